@@ -1,0 +1,39 @@
+"""Settings read from PIVOTWATCH_* environment variables, with defaults.
+
+Read at call time (not import time) so tests and the CLI's --db option can override them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_COUNTRIES = ("RUS", "PRK", "CHN", "IND", "IRN", "VNM", "MNG", "KOR", "JPN", "USA")
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: Path
+    cache: Path
+    gdelt_base: str
+    memory_limit: str
+    download_workers: int
+    retries: int
+
+
+def _cache_default() -> Path:
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "pivotwatch"
+
+
+def get_settings() -> Settings:
+    env = os.environ
+    return Settings(
+        db=Path(env.get("PIVOTWATCH_DB", "pivotwatch.duckdb")),
+        cache=Path(env.get("PIVOTWATCH_CACHE") or _cache_default()),
+        gdelt_base=env.get("PIVOTWATCH_GDELT_BASE", "http://data.gdeltproject.org").rstrip("/"),
+        memory_limit=env.get("PIVOTWATCH_MEMORY_LIMIT", "1GB"),
+        download_workers=int(env.get("PIVOTWATCH_DOWNLOAD_WORKERS", "4")),
+        retries=int(env.get("PIVOTWATCH_RETRIES", "4")),
+    )

@@ -1,0 +1,311 @@
+"""Stream one GDELT event export into the store, in one transaction.
+
+DuckDB's CSV reader parses the file in parallel with bounded memory; a row that does not parse
+(wrong column count, a bad or empty number or date, invalid UTF-8) goes to `rejects` with its
+line number. Two scans run inside the file's transaction: the first counts every valid row into
+`daily_counts` (the media-volume denominator) and collects the rejects; the second keeps the
+events that involve a watched country. Both read the same typed columns, so they accept and
+reject the same rows; a check makes sure of it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pivotwatch.errors import QualityError, SourceError, StoreError
+from pivotwatch.sources.gdelt.layout import (
+    ALTERNATE,
+    BY_WIDTH,
+    OPTIONAL_NUMBERS,
+    STORE_COLUMNS,
+    TYPED,
+    Layout,
+)
+from pivotwatch.sources.inputs import hash_file, plain_file, sniff_widths
+from pivotwatch.store.store import Store, one_line, utcnow
+
+SOURCE = "gdelt"
+
+# Data-quality expectations, checked after each file: below them the file fails as a whole.
+MIN_VALID_ROWS = 1
+MAX_REJECT_SHARE = 0.5
+
+# Empty fields are read as empty strings (not NULL) so that an empty number is a cast error
+# with a line number; this byte never occurs in GDELT text.
+_NULL_SENTINEL = "\\x01"
+
+_scan_ids = itertools.count(1)
+
+
+@dataclass
+class FileResult:
+    name: str
+    status: str  # loaded | skipped
+    file_id: str
+    layout: str | None = None
+    rows_read: int = 0
+    rows_kept: int = 0
+    rows_rejected: int = 0
+    rows_duplicate: int = 0
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _scan(path: Path, layout: Layout, tag: str) -> str:
+    """A read_csv call that parses `layout` and sends bad rows to temp tables `tag`_*."""
+    columns = "{" + ", ".join(f"{_quote(c)}: {_quote(t)}"
+                              for c, t in layout.duckdb_columns().items()) + "}"
+    return (
+        f"read_csv({_quote(str(path))}, delim='\\t', quote='', escape='', header=false, "
+        f"auto_detect=false, columns={columns}, dateformat='%Y%m%d', encoding='utf-8', "
+        f"nullstr=E'{_NULL_SENTINEL}', store_rejects=true, "
+        f"rejects_table='{tag}_errors', rejects_scan='{tag}_scans')"
+    )
+
+
+def _country(column: str) -> str:
+    return f"nullif(\"{column}\", '')"
+
+
+def _store_expr(gdelt: str, layout: Layout) -> str:
+    if not layout.has(gdelt):
+        return "NULL"
+    if gdelt in TYPED:
+        return f'"{gdelt}"'
+    if gdelt in OPTIONAL_NUMBERS:
+        return f"TRY_CAST(\"{gdelt}\" AS {OPTIONAL_NUMBERS[gdelt]})"
+    return f"nullif(\"{gdelt}\", '')"
+
+
+def _detect_layout(path: Path, name: str) -> Layout:
+    widths = sniff_widths(path)
+    if not widths:
+        raise SourceError(f"{name}: empty file")
+    known = Counter(w for w in widths if w in BY_WIDTH)
+    if not known:
+        raise SourceError(
+            f"{name}: not a GDELT event export (line 1 has {widths[0]} tab-separated "
+            f"columns; expected 57, 58 or 61)"
+        )
+    return BY_WIDTH[known.most_common(1)[0][0]]
+
+
+_REASON = """
+    arg_min(
+        CASE WHEN error_type IN ('MISSING COLUMNS', 'TOO MANY COLUMNS')
+             THEN 'wrong column count: expected {width}, found '
+                  || (length(csv_line) - length(replace(csv_line, chr(9), '')) + 1)
+             WHEN error_type = 'CAST' AND error_message LIKE '%string "" to%'
+             THEN 'empty ' || column_name
+             WHEN error_type = 'CAST'
+             THEN 'bad value in ' || column_name || ': '
+                  || regexp_replace(error_message,
+                                    '^.*Could not convert string (".*") to ''(\\w+)''.*$',
+                                    '\\1 is not a valid \\2')
+             ELSE lower(error_type::VARCHAR) || ': ' || error_message
+        END,
+        CASE WHEN error_type IN ('MISSING COLUMNS', 'TOO MANY COLUMNS') THEN -1
+             ELSE column_idx END)"""
+
+
+class _FileLoad:
+    """The work of loading one plain file; runs inside one store transaction."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, file_id: str, countries: Sequence[str]):
+        self.con = con
+        self.file_id = file_id
+        self.watched = "(" + ", ".join(_quote(c) for c in countries) + ")"
+        self.valid = 0
+        self.inserted = 0
+        self.already_stored = 0
+        self.rejected = 0
+        self._last_rejects = 0
+
+    def sql(self, query: str, params: list | None = None) -> list[tuple]:
+        return self.con.execute(query, params or []).fetchall()
+
+    def run(self, path: Path, layout: Layout, line_map: list[int] | None,
+            totals: Iterable[tuple] | None, workdir: Path) -> None:
+        tag = f"pw_scan{next(_scan_ids)}"
+        lo, hi, candidates = self._count(path, layout, tag + "a", totals)
+        alternates = self._rejects(tag + "a", layout, line_map)
+        inserted = self._insert_events(path, layout, tag + "b", lo, hi)
+        # Watched-country rows not inserted: their GLOBALEVENTID is already in the store.
+        self.already_stored += candidates - inserted
+        if alternates:
+            # GDELT 1.0 rows of the other 1.0 layout (57 vs 58 columns): read them with it.
+            with tempfile.TemporaryDirectory(dir=workdir, prefix="alt-") as tmp:
+                alt_path = Path(tmp) / "rows.tsv"
+                with alt_path.open("w", encoding="utf-8", newline="\n") as fh:
+                    fh.writelines(raw.rstrip("\r\n") + "\n" for _, raw in alternates)
+                self.run(alt_path, ALTERNATE[layout.width], [line for line, _ in alternates],
+                         None, workdir)
+
+    def _count(self, path: Path, layout: Layout, tag: str, totals) -> tuple[int, int, int]:
+        typed = ", ".join(f'"{c}"' for c in layout.columns if c in TYPED)
+        # hash() over every typed column makes this scan parse (and check) the same columns
+        # as the events scan; the value itself is not used.
+        self.sql(
+            f"""CREATE OR REPLACE TEMP TABLE {tag}_days AS
+                SELECT SQLDATE AS day, {_country('Actor1CountryCode')} AS a1,
+                       {_country('Actor2CountryCode')} AS a2, count(*) AS n,
+                       min(GLOBALEVENTID) AS lo, max(GLOBALEVENTID) AS hi,
+                       bit_xor(hash({typed})) AS parsed
+                FROM {_scan(path, layout, tag)} GROUP BY ALL"""
+        )
+        n, lo, hi, cand = self.sql(
+            f"""SELECT coalesce(sum(n), 0), min(lo), max(hi),
+                       coalesce(sum(n) FILTER (WHERE a1 IN {self.watched}
+                                               OR a2 IN {self.watched}), 0)
+                FROM {tag}_days"""
+        )[0]
+        self.valid += int(n)
+        if totals is None:
+            self.sql(
+                f"INSERT INTO daily_counts SELECT ?, day, a1, a2, sum(n) FROM {tag}_days "
+                "GROUP BY ALL",
+                [self.file_id],
+            )
+        else:
+            self.con.executemany(
+                "INSERT INTO daily_counts VALUES (?, ?, ?, ?, ?)",
+                [(self.file_id, *row) for row in totals],
+            )
+        self.sql(f"DROP TABLE {tag}_days")
+        return (lo or 0), (hi or 0), int(cand)
+
+    def _insert_events(self, path: Path, layout: Layout, tag: str, lo: int, hi: int) -> int:
+        select = ", ".join(f"{_store_expr(g, layout)} AS {col}"
+                           for col, g in STORE_COLUMNS.items())
+        a1, a2 = _country("Actor1CountryCode"), _country("Actor2CountryCode")
+        # The id range lets DuckDB skip other files' row groups in the anti-join.
+        (inserted,) = self.sql(
+            f"""INSERT INTO events BY NAME
+                SELECT {select}, {layout.version} AS gdelt_version, ? AS file_id
+                FROM {_scan(path, layout, tag)} s
+                WHERE ({a1} IN {self.watched} OR {a2} IN {self.watched})
+                  AND NOT EXISTS (SELECT 1 FROM events e
+                                  WHERE e.event_id BETWEEN ? AND ?
+                                    AND e.event_id = s.GLOBALEVENTID)""",
+            [self.file_id, lo, hi],
+        )[0]
+        self.inserted += int(inserted)
+        (again,) = self.sql(f"SELECT count(DISTINCT line) FROM {tag}_errors")[0]
+        self._drop_reject_tables(tag)
+        if again != self._last_rejects:
+            raise StoreError(
+                f"internal check failed: the two scans rejected {self._last_rejects} and "
+                f"{again} rows"
+            )
+        return int(inserted)
+
+    def _drop_reject_tables(self, tag: str) -> None:
+        self.sql(f"DROP TABLE IF EXISTS {tag}_errors")
+        self.sql(f"DROP TABLE IF EXISTS {tag}_scans")
+
+    def _rejects(self, tag: str, layout: Layout, line_map: list[int] | None):
+        """Store this scan's rejects; return (line, raw) of rows of the alternate layout."""
+        rows = self.sql(
+            f"""SELECT line, {_REASON.format(width=layout.width)} AS reason,
+                       any_value(csv_line) AS raw
+                FROM {tag}_errors GROUP BY line ORDER BY line"""
+        )
+        self._last_rejects = len(rows)
+        self._drop_reject_tables(tag)
+        other = ALTERNATE.get(layout.width)
+        alternates, keep = [], []
+        for line, reason, raw in rows:
+            original = line_map[line - 1] if line_map else line
+            if line_map is None and other and raw.count("\t") + 1 == other.width:
+                alternates.append((original, raw))
+            else:
+                keep.append((self.file_id, original, reason, raw))
+        if keep:
+            self.con.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)", keep)
+        self.rejected += len(keep)
+        return alternates
+
+    def drop_duplicates_within_file(self) -> None:
+        """Keep the first row of a GLOBALEVENTID the file repeats; reject the others."""
+        dupes = self.sql(
+            """SELECT event_id, count(*) - 1 FROM events WHERE file_id = ?
+               GROUP BY event_id HAVING count(*) > 1 ORDER BY event_id""",
+            [self.file_id],
+        )
+        if not dupes:
+            return
+        self.sql(
+            """DELETE FROM events WHERE rowid IN (
+                 SELECT rowid FROM (
+                   SELECT rowid, row_number() OVER (PARTITION BY event_id ORDER BY rowid) AS k
+                   FROM events WHERE file_id = ?) WHERE k > 1)""",
+            [self.file_id],
+        )
+        self.con.executemany(
+            "INSERT INTO rejects VALUES (?, NULL, ?, NULL)",
+            [(self.file_id, f"GLOBALEVENTID {eid} repeated {extra} more time(s) in this file; "
+              "the first row was kept") for eid, extra in dupes],
+        )
+        self.inserted -= sum(extra for _, extra in dupes)
+        self.rejected += sum(extra for _, extra in dupes)
+
+
+def load_file(store: Store, path: Path, *, name: str | None = None,
+              countries: Sequence[str], workdir: Path,
+              extract_of: str | None = None,
+              totals: Iterable[tuple] | None = None) -> FileResult:
+    """Load one GDELT export (plain or zip). Raises SourceError if it cannot be loaded.
+
+    Nothing of a file that fails stays in the store; the failure is noted in `files`.
+    `totals` (with `extract_of`) serves filtered extracts such as the bundled sample: the
+    daily counts of the original full file, as (day, actor1, actor2, events) rows.
+    """
+    name = name or str(path)
+    started = utcnow()
+    workdir.mkdir(parents=True, exist_ok=True)
+    file_id = None
+    try:
+        with plain_file(path, workdir) as plain:
+            file_id = plain.content_hash
+            if store.loaded_file(file_id):
+                return FileResult(name, "skipped", file_id)
+            layout = _detect_layout(plain.path, name)
+            with store.transaction() as con:
+                work = _FileLoad(con, file_id, countries)
+                work.run(plain.path, layout, None, totals, workdir)
+                work.drop_duplicates_within_file()
+                read = work.valid + work.rejected
+                if work.valid < MIN_VALID_ROWS:
+                    raise QualityError(f"{name}: no valid GDELT rows ({work.rejected} malformed)")
+                if work.rejected > MAX_REJECT_SHARE * read:
+                    raise QualityError(
+                        f"{name}: {work.rejected} of {read} rows are malformed, more than the "
+                        f"{MAX_REJECT_SHARE:.0%} allowed; not a GDELT {layout.name} export?"
+                    )
+                duplicate = work.already_stored
+                con.execute(
+                    """INSERT OR REPLACE INTO files VALUES
+                       (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL, ?, ?)""",
+                    [file_id, SOURCE, name, plain.size_bytes, plain.content_bytes, layout.name,
+                     layout.version, extract_of, read, work.inserted, work.rejected,
+                     duplicate, started, utcnow()],
+                ).fetchall()
+            return FileResult(name, "loaded", file_id, layout=layout.name, rows_read=read,
+                              rows_kept=work.inserted, rows_rejected=work.rejected,
+                              rows_duplicate=duplicate)
+    except (SourceError, duckdb.Error, OSError, UnicodeError) as exc:
+        message = one_line(exc) if isinstance(exc, SourceError) else f"{name}: {one_line(exc)}"
+        if path.exists():
+            store.record_failure(file_id=file_id or "raw-" + hash_file(path)[0], source=SOURCE,
+                                 name=name, error=message, size_bytes=path.stat().st_size,
+                                 started_at=started)
+        raise SourceError(message) from exc

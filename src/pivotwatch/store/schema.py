@@ -1,0 +1,82 @@
+"""The store's schema, as an ordered list of migrations.
+
+A store records the version it has reached in `meta`; opening it applies the migrations it
+lacks, each in its own transaction. Add a migration to change the schema; never edit one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (
+        1,
+        "files, events, rejects and daily counts",
+        [
+            """CREATE TABLE files (
+                file_id VARCHAR PRIMARY KEY,   -- xxh3-128 of the (decompressed) content
+                source VARCHAR NOT NULL,       -- 'gdelt', ...
+                name VARCHAR NOT NULL,         -- path or URL as given
+                size_bytes BIGINT,             -- bytes of the file as given (zip or plain)
+                content_bytes BIGINT,          -- bytes after decompression
+                layout VARCHAR,                -- e.g. gdelt2, gdelt1-daily
+                gdelt_version TINYINT,
+                extract_of VARCHAR,            -- set when the file is a filtered extract
+                rows_read BIGINT,
+                rows_kept BIGINT,
+                rows_rejected BIGINT,
+                rows_duplicate BIGINT,         -- events already in the store from another file
+                status VARCHAR NOT NULL,       -- loaded | failed
+                error VARCHAR,
+                started_at TIMESTAMP,
+                finished_at TIMESTAMP
+            )""",
+            """CREATE TABLE events (
+                event_id BIGINT NOT NULL,      -- GDELT's GLOBALEVENTID
+                day DATE NOT NULL,             -- SQLDATE: the day the event took place
+                actor1_code VARCHAR, actor1_name VARCHAR, actor1_country VARCHAR,
+                actor1_type1 VARCHAR, actor1_type2 VARCHAR, actor1_type3 VARCHAR,
+                actor2_code VARCHAR, actor2_name VARCHAR, actor2_country VARCHAR,
+                actor2_type1 VARCHAR, actor2_type2 VARCHAR, actor2_type3 VARCHAR,
+                is_root_event TINYINT,
+                event_code VARCHAR, event_base_code VARCHAR, event_root_code VARCHAR,
+                quad_class TINYINT,
+                goldstein DOUBLE,
+                num_mentions INTEGER, num_sources INTEGER, num_articles INTEGER,
+                avg_tone DOUBLE,
+                action_geo_type TINYINT, action_geo_country VARCHAR,
+                action_geo_lat DOUBLE, action_geo_long DOUBLE,
+                date_added BIGINT,             -- YYYYMMDD (1.0) or YYYYMMDDHHMMSS (2.0)
+                source_url VARCHAR,            -- absent from the GDELT 1.0 backfile
+                gdelt_version TINYINT NOT NULL,
+                file_id VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE rejects (
+                file_id VARCHAR NOT NULL,
+                line BIGINT,                   -- 1-based line in the (decompressed) file
+                reason VARCHAR NOT NULL,
+                raw VARCHAR
+            )""",
+            # Counted from every valid row of every file, before the country filter:
+            # the denominator that normalises event counts by media volume.
+            """CREATE TABLE daily_counts (
+                file_id VARCHAR NOT NULL,
+                day DATE NOT NULL,
+                actor1_country VARCHAR,
+                actor2_country VARCHAR,
+                events BIGINT NOT NULL
+            )""",
+            """CREATE VIEW daily_totals AS
+                SELECT day, country, sum(events)::BIGINT AS events FROM (
+                    SELECT day, actor1_country AS country, events FROM daily_counts
+                    WHERE actor1_country IS NOT NULL
+                    UNION ALL
+                    SELECT day, actor2_country AS country, events FROM daily_counts
+                    WHERE actor2_country IS NOT NULL
+                      AND actor2_country IS DISTINCT FROM actor1_country
+                ) GROUP BY day, country""",
+            """CREATE VIEW daily_event_totals AS
+                SELECT day, sum(events)::BIGINT AS events FROM daily_counts GROUP BY day""",
+        ],
+    ),
+]
+
+LATEST = MIGRATIONS[-1][0]

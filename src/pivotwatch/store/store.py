@@ -1,0 +1,136 @@
+"""The embedded store: one DuckDB file, its schema, and per-file transactions."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pivotwatch.errors import StoreError
+from pivotwatch.settings import get_settings
+from pivotwatch.store.schema import LATEST, MIGRATIONS
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def one_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+class Store:
+    """A pivotwatch store. Use `open_store()` to get one."""
+
+    def __init__(self, path: Path | str, *, read_only: bool = False, memory_limit: str = "1GB"):
+        self.path = Path(path)
+        if str(path) != ":memory:" and not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        if read_only and not self.path.exists():
+            raise StoreError(f"no store at {self.path}: load data first (pivotwatch ingest ...)")
+        try:
+            self.con = duckdb.connect(str(path), read_only=read_only)
+        except (duckdb.IOException, duckdb.Error) as exc:
+            raise StoreError(f"cannot open store {self.path}: {one_line(exc)}") from exc
+        self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        # Inserts do not need to keep the file's row order; dropping it lets DuckDB
+        # load in parallel with bounded memory.
+        self.con.execute("SET preserve_insertion_order = false")
+        self._ibis = None
+        self._migrate(read_only)
+
+    # -- schema -----------------------------------------------------------------
+    def schema_version(self) -> int:
+        has_meta = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+        ).fetchone()[0]
+        if not has_meta:
+            return 0
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _migrate(self, read_only: bool) -> None:
+        version = self.schema_version()
+        if version > LATEST:
+            raise StoreError(
+                f"store {self.path} has schema version {version}, newer than this "
+                f"pivotwatch knows ({LATEST}); upgrade pivotwatch"
+            )
+        if version == LATEST:
+            return
+        if read_only:
+            raise StoreError(f"store {self.path} needs migrating; open it writable once")
+        for number, _title, statements in MIGRATIONS:
+            if number <= version:
+                continue
+            with self.transaction():
+                if number == 1:
+                    self.con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+                for sql in statements:
+                    self.con.execute(sql)
+                self.con.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(number)]
+                )
+
+    # -- transactions -----------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Everything inside commits together or not at all."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+
+    # -- files ------------------------------------------------------------------
+    def loaded_file(self, file_id: str) -> dict | None:
+        """The `files` row of a loaded file with this content hash, or None."""
+        cur = self.con.execute(
+            "SELECT * FROM files WHERE file_id = ? AND status = 'loaded'", [file_id]
+        )
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+    def record_failure(self, *, file_id: str, source: str, name: str, error: str,
+                       size_bytes: int | None, started_at: datetime) -> None:
+        """Note a file that could not be loaded; none of its rows are in the store."""
+        with self.transaction() as con:
+            con.execute(
+                """INSERT OR REPLACE INTO files (file_id, source, name, size_bytes, status, error,
+                       started_at, finished_at) VALUES (?, ?, ?, ?, 'failed', ?, ?, ?)""",
+                [file_id, source, name, size_bytes, error, started_at, utcnow()],
+            )
+
+    # -- analysis ---------------------------------------------------------------
+    def ibis(self):
+        """An Ibis backend over this store's connection (created once)."""
+        if self._ibis is None:
+            import ibis
+
+            self._ibis = ibis.duckdb.from_connection(self.con)
+        return self._ibis
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_store(path: Path | str | None = None, *, read_only: bool = False) -> Store:
+    """Open (creating and migrating if needed) the store at `path` or $PIVOTWATCH_DB."""
+    settings = get_settings()
+    return Store(path or settings.db, read_only=read_only, memory_limit=settings.memory_limit)
+
+
