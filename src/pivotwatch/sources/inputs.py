@@ -44,8 +44,10 @@ def is_zip(path: Path) -> bool:
 
 
 @contextlib.contextmanager
-def plain_file(path: Path, workdir: Path) -> Iterator[PlainFile]:
-    """Yield the input as a plain file; a zip's single member is extracted to `workdir`."""
+def plain_file(path: Path, workdir: Path, name: str) -> Iterator[PlainFile]:
+    """Yield the input as a plain file; a zip's single member is extracted to `workdir`.
+
+    `name` is how errors refer to the input (the path or URL the user gave)."""
     size = path.stat().st_size
     if not is_zip(path):
         digest, n = hash_file(path)
@@ -61,7 +63,7 @@ def plain_file(path: Path, workdir: Path) -> Iterator[PlainFile]:
                 members = [m for m in zf.infolist() if not m.is_dir()]
                 if len(members) != 1:
                     raise SourceError(
-                        f"{path.name}: expected one file in the zip, found {len(members)}"
+                        f"{name}: expected one file in the zip, found {len(members)}"
                     )
                 with zf.open(members[0]) as src, target.open("wb") as dst:
                     while chunk := src.read(CHUNK):
@@ -72,7 +74,7 @@ def plain_file(path: Path, workdir: Path) -> Iterator[PlainFile]:
             raise
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
             reason = str(exc).strip() or type(exc).__name__
-            raise SourceError(f"{path.name}: not a readable zip ({reason})") from exc
+            raise SourceError(f"{name}: not a readable zip ({reason})") from exc
         yield PlainFile(target, h.hexdigest(), n, size)
 
 

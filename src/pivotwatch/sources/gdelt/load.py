@@ -147,8 +147,9 @@ class _FileLoad:
                 alt_path = Path(tmp) / "rows.tsv"
                 with alt_path.open("w", encoding="utf-8", newline="\n") as fh:
                     fh.writelines(raw.rstrip("\r\n") + "\n" for _, raw in alternates)
+                # Given totals already cover these rows; otherwise count them now.
                 self.run(alt_path, ALTERNATE[layout.width], [line for line, _ in alternates],
-                         None, workdir)
+                         None if totals is None else [], workdir)
 
     def _count(self, path: Path, layout: Layout, tag: str, totals) -> tuple[int, int, int]:
         typed = ", ".join(f'"{c}"' for c in layout.columns if c in TYPED)
@@ -175,7 +176,7 @@ class _FileLoad:
                 "GROUP BY ALL",
                 [self.file_id],
             )
-        else:
+        elif totals:
             self.con.executemany(
                 "INSERT INTO daily_counts VALUES (?, ?, ?, ?, ?)",
                 [(self.file_id, *row) for row in totals],
@@ -274,7 +275,7 @@ def load_file(store: Store, path: Path, *, name: str | None = None,
     workdir.mkdir(parents=True, exist_ok=True)
     file_id = None
     try:
-        with plain_file(path, workdir) as plain:
+        with plain_file(path, workdir, name) as plain:
             file_id = plain.content_hash
             if store.loaded_file(file_id):
                 return FileResult(name, "skipped", file_id)

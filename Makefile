@@ -1,0 +1,34 @@
+# pivotwatch: `make demo` runs the main job on the bundled sample, `make test` runs the checks.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DB := out/demo.duckdb
+
+.PHONY: demo test lint install dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+
+demo: install
+	@mkdir -p out
+	@rm -f $(DEMO_DB) $(DEMO_DB).wal
+	$(BIN)/pivotwatch --db $(DEMO_DB) ingest sample
+	$(BIN)/pivotwatch --db $(DEMO_DB) status
+	$(BIN)/pivotwatch --db $(DEMO_DB) indicators --dyad RUS-CHN --freq year
+	$(BIN)/pivotwatch --db $(DEMO_DB) indicators --dyad RUS-PRK --freq year --dimension all
+
+lint: dev
+	$(BIN)/ruff check src tests benchmarks tools
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf out .pytest_cache .ruff_cache build dist

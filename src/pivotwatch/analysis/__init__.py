@@ -1,0 +1,1 @@
+"""Indicators, written as Ibis expressions that run on any Ibis backend."""

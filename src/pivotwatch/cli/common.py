@@ -1,0 +1,90 @@
+"""What the CLI's commands share: the global options, consoles and error handling."""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from pivotwatch import taxonomy
+from pivotwatch.errors import PivotwatchError, UsageError
+from pivotwatch.settings import DEFAULT_COUNTRIES
+from pivotwatch.store import Store, open_store
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@dataclass
+class _State:
+    db: Path | None = None
+
+
+state = _State()
+
+
+def store(read_only: bool = False) -> Store:
+    return open_store(state.db, read_only=read_only)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", markup=True)
+    return typer.Exit(code)
+
+
+def handle_errors(func: Callable) -> Callable:
+    """Turn a PivotwatchError into a one-line message and its exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except PivotwatchError as exc:
+            raise fail(str(exc), exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted; what was committed stays, run again to go on", 130) from None
+
+    return wrapper
+
+
+def parse_date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    for candidate in (text, f"{text[:4]}-{text[4:6]}-{text[6:]}" if len(text) == 8 else None):
+        if candidate is None:
+            continue
+        try:
+            return date.fromisoformat(candidate)
+        except ValueError:
+            pass
+    raise UsageError(f"bad date for {option}: {text!r} (use YYYY-MM-DD)")
+
+
+def parse_countries(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return DEFAULT_COUNTRIES
+    codes = tuple(taxonomy.validate_country(c.strip()) for c in text.split(",") if c.strip())
+    if not codes:
+        raise UsageError("--countries needs at least one country code")
+    return codes
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Write through a temporary file in the same folder, then rename: never half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

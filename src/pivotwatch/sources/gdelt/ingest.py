@@ -1,0 +1,109 @@
+"""Entry points of the GDELT connector: load local files or URLs, or a date range."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+
+from pivotwatch.errors import PivotwatchError, SourceError, UsageError
+from pivotwatch.sources import http
+from pivotwatch.sources.context import Context, IngestReport
+from pivotwatch.sources.gdelt import remote
+from pivotwatch.sources.gdelt.load import load_file
+
+_GLOB_CHARS = set("*?[")
+
+
+def _is_url(text: str) -> bool:
+    return text.startswith(("http://", "https://"))
+
+
+def expand_inputs(inputs: Iterable[str]) -> Iterator[tuple[str, Path | None]]:
+    """(name, path) for every file named by paths, directories or globs; URLs have no path."""
+    for item in inputs:
+        if _is_url(item):
+            yield item, None
+        elif _GLOB_CHARS & set(item):
+            matches = sorted(p for p in glob.glob(item, recursive=True) if Path(p).is_file())
+            if not matches:
+                yield item, Path(item)  # reported below as missing
+            yield from ((m, Path(m)) for m in matches)
+        elif Path(item).is_dir():
+            files = sorted(p for p in Path(item).rglob("*")
+                           if p.is_file() and not p.name.startswith("."))
+            yield from ((str(p), p) for p in files)
+        else:
+            yield item, Path(item)
+
+
+def load_one(ctx: Context, report: IngestReport, name: str, path: Path, **extra) -> None:
+    """Load one file into the store and note the outcome; a failure does not raise."""
+    try:
+        result = load_file(ctx.store, path, name=name, countries=ctx.countries,
+                           workdir=ctx.workdir, **extra)
+    except PivotwatchError as exc:
+        report.failures.append((name, str(exc)))
+        ctx.progress.finished(name, exc)
+    else:
+        report.results.append(result)
+        ctx.progress.finished(name, result)
+
+
+def _url_cache_path(ctx: Context, url: str) -> Path:
+    digest = hashlib.sha1(url.encode()).hexdigest()[:12]
+    return ctx.settings.cache / "gdelt" / "urls" / f"{digest}-{Path(url.split('?')[0]).name}"
+
+
+def ingest_paths(ctx: Context, inputs: list[str]) -> IngestReport:
+    """Load GDELT exports from paths, directories, globs or http(s) URLs.
+
+    A file that cannot be loaded is reported and skipped; the others still load.
+    """
+    report = IngestReport()
+    named = list(expand_inputs(inputs))
+    ctx.progress.planned(len(named), "files")
+    urls = [name for name, path in named if path is None]
+    fetched: dict[str, Path | Exception] = {}
+    if urls:
+        jobs = [http.Job(url=u, dest=_url_cache_path(ctx, u)) for u in urls]
+        for job, outcome in http.download_all(jobs, workers=ctx.settings.download_workers,
+                                              retries=ctx.settings.retries):
+            fetched[job.url] = outcome
+    for name, path in named:
+        if path is None:
+            outcome = fetched[name]
+            if isinstance(outcome, Exception):
+                report.failures.append((name, str(outcome)))
+                ctx.progress.finished(name, outcome)
+                continue
+            path = outcome
+        elif not path.is_file():
+            error = SourceError(f"{name}: no such file")
+            report.failures.append((name, str(error)))
+            ctx.progress.finished(name, error)
+            continue
+        load_one(ctx, report, name, path)
+    return report
+
+
+def ingest_range(ctx: Context, start: date, end: date, version: int = 2) -> IngestReport:
+    """Download (with cache, retries, resume and checksums) and load a date range."""
+    if version not in (1, 2):
+        raise UsageError(f"unknown GDELT version {version}: use 1 or 2")
+    files = remote.plan(version, start, end, base=ctx.settings.gdelt_base,
+                        cache=ctx.settings.cache)
+    report = IngestReport()
+    ctx.progress.planned(len(files), "files")
+    jobs = [http.Job(url=f.url, dest=remote.cache_path(f, ctx.settings.cache),
+                     size=f.size, md5=f.md5) for f in files]
+    for job, outcome in http.download_all(jobs, workers=ctx.settings.download_workers,
+                                          retries=ctx.settings.retries):
+        if isinstance(outcome, Exception):
+            report.failures.append((job.url, str(outcome)))
+            ctx.progress.finished(job.url, outcome)
+        else:
+            load_one(ctx, report, job.url, outcome)
+    return report

@@ -1,0 +1,52 @@
+"""What a store holds, per source: files, rows, rejects and date coverage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from pivotwatch.store.store import Store
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    source: str
+    files_loaded: int
+    files_failed: int
+    rows_read: int
+    rows_kept: int
+    rows_rejected: int
+    rows_duplicate: int
+    events: int
+    first_day: date | None
+    last_day: date | None
+    days_with_counts: int
+    failures: tuple[tuple[str, str], ...]
+
+
+def store_status(store: Store) -> list[SourceStatus]:
+    """One SourceStatus per source that has files in the store."""
+    con = store.con
+    out = []
+    sources = [r[0] for r in con.execute("SELECT DISTINCT source FROM files ORDER BY 1").fetchall()]
+    for source in sources:
+        (loaded, failed, read, kept, rejected, dup) = con.execute(
+            """SELECT count(*) FILTER (WHERE status = 'loaded'),
+                      count(*) FILTER (WHERE status = 'failed'),
+                      coalesce(sum(rows_read), 0), coalesce(sum(rows_kept), 0),
+                      coalesce(sum(rows_rejected), 0), coalesce(sum(rows_duplicate), 0)
+               FROM files WHERE source = ?""", [source]).fetchone()
+        events, first, last = con.execute(
+            """SELECT count(*), min(day), max(day) FROM events
+               WHERE file_id IN (SELECT file_id FROM files WHERE source = ?)""",
+            [source]).fetchone()
+        (days,) = con.execute(
+            """SELECT count(DISTINCT day) FROM daily_counts
+               WHERE file_id IN (SELECT file_id FROM files WHERE source = ?)""",
+            [source]).fetchone()
+        failures = tuple(con.execute(
+            "SELECT name, error FROM files WHERE source = ? AND status = 'failed' ORDER BY name",
+            [source]).fetchall())
+        out.append(SourceStatus(source, loaded, failed, int(read), int(kept), int(rejected),
+                                int(dup), events, first, last, days, failures))
+    return out

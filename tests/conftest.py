@@ -1,0 +1,28 @@
+"""Shared test fixtures: an isolated store and settings per test, and the ../shared data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SHARED_DATA = SHARED / "data"
+GDELT = SHARED_DATA / "gdelt"
+
+needs_shared = pytest.mark.skipif(
+    not SHARED_DATA.is_dir(),
+    reason="../shared/data is absent (a fresh clone has none); the bundled sample covers the core",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, monkeypatch):
+    """Every test gets its own store path and cache, and no real GDELT host."""
+    monkeypatch.setenv("PIVOTWATCH_DB", str(tmp_path / "store.duckdb"))
+    monkeypatch.setenv("PIVOTWATCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("PIVOTWATCH_GDELT_BASE", "http://127.0.0.1:9")
+    monkeypatch.delenv("PIVOTWATCH_DIMENSIONS", raising=False)
+    monkeypatch.setenv("PIVOTWATCH_RETRIES", "2")
+    yield tmp_path
