@@ -61,7 +61,9 @@ def indicators(dyad: str = "RUS-PRK", *, store: Store | None = None, freq: str =
             con.table("events"), con.table("daily_counts"), codes, a=a, b=b, freq=freq,
             dimensions=dims, energy_pattern=taxonomy.energy_pattern(), start=start, end=end,
             directed=directed)
-        return expr.to_pandas()
+        df = expr.to_pandas()
+        df["period"] = pd.to_datetime(df["period"]).dt.date
+        return df
     finally:
         if own:
             store.close()

@@ -38,6 +38,11 @@ def period_start(day: ir.DateValue, freq: str) -> ir.DateValue:
     return day.truncate(FREQS[freq])
 
 
+def _nullable(table: ir.Table) -> ir.Table:
+    """The same columns, all nullable: set operations need identical schemas."""
+    return table.cast({name: dtype.copy(nullable=True) for name, dtype in table.schema().items()})
+
+
 def tag_dimensions(events: ir.Table, code_dimensions: ir.Table,
                    energy_pattern: str) -> ir.Table:
     """One row per (event, dimension): 'all' for every event, CAMEO-mapped dimensions, and
@@ -47,7 +52,7 @@ def tag_dimensions(events: ir.Table, code_dimensions: ir.Table,
     mapped = mapped.select(*events.columns, "dimension")
     energy = events.filter(events.source_url.re_search(energy_pattern)).mutate(
         dimension=ibis.literal("energy"))
-    return ibis.union(everything, mapped, energy, distinct=False)
+    return ibis.union(*(_nullable(t) for t in (everything, mapped, energy)), distinct=False)
 
 
 def involving(daily_counts: ir.Table, countries: Sequence[str]) -> ir.Table:

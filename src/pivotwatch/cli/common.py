@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +19,9 @@ from pivotwatch.errors import PivotwatchError, UsageError
 from pivotwatch.settings import DEFAULT_COUNTRIES
 from pivotwatch.store import Store, open_store
 
-out = Console(highlight=False, soft_wrap=True)
+# Piped output is not cut to 80 columns: tables stay readable in files and logs.
+out = Console(highlight=False, soft_wrap=True,
+              width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 

@@ -45,21 +45,42 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return [{k: clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
 
-def _table(df: pd.DataFrame, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    for col in df.columns:
-        table.add_column(col, justify="left" if col in ("period", "dimension") else "right")
-    for row in _records(df):
-        cells = []
-        for col, v in row.items():
-            if v is None:
+# Columns shown in the terminal table (all columns go to csv, json and parquet).
+_SHOWN = {"events": "events", "cooperative": "coop", "conflictual": "confl",
+          "goldstein_mean": "gold.", "mentions": "ment.", "avg_tone": "tone",
+          "volume": "volume", "per_10k": "per 10k", "days_covered": "days"}
+
+
+def period_label(day, freq: str) -> str:
+    if freq == "year":
+        return f"{day:%Y}"
+    if freq == "quarter":
+        return f"{day:%Y}-Q{(day.month - 1) // 3 + 1}"
+    if freq == "month":
+        return f"{day:%Y-%m}"
+    if freq == "week":
+        return f"{day:%G-W%V}"
+    return f"{day:%Y-%m-%d}"
+
+
+def _table(df: pd.DataFrame, title: str, freq: str) -> Table:
+    table = Table(title=title, title_justify="left", caption="gold. = mean Goldstein scale; "
+                  "per 10k = events per 10,000 events involving either country (volume)",
+                  caption_justify="left")
+    table.add_column("period", no_wrap=True)
+    table.add_column("dimension", no_wrap=True)
+    for label in _SHOWN.values():
+        table.add_column(label, justify="right", no_wrap=True)
+    for row in df.to_dict(orient="records"):
+        cells = [period_label(row["period"], freq), row["dimension"]]
+        for col in _SHOWN:
+            v = row[col]
+            if v is None or (isinstance(v, float) and math.isnan(v)):
                 cells.append("–")
             elif isinstance(v, float):
                 cells.append(f"{v:,.2f}")
-            elif isinstance(v, int):
-                cells.append(f"{v:,}")
             else:
-                cells.append(str(v))
+                cells.append(f"{v:,}")
         table.add_row(*cells)
     return table
 
@@ -104,7 +125,7 @@ def indicators(
         if df.empty:
             out.print(f"no data for {dyad}: the store has no daily counts in that range")
             return
-        out.print(_table(df, f"{dyad} indicators by {freq.value}"))
+        out.print(_table(df, f"{dyad} indicators by {freq.value}", freq.value))
         if int(df["events"].sum()) == 0:
             out.print(f"The store holds no {dyad} events in these periods; the volume column "
                       "shows how much data there was to find them in.")

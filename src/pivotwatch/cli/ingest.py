@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-import typer
 from pivotwatch.cli.common import err, fail, handle_errors, out, parse_countries, parse_date, store
 from pivotwatch.errors import UsageError
 from pivotwatch.sources.context import Context, IngestReport

@@ -27,14 +27,23 @@ def status() -> None:
                   "`pivotwatch ingest gdelt ...`")
         return
     table = Table(title=f"store {path}", title_justify="left")
-    for col in ("source", "files", "failed", "rows read", "events kept", "rejected",
-                "already stored", "event days", "days with counts"):
-        table.add_column(col, justify="right")
+    table.add_column("")
     for s in rows:
-        span = f"{s.first_day} to {s.last_day}" if s.first_day else "-"
-        table.add_row(s.source, f"{s.files_loaded:,}", f"{s.files_failed:,}",
-                      f"{s.rows_read:,}", f"{s.rows_kept:,}", f"{s.rows_rejected:,}",
-                      f"{s.rows_duplicate:,}", span, f"{s.days_with_counts:,}")
+        table.add_column(s.source, justify="right")
+    lines = {
+        "files loaded": lambda s: f"{s.files_loaded:,}",
+        "files failed": lambda s: f"{s.files_failed:,}",
+        "rows read": lambda s: f"{s.rows_read:,}",
+        "events kept": lambda s: f"{s.rows_kept:,}",
+        "rows rejected": lambda s: f"{s.rows_rejected:,}",
+        "already stored (other files)": lambda s: f"{s.rows_duplicate:,}",
+        "events in store": lambda s: f"{s.events:,}",
+        "first event day": lambda s: str(s.first_day or "–"),
+        "last event day": lambda s: str(s.last_day or "–"),
+        "days with daily counts": lambda s: f"{s.days_with_counts:,}",
+    }
+    for label, cell in lines.items():
+        table.add_row(label, *(cell(s) for s in rows))
     out.print(table)
     for s in rows:
         for name, error in s.failures:

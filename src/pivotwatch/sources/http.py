@@ -25,7 +25,7 @@ from pivotwatch.errors import DownloadError, IntegrityError
 
 log = logging.getLogger(__name__)
 
-CHUNK = 1 << 16
+CHUNK = 1 << 20  # bytes read at a time when hashing a file
 BASE_DELAY = 0.2  # seconds before the first retry; doubled for each further one
 MAX_DELAY = 30.0
 RETRY_STATUS = {408, 429}  # 4xx answers that are worth another try, besides every 5xx
@@ -60,7 +60,7 @@ def file_md5(path: Path) -> str:
     """The hex MD5 of a file, read in chunks."""
     digest = hashlib.md5(usedforsecurity=False)
     with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
+        while chunk := fh.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
 
@@ -108,6 +108,7 @@ def _attempt(client: httpx.Client, url: str, part: Path, size: int | None,
                 mode = "ab"
             elif offset:
                 log.info("%s: server ignored the Range request; restarting from zero", url)
+            # Chunks are written as they arrive, so a cut transfer keeps every byte it got.
             with part.open(mode) as fh:
                 for chunk in response.iter_bytes():
                     fh.write(chunk)

@@ -39,14 +39,18 @@ def expand_inputs(inputs: Iterable[str]) -> Iterator[tuple[str, Path | None]]:
             yield item, Path(item)
 
 
+def _failed(ctx: Context, report: IngestReport, name: str, exc: Exception) -> None:
+    report.failures.append((name, str(exc)))
+    ctx.progress.finished(name, exc)
+
+
 def load_one(ctx: Context, report: IngestReport, name: str, path: Path, **extra) -> None:
     """Load one file into the store and note the outcome; a failure does not raise."""
     try:
         result = load_file(ctx.store, path, name=name, countries=ctx.countries,
                            workdir=ctx.workdir, **extra)
     except PivotwatchError as exc:
-        report.failures.append((name, str(exc)))
-        ctx.progress.finished(name, exc)
+        _failed(ctx, report, name, exc)
     else:
         report.results.append(result)
         ctx.progress.finished(name, result)
@@ -68,7 +72,7 @@ def ingest_paths(ctx: Context, inputs: list[str]) -> IngestReport:
     urls = [name for name, path in named if path is None]
     fetched: dict[str, Path | Exception] = {}
     if urls:
-        jobs = [http.Job(url=u, dest=_url_cache_path(ctx, u)) for u in urls]
+        jobs = [http.Download(url=u, dest=_url_cache_path(ctx, u)) for u in urls]
         for job, outcome in http.download_all(jobs, workers=ctx.settings.download_workers,
                                               retries=ctx.settings.retries):
             fetched[job.url] = outcome
@@ -76,14 +80,11 @@ def ingest_paths(ctx: Context, inputs: list[str]) -> IngestReport:
         if path is None:
             outcome = fetched[name]
             if isinstance(outcome, Exception):
-                report.failures.append((name, str(outcome)))
-                ctx.progress.finished(name, outcome)
+                _failed(ctx, report, name, outcome)
                 continue
             path = outcome
         elif not path.is_file():
-            error = SourceError(f"{name}: no such file")
-            report.failures.append((name, str(error)))
-            ctx.progress.finished(name, error)
+            _failed(ctx, report, name, SourceError(f"{name}: no such file"))
             continue
         load_one(ctx, report, name, path)
     return report
@@ -97,13 +98,11 @@ def ingest_range(ctx: Context, start: date, end: date, version: int = 2) -> Inge
                         cache=ctx.settings.cache)
     report = IngestReport()
     ctx.progress.planned(len(files), "files")
-    jobs = [http.Job(url=f.url, dest=remote.cache_path(f, ctx.settings.cache),
-                     size=f.size, md5=f.md5) for f in files]
+    jobs = [remote.to_download(f, ctx.settings.cache) for f in files]
     for job, outcome in http.download_all(jobs, workers=ctx.settings.download_workers,
                                           retries=ctx.settings.retries):
         if isinstance(outcome, Exception):
-            report.failures.append((job.url, str(outcome)))
-            ctx.progress.finished(job.url, outcome)
+            _failed(ctx, report, job.url, outcome)
         else:
             load_one(ctx, report, job.url, outcome)
     return report

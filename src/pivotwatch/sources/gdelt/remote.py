@@ -3,8 +3,10 @@
 GDELT 2.0 lists every 15-minute file in `gdeltv2/masterfilelist.txt` (`size md5 url`, about
 115 MB); GDELT 1.0 lists its daily, monthly and yearly archives in `events/md5sums` and
 `events/filesizes`. The indexes are cached under `{cache}/gdelt/v1|v2/` and fetched again
-when the cached copy is older than MAX_AGE, or when it ends before the requested range does
-and is older than MIN_AGE (GDELT adds files every 15 minutes, so a younger copy is current).
+when the cached copy is older than MAX_AGE, or when its last whole day is before the end of
+the requested range and it is older than MIN_AGE (GDELT adds files every 15 minutes, so a
+younger copy is as current as the server's). If a refresh fails, a cached copy that covers
+the range is used, with a warning.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -83,29 +85,37 @@ def _widen(scan: IndexScan, first: date, last: date) -> None:
     scan.last = last if scan.last is None else max(scan.last, last)
 
 
+def _day_of(digits: str, known: dict[str, date | None]) -> date | None:
+    """The date of a `YYYYMMDD` string, or None if it is none; memoised in `known`."""
+    if digits not in known:
+        try:
+            known[digits] = date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+        except ValueError:
+            known[digits] = None
+    return known[digits]
+
+
 def parse_master_list(lines: Iterable[str], start: date, end: date, base: str) -> IndexScan:
     """The GDELT 2.0 event exports of a `masterfilelist.txt` stamped in [start, end]."""
     scan = IndexScan()
-    low, high = start.strftime("%Y%m%d"), end.strftime("%Y%m%d")
+    days: dict[str, date | None] = {}
     for line in lines:
         fields = line.split()
         if not fields:
             continue
-        if len(fields) != 3 or not fields[0].isdigit() or not _MD5.fullmatch(fields[1]):
+        if len(fields) != 3 or len(fields[1]) != 32 or not fields[0].isdigit():
             scan.skipped += 1
             continue
         name = fields[2].rsplit("/", 1)[-1]
         match = _V2_EXPORT.fullmatch(name)
         if not match:
-            continue
-        stamp = match.group(1)
-        try:
-            day = datetime.strptime(stamp, "%Y%m%d%H%M%S").date()
-        except ValueError:
+            continue  # mentions, gkg
+        day = _day_of(match.group(1)[:8], days)
+        if day is None or not _MD5.fullmatch(fields[1]):
             scan.skipped += 1
             continue
         _widen(scan, day, day)
-        if low <= stamp[:8] <= high:
+        if start <= day <= end:
             scan.files.append(RemoteFile(_rebase(fields[2], base), name, int(fields[0]),
                                          fields[1].lower(), day))
     return scan
@@ -166,18 +176,24 @@ def parse_v1_index(md5_lines: Iterable[str], size_lines: Iterable[str], start: d
 
 
 def _last_day_v2(path: Path) -> date | None:
-    """The day of the latest file stamped in the tail of a cached master list."""
+    """The last whole day in a cached master list: the day of its last slot if that is the
+    day's final 23:45 slot, else the day before. Only the tail of the file is read."""
     with path.open("rb") as fh:
         fh.seek(max(path.stat().st_size - TAIL_BYTES, 0))
         tail = fh.read().decode("ascii", errors="replace")
     stamps = [m.group(1) for line in tail.splitlines() if (m := _V2_STAMP.search(line.strip()))]
+    if not stamps:
+        return None
+    last = max(stamps)
     try:
-        return datetime.strptime(max(stamps)[:8], "%Y%m%d").date() if stamps else None
+        day = datetime.strptime(last[:8], "%Y%m%d").date()
     except ValueError:
         return None
+    return day if last[8:] == "234500" else day - timedelta(days=1)
 
 
 def _last_day_v1(path: Path) -> date | None:
+    """The day of the latest daily file in a cached GDELT 1.0 index."""
     days = [m.group(1) for line in path.read_text("ascii", errors="replace").splitlines()
             if (m := _V1_DAILY.search(line))]
     try:
