@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from pivotwatch.errors import UsageError
+
 DEFAULT_COUNTRIES = ("RUS", "PRK", "CHN", "IND", "IRN", "VNM", "MNG", "KOR", "JPN", "USA")
 
 
@@ -27,6 +29,17 @@ def _cache_default() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "pivotwatch"
 
 
+def _int(name: str, default: int, minimum: int) -> int:
+    text = os.environ.get(name, str(default))
+    try:
+        value = int(text)
+    except ValueError:
+        value = minimum - 1
+    if value < minimum:
+        raise UsageError(f"{name} must be a whole number of at least {minimum}, not {text!r}")
+    return value
+
+
 def get_settings() -> Settings:
     env = os.environ
     return Settings(
@@ -34,6 +47,6 @@ def get_settings() -> Settings:
         cache=Path(env.get("PIVOTWATCH_CACHE") or _cache_default()),
         gdelt_base=env.get("PIVOTWATCH_GDELT_BASE", "http://data.gdeltproject.org").rstrip("/"),
         memory_limit=env.get("PIVOTWATCH_MEMORY_LIMIT", "1GB"),
-        download_workers=int(env.get("PIVOTWATCH_DOWNLOAD_WORKERS", "4")),
-        retries=int(env.get("PIVOTWATCH_RETRIES", "4")),
+        download_workers=_int("PIVOTWATCH_DOWNLOAD_WORKERS", 4, 1),
+        retries=_int("PIVOTWATCH_RETRIES", 4, 0),
     )
