@@ -147,13 +147,16 @@ def _child_breakdown(path: str, countries: str, db: str, workdir: str) -> dict:
     inputs.hash_file = timed_hash
     load._FileLoad.sql = timed_sql
     t0 = time.perf_counter()
-    with open_store(db) as st:
-        opened = time.perf_counter() - t0
-        t1 = time.perf_counter()
-        r = load.load_file(st, Path(path), name=path, countries=countries.split(","),
-                           workdir=Path(workdir))
-        total = time.perf_counter() - t1
-    return {"open_store_s": opened, "load_file_s": total, "kept": r.rows_kept,
+    st = open_store(db)
+    opened = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    r = load.load_file(st, Path(path), name=path, countries=countries.split(","),
+                       workdir=Path(workdir))
+    total = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    st.close()  # checkpoints the store
+    closed = time.perf_counter() - t2
+    return {"open_store_s": opened, "load_file_s": total, "close_s": closed, "kept": r.rows_kept,
             "steps": [{"step": s, "seconds": round(d, 3)} for s, d in steps if d >= 0.01]}
 
 
@@ -432,9 +435,21 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    return {"cores": os.cpu_count(), "ram_gib": ram / GIB, "cpu": cpu,
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                              capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        code = f"git {head}" + (" + uncommitted changes in src/" if dirty else "")
+    except OSError:
+        code = "unknown"
+    return {"code": code, "cores": os.cpu_count(), "ram_gib": ram / GIB, "cpu": cpu,
             "python": platform.python_version(), "duckdb": duckdb.__version__,
             "pandas": pandas.__version__, "os": f"{platform.system()} {platform.release()}"}
+
+
+def is_zip(label: str) -> bool:
+    return ".zip" in label
 
 
 def ratio(x: dict | None, y: dict | None) -> float | None:
@@ -548,7 +563,8 @@ def main() -> None:
             log(f"\n## where (a) spends its time ({label_of(main_size, main_plain)}, "
                 "load_file called directly, each step timed)")
             brk = bench.breakdown(main_plain)
-            log(f"    open_store {brk['open_store_s']:.2f} s, load_file {brk['load_file_s']:.2f} s")
+            log(f"    open_store {brk['open_store_s']:.2f} s, load_file "
+                f"{brk['load_file_s']:.2f} s, close (checkpoint) {brk['close_s']:.2f} s")
             for s in brk["steps"]:
                 log(f"    {s['seconds']:7.2f} s  {s['step']}")
     finally:
@@ -557,18 +573,23 @@ def main() -> None:
         if not args.keep:
             for p in created:
                 p.unlink(missing_ok=True)
+                p.with_name(p.name + ".size").unlink(missing_ok=True)
 
     report(bench, info, command, started, agreement, brk, start)
 
 
 def report(bench, info, command, started, agreement, brk, start) -> None:
     res = bench.results
+    (WORK / "last-result.json").write_text(json.dumps(
+        {"command": command, "started": started.isoformat(), "machine": info,
+         "results": res, "agreement": agreement, "startup": start, "breakdown": brk},
+        indent=1, default=str))
 
     def get(label, key):
         return next((r for r in res if r["input"] == label and r["key"] == key), None)
 
     labels = list(dict.fromkeys(r["input"] for r in res))
-    main_label, zip_label = labels[0], next(lb for lb in labels if lb.endswith(".zip"))
+    main_label, zip_label = labels[0], next(lb for lb in labels if is_zip(lb))
 
     log("\n## agreement on rows kept")
     ok_all = True
@@ -581,7 +602,7 @@ def report(bench, info, command, started, agreement, brk, start) -> None:
     lines.append(f"Ingest benchmark, {started:%Y-%m-%d}: `{command}`  ")
     lines.append(f"Machine: {info['cores']} cores ({info['cpu']}), {info['ram_gib']:.0f} GiB RAM, "
                  f"{info['os']}; Python {info['python']}, DuckDB {info['duckdb']}, "
-                 f"pandas {info['pandas']}.  ")
+                 f"pandas {info['pandas']}; pivotwatch {info['code']}.  ")
     lines.append(f"Input: real GDELT 2.0 exports repeated (ids offset per copy); MB/s = "
                  f"uncompressed MB per wall-clock second of the whole process (start-up "
                  f"included); (a) and (c) best of {bench.args.repeat}; peak RSS per process.  ")
@@ -613,14 +634,15 @@ def report(bench, info, command, started, agreement, brk, start) -> None:
         r = get(label, "a")
         lines.append(f"| peak RSS (a), {label} | {r['rss_mib']:,.0f} MiB | < 1 GiB | "
                      f"{verdict(r['rss_mib'], lambda v: v < TARGET_RSS_MIB)} |")
-    plain_labels = [lb for lb in labels if not lb.endswith(".zip")]
+    plain_labels = [lb for lb in labels if not is_zip(lb)]
     if len(plain_labels) > 1:
         r0, r1 = get(plain_labels[0], "a"), get(plain_labels[-1], "a")
         growth = r1["rss_mib"] / r0["rss_mib"]
         size_growth = r1["data_mb"] / r0["data_mb"]
+        bounded = growth < 1 + (size_growth - 1) / 4 and r1["rss_mib"] < TARGET_RSS_MIB
         lines.append(f"| RSS (a) {plain_labels[-1]} / {plain_labels[0]} | {growth:.2f}x "
-                     f"(input {size_growth:.1f}x) | flat | "
-                     f"{verdict(growth, lambda v: v < 1.25)} |")
+                     f"(input {size_growth:.1f}x) | bounded, well below input growth | "
+                     f"{'met' if bounded else '**not met**'} |")
     lines.append(f"| rows kept (a) = (c) (and (b) where run) | "
                  f"{'all agree' if ok_all else 'DIFFER'} | equal | "
                  f"{'met' if ok_all else '**not met**'} |")
@@ -633,14 +655,12 @@ def report(bench, info, command, started, agreement, brk, start) -> None:
         lines.append(f"Where (a)'s time goes ({main_label}, load_file steps, seconds): " +
                      "; ".join(f"{s['step'][:48]}… {s['seconds']:.2f}" if len(s['step']) > 48
                                else f"{s['step']} {s['seconds']:.2f}" for s in brk["steps"]) +
-                     f"; total load_file {brk['load_file_s']:.2f}.")
+                     f"; total load_file {brk['load_file_s']:.2f}; store close (checkpoint) "
+                     f"{brk['close_s']:.2f}.")
     log("\n## table (markdown)\n")
     log("\n".join(lines))
     out = WORK / "last-result.md"
     out.write_text("\n".join(lines) + "\n")
-    (WORK / "last-result.json").write_text(json.dumps(
-        {"command": command, "started": started.isoformat(), "machine": info,
-         "results": res, "breakdown": brk}, indent=1, default=str))
     log(f"\n(saved to {out.relative_to(ROOT)} and last-result.json)")
 
 

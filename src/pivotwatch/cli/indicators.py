@@ -8,11 +8,9 @@ import sys
 from enum import StrEnum
 from pathlib import Path
 
-import pandas as pd
 import typer
 from rich.table import Table
 
-from pivotwatch.api import indicators as compute
 from pivotwatch.cli.common import handle_errors, out, parse_date, store, write_atomically
 from pivotwatch.errors import UsageError
 
@@ -36,7 +34,7 @@ def register(app: typer.Typer) -> None:
     app.command("indicators")(indicators)
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
+def _records(df) -> list[dict]:
     def clean(v):
         if isinstance(v, float) and math.isnan(v):
             return None
@@ -63,7 +61,7 @@ def period_label(day, freq: str) -> str:
     return f"{day:%Y-%m-%d}"
 
 
-def _table(df: pd.DataFrame, title: str, freq: str) -> Table:
+def _table(df, title: str, freq: str) -> Table:
     table = Table(title=title, title_justify="left", caption="gold. = mean Goldstein scale; "
                   "per 10k = events per 10,000 events involving either country (volume)",
                   caption_justify="left")
@@ -108,6 +106,8 @@ def indicators(
 
     Example: pivotwatch indicators --dyad RUS-CHN --freq day --format csv -o rus-chn.csv
     """
+    from pivotwatch.api import indicators as compute  # Ibis and pandas load only here
+
     dims = [d for item in (dimension or []) for d in item.split(",")]
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     with store(read_only=True) as st:
@@ -138,7 +138,7 @@ def indicators(
 _SUFFIXES = {".csv": Format.csv, ".json": Format.json, ".parquet": Format.parquet}
 
 
-def _write(df: pd.DataFrame, fmt: Format, path: Path) -> None:
+def _write(df, fmt: Format, path: Path) -> None:
     if fmt is Format.parquet:
         df.to_parquet(path, index=False)
     elif fmt is Format.json:

@@ -41,10 +41,15 @@ def status() -> None:
         "first event day": lambda s: str(s.first_day or "–"),
         "last event day": lambda s: str(s.last_day or "–"),
         "days with daily counts": lambda s: f"{s.days_with_counts:,}",
+        "days from both GDELT 1.0 and 2.0": lambda s: f"{s.days_in_both_versions:,}",
     }
     for label, cell in lines.items():
         table.add_row(label, *(cell(s) for s in rows))
     out.print(table)
+    if any(s.days_in_both_versions for s in rows):
+        out.print("[yellow]warning:[/yellow] some days hold rows from GDELT 1.0 and 2.0 files; "
+                  "the two versions report the same events, so those days' counts add up twice. "
+                  "Load one version per span.")
     for s in rows:
         for name, error in s.failures:
             out.print(f"[red]failed[/red] {name}: {error}")

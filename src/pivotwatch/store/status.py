@@ -21,6 +21,7 @@ class SourceStatus:
     first_day: date | None
     last_day: date | None
     days_with_counts: int
+    days_in_both_versions: int  # days counted from GDELT 1.0 and 2.0 files: counted twice
     failures: tuple[tuple[str, str], ...]
 
 
@@ -44,9 +45,14 @@ def store_status(store: Store) -> list[SourceStatus]:
             """SELECT count(DISTINCT day) FROM daily_counts
                WHERE file_id IN (SELECT file_id FROM files WHERE source = ?)""",
             [source]).fetchone()
+        (both,) = con.execute(
+            """SELECT count(*) FROM (
+                 SELECT d.day FROM daily_counts d JOIN files f USING (file_id)
+                 WHERE f.source = ? GROUP BY d.day
+                 HAVING count(DISTINCT f.gdelt_version) > 1)""", [source]).fetchone()
         failures = tuple(con.execute(
             "SELECT name, error FROM files WHERE source = ? AND status = 'failed' ORDER BY name",
             [source]).fetchall())
         out.append(SourceStatus(source, loaded, failed, int(read), int(kept), int(rejected),
-                                int(dup), events, first, last, days, failures))
+                                int(dup), events, first, last, days, both, failures))
     return out
