@@ -239,11 +239,11 @@ def test_failure_inside_a_file_rolls_back_everything_of_it(tmp_path, monkeypatch
 
     path = shutil.copy(sample_dir() / "20191024143000.export.CSV", tmp_path / "f.CSV")
 
-    def crash(self):
+    def crash(self, ranges):
         raise OSError("disk full (simulated)")
 
     with open_store(tmp_path / "s.duckdb") as st:
-        monkeypatch.setattr(load_module._FileLoad, "drop_duplicates_within_file", crash)
+        monkeypatch.setattr(load_module._FileLoad, "count_ids", crash)
         with pytest.raises(SourceError, match="disk full"):
             load(st, Path(path))
         assert counts_of(st)[:3] == (0, 0, 0)
@@ -279,3 +279,69 @@ def test_killed_load_leaves_all_or_nothing_and_rerun_completes(tmp_path):
         assert load(st, big).status in ("loaded", "skipped")
         assert st.con.execute("SELECT count(*) FROM events").fetchone()[0] == len(lines)
         assert st.con.execute("SELECT sum(events) FROM daily_counts").fetchone()[0] == len(lines)
+
+
+def total_counted(store) -> int:
+    return store.con.execute("SELECT coalesce(sum(events), 0) FROM daily_counts").fetchone()[0]
+
+
+@needs_shared
+def test_full_files_after_the_sample_count_nothing_twice(tmp_path):
+    with open_store(tmp_path / "s.duckdb") as st:
+        ingest_sample(Context(st))
+        before = (total_counted(st), st.con.execute("SELECT count(*) FROM events").fetchone())
+        for path in V2_FILES:
+            result = load(st, path)
+            assert result.status == "loaded"
+            assert result.rows_duplicate == result.rows_read  # every row already counted
+            assert result.rows_kept == 0
+        after = (total_counted(st), st.con.execute("SELECT count(*) FROM events").fetchone())
+        assert after == before
+
+
+def test_an_edited_copy_adds_only_its_new_rows(tmp_path):
+    rows = [event(i, "20240105", "RUS" if i % 2 else "USA", "CHN") for i in range(1, 11)]
+    original = write(tmp_path / "a.export.CSV", rows)
+    shorter = write(tmp_path / "b.export.CSV", rows[:-1])
+    crlf = tmp_path / "c.export.CSV"
+    crlf.write_bytes(original.read_bytes().replace(b"\n", b"\r\n"))
+    longer = write(tmp_path / "d.export.CSV", [*rows, event(11, "20240106", "RUS", "IND")])
+    with open_store(tmp_path / "s.duckdb") as st:
+        load(st, original)
+        assert total_counted(st) == 10
+        for copy in (shorter, crlf):
+            result = load(st, copy)
+            assert (result.rows_duplicate, result.rows_kept) == (result.rows_read, 0)
+        assert total_counted(st) == 10
+        result = load(st, longer)
+        assert (result.rows_duplicate, result.rows_kept) == (10, 1)
+        assert total_counted(st) == 11
+        assert st.con.execute("SELECT count(*) FROM events").fetchone()[0] == 11
+
+
+def test_invalid_utf8_rejects_those_lines_only(tmp_path):
+    good = [event(i, "20240105", "RUS", "CHN").encode() for i in range(1, 8)]
+    # a Latin-1 byte in Actor1Name (the template row's actor is MUMBAI)
+    bad = event(99, "20240105", "RUS", "CHN").encode().replace(b"MUMBAI", b"MUMBA\xcd", 1)
+    assert b"\xcd" in bad
+    path = tmp_path / "latin.export.CSV"
+    path.write_bytes(b"\n".join([*good[:3], bad, *good[3:]]) + b"\n")
+    with open_store(tmp_path / "s.duckdb") as st:
+        result = load(st, path)
+        assert (result.rows_read, result.rows_kept, result.rows_rejected) == (8, 7, 1)
+        line, reason = st.con.execute("SELECT line, reason FROM rejects").fetchone()
+        assert line == 4 and "encoding" in reason.lower()
+        assert total_counted(st) == 7
+
+
+def test_repeated_ids_are_counted_once(tmp_path):
+    path = write(tmp_path / "rep.export.CSV", [event(1, "20240105", "FRA", "DEU"),
+                                               event(1, "20240105", "FRA", "DEU"),
+                                               event(2, "20240105", "RUS", "CHN"),
+                                               event(2, "20240105", "RUS", "CHN")])
+    with open_store(tmp_path / "s.duckdb") as st:
+        result = load(st, path)
+        assert (result.rows_read, result.rows_kept, result.rows_rejected) == (4, 1, 2)
+        assert total_counted(st) == 2
+        reasons = [r for (r,) in st.con.execute("SELECT reason FROM rejects").fetchall()]
+        assert len(reasons) == 2 and all("repeated 1 more time" in r for r in reasons)

@@ -1,8 +1,9 @@
 """Rebuild the bundled GDELT sample from the real files in ../shared/data/gdelt.
 
 The sample keeps only rows in which actor 1 or actor 2 is a watched country, and carries the
-daily counts of the full files (counted by pivotwatch itself from every row), so the bundled
-sample normalises exactly as the full files would.
+daily counts of the full files (counted by pivotwatch itself from every row) and the runs of
+their GLOBALEVENTIDs, so the bundled sample normalises exactly as the full files would, and a
+later load of a full file does not count its rows twice.
 
     python tools/build_sample.py
 """
@@ -10,7 +11,6 @@ sample normalises exactly as the full files would.
 from __future__ import annotations
 
 import csv
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -33,11 +33,23 @@ def _watched(line: str) -> bool:
     return a1 in DEFAULT_COUNTRIES or a2 in DEFAULT_COUNTRIES
 
 
+def _runs(ids: list[int]) -> list[tuple[int, int]]:
+    """Sorted ids as (first, last) runs of consecutive numbers."""
+    runs: list[tuple[int, int]] = []
+    for i in ids:
+        if runs and i == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
 def main() -> None:
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir(parents=True)
-    manifest, counts = [], []
+    OUT.mkdir(parents=True, exist_ok=True)
+    for old in OUT.iterdir():  # everything but the hand-written README is generated
+        if old.name != "README.md":
+            old.unlink()
+    manifest, counts, runs = [], [], []
     with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "s.duckdb") as store:
         for src in SOURCES:
             result = load_file(store, src, name=src.name, countries=DEFAULT_COUNTRIES,
@@ -46,6 +58,9 @@ def main() -> None:
                 """SELECT day, actor1_country, actor2_country, events FROM daily_counts
                    WHERE file_id = ? ORDER BY ALL""", [result.file_id]).fetchall()
             counts += [(src.name, *row) for row in rows]
+            ids = sorted({int(line.split("\t", 1)[0])
+                          for line in src.read_text(encoding="utf-8").splitlines()})
+            runs += [(src.name, first, last) for first, last in _runs(ids)]
             with src.open(encoding="utf-8", newline="") as fh:
                 kept = [line for line in fh if _watched(line)]
             (OUT / src.name).write_text("".join(kept), encoding="utf-8", newline="")
@@ -59,6 +74,10 @@ def main() -> None:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["file", "day", "actor1_country", "actor2_country", "events"])
         w.writerows(counts)
+    with (OUT / "original_ids.csv").open("w", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["file", "first_id", "last_id"])
+        w.writerows(runs)
     print(f"wrote {len(manifest)} files and {len(counts)} daily-count rows to {OUT}")
 
 

@@ -79,4 +79,17 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     ),
 ]
 
+MIGRATIONS.append((
+    2,
+    "watched countries per file; every counted GLOBALEVENTID, so no event is counted twice",
+    [
+        "ALTER TABLE files ADD COLUMN countries VARCHAR",  # comma-separated watched set
+        # Every GLOBALEVENTID counted into daily_counts. A file that repeats events already
+        # loaded (a 1.0 file over 2.0 days, an edited copy) adds only the new ones.
+        "CREATE TABLE counted_ids (event_id BIGINT NOT NULL)",
+        # Stores from version 1 only know the ids of the events they kept.
+        "INSERT INTO counted_ids SELECT DISTINCT event_id FROM events",
+    ],
+))
+
 LATEST = MIGRATIONS[-1][0]

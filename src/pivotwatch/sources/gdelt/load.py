@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from pivotwatch.errors import QualityError, SourceError, StoreError
+from pivotwatch.errors import QualityError, SourceError
 from pivotwatch.sources.gdelt.layout import (
     ALTERNATE,
     BY_WIDTH,
@@ -118,29 +118,38 @@ _REASON = """
 
 
 class _FileLoad:
-    """The work of loading one plain file; runs inside one store transaction."""
+    """The work of loading one plain file; runs inside one store transaction.
+
+    Scan A stages (id, day, actor countries) of every row that parses; scan B inserts the
+    watched events. B reads more columns than A, so it rejects every row A rejects and perhaps
+    more (a bad byte in a name): B's rejects are the file's rejects, and rows only B rejected
+    leave the staging table before anything is counted.
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, file_id: str, countries: Sequence[str]):
         self.con = con
         self.file_id = file_id
         self.watched = "(" + ", ".join(_quote(c) for c in countries) + ")"
-        self.valid = 0
-        self.inserted = 0
-        self.already_stored = 0
-        self.rejected = 0
-        self._last_rejects = 0
+        self.valid = 0  # rows that parsed, repeated ids included
+        self.inserted = 0  # events stored
+        self.unparsed = 0  # lines that did not parse
+        self.rejected = 0  # rows rejected: unparsed lines and repeats of an id in the file
+        self.overlap = 0  # rows whose GLOBALEVENTID was already loaded from another file
 
     def sql(self, query: str, params: list | None = None) -> list[tuple]:
         return self.con.execute(query, params or []).fetchall()
 
     def run(self, path: Path, layout: Layout, line_map: list[int] | None,
-            totals: Iterable[tuple] | None, workdir: Path) -> None:
+            totals: list[tuple] | None, workdir: Path) -> None:
         tag = f"pw_scan{next(_scan_ids)}"
-        lo, hi, candidates = self._count(path, layout, tag + "a", totals)
-        alternates = self._rejects(tag + "a", layout, line_map)
-        inserted = self._insert_events(path, layout, tag + "b", lo, hi)
-        # Watched-country rows not inserted: their GLOBALEVENTID is already in the store.
-        self.already_stored += candidates - inserted
+        try:
+            lo, hi = self._stage(path, layout, tag)
+            self.inserted += self._insert_events(path, layout, tag, lo, hi)
+            alternates = self._rejects(tag, layout, line_map)
+            self._count(tag, lo, hi, totals)
+        finally:
+            for suffix in ("rows", "ids", "a_errors", "a_scans", "b_errors", "b_scans"):
+                self.sql(f"DROP TABLE IF EXISTS {tag}_{suffix}")
         if alternates:
             # GDELT 1.0 rows of the other 1.0 layout (57 vs 58 columns): read them with it.
             with tempfile.TemporaryDirectory(dir=workdir, prefix="alt-") as tmp:
@@ -151,38 +160,15 @@ class _FileLoad:
                 self.run(alt_path, ALTERNATE[layout.width], [line for line, _ in alternates],
                          None if totals is None else [], workdir)
 
-    def _count(self, path: Path, layout: Layout, tag: str, totals) -> tuple[int, int, int]:
-        typed = ", ".join(f'"{c}"' for c in layout.columns if c in TYPED)
-        # hash() over every typed column makes this scan parse (and check) the same columns
-        # as the events scan; the value itself is not used.
+    def _stage(self, path: Path, layout: Layout, tag: str) -> tuple[int, int]:
         self.sql(
-            f"""CREATE OR REPLACE TEMP TABLE {tag}_days AS
-                SELECT SQLDATE AS day, {_country('Actor1CountryCode')} AS a1,
-                       {_country('Actor2CountryCode')} AS a2, count(*) AS n,
-                       min(GLOBALEVENTID) AS lo, max(GLOBALEVENTID) AS hi,
-                       bit_xor(hash({typed})) AS parsed
-                FROM {_scan(path, layout, tag)} GROUP BY ALL"""
+            f"""CREATE TEMP TABLE {tag}_rows AS
+                SELECT GLOBALEVENTID AS id, SQLDATE AS day, {_country('Actor1CountryCode')} AS a1,
+                       {_country('Actor2CountryCode')} AS a2
+                FROM {_scan(path, layout, tag + '_a')}"""
         )
-        n, lo, hi, cand = self.sql(
-            f"""SELECT coalesce(sum(n), 0), min(lo), max(hi),
-                       coalesce(sum(n) FILTER (WHERE a1 IN {self.watched}
-                                               OR a2 IN {self.watched}), 0)
-                FROM {tag}_days"""
-        )[0]
-        self.valid += int(n)
-        if totals is None:
-            self.sql(
-                f"INSERT INTO daily_counts SELECT ?, day, a1, a2, sum(n) FROM {tag}_days "
-                "GROUP BY ALL",
-                [self.file_id],
-            )
-        elif totals:
-            self.con.executemany(
-                "INSERT INTO daily_counts VALUES (?, ?, ?, ?, ?)",
-                [(self.file_id, *row) for row in totals],
-            )
-        self.sql(f"DROP TABLE {tag}_days")
-        return (lo or 0), (hi or 0), int(cand)
+        lo, hi = self.sql(f"SELECT min(id), max(id) FROM {tag}_rows")[0]
+        return (lo or 0), (hi or 0)
 
     def _insert_events(self, path: Path, layout: Layout, tag: str, lo: int, hi: int) -> int:
         select = ", ".join(f"{_store_expr(g, layout)} AS {col}"
@@ -192,36 +178,25 @@ class _FileLoad:
         (inserted,) = self.sql(
             f"""INSERT INTO events BY NAME
                 SELECT {select}, {layout.version} AS gdelt_version, ? AS file_id
-                FROM {_scan(path, layout, tag)} s
+                FROM {_scan(path, layout, tag + '_b')} s
                 WHERE ({a1} IN {self.watched} OR {a2} IN {self.watched})
                   AND NOT EXISTS (SELECT 1 FROM events e
                                   WHERE e.event_id BETWEEN ? AND ?
                                     AND e.event_id = s.GLOBALEVENTID)""",
             [self.file_id, lo, hi],
         )[0]
-        self.inserted += int(inserted)
-        (again,) = self.sql(f"SELECT count(DISTINCT line) FROM {tag}_errors")[0]
-        self._drop_reject_tables(tag)
-        if again != self._last_rejects:
-            raise StoreError(
-                f"internal check failed: the two scans rejected {self._last_rejects} and "
-                f"{again} rows"
-            )
         return int(inserted)
 
-    def _drop_reject_tables(self, tag: str) -> None:
-        self.sql(f"DROP TABLE IF EXISTS {tag}_errors")
-        self.sql(f"DROP TABLE IF EXISTS {tag}_scans")
-
     def _rejects(self, tag: str, layout: Layout, line_map: list[int] | None):
-        """Store this scan's rejects; return (line, raw) of rows of the alternate layout."""
+        """Store the file's rejects; return (line, raw) of rows of the alternate layout."""
         rows = self.sql(
             f"""SELECT line, {_REASON.format(width=layout.width)} AS reason,
                        any_value(csv_line) AS raw
-                FROM {tag}_errors GROUP BY line ORDER BY line"""
+                FROM {tag}_b_errors GROUP BY line ORDER BY line"""
         )
-        self._last_rejects = len(rows)
-        self._drop_reject_tables(tag)
+        staged_anyway = {line for (line,) in self.sql(
+            f"""SELECT DISTINCT line FROM {tag}_b_errors
+                EXCEPT SELECT DISTINCT line FROM {tag}_a_errors""")}
         other = ALTERNATE.get(layout.width)
         alternates, keep = [], []
         for line, reason, raw in rows:
@@ -230,20 +205,67 @@ class _FileLoad:
                 alternates.append((original, raw))
             else:
                 keep.append((self.file_id, original, reason, raw))
+            if line in staged_anyway:
+                # parsed by scan A (id, date and countries are fine): take it out again
+                self.sql(
+                    f"""DELETE FROM {tag}_rows WHERE rowid = (
+                          SELECT min(rowid) FROM {tag}_rows WHERE id = ?)""",
+                    [int(raw.split("\t", 1)[0])],
+                )
         if keep:
             self.con.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)", keep)
+        self.unparsed += len(keep)
         self.rejected += len(keep)
         return alternates
 
-    def drop_duplicates_within_file(self) -> None:
-        """Keep the first row of a GLOBALEVENTID the file repeats; reject the others."""
-        dupes = self.sql(
-            """SELECT event_id, count(*) - 1 FROM events WHERE file_id = ?
-               GROUP BY event_id HAVING count(*) > 1 ORDER BY event_id""",
-            [self.file_id],
+    def _count(self, tag: str, lo: int, hi: int, totals: list[tuple] | None) -> None:
+        """Daily counts and counted ids, each GLOBALEVENTID once across all files."""
+        self.sql(
+            f"""CREATE TEMP TABLE {tag}_ids AS
+                SELECT id, count(*) AS n, any_value(day) AS day, any_value(a1) AS a1,
+                       any_value(a2) AS a2
+                FROM {tag}_rows r
+                WHERE NOT EXISTS (SELECT 1 FROM counted_ids c
+                                  WHERE c.event_id BETWEEN ? AND ? AND c.event_id = r.id)
+                GROUP BY id""",
+            [lo, hi],
         )
-        if not dupes:
-            return
+        (staged,) = self.sql(f"SELECT count(*) FROM {tag}_rows")[0]
+        new_ids, new_rows = self.sql(f"SELECT count(*), coalesce(sum(n), 0) FROM {tag}_ids")[0]
+        self.valid += int(staged)
+        self.overlap += int(staged - new_rows)
+        repeats = self.sql(
+            f"SELECT id, n - 1 FROM {tag}_ids WHERE n > 1 ORDER BY id LIMIT 1000")
+        if repeats:
+            extra = int(new_rows - new_ids)
+            self.rejected += extra
+            self.con.executemany(
+                "INSERT INTO rejects VALUES (?, NULL, ?, NULL)",
+                [(self.file_id, f"GLOBALEVENTID {eid} repeated {k} more time(s) in this file; "
+                  "counted and kept once") for eid, k in repeats])
+        if totals is None:
+            self.sql(
+                f"""INSERT INTO daily_counts SELECT ?, day, a1, a2, count(*) FROM {tag}_ids
+                    GROUP BY ALL""", [self.file_id])
+        elif totals:
+            if staged != new_rows:
+                raise QualityError(
+                    "this extract's events were already loaded from its original file; "
+                    "its daily counts would be counted twice")
+            self.con.executemany("INSERT INTO daily_counts VALUES (?, ?, ?, ?, ?)",
+                                 [(self.file_id, *row) for row in totals])
+        self.sql(f"INSERT INTO counted_ids SELECT id FROM {tag}_ids")
+
+    def count_ids(self, ranges: Iterable[tuple[int, int]]) -> None:
+        """Mark the ids of an extract's original file as counted (its totals cover them)."""
+        for first, last in ranges:
+            self.sql(
+                """INSERT INTO counted_ids SELECT r.range FROM range(?, ? + 1) r
+                   WHERE NOT EXISTS (SELECT 1 FROM counted_ids c WHERE c.event_id = r.range)""",
+                [first, last])
+
+    def drop_repeated_events(self) -> None:
+        """Keep the first stored row of a GLOBALEVENTID the file repeats (already rejected)."""
         self.sql(
             """DELETE FROM events WHERE rowid IN (
                  SELECT rowid FROM (
@@ -251,30 +273,26 @@ class _FileLoad:
                    FROM events WHERE file_id = ?) WHERE k > 1)""",
             [self.file_id],
         )
-        self.con.executemany(
-            "INSERT INTO rejects VALUES (?, NULL, ?, NULL)",
-            [(self.file_id, f"GLOBALEVENTID {eid} repeated {extra} more time(s) in this file; "
-              "the first row was kept") for eid, extra in dupes],
-        )
-        self.inserted -= sum(extra for _, extra in dupes)
-        self.rejected += sum(extra for _, extra in dupes)
+        (self.inserted,) = self.sql("SELECT count(*) FROM events WHERE file_id = ?",
+                                    [self.file_id])[0]
 
 
 def load_file(store: Store, path: Path, *, name: str | None = None,
               countries: Sequence[str], workdir: Path,
-              extract_of: str | None = None,
-              totals: Iterable[tuple] | None = None) -> FileResult:
+              extract_of: str | None = None, totals: list[tuple] | None = None,
+              original_ids: Iterable[tuple[int, int]] = ()) -> FileResult:
     """Load one GDELT export (plain or zip). Raises SourceError if it cannot be loaded.
 
     Nothing of a file that fails stays in the store; the failure is noted in `files`.
-    `totals` (with `extract_of`) serves filtered extracts such as the bundled sample: the
-    daily counts of the original full file, as (day, actor1, actor2, events) rows.
+    For filtered extracts such as the bundled sample, `totals` gives the daily counts of the
+    original full file as (day, actor1, actor2, events) rows, and `original_ids` the
+    (first, last) runs of its GLOBALEVENTIDs, which those totals cover.
     """
     name = name or str(path)
     started = utcnow()
-    workdir.mkdir(parents=True, exist_ok=True)
     file_id = None
     try:
+        workdir.mkdir(parents=True, exist_ok=True)
         with plain_file(path, workdir, name) as plain:
             file_id = plain.content_hash
             if store.loaded_file(file_id):
@@ -283,29 +301,40 @@ def load_file(store: Store, path: Path, *, name: str | None = None,
             with store.transaction() as con:
                 work = _FileLoad(con, file_id, countries)
                 work.run(plain.path, layout, None, totals, workdir)
-                work.drop_duplicates_within_file()
-                read = work.valid + work.rejected
+                work.count_ids(original_ids)
+                if work.rejected > work.unparsed:
+                    work.drop_repeated_events()
+                read = work.valid + work.unparsed
                 if work.valid < MIN_VALID_ROWS:
-                    raise QualityError(f"{name}: no valid GDELT rows ({work.rejected} malformed)")
-                if work.rejected > MAX_REJECT_SHARE * read:
+                    raise QualityError(f"no valid GDELT rows ({work.unparsed} malformed)")
+                if work.unparsed > MAX_REJECT_SHARE * read:
                     raise QualityError(
-                        f"{name}: {work.rejected} of {read} rows are malformed, more than the "
+                        f"{work.unparsed} of {read} rows are malformed, more than the "
                         f"{MAX_REJECT_SHARE:.0%} allowed; not a GDELT {layout.name} export?"
                     )
-                duplicate = work.already_stored
                 con.execute(
-                    """INSERT OR REPLACE INTO files VALUES
-                       (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL, ?, ?)""",
+                    """INSERT OR REPLACE INTO files (file_id, source, name, size_bytes,
+                           content_bytes, layout, gdelt_version, extract_of, countries,
+                           rows_read, rows_kept, rows_rejected, rows_duplicate, status, error,
+                           started_at, finished_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL, ?, ?)""",
                     [file_id, SOURCE, name, plain.size_bytes, plain.content_bytes, layout.name,
-                     layout.version, extract_of, read, work.inserted, work.rejected,
-                     duplicate, started, utcnow()],
+                     layout.version, extract_of, ",".join(countries), read, work.inserted,
+                     work.rejected, work.overlap, started, utcnow()],
                 ).fetchall()
+                # an earlier failure under this name is resolved by this load
+                con.execute("DELETE FROM files WHERE name = ? AND status = 'failed'",
+                            [name]).fetchall()
             return FileResult(name, "loaded", file_id, layout=layout.name, rows_read=read,
                               rows_kept=work.inserted, rows_rejected=work.rejected,
-                              rows_duplicate=duplicate)
+                              rows_duplicate=work.overlap)
+    except duckdb.InterruptException:
+        raise KeyboardInterrupt from None
     except (SourceError, duckdb.Error, OSError, UnicodeError) as exc:
-        message = one_line(exc) if isinstance(exc, SourceError) else f"{name}: {one_line(exc)}"
-        if path.exists():
+        message = one_line(exc)
+        if not message.startswith(name):
+            message = f"{name}: {message}"
+        if path.is_file():
             store.record_failure(file_id=file_id or "raw-" + hash_file(path)[0], source=SOURCE,
                                  name=name, error=message, size_bytes=path.stat().st_size,
                                  started_at=started)

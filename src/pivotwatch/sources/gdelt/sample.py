@@ -30,10 +30,14 @@ def ingest_sample(ctx: Context) -> IngestReport:
             date.fromisoformat(row["day"]), row["actor1_country"] or None,
             row["actor2_country"] or None, int(row["events"]),
         ))
+    ranges: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for row in _read_csv(folder / "original_ids.csv"):
+        ranges[row["file"]].append((int(row["first_id"]), int(row["last_id"])))
     manifest = _read_csv(folder / "manifest.csv")
     report = IngestReport()
     ctx.progress.planned(len(manifest), "sample files")
     for entry in manifest:
         load_one(ctx, report, f"sample:{entry['file']}", folder / entry["file"],
-                 extract_of=entry["extract_of"], totals=totals[entry["file"]])
+                 extract_of=entry["extract_of"], totals=totals[entry["file"]],
+                 original_ids=ranges[entry["file"]])
     return report
