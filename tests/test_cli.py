@@ -182,3 +182,54 @@ def test_ingest_from_url(tmp_path, gdelt_server):
     assert result.exit_code == 0, result.output
     with open_store(db) as st:
         assert st.con.execute("SELECT name, rows_read FROM files").fetchall() == [(url, 2111)]
+
+
+def test_folders_pass_over_files_that_are_not_event_exports(tmp_path):
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    write(folder / "20240101.export.CSV", [event(1, "20240101", "RUS", "PRK")])
+    (folder / "README.txt").write_text("notes")
+    (folder / "20240101.mentions.CSV").write_text("x\ty\n")
+    result = run("--db", str(tmp_path / "s.duckdb"), "ingest", "gdelt", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "Passed over 2 file(s)" in result.output
+
+
+def test_gzip_and_renamed_zip(tmp_path):
+    import gzip
+
+    src = write(tmp_path / "x.export.CSV", [event(1, "20240101", "RUS", "PRK")])
+    gz = tmp_path / "x.export.CSV.gz"
+    gz.write_bytes(gzip.compress(src.read_bytes()))
+    renamed = tmp_path / "y.export.CSV"  # a zip without the .zip suffix
+    with zipfile.ZipFile(tmp_path / "y.zip", "w") as zf:
+        zf.write(src, src.name)
+    renamed.write_bytes((tmp_path / "y.zip").read_bytes())
+    db = str(tmp_path / "s.duckdb")
+    result = runner.invoke(app, ["--db", db, "ingest", "gdelt", str(gz)])
+    assert result.exit_code == 1 and "gzip-compressed" in result.output
+    assert run("--db", db, "ingest", "gdelt", str(renamed)).exit_code == 0
+
+
+def test_output_to_a_directory_and_bad_memory_setting(tmp_path, monkeypatch):
+    db = str(tmp_path / "s.duckdb")
+    run("--db", db, "ingest", "sample")
+    result = runner.invoke(app, ["--db", db, "indicators", "--dyad", "RUS-CHN", "-o",
+                                 str(tmp_path)])
+    assert result.exit_code == 2 and "is a directory" in result.output
+    monkeypatch.setenv("PIVOTWATCH_MEMORY_LIMIT", "lots")
+    result = runner.invoke(app, ["--db", db, "status"])
+    assert result.exit_code == 2 and "PIVOTWATCH_MEMORY_LIMIT" in result.output
+
+
+def test_interrupt_is_one_line_and_exit_130(tmp_path, monkeypatch):
+    from pivotwatch.sources.gdelt import ingest as ingest_module
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ingest_module, "load_file", interrupted)
+    path = write(tmp_path / "x.export.CSV", [event(1, "20240101", "RUS", "PRK")])
+    result = runner.invoke(app, ["--db", str(tmp_path / "s.duckdb"), "ingest", "gdelt",
+                                 str(path)])
+    assert result.exit_code == 130 and "interrupted" in result.output

@@ -117,3 +117,30 @@ def test_indicator_module_imports_no_engine():
             imported.add(node.module.split(".")[0])
     assert "ibis" in imported
     assert not imported & {"duckdb", "pyspark", "google", "pandas"}
+
+
+def test_dyads_no_file_watched_are_refused_and_partial_coverage_is_said(tmp_path):
+    a = write(tmp_path / "a.export.CSV", [event(1, "20240101", "GBR", "FRA"),
+                                          event(2, "20240101", "RUS", "PRK")])
+    b = write(tmp_path / "b.export.CSV", [event(3, "20240102", "GBR", "FRA")])
+    with pivotwatch.open_store(tmp_path / "w.duckdb") as st:
+        load_file(st, a, countries=("RUS",), workdir=tmp_path / "w")
+        with pytest.raises(UsageError, match="no loaded file watched GBR or FRA"):
+            pivotwatch.indicators("GBR-FRA", store=st)
+        load_file(st, b, countries=("GBR",), workdir=tmp_path / "w")
+        df = pivotwatch.indicators("GBR-FRA", store=st, freq="year", dimensions=["all"])
+        assert df.events.sum() == 1  # the GBR-FRA row of a.export.CSV was not kept
+        assert df.attrs["warnings"] == [
+            "1 of 2 loaded files did not watch GBR or FRA: their GBR-FRA events are missing "
+            "(the volume still counts them)"]
+        assert pivotwatch.indicators("RUS-PRK", store=st).attrs["warnings"]
+
+
+def test_an_event_counts_once_per_dimension_with_a_user_map(store, tmp_path, monkeypatch):
+    user_map = tmp_path / "map.csv"
+    user_map.write_text("cameo_prefix,dimensions,note\n04,political,\n06,military;energy,\n"
+                        "19,security,\n05,political,\n")
+    monkeypatch.setenv("PIVOTWATCH_DIMENSIONS", str(user_map))
+    df = pivotwatch.indicators("RUS-PRK", store=store, freq="month")
+    # event 2 is energy by the map (062) and by its URL ("oil-deal"): once
+    assert pick(df, date(2024, 1, 1), "energy").events == 1

@@ -41,10 +41,38 @@ def check_dimensions(dimensions: Sequence[str] | None) -> list[str]:
     return wanted
 
 
+def coverage_warnings(store: Store, a: str, b: str) -> list[str]:
+    """Say when loaded files did not watch either country, so the dyad's events were dropped.
+
+    Raises UsageError when no loaded file watched either of them."""
+    rows = store.con.execute(
+        "SELECT countries FROM files WHERE status = 'loaded'").fetchall()
+    if not rows:
+        return []
+    blind = sum(1 for (countries,) in rows
+                if countries is not None and not {a, b} & set(countries.split(",")))
+    unknown = sum(1 for (countries,) in rows if countries is None)
+    if blind == len(rows):
+        raise UsageError(
+            f"no loaded file watched {a} or {b}, so their events were not kept; load the "
+            f"files into a new store with --countries including {a} or {b}")
+    notes = []
+    if blind:
+        notes.append(f"{blind} of {len(rows)} loaded files did not watch {a} or {b}: their "
+                     f"{a}-{b} events are missing (the volume still counts them)")
+    if unknown:
+        notes.append(f"{unknown} files were loaded before pivotwatch recorded watched "
+                     "countries; their coverage of this dyad is unknown")
+    return notes
+
+
 def indicators(dyad: str = "RUS-PRK", *, store: Store | None = None, freq: str = "month",
                dimensions: Sequence[str] | None = None, start: date | None = None,
                end: date | None = None, directed: bool = False) -> pd.DataFrame:
-    """Dyad indicators per period and dimension, as a DataFrame (see `pivotwatch indicators`)."""
+    """Dyad indicators per period and dimension, as a DataFrame (see `pivotwatch indicators`).
+
+    `df.attrs["warnings"]` lists what the figures cannot tell (files that did not watch
+    either country)."""
     if freq not in FREQS:
         raise UsageError(f"unknown frequency {freq!r}: choose from {', '.join(FREQS)}")
     if start and end and start > end:
@@ -54,6 +82,7 @@ def indicators(dyad: str = "RUS-PRK", *, store: Store | None = None, freq: str =
     own = store is None
     store = store or open_store(read_only=True)
     try:
+        warnings = coverage_warnings(store, a, b)
         con = store.ibis()
         codes = ibis.memtable(pd.DataFrame(taxonomy.code_dimension_table(),
                                            columns=["event_code", "dimension"]))
@@ -63,6 +92,7 @@ def indicators(dyad: str = "RUS-PRK", *, store: Store | None = None, freq: str =
             directed=directed)
         df = expr.to_pandas()
         df["period"] = pd.to_datetime(df["period"]).dt.date
+        df.attrs["warnings"] = warnings
         return df
     finally:
         if own:

@@ -6,6 +6,7 @@ Read at call time (not import time) so tests and the CLI's --db option can overr
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,13 +41,23 @@ def _int(name: str, default: int, minimum: int) -> int:
     return value
 
 
+_SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+
+
+def _memory(text: str) -> str:
+    if not _SIZE.match(text.strip()):
+        raise UsageError(f"PIVOTWATCH_MEMORY_LIMIT must be a size such as 1GB or 512MiB, "
+                         f"not {text!r}")
+    return text.strip()
+
+
 def get_settings() -> Settings:
     env = os.environ
     return Settings(
         db=Path(env.get("PIVOTWATCH_DB", "pivotwatch.duckdb")),
         cache=Path(env.get("PIVOTWATCH_CACHE") or _cache_default()),
         gdelt_base=env.get("PIVOTWATCH_GDELT_BASE", "http://data.gdeltproject.org").rstrip("/"),
-        memory_limit=env.get("PIVOTWATCH_MEMORY_LIMIT", "1GB"),
+        memory_limit=_memory(env.get("PIVOTWATCH_MEMORY_LIMIT", "1GB")),
         download_workers=_int("PIVOTWATCH_DOWNLOAD_WORKERS", 4, 1),
         retries=_int("PIVOTWATCH_RETRIES", 4, 0),
     )

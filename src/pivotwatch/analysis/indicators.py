@@ -52,7 +52,8 @@ def tag_dimensions(events: ir.Table, code_dimensions: ir.Table,
     mapped = mapped.select(*events.columns, "dimension")
     energy = events.filter(events.source_url.re_search(energy_pattern)).mutate(
         dimension=ibis.literal("energy"))
-    return ibis.union(*(_nullable(t) for t in (everything, mapped, energy)), distinct=False)
+    # distinct: a user map may also send codes to energy; an event counts once per dimension
+    return ibis.union(*(_nullable(t) for t in (everything, mapped, energy)), distinct=True)
 
 
 def involving(daily_counts: ir.Table, countries: Sequence[str]) -> ir.Table:

@@ -12,9 +12,12 @@ from pivotwatch.cli.common import state
 app = typer.Typer(
     name="pivotwatch",
     help="Measure a strategic partnership from open data (GDELT events and more).",
+    epilog="Example: pivotwatch --db study.duckdb ingest sample && "
+           "pivotwatch --db study.duckdb indicators --dyad RUS-CHN --freq year",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
 )
 
 

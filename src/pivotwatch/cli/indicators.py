@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from pivotwatch.cli.common import handle_errors, out, parse_date, store, write_atomically
+from pivotwatch.cli.common import err, handle_errors, out, parse_date, store, write_atomically
 from pivotwatch.errors import UsageError
 
 
@@ -62,9 +62,12 @@ def period_label(day, freq: str) -> str:
 
 
 def _table(df, title: str, freq: str) -> Table:
-    table = Table(title=title, title_justify="left", caption="gold. = mean Goldstein scale; "
-                  "per 10k = events per 10,000 events involving either country (volume)",
-                  caption_justify="left")
+    table = Table(title=title, title_justify="left", caption=(
+        "coop/confl = cooperative/conflictual events (QuadClass 1-2/3-4); gold. = mean Goldstein "
+        "scale (-10..+10); ment. = mentions; tone = mean average tone; volume = events involving "
+        "either country, all rows loaded; per 10k = events per 10,000 of volume; days = days "
+        "with data in the period (few days: partial period or late reports only)"),
+        caption_justify="left")
     table.add_column("period", no_wrap=True)
     table.add_column("dimension", no_wrap=True)
     for label in _SHOWN.values():
@@ -89,7 +92,8 @@ def indicators(
     freq: Freq = typer.Option(Freq.month, "--freq", help="Period length."),
     dimension: list[str] = typer.Option(None, "--dimension", help="Limit to these dimensions "
                                         "(all, economic, energy, military, political, "
-                                        "security, humanitarian); repeatable."),
+                                        "security, humanitarian); repeat the option or "
+                                        "separate with commas."),
     start: str = typer.Option(None, "--from", help="First day (YYYY-MM-DD)."),
     end: str = typer.Option(None, "--to", help="Last day (YYYY-MM-DD)."),
     directed: bool = typer.Option(False, "--directed", help="Only events with the first "
@@ -97,12 +101,12 @@ def indicators(
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
     output: Path = typer.Option(None, "-o", "--output", help="Write to this file."),
 ) -> None:
-    """Events, cooperation and conflict, Goldstein, mentions, tone and events per 10,000
-    events involving either country, per period and dimension.
+    """Dyad indicators per period and dimension: events, cooperation and conflict, Goldstein,
+    mentions, tone, and events per 10,000 events involving either country.
 
-    `volume` is the number of events (all GDELT rows loaded, before filtering) that involve
-    either country in the period; `per_10k` = events / volume x 10,000. It corrects for the
-    growth of news volume, not for duplicate reports of one event.
+    volume: events (all GDELT rows loaded, before filtering) involving either country in the
+    period. per_10k = events / volume x 10,000: it corrects for the growth of news volume, not
+    for duplicate reports of one event.
 
     Example: pivotwatch indicators --dyad RUS-CHN --freq day --format csv -o rus-chn.csv
     """
@@ -110,11 +114,13 @@ def indicators(
 
     dims = [d for item in (dimension or []) for d in item.split(",")]
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
+    if fmt is Format.parquet and output is None:
+        raise UsageError("--format parquet needs -o FILE")
     with store(read_only=True) as st:
         df = compute(dyad, freq=freq.value, dimensions=dims, start=first, end=last,
                      directed=directed, store=st)
-    if fmt is Format.parquet and output is None:
-        raise UsageError("--format parquet needs -o FILE")
+    for note in df.attrs.get("warnings", []):
+        err.print(f"[yellow]warning:[/yellow] {note}")
     if output is not None:
         if fmt is Format.table:  # a file gets the format its suffix names, CSV by default
             fmt = _SUFFIXES.get(output.suffix.lower(), Format.csv)

@@ -12,7 +12,9 @@ from pivotwatch.sources.context import Context, IngestReport
 from pivotwatch.sources.gdelt.ingest import ingest_paths, ingest_range
 from pivotwatch.sources.gdelt.sample import ingest_sample
 
-app = typer.Typer(help="Load data into the store.", no_args_is_help=True)
+app = typer.Typer(help="Load data into the store.", no_args_is_help=True,
+                  rich_markup_mode="markdown",
+                  epilog="Example: pivotwatch ingest gdelt --from 2024-06-18 --to 2024-06-18")
 
 
 class RichProgress:
@@ -42,14 +44,21 @@ class RichProgress:
 
 def _summary(report: IngestReport) -> None:
     table = Table(title="ingest summary", title_justify="left")
-    for col in ("files loaded", "skipped (already loaded)", "failed", "rows read",
-                "events kept", "rows rejected", "already stored"):
+    for col in ("files loaded", "files loaded before", "failed", "rows read",
+                "events kept", "rows rejected", "rows loaded before"):
         table.add_column(col, justify="right")
     table.add_row(*(f"{v:,}" for v in (
         report.count("loaded"), report.count("skipped"), len(report.failures),
         report.total("rows_read"), report.total("rows_kept"), report.total("rows_rejected"),
         report.total("rows_duplicate"))))
     out.print(table)
+    if report.passed_over:
+        shown = ", ".join(report.passed_over[:5]) + (" ..." if len(report.passed_over) > 5 else "")
+        out.print(f"Passed over {len(report.passed_over)} file(s) in the folders given that are "
+                  f"not event exports: {shown}")
+    if report.total("rows_duplicate"):
+        out.print("Rows already loaded from other files (same GLOBALEVENTID) were not counted "
+                  "again.")
     if report.total("rows_rejected"):
         out.print("Rejected rows are kept with their reasons in the store's `rejects` table.")
 
@@ -77,9 +86,12 @@ def gdelt(
 ) -> None:
     """Load GDELT event exports (1.0 or 2.0, plain or .zip) into the store.
 
-    Examples:
-      pivotwatch ingest gdelt 20150218230000.export.CSV.zip downloads/
-      pivotwatch ingest gdelt --from 2024-06-18 --to 2024-06-20 --version 2
+    Folders are searched for event exports (*.csv, *.tsv, zipped or not, and the 1.0
+    archive's yearly and monthly zips); other files there are passed over.
+
+    Example: pivotwatch ingest gdelt 20150218230000.export.CSV.zip downloads/
+
+    Example: pivotwatch ingest gdelt --from 2024-06-18 --to 2024-06-20 --version 2
     """
     if inputs and (start or end):
         raise UsageError("give files or --from/--to, not both")

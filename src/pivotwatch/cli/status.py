@@ -36,7 +36,7 @@ def status() -> None:
         "rows read": lambda s: f"{s.rows_read:,}",
         "events kept": lambda s: f"{s.rows_kept:,}",
         "rows rejected": lambda s: f"{s.rows_rejected:,}",
-        "already stored (other files)": lambda s: f"{s.rows_duplicate:,}",
+        "rows loaded before (other files)": lambda s: f"{s.rows_duplicate:,}",
         "events in store": lambda s: f"{s.events:,}",
         "first event day": lambda s: str(s.first_day or "–"),
         "last event day": lambda s: str(s.last_day or "–"),
@@ -52,4 +52,5 @@ def status() -> None:
                   "Load one version per span.")
     for s in rows:
         for name, error in s.failures:
-            out.print(f"[red]failed[/red] {name}: {error}")
+            out.print(f"[red]failed:[/red] {error}" if error.startswith(name)
+                      else f"[red]failed:[/red] {name}: {error}")

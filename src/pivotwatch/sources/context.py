@@ -47,6 +47,7 @@ class IngestReport:
 
     results: list = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
+    passed_over: list[str] = field(default_factory=list)  # not event exports: not tried
 
     @property
     def ok(self) -> bool:

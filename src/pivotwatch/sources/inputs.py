@@ -39,8 +39,14 @@ def hash_file(path: Path) -> tuple[str, int]:
     return h.hexdigest(), n
 
 
+def _magic(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(4)
+
+
 def is_zip(path: Path) -> bool:
-    return path.suffix.lower() == ".zip"
+    """Named .zip, or a zip whatever its name (GDELT mirrors do rename files)."""
+    return path.suffix.lower() == ".zip" or _magic(path) == b"PK\x03\x04"
 
 
 @contextlib.contextmanager
@@ -49,6 +55,9 @@ def plain_file(path: Path, workdir: Path, name: str) -> Iterator[PlainFile]:
 
     `name` is how errors refer to the input (the path or URL the user gave)."""
     size = path.stat().st_size
+    if _magic(path)[:2] == b"\x1f\x8b":
+        raise SourceError(f"{name}: gzip-compressed; pivotwatch reads plain or .zip exports, "
+                          "so gunzip it first")
     if not is_zip(path):
         digest, n = hash_file(path)
         yield PlainFile(path, digest, n, size)

@@ -28,7 +28,11 @@ class Store:
     def __init__(self, path: Path | str, *, read_only: bool = False, memory_limit: str = "1GB"):
         self.path = Path(path)
         if str(path) != ":memory:" and not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create store {self.path}: {exc.strerror or exc}") \
+                    from exc
         if read_only and not self.path.exists():
             raise StoreError(f"no store at {self.path}: load data first (pivotwatch ingest ...)")
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -15,14 +16,25 @@ from pivotwatch.sources.gdelt import remote
 from pivotwatch.sources.gdelt.load import load_file
 
 _GLOB_CHARS = set("*?[")
+# In a directory, files that look like event exports: *.csv / *.tsv (zipped or not) and the
+# 1.0 archive's yearly and monthly zips; never GDELT's mentions or GKG files.
+_EXPORT_NAME = re.compile(r"(?i)(\.(csv|tsv)(\.zip)?|^\d{4}(\d{2})?\.zip)$")
+_NOT_EVENTS = re.compile(r"(?i)\.(mentions|gkg)\.")
+
+
+def looks_like_export(path: Path) -> bool:
+    return bool(_EXPORT_NAME.search(path.name)) and not _NOT_EVENTS.search(path.name)
 
 
 def _is_url(text: str) -> bool:
     return text.startswith(("http://", "https://"))
 
 
-def expand_inputs(inputs: Iterable[str]) -> Iterator[tuple[str, Path | None]]:
-    """(name, path) for every file named by paths, directories or globs; URLs have no path."""
+def expand_inputs(inputs: Iterable[str],
+                  passed_over: list[str]) -> Iterator[tuple[str, Path | None]]:
+    """(name, path) for every file named by paths, directories or globs; URLs have no path.
+
+    Files in a directory that do not look like event exports are added to `passed_over`."""
     for item in inputs:
         if _is_url(item):
             yield item, None
@@ -34,7 +46,8 @@ def expand_inputs(inputs: Iterable[str]) -> Iterator[tuple[str, Path | None]]:
         elif Path(item).is_dir():
             files = sorted(p for p in Path(item).rglob("*")
                            if p.is_file() and not p.name.startswith("."))
-            yield from ((str(p), p) for p in files)
+            passed_over += [str(p) for p in files if not looks_like_export(p)]
+            yield from ((str(p), p) for p in files if looks_like_export(p))
         else:
             yield item, Path(item)
 
@@ -67,7 +80,7 @@ def ingest_paths(ctx: Context, inputs: list[str]) -> IngestReport:
     A file that cannot be loaded is reported and skipped; the others still load.
     """
     report = IngestReport()
-    named = list(expand_inputs(inputs))
+    named = list(expand_inputs(inputs, report.passed_over))
     ctx.progress.planned(len(named), "files")
     urls = [name for name, path in named if path is None]
     fetched: dict[str, Path | Exception] = {}
