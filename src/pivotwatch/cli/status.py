@@ -47,9 +47,9 @@ def status() -> None:
         table.add_row(label, *(cell(s) for s in rows))
     out.print(table)
     if any(s.days_in_both_versions for s in rows):
-        out.print("[yellow]warning:[/yellow] some days hold rows from GDELT 1.0 and 2.0 files; "
-                  "the two versions report the same events, so those days' counts add up twice. "
-                  "Load one version per span.")
+        out.print("[yellow]warning:[/yellow] some days were counted from both GDELT 1.0 and "
+                  "2.0 files. Rows with a GLOBALEVENTID seen before are never counted twice, but "
+                  "if the versions gave one event two ids, those days count it twice.")
     for s in rows:
         for name, error in s.failures:
             out.print(f"[red]failed:[/red] {error}" if error.startswith(name)
