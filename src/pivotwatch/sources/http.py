@@ -193,13 +193,11 @@ def fetch_text(url: str, dest: Path, max_age_seconds: float, *, retries: int = 3
 
 
 def download_all(items: Iterable[Download], *, workers: int, retries: int,
-                 on_done: Callable[[Download, Path | Exception], None] | None = None,
                  timeout: float = 60) -> Iterator[tuple[Download, Path | Exception]]:
     """Download `items` in parallel; yield `(item, Path or exception)` as each finishes.
 
     Failures are yielded, not raised, so the caller can go on with the other files. The
-    work starts when iteration starts; `on_done` is called in the iterating thread just
-    before each result is yielded. Stopping the iteration early cancels the files not begun.
+    work starts when iteration starts. Stopping the iteration early cancels the files not begun.
     """
     jobs = list(items)
     if not jobs:
@@ -220,8 +218,6 @@ def download_all(items: Iterable[Download], *, workers: int, retries: int,
                     job = pending.pop(future)
                     exc = future.exception()
                     result: Path | Exception = exc if exc is not None else future.result()
-                    if on_done is not None:
-                        on_done(job, result)
                     yield job, result
         finally:
             for future in pending:
