@@ -233,3 +233,43 @@ def test_interrupt_is_one_line_and_exit_130(tmp_path, monkeypatch):
     result = runner.invoke(app, ["--db", str(tmp_path / "s.duckdb"), "ingest", "gdelt",
                                  str(path)])
     assert result.exit_code == 130 and "interrupted" in result.output
+
+
+def test_ctrl_c_stops_the_command_and_a_rerun_completes(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from pivotwatch.sources.gdelt.sample import sample_dir
+
+    base = (sample_dir() / "20191024143000.export.CSV").read_text("utf-8").splitlines()
+    paths = []
+    for f in range(2):
+        lines = []
+        for copy in range(160):  # about 60 MB each, unique ids
+            for line in base:
+                cols = line.split("\t")
+                cols[0] = str(int(cols[0]) + (f * 1000 + copy) * 10_000_000)
+                lines.append("\t".join(cols))
+        paths.append(str(write(tmp_path / f"big{f}.export.CSV", lines)))
+    db = tmp_path / "int.duckdb"
+    cmd = [sys.executable, "-c", "from pivotwatch.cli import main; main()", "--db", str(db),
+           "ingest", "gdelt", *paths]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 30
+    while not db.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    with open_store(db) as st:
+        assert st.con.execute("SELECT count(*) FROM files WHERE status = 'failed'").fetchone()[
+            0] == 0
+    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    with open_store(db) as st:
+        assert st.con.execute("SELECT sum(rows_read) FROM files").fetchone()[0] == 2 * 160 * len(
+            base)

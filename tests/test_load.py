@@ -345,3 +345,66 @@ def test_repeated_ids_are_counted_once(tmp_path):
         assert total_counted(st) == 2
         reasons = [r for (r,) in st.con.execute("SELECT reason FROM rejects").fetchall()]
         assert len(reasons) == 2 and all("repeated 1 more time" in r for r in reasons)
+
+
+def test_carriage_returns(tmp_path):
+    rows = [event(i, "20240105", "RUS", "CHN") for i in range(1, 7)]
+    data = [r.encode() for r in rows]
+    data[1] += b"\r"  # one CRLF line in an LF file: fine
+    data[3] = data[3].replace(b"\t042\t", b"\t04\r2\t", 1)  # a CR inside a line: rejected
+    path = tmp_path / "cr.export.CSV"
+    path.write_bytes(b"\n".join(data) + b"\n")
+    with open_store(tmp_path / "s.duckdb") as st:
+        result = load(st, path)
+        assert (result.rows_read, result.rows_kept, result.rows_rejected) == (6, 5, 1)
+        assert st.con.execute("SELECT line, reason FROM rejects").fetchall() == [
+            (4, "carriage return inside the line")]
+        urls = st.con.execute("SELECT count(*) FROM events WHERE source_url LIKE "
+                              "'%' || chr(13) || '%'").fetchone()[0]
+        assert urls == 0
+
+
+def test_a_line_over_the_readers_limit_is_rejected(tmp_path):
+    long_url = "http://example.org/" + "x" * 2_200_000
+    rows = [event(1, "20240105", "RUS", "CHN"), event(2, "20240105", "RUS", "CHN", url=long_url),
+            event(3, "20240105", "RUS", "CHN")]
+    with open_store(tmp_path / "s.duckdb") as st:
+        result = load(st, write(tmp_path / "long.export.CSV", rows))
+        assert (result.rows_kept, result.rows_rejected) == (2, 1)
+        assert st.con.execute("SELECT line, reason FROM rejects").fetchall() == [
+            (2, "line longer than the reader's 2 MB limit")]
+
+
+@needs_shared
+def test_v1_mixed_layouts_keep_line_numbers_and_reject_bad_bytes(tmp_path):
+    lines = V1_SAMPLE.read_bytes().split(b"\n")[:-1]
+    widths = [line.count(b"\t") + 1 for line in lines]
+    minority = [i for i, w in enumerate(widths) if w == 58][5]  # a 58-column row
+    lines[minority] += b"\xff\xfe"  # bad UTF-8 at the end of its SOURCEURL
+    lines.insert(70, b"")  # a blank line
+    lines.insert(80, b"garbage\tline")
+    data = b"\r\n".join(lines) + b"\r\n"  # and CRLF throughout
+    path = tmp_path / "v1.export.CSV"
+    path.write_bytes(data)
+    physical = data.split(b"\r\n")
+    with open_store(tmp_path / "s.duckdb") as st:
+        result = load(st, path)
+        rejects = dict(st.con.execute("SELECT line, reason FROM rejects").fetchall())
+        assert physical[80] == b"garbage\tline" and 81 in rejects
+        bad_line = next(n for n, line in enumerate(physical, 1) if b"\xff" in line)
+        assert bad_line in rejects and "encoding" in rejects[bad_line].lower()
+        assert len(rejects) == 2
+        assert result.rows_read == 100 + 1  # the blank line is not a row
+        assert total_counted(st) == 99
+
+
+def test_repeated_id_counted_before_but_not_stored(tmp_path):
+    rus_chn = event(7, "20240105", "RUS", "CHN")
+    first = write(tmp_path / "a.export.CSV", [rus_chn, event(8, "20240105", "PRK", "CHN")])
+    second = write(tmp_path / "b.export.CSV", [rus_chn, rus_chn, rus_chn])
+    with open_store(tmp_path / "s.duckdb") as st:
+        load_file(st, first, countries=("PRK",), workdir=tmp_path / "w")
+        result = load(st, second)
+        assert (result.rows_kept, result.rows_rejected, result.rows_duplicate) == (1, 2, 1)
+        assert st.con.execute("SELECT count(*) FROM events WHERE event_id = 7").fetchone()[0] == 1
+        assert total_counted(st) == 2

@@ -2,10 +2,12 @@
 
 DuckDB's CSV reader parses the file in parallel with bounded memory; a row that does not parse
 (wrong column count, a bad or empty number or date, invalid UTF-8) goes to `rejects` with its
-line number. Two scans run inside the file's transaction: the first counts every valid row into
-`daily_counts` (the media-volume denominator) and collects the rejects; the second keeps the
-events that involve a watched country. Both read the same typed columns, so they accept and
-reject the same rows; a check makes sure of it.
+line number. Two scans run inside the file's transaction. Scan A stages (id, day, actor
+countries) of every row; scan B inserts the events that involve a watched country. B reads
+more columns than A, so it rejects every row A rejects and perhaps more (a bad byte in a
+name): B's rejects are the file's rejects, and rows only B rejected leave the staging table.
+The staged rows then give `daily_counts` (the media-volume denominator), each GLOBALEVENTID
+once across all files.
 """
 
 from __future__ import annotations
@@ -20,15 +22,9 @@ from pathlib import Path
 import duckdb
 
 from pivotwatch.errors import QualityError, SourceError
-from pivotwatch.sources.gdelt.layout import (
-    ALTERNATE,
-    BY_WIDTH,
-    OPTIONAL_NUMBERS,
-    STORE_COLUMNS,
-    TYPED,
-    Layout,
-)
-from pivotwatch.sources.inputs import hash_file, plain_file, sniff_widths
+from pivotwatch.sources.gdelt.layout import ALTERNATE, BY_WIDTH, STORE_COLUMNS, Layout
+from pivotwatch.sources.gdelt.scans import REJECT_REASON, country, quote, scan, store_expr
+from pivotwatch.sources.inputs import hash_file, plain_file, read_lines, sniff_widths
 from pivotwatch.store.store import Store, one_line, utcnow
 
 SOURCE = "gdelt"
@@ -36,10 +32,6 @@ SOURCE = "gdelt"
 # Data-quality expectations, checked after each file: below them the file fails as a whole.
 MIN_VALID_ROWS = 1
 MAX_REJECT_SHARE = 0.5
-
-# Empty fields are read as empty strings (not NULL) so that an empty number is a cast error
-# with a line number; this byte never occurs in GDELT text.
-_NULL_SENTINEL = "\\x01"
 
 _scan_ids = itertools.count(1)
 
@@ -56,36 +48,6 @@ class FileResult:
     rows_duplicate: int = 0
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _scan(path: Path, layout: Layout, tag: str) -> str:
-    """A read_csv call that parses `layout` and sends bad rows to temp tables `tag`_*."""
-    columns = "{" + ", ".join(f"{_quote(c)}: {_quote(t)}"
-                              for c, t in layout.duckdb_columns().items()) + "}"
-    return (
-        f"read_csv({_quote(str(path))}, delim='\\t', quote='', escape='', header=false, "
-        f"auto_detect=false, columns={columns}, dateformat='%Y%m%d', encoding='utf-8', "
-        f"nullstr=E'{_NULL_SENTINEL}', store_rejects=true, "
-        f"rejects_table='{tag}_errors', rejects_scan='{tag}_scans')"
-    )
-
-
-def _country(column: str) -> str:
-    return f"nullif(\"{column}\", '')"
-
-
-def _store_expr(gdelt: str, layout: Layout) -> str:
-    if not layout.has(gdelt):
-        return "NULL"
-    if gdelt in TYPED:
-        return f'"{gdelt}"'
-    if gdelt in OPTIONAL_NUMBERS:
-        return f"TRY_CAST(\"{gdelt}\" AS {OPTIONAL_NUMBERS[gdelt]})"
-    return f"nullif(\"{gdelt}\", '')"
-
-
 def _detect_layout(path: Path, name: str) -> Layout:
     widths = sniff_widths(path)
     if not widths:
@@ -99,86 +61,75 @@ def _detect_layout(path: Path, name: str) -> Layout:
     return BY_WIDTH[known.most_common(1)[0][0]]
 
 
-_REASON = """
-    arg_min(
-        CASE WHEN error_type IN ('MISSING COLUMNS', 'TOO MANY COLUMNS')
-             THEN 'wrong column count: expected {width}, found '
-                  || (length(csv_line) - length(replace(csv_line, chr(9), '')) + 1)
-             WHEN error_type = 'CAST' AND error_message LIKE '%string "" to%'
-             THEN 'empty ' || column_name
-             WHEN error_type = 'CAST'
-             THEN 'bad value in ' || column_name || ': '
-                  || regexp_replace(error_message,
-                                    '^.*Could not convert string (".*") to ''(\\w+)''.*$',
-                                    '\\1 is not a valid \\2')
-             ELSE lower(error_type::VARCHAR) || ': ' || error_message
-        END,
-        CASE WHEN error_type IN ('MISSING COLUMNS', 'TOO MANY COLUMNS') THEN -1
-             ELSE column_idx END)"""
-
-
 class _FileLoad:
-    """The work of loading one plain file; runs inside one store transaction.
-
-    Scan A stages (id, day, actor countries) of every row that parses; scan B inserts the
-    watched events. B reads more columns than A, so it rejects every row A rejects and perhaps
-    more (a bad byte in a name): B's rejects are the file's rejects, and rows only B rejected
-    leave the staging table before anything is counted.
-    """
+    """The work of loading one plain file; runs inside one store transaction."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, file_id: str, countries: Sequence[str]):
         self.con = con
         self.file_id = file_id
-        self.watched = "(" + ", ".join(_quote(c) for c in countries) + ")"
+        self.watched = "(" + ", ".join(quote(c) for c in countries) + ")"
         self.valid = 0  # rows that parsed, repeated ids included
         self.inserted = 0  # events stored
         self.unparsed = 0  # lines that did not parse
-        self.rejected = 0  # rows rejected: unparsed lines and repeats of an id in the file
-        self.overlap = 0  # rows whose GLOBALEVENTID was already loaded from another file
+        self.repeats = 0  # rows repeating a GLOBALEVENTID seen earlier in the file
+        self.overlap = 0  # ids already loaded from another file
+
+    @property
+    def rejected(self) -> int:
+        return self.unparsed + self.repeats
 
     def sql(self, query: str, params: list | None = None) -> list[tuple]:
         return self.con.execute(query, params or []).fetchall()
 
+    def reject(self, rows: list[tuple[int | None, str, str | None]]) -> None:
+        if rows:
+            self.con.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)",
+                                 [(self.file_id, *row) for row in rows])
+
     def run(self, path: Path, layout: Layout, line_map: list[int] | None,
             totals: list[tuple] | None, workdir: Path) -> None:
+        """Load `path` read as `layout`; `line_map` maps its lines to the original file's.
+
+        Temp tables live in the file's transaction: on an error the rollback removes them."""
         tag = f"pw_scan{next(_scan_ids)}"
-        try:
-            lo, hi = self._stage(path, layout, tag)
-            self.inserted += self._insert_events(path, layout, tag, lo, hi)
-            alternates = self._rejects(tag, layout, line_map)
-            self._count(tag, lo, hi, totals)
-        finally:
-            for suffix in ("rows", "ids", "a_errors", "a_scans", "b_errors", "b_scans"):
-                self.sql(f"DROP TABLE IF EXISTS {tag}_{suffix}")
+        lo, hi = self._stage(path, layout, tag)
+        self.inserted += self._insert_events(path, layout, tag, lo, hi)
+        alternates = self._rejects(tag, layout, line_map)
+        self._count(tag, lo, hi, totals)
+        for suffix in ("rows", "ids", "a_errors", "a_scans", "b_errors", "b_scans"):
+            self.sql(f"DROP TABLE IF EXISTS {tag}_{suffix}")
         if alternates:
-            # GDELT 1.0 rows of the other 1.0 layout (57 vs 58 columns): read them with it.
+            # GDELT 1.0 rows of the other 1.0 layout (57 vs 58 columns): read their original
+            # bytes again with that layout.
+            raw = read_lines(path, alternates)
             with tempfile.TemporaryDirectory(dir=workdir, prefix="alt-") as tmp:
                 alt_path = Path(tmp) / "rows.tsv"
-                with alt_path.open("w", encoding="utf-8", newline="\n") as fh:
-                    fh.writelines(raw.rstrip("\r\n") + "\n" for _, raw in alternates)
+                with alt_path.open("wb") as fh:
+                    fh.writelines(raw[n] + b"\n" for n in alternates)
+                originals = [line_map[n - 1] if line_map else n for n in alternates]
                 # Given totals already cover these rows; otherwise count them now.
-                self.run(alt_path, ALTERNATE[layout.width], [line for line, _ in alternates],
+                self.run(alt_path, ALTERNATE[layout.width], originals,
                          None if totals is None else [], workdir)
 
     def _stage(self, path: Path, layout: Layout, tag: str) -> tuple[int, int]:
         self.sql(
             f"""CREATE TEMP TABLE {tag}_rows AS
-                SELECT GLOBALEVENTID AS id, SQLDATE AS day, {_country('Actor1CountryCode')} AS a1,
-                       {_country('Actor2CountryCode')} AS a2
-                FROM {_scan(path, layout, tag + '_a')}"""
+                SELECT GLOBALEVENTID AS id, SQLDATE AS day,
+                       {country('Actor1CountryCode')} AS a1, {country('Actor2CountryCode')} AS a2
+                FROM {scan(path, layout, tag + '_a')}"""
         )
         lo, hi = self.sql(f"SELECT min(id), max(id) FROM {tag}_rows")[0]
         return (lo or 0), (hi or 0)
 
     def _insert_events(self, path: Path, layout: Layout, tag: str, lo: int, hi: int) -> int:
-        select = ", ".join(f"{_store_expr(g, layout)} AS {col}"
+        select = ", ".join(f"{store_expr(g, layout)} AS {col}"
                            for col, g in STORE_COLUMNS.items())
-        a1, a2 = _country("Actor1CountryCode"), _country("Actor2CountryCode")
+        a1, a2 = country("Actor1CountryCode"), country("Actor2CountryCode")
         # The id range lets DuckDB skip other files' row groups in the anti-join.
         (inserted,) = self.sql(
             f"""INSERT INTO events BY NAME
                 SELECT {select}, {layout.version} AS gdelt_version, ? AS file_id
-                FROM {_scan(path, layout, tag + '_b')} s
+                FROM {scan(path, layout, tag + '_b')} s
                 WHERE ({a1} IN {self.watched} OR {a2} IN {self.watched})
                   AND NOT EXISTS (SELECT 1 FROM events e
                                   WHERE e.event_id BETWEEN ? AND ?
@@ -187,35 +138,44 @@ class _FileLoad:
         )[0]
         return int(inserted)
 
-    def _rejects(self, tag: str, layout: Layout, line_map: list[int] | None):
-        """Store the file's rejects; return (line, raw) of rows of the alternate layout."""
+    def _rejects(self, tag: str, layout: Layout, line_map: list[int] | None) -> list[int]:
+        """Store the rejects of scan B; return the lines that have the alternate layout."""
         rows = self.sql(
-            f"""SELECT line, {_REASON.format(width=layout.width)} AS reason,
-                       any_value(csv_line) AS raw
+            f"""SELECT line, {REJECT_REASON.format(width=layout.width)} AS reason,
+                       trim(any_value(csv_line), chr(10) || chr(13)) AS raw,
+                       length(any_value(csv_line))
+                         - length(replace(any_value(csv_line), chr(9), '')) + 1 AS width
                 FROM {tag}_b_errors GROUP BY line ORDER BY line"""
         )
-        staged_anyway = {line for (line,) in self.sql(
-            f"""SELECT DISTINCT line FROM {tag}_b_errors
-                EXCEPT SELECT DISTINCT line FROM {tag}_a_errors""")}
         other = ALTERNATE.get(layout.width)
         alternates, keep = [], []
-        for line, reason, raw in rows:
-            original = line_map[line - 1] if line_map else line
-            if line_map is None and other and raw.count("\t") + 1 == other.width:
-                alternates.append((original, raw))
+        for line, reason, raw, width in rows:
+            if line_map is None and other and width == other.width:
+                alternates.append(line)
             else:
-                keep.append((self.file_id, original, reason, raw))
-            if line in staged_anyway:
-                # parsed by scan A (id, date and countries are fine): take it out again
-                self.sql(
-                    f"""DELETE FROM {tag}_rows WHERE rowid = (
-                          SELECT min(rowid) FROM {tag}_rows WHERE id = ?)""",
-                    [int(raw.split("\t", 1)[0])],
-                )
-        if keep:
-            self.con.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)", keep)
+                keep.append((line_map[line - 1] if line_map else line, reason, raw))
+        self.reject(keep)
         self.unparsed += len(keep)
-        self.rejected += len(keep)
+        # Rows that scan A parsed (their id, date and countries are fine) but B rejected
+        # are in the staging table: take them out before counting.
+        self.sql(
+            f"""CREATE TEMP TABLE {tag}_b_only AS
+                SELECT TRY_CAST(split_part(trim(csv_line, chr(10) || chr(13)), chr(9), 1)
+                                AS BIGINT) AS id,
+                       count(*) AS k
+                FROM (SELECT DISTINCT line, csv_line FROM {tag}_b_errors
+                      WHERE line NOT IN (SELECT line FROM {tag}_a_errors))
+                GROUP BY 1"""
+        )
+        self.sql(
+            f"""DELETE FROM {tag}_rows WHERE rowid IN (
+                  SELECT rowid FROM (
+                    SELECT r.rowid AS rowid, d.k,
+                           row_number() OVER (PARTITION BY r.id ORDER BY r.rowid) AS n
+                    FROM {tag}_rows r JOIN {tag}_b_only d ON r.id = d.id)
+                  WHERE n <= k)"""
+        )
+        self.sql(f"DROP TABLE {tag}_b_only")
         return alternates
 
     def _count(self, tag: str, lo: int, hi: int, totals: list[tuple] | None) -> None:
@@ -223,38 +183,33 @@ class _FileLoad:
         self.sql(
             f"""CREATE TEMP TABLE {tag}_ids AS
                 SELECT id, count(*) AS n, any_value(day) AS day, any_value(a1) AS a1,
-                       any_value(a2) AS a2
-                FROM {tag}_rows r
-                WHERE NOT EXISTS (SELECT 1 FROM counted_ids c
-                                  WHERE c.event_id BETWEEN ? AND ? AND c.event_id = r.id)
-                GROUP BY id""",
+                       any_value(a2) AS a2,
+                       EXISTS (SELECT 1 FROM counted_ids c
+                               WHERE c.event_id BETWEEN ? AND ? AND c.event_id = r.id) AS seen
+                FROM {tag}_rows r GROUP BY id""",
             [lo, hi],
         )
-        (staged,) = self.sql(f"SELECT count(*) FROM {tag}_rows")[0]
-        new_ids, new_rows = self.sql(f"SELECT count(*), coalesce(sum(n), 0) FROM {tag}_ids")[0]
-        self.valid += int(staged)
-        self.overlap += int(staged - new_rows)
-        repeats = self.sql(
-            f"SELECT id, n - 1 FROM {tag}_ids WHERE n > 1 ORDER BY id LIMIT 1000")
-        if repeats:
-            extra = int(new_rows - new_ids)
-            self.rejected += extra
-            self.con.executemany(
-                "INSERT INTO rejects VALUES (?, NULL, ?, NULL)",
-                [(self.file_id, f"GLOBALEVENTID {eid} repeated {k} more time(s) in this file; "
-                  "counted and kept once") for eid, k in repeats])
+        rows, ids, seen = self.sql(
+            f"""SELECT coalesce(sum(n), 0), count(*), count(*) FILTER (WHERE seen)
+                FROM {tag}_ids""")[0]
+        self.valid += int(rows)
+        self.overlap += int(seen)
+        repeated = self.sql(f"SELECT id, n - 1 FROM {tag}_ids WHERE n > 1 ORDER BY id")
+        self.repeats += int(rows - ids)
+        self.reject([(None, f"GLOBALEVENTID {eid} repeated {k} more time(s) in this file; "
+                      "counted and kept once", None) for eid, k in repeated])
         if totals is None:
             self.sql(
                 f"""INSERT INTO daily_counts SELECT ?, day, a1, a2, count(*) FROM {tag}_ids
-                    GROUP BY ALL""", [self.file_id])
+                    WHERE NOT seen GROUP BY ALL""", [self.file_id])
         elif totals:
-            if staged != new_rows:
+            if seen:
                 raise QualityError(
                     "this extract's events were already loaded from its original file; "
                     "its daily counts would be counted twice")
             self.con.executemany("INSERT INTO daily_counts VALUES (?, ?, ?, ?, ?)",
                                  [(self.file_id, *row) for row in totals])
-        self.sql(f"INSERT INTO counted_ids SELECT id FROM {tag}_ids")
+        self.sql(f"INSERT INTO counted_ids SELECT id FROM {tag}_ids WHERE NOT seen")
 
     def count_ids(self, ranges: Iterable[tuple[int, int]]) -> None:
         """Mark the ids of an extract's original file as counted (its totals cover them)."""
@@ -275,6 +230,11 @@ class _FileLoad:
         )
         (self.inserted,) = self.sql("SELECT count(*) FROM events WHERE file_id = ?",
                                     [self.file_id])[0]
+
+
+def _interrupted(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.InterruptException) or (
+        isinstance(exc, RuntimeError) and "interrupt" in str(exc).lower())
 
 
 def load_file(store: Store, path: Path, *, name: str | None = None,
@@ -300,9 +260,12 @@ def load_file(store: Store, path: Path, *, name: str | None = None,
             layout = _detect_layout(plain.path, name)
             with store.transaction() as con:
                 work = _FileLoad(con, file_id, countries)
+                work.reject([(line, "carriage return inside the line", raw)
+                             for line, raw in plain.bad_lines])
+                work.unparsed += len(plain.bad_lines)
                 work.run(plain.path, layout, None, totals, workdir)
                 work.count_ids(original_ids)
-                if work.rejected > work.unparsed:
+                if work.repeats:
                     work.drop_repeated_events()
                 read = work.valid + work.unparsed
                 if work.valid < MIN_VALID_ROWS:
@@ -328,9 +291,9 @@ def load_file(store: Store, path: Path, *, name: str | None = None,
             return FileResult(name, "loaded", file_id, layout=layout.name, rows_read=read,
                               rows_kept=work.inserted, rows_rejected=work.rejected,
                               rows_duplicate=work.overlap)
-    except duckdb.InterruptException:
-        raise KeyboardInterrupt from None
-    except (SourceError, duckdb.Error, OSError, UnicodeError) as exc:
+    except (SourceError, duckdb.Error, OSError, UnicodeError, RuntimeError) as exc:
+        if _interrupted(exc):
+            raise KeyboardInterrupt from None
         message = one_line(exc)
         if not message.startswith(name):
             message = f"{name}: {message}"
