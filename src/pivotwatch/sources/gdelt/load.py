@@ -81,10 +81,14 @@ class _FileLoad:
     def sql(self, query: str, params: list | None = None) -> list[tuple]:
         return self.con.execute(query, params or []).fetchall()
 
-    def reject(self, rows: list[tuple[int | None, str, str | None]]) -> None:
-        if rows:
-            self.con.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)",
-                                 [(self.file_id, *row) for row in rows])
+    def reject_lines(self, lines: list[tuple[int, str]], reason: str) -> None:
+        """Reject (line number, raw text) pairs found before parsing."""
+        if lines:
+            numbers, raws = zip(*lines, strict=True)
+            self.sql("""INSERT INTO rejects SELECT ?, unnest(?::BIGINT[]), ?,
+                                                   unnest(?::VARCHAR[])""",
+                     [self.file_id, list(numbers), reason, list(raws)])
+            self.unparsed += len(lines)
 
     def run(self, path: Path, layout: Layout, line_map: list[int] | None,
             totals: list[tuple] | None, workdir: Path) -> None:
@@ -140,22 +144,26 @@ class _FileLoad:
 
     def _rejects(self, tag: str, layout: Layout, line_map: list[int] | None) -> list[int]:
         """Store the rejects of scan B; return the lines that have the alternate layout."""
-        rows = self.sql(
-            f"""SELECT line, {REJECT_REASON.format(width=layout.width)} AS reason,
+        self.sql(
+            f"""CREATE TEMP TABLE {tag}_rej AS
+                SELECT line, {REJECT_REASON.format(width=layout.width)} AS reason,
                        trim(any_value(csv_line), chr(10) || chr(13)) AS raw,
                        length(any_value(csv_line))
                          - length(replace(any_value(csv_line), chr(9), '')) + 1 AS width
-                FROM {tag}_b_errors GROUP BY line ORDER BY line"""
+                FROM {tag}_b_errors GROUP BY line"""
         )
         other = ALTERNATE.get(layout.width)
-        alternates, keep = [], []
-        for line, reason, raw, width in rows:
-            if line_map is None and other and width == other.width:
-                alternates.append(line)
-            else:
-                keep.append((line_map[line - 1] if line_map else line, reason, raw))
-        self.reject(keep)
-        self.unparsed += len(keep)
+        alternate_width = other.width if other and line_map is None else -1
+        alternates = [line for (line,) in self.sql(
+            f"SELECT line FROM {tag}_rej WHERE width = ? ORDER BY line", [alternate_width])]
+        # lines of a re-read file map back to the original file's through line_map
+        line = "list_extract(?::BIGINT[], line::BIGINT)" if line_map else "line"
+        (kept,) = self.sql(
+            f"""INSERT INTO rejects SELECT ?, {line}, reason, raw FROM {tag}_rej
+                WHERE width IS DISTINCT FROM ? ORDER BY line""",
+            [self.file_id, *([line_map] if line_map else []), alternate_width])[0]
+        self.unparsed += int(kept)
+        self.sql(f"DROP TABLE {tag}_rej")
         # Rows that scan A parsed (their id, date and countries are fine) but B rejected
         # are in the staging table: take them out before counting.
         self.sql(
@@ -194,10 +202,12 @@ class _FileLoad:
                 FROM {tag}_ids""")[0]
         self.valid += int(rows)
         self.overlap += int(seen)
-        repeated = self.sql(f"SELECT id, n - 1 FROM {tag}_ids WHERE n > 1 ORDER BY id")
         self.repeats += int(rows - ids)
-        self.reject([(None, f"GLOBALEVENTID {eid} repeated {k} more time(s) in this file; "
-                      "counted and kept once", None) for eid, k in repeated])
+        self.sql(
+            f"""INSERT INTO rejects
+                SELECT ?, NULL, 'GLOBALEVENTID ' || id || ' repeated ' || (n - 1)
+                                || ' more time(s) in this file; counted and kept once', NULL
+                FROM {tag}_ids WHERE n > 1 ORDER BY id""", [self.file_id])
         if totals is None:
             self.sql(
                 f"""INSERT INTO daily_counts SELECT ?, day, a1, a2, count(*) FROM {tag}_ids
@@ -260,9 +270,7 @@ def load_file(store: Store, path: Path, *, name: str | None = None,
             layout = _detect_layout(plain.path, name)
             with store.transaction() as con:
                 work = _FileLoad(con, file_id, countries)
-                work.reject([(line, "carriage return inside the line", raw)
-                             for line, raw in plain.bad_lines])
-                work.unparsed += len(plain.bad_lines)
+                work.reject_lines(plain.bad_lines, "carriage return inside the line")
                 work.run(plain.path, layout, None, totals, workdir)
                 work.count_ids(original_ids)
                 if work.repeats:
