@@ -7,7 +7,6 @@ as a plain file is recognised as one file.
 from __future__ import annotations
 
 import contextlib
-import mmap
 import tempfile
 import zipfile
 import zlib
@@ -32,14 +31,31 @@ class PlainFile:
     bad_lines: list[tuple[int, str]] = field(default_factory=list)
 
 
-def hash_file(path: Path) -> tuple[str, int]:
-    h = xxhash.xxh3_128()
-    n = 0
+class _Digest:
+    """Hash, size and whether a carriage return occurs, over bytes seen chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.hash = xxhash.xxh3_128()
+        self.size = 0
+        self.has_cr = False
+
+    def update(self, chunk: bytes) -> None:
+        self.hash.update(chunk)
+        self.size += len(chunk)
+        self.has_cr = self.has_cr or b"\r" in chunk
+
+
+def _digest(path: Path) -> _Digest:
+    digest = _Digest()
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
-            h.update(chunk)
-            n += len(chunk)
-    return h.hexdigest(), n
+            digest.update(chunk)
+    return digest
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    digest = _digest(path)
+    return digest.hash.hexdigest(), digest.size
 
 
 def _magic(path: Path) -> bytes:
@@ -50,13 +66,6 @@ def _magic(path: Path) -> bytes:
 def is_zip(path: Path) -> bool:
     """Named .zip, or a zip whatever its name (GDELT mirrors do rename files)."""
     return path.suffix.lower() == ".zip" or _magic(path) == b"PK\x03\x04"
-
-
-def _has_carriage_return(path: Path) -> bool:
-    if path.stat().st_size == 0:
-        return False
-    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        return mm.find(b"\r") >= 0
 
 
 def _to_lf(src: Path, dst: Path) -> list[tuple[int, str]]:
@@ -73,9 +82,8 @@ def _to_lf(src: Path, dst: Path) -> list[tuple[int, str]]:
     return bad
 
 
-def _extract(path: Path, name: str, target: Path) -> tuple[str, int]:
-    h = xxhash.xxh3_128()
-    n = 0
+def _extract(path: Path, name: str, target: Path) -> _Digest:
+    digest = _Digest()
     try:
         with zipfile.ZipFile(path) as zf:
             members = [m for m in zf.infolist() if not m.is_dir()]
@@ -83,15 +91,14 @@ def _extract(path: Path, name: str, target: Path) -> tuple[str, int]:
                 raise SourceError(f"{name}: expected one file in the zip, found {len(members)}")
             with zf.open(members[0]) as src, target.open("wb") as dst:
                 while chunk := src.read(CHUNK):
-                    h.update(chunk)
-                    n += len(chunk)
+                    digest.update(chunk)
                     dst.write(chunk)
     except SourceError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
         reason = str(exc).strip() or type(exc).__name__
         raise SourceError(f"{name}: not a readable zip ({reason})") from exc
-    return h.hexdigest(), n
+    return digest
 
 
 @contextlib.contextmanager
@@ -106,16 +113,16 @@ def plain_file(path: Path, workdir: Path, name: str) -> Iterator[PlainFile]:
     with tempfile.TemporaryDirectory(dir=workdir, prefix="input-") as tmp:
         if is_zip(path):
             plain = Path(tmp) / "member"
-            digest, n = _extract(path, name, plain)
+            digest = _extract(path, name, plain)
         else:
             plain = path
-            digest, n = hash_file(path)
+            digest = _digest(path)
         bad: list[tuple[int, str]] = []
-        if _has_carriage_return(plain):
+        if digest.has_cr:
             lf = Path(tmp) / "lf"
             bad = _to_lf(plain, lf)
             plain = lf
-        yield PlainFile(plain, digest, n, size, bad)
+        yield PlainFile(plain, digest.hash.hexdigest(), digest.size, size, bad)
 
 
 def sniff_widths(path: Path, lines: int = 50, probes: int = 8) -> list[int]:

@@ -187,39 +187,47 @@ class _FileLoad:
         return alternates
 
     def _count(self, tag: str, lo: int, hi: int, totals: list[tuple] | None) -> None:
-        """Daily counts and counted ids, each GLOBALEVENTID once across all files."""
+        """Daily counts and counted ids, each GLOBALEVENTID once across all files.
+
+        Written as streaming anti-joins against `counted_ids` (restricted to this file's id
+        range) so that memory does not grow with the file; only ids the file repeats are
+        grouped."""
         self.sql(
             f"""CREATE TEMP TABLE {tag}_ids AS
-                SELECT id, count(*) AS n, any_value(day) AS day, any_value(a1) AS a1,
-                       any_value(a2) AS a2,
-                       EXISTS (SELECT 1 FROM counted_ids c
-                               WHERE c.event_id BETWEEN ? AND ? AND c.event_id = r.id) AS seen
-                FROM {tag}_rows r GROUP BY id""",
-            [lo, hi],
+                SELECT id, count(*) - 1 AS extra FROM {tag}_rows GROUP BY id HAVING count(*) > 1"""
         )
-        rows, ids, seen = self.sql(
-            f"""SELECT coalesce(sum(n), 0), count(*), count(*) FILTER (WHERE seen)
-                FROM {tag}_ids""")[0]
-        self.valid += int(rows)
-        self.overlap += int(seen)
-        self.repeats += int(rows - ids)
-        self.sql(
-            f"""INSERT INTO rejects
-                SELECT ?, NULL, 'GLOBALEVENTID ' || id || ' repeated ' || (n - 1)
-                                || ' more time(s) in this file; counted and kept once', NULL
-                FROM {tag}_ids WHERE n > 1 ORDER BY id""", [self.file_id])
-        if totals is None:
+        (repeats,) = self.sql(f"SELECT coalesce(sum(extra), 0) FROM {tag}_ids")[0]
+        if repeats:
             self.sql(
-                f"""INSERT INTO daily_counts SELECT ?, day, a1, a2, count(*) FROM {tag}_ids
-                    WHERE NOT seen GROUP BY ALL""", [self.file_id])
+                f"""INSERT INTO rejects
+                    SELECT ?, NULL, 'GLOBALEVENTID ' || id || ' repeated ' || extra
+                                    || ' more time(s) in this file; counted and kept once', NULL
+                    FROM {tag}_ids ORDER BY id""", [self.file_id])
+            self.sql(
+                f"""DELETE FROM {tag}_rows WHERE rowid IN (
+                      SELECT rowid FROM (
+                        SELECT rowid, row_number() OVER (PARTITION BY id ORDER BY rowid) AS k
+                        FROM {tag}_rows WHERE id IN (SELECT id FROM {tag}_ids))
+                      WHERE k > 1)""")
+        self.repeats += int(repeats)
+        new = f"""FROM {tag}_rows r WHERE NOT EXISTS (
+                    SELECT 1 FROM counted_ids c
+                    WHERE c.event_id BETWEEN {int(lo)} AND {int(hi)} AND c.event_id = r.id)"""
+        rows, fresh = self.sql(
+            f"SELECT (SELECT count(*) FROM {tag}_rows), (SELECT count(*) {new})")[0]
+        self.valid += int(rows) + int(repeats)
+        self.overlap += int(rows - fresh)
+        if totals is None:
+            self.sql(f"INSERT INTO daily_counts SELECT ?, day, a1, a2, count(*) {new} GROUP BY ALL",
+                     [self.file_id])
         elif totals:
-            if seen:
+            if rows != fresh:
                 raise QualityError(
                     "this extract's events were already loaded from its original file; "
                     "its daily counts would be counted twice")
             self.con.executemany("INSERT INTO daily_counts VALUES (?, ?, ?, ?, ?)",
                                  [(self.file_id, *row) for row in totals])
-        self.sql(f"INSERT INTO counted_ids SELECT id FROM {tag}_ids WHERE NOT seen")
+        self.sql(f"INSERT INTO counted_ids SELECT id {new}")
 
     def count_ids(self, ranges: Iterable[tuple[int, int]]) -> None:
         """Mark the ids of an extract's original file as counted (its totals cover them)."""
