@@ -95,6 +95,7 @@ def _extract(path: Path, name: str, target: Path) -> _Digest:
                     dst.write(chunk)
     except SourceError:
         raise
+    # zipfile raises NotImplementedError for compression methods it lacks (e.g. deflate64)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
         reason = str(exc).strip() or type(exc).__name__
         raise SourceError(f"{name}: not a readable zip ({reason})") from exc
