@@ -20,6 +20,7 @@ demo: install
 	@mkdir -p out
 	@rm -f $(DEMO_DB) $(DEMO_DB).wal
 	$(BIN)/pivotwatch --db $(DEMO_DB) ingest sample
+	$(BIN)/pivotwatch --db $(DEMO_DB) ingest reference
 	$(BIN)/pivotwatch --db $(DEMO_DB) status
 	$(BIN)/pivotwatch --db $(DEMO_DB) indicators --dyad RUS-CHN --freq year --from 2014-01-01 --dimension all,political,military
 	$(BIN)/pivotwatch --db $(DEMO_DB) indicators --dyad RUS-PRK --freq year --dimension all

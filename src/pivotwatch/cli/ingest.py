@@ -11,6 +11,7 @@ from pivotwatch.errors import UsageError
 from pivotwatch.sources.context import Context, IngestReport
 from pivotwatch.sources.gdelt.ingest import ingest_paths, ingest_range
 from pivotwatch.sources.gdelt.sample import ingest_sample
+from pivotwatch.sources.reference import ingest_reference
 
 app = typer.Typer(help="Load data into the store.", no_args_is_help=True,
                   rich_markup_mode="markdown",
@@ -56,6 +57,8 @@ def _summary(report: IngestReport) -> None:
         shown = ", ".join(report.passed_over[:5]) + (" ..." if len(report.passed_over) > 5 else "")
         out.print(f"Passed over {len(report.passed_over)} file(s) in the folders given that are "
                   f"not event exports: {shown}")
+    for note in report.notes():
+        out.print(f"Note: {note}")
     if report.total("rows_duplicate"):
         out.print("Rows already loaded from other files (same GLOBALEVENTID) were not counted "
                   "again.")
@@ -102,6 +105,24 @@ def gdelt(
         raise UsageError("give files to load, or both --from and --to")
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     _run(lambda ctx: ingest_range(ctx, first, last, version), countries)
+
+
+@app.command("reference")
+@handle_errors
+def reference(
+    files: list[str] = typer.Argument(None, metavar="[FILE]...",
+                                      help="Timelines in the key_events.csv layout "
+                                           "(default: the bundled one)."),
+) -> None:
+    """Load a curated reference timeline: dated, sourced key events kept apart from GDELT.
+
+    Columns: date, date_precision (day, month, year), actor1, actor2, dimension, event_type,
+    description, source_url (several separated by " ; "), confidence (high, medium, low).
+    Bad rows are rejected with their line and reason.
+
+    Example: pivotwatch ingest reference my_timeline.csv
+    """
+    _run(lambda ctx: ingest_reference(ctx, files or None), None)
 
 
 @app.command("sample")

@@ -6,11 +6,12 @@ report each file to its progress listener.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from pivotwatch.errors import PivotwatchError
 from pivotwatch.settings import DEFAULT_COUNTRIES, Settings, get_settings
 from pivotwatch.store.store import Store
 
@@ -58,3 +59,18 @@ class IngestReport:
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
+
+    def notes(self) -> list[str]:
+        return [f"{r.name}: {note}" for r in self.results for note in r.notes]
+
+
+def attempt(ctx: Context, report: IngestReport, name: str, load: Callable[[], object]) -> None:
+    """Run one file's load and note its outcome; a PivotwatchError does not stop the rest."""
+    try:
+        result = load()
+    except PivotwatchError as exc:
+        report.failures.append((name, str(exc)))
+        ctx.progress.finished(name, exc)
+    else:
+        report.results.append(result)
+        ctx.progress.finished(name, result)

@@ -92,4 +92,24 @@ MIGRATIONS.append((
     ],
 ))
 
+MIGRATIONS.append((
+    3,
+    "curated reference events, kept apart from GDELT",
+    [
+        """CREATE TABLE reference_events (
+            event_key VARCHAR PRIMARY KEY,   -- xxh3 of date, precision, actors, type, text
+            date DATE NOT NULL,              -- first day of the period the date names
+            date_precision VARCHAR NOT NULL, -- day | month | year
+            actor1 VARCHAR NOT NULL,
+            actor2 VARCHAR,
+            dimension VARCHAR NOT NULL,
+            event_type VARCHAR NOT NULL,
+            description VARCHAR NOT NULL,
+            source_urls VARCHAR[] NOT NULL,
+            confidence VARCHAR NOT NULL,     -- high | medium | low
+            file_id VARCHAR NOT NULL
+        )""",
+    ],
+))
+
 LATEST = MIGRATIONS[-1][0]

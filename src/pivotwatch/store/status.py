@@ -25,6 +25,10 @@ class SourceStatus:
     failures: tuple[tuple[str, str], ...]
 
 
+# where each source keeps its facts, and their date column
+_FACTS = {"gdelt": ("events", "day"), "reference": ("reference_events", "date")}
+
+
 def store_status(store: Store) -> list[SourceStatus]:
     """One SourceStatus per source that has files in the store."""
     con = store.con
@@ -37,8 +41,9 @@ def store_status(store: Store) -> list[SourceStatus]:
                       coalesce(sum(rows_read), 0), coalesce(sum(rows_kept), 0),
                       coalesce(sum(rows_rejected), 0), coalesce(sum(rows_duplicate), 0)
                FROM files WHERE source = ?""", [source]).fetchone()
+        table, day = _FACTS.get(source, ("events", "day"))
         events, first, last = con.execute(
-            """SELECT count(*), min(day), max(day) FROM events
+            f"""SELECT count(*), min({day}), max({day}) FROM {table}
                WHERE file_id IN (SELECT file_id FROM files WHERE source = ?)""",
             [source]).fetchone()
         (days,) = con.execute(

@@ -9,9 +9,9 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
-from pivotwatch.errors import PivotwatchError, SourceError, UsageError
+from pivotwatch.errors import SourceError, UsageError
 from pivotwatch.sources import http
-from pivotwatch.sources.context import Context, IngestReport
+from pivotwatch.sources.context import Context, IngestReport, attempt
 from pivotwatch.sources.gdelt import remote
 from pivotwatch.sources.gdelt.load import load_file
 
@@ -59,14 +59,9 @@ def _failed(ctx: Context, report: IngestReport, name: str, exc: Exception) -> No
 
 def load_one(ctx: Context, report: IngestReport, name: str, path: Path, **extra) -> None:
     """Load one file into the store and note the outcome; a failure does not raise."""
-    try:
-        result = load_file(ctx.store, path, name=name, countries=ctx.countries,
-                           workdir=ctx.workdir, **extra)
-    except PivotwatchError as exc:
-        _failed(ctx, report, name, exc)
-    else:
-        report.results.append(result)
-        ctx.progress.finished(name, result)
+    attempt(ctx, report, name, lambda: load_file(ctx.store, path, name=name,
+                                                 countries=ctx.countries,
+                                                 workdir=ctx.workdir, **extra))
 
 
 def _url_cache_path(ctx: Context, url: str) -> Path:

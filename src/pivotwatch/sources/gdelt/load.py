@@ -46,6 +46,7 @@ class FileResult:
     rows_kept: int = 0
     rows_rejected: int = 0
     rows_duplicate: int = 0
+    notes: tuple[str, ...] = ()
 
 
 def _detect_layout(path: Path, name: str) -> Layout:

@@ -1,0 +1,191 @@
+"""The reference timeline: curated, sourced events loaded from a CSV of their own.
+
+Rows are checked field by field; a bad row goes to `rejects` with its line and reason. Each
+event is keyed by a hash of what identifies it, so a file loaded twice, or two files repeating
+an event, add it once. These events are never mixed into GDELT counts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+import xxhash
+
+from pivotwatch import taxonomy
+from pivotwatch.errors import QualityError, SourceError
+from pivotwatch.sources.context import Context, IngestReport, attempt
+from pivotwatch.sources.gdelt.load import FileResult
+from pivotwatch.sources.inputs import hash_file
+from pivotwatch.store.store import Store, one_line, utcnow
+
+SOURCE = "reference"
+COLUMNS = ("date", "date_precision", "actor1", "actor2", "dimension", "event_type",
+           "description", "source_url", "confidence")
+PRECISIONS = {"day": re.compile(r"^\d{4}-\d{2}-\d{2}$"), "month": re.compile(r"^\d{4}-\d{2}$"),
+              "year": re.compile(r"^\d{4}$")}
+CONFIDENCE = ("high", "medium", "low")
+MAX_REJECT_SHARE = 0.5
+_TYPE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def bundled_timeline() -> Path:
+    return Path(str(resources.files("pivotwatch") / "data" / "reference" / "key_events.csv"))
+
+
+def _actor(code: str, required: bool) -> str | None:
+    code = code.strip().upper()
+    if not code:
+        if required:
+            raise ValueError("actor1 is empty")
+        return None
+    if code in taxonomy.countries() or code in taxonomy.known_groups() \
+            or code in taxonomy.actor_types():
+        return code
+    raise ValueError(f"unknown actor code {code!r} (not a CAMEO country, group or type code)")
+
+
+def _date(text: str, precision: str) -> date:
+    precision = precision.strip().lower()
+    if precision not in PRECISIONS:
+        raise ValueError(f"date_precision {precision!r} is not day, month or year")
+    text = text.strip()
+    if not PRECISIONS[precision].match(text):
+        raise ValueError(f"date {text!r} does not match precision {precision!r}")
+    parts = [int(p) for p in text.split("-")] + [1, 1]
+    try:
+        return date(parts[0], parts[1], parts[2])
+    except ValueError as exc:
+        raise ValueError(f"date {text!r} is not a real date") from exc
+
+
+@dataclass(frozen=True)
+class ReferenceEvent:
+    key: str
+    day: date
+    precision: str
+    actor1: str
+    actor2: str | None
+    dimension: str
+    event_type: str
+    description: str
+    source_urls: list[str]
+    confidence: str
+
+
+def parse_row(row: dict[str, str]) -> ReferenceEvent:
+    """One CSV row as a ReferenceEvent; ValueError says what is wrong with it."""
+    if None in row or any(v is None for v in row.values()):
+        raise ValueError("wrong number of fields")
+    precision = row["date_precision"].strip().lower()
+    day = _date(row["date"], precision)
+    actor1, actor2 = _actor(row["actor1"], True), _actor(row["actor2"], False)
+    dimension = row["dimension"].strip().lower()
+    if dimension not in taxonomy.DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}")
+    event_type = row["event_type"].strip().lower()
+    if not _TYPE.match(event_type):
+        raise ValueError(f"event_type {event_type!r} is not a lower_case_word")
+    description = " ".join(row["description"].split())
+    if not description:
+        raise ValueError("description is empty")
+    urls = [u.strip() for u in row["source_url"].split(" ; ") if u.strip()]
+    if not urls:
+        raise ValueError("no source_url: every reference event needs a source")
+    bad = [u for u in urls if not u.startswith(("http://", "https://"))]
+    if bad:
+        raise ValueError(f"source_url {bad[0]!r} is not an http(s) address")
+    confidence = row["confidence"].strip().lower()
+    if confidence not in CONFIDENCE:
+        raise ValueError(f"confidence {confidence!r} is not high, medium or low")
+    key = xxhash.xxh3_128_hexdigest(
+        "\x1f".join([day.isoformat(), precision, actor1, actor2 or "", event_type,
+                      description]).encode())
+    return ReferenceEvent(key, day, precision, actor1, actor2, dimension, event_type,
+                          description, urls, confidence)
+
+
+def _read(path: Path, name: str) -> tuple[list[tuple[int, dict]], list[str]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise SourceError(f"{name}: not a reference timeline: missing column(s) "
+                          f"{', '.join(missing)} (expected {', '.join(COLUMNS)})")
+    extra = [c for c in header if c not in COLUMNS]
+    return [(reader.line_num, row) for row in reader], extra
+
+
+def load_timeline(store: Store, path: Path, name: str | None = None) -> FileResult:
+    """Load one reference timeline CSV in one transaction; raises SourceError if unusable."""
+    name = name or str(path)
+    started = utcnow()
+    if not path.is_file():
+        raise SourceError(f"{name}: no such file")
+    file_id, size = hash_file(path)
+    if store.loaded_file(file_id):
+        return FileResult(name, "skipped", file_id)
+    try:
+        rows, extra = _read(path, name)
+        good, bad = [], []
+        for line, row in rows:
+            try:
+                good.append(parse_row(row))
+            except ValueError as exc:
+                bad.append((file_id, line, str(exc), ",".join(v or "" for v in row.values()
+                                                               if isinstance(v, str))))
+        if not good:
+            raise QualityError(f"{name}: no valid reference events ({len(bad)} rejected)")
+        if len(bad) > MAX_REJECT_SHARE * len(rows):
+            raise QualityError(f"{name}: {len(bad)} of {len(rows)} rows are invalid, more "
+                               f"than the {MAX_REJECT_SHARE:.0%} allowed")
+        with store.transaction() as con:
+            (before,) = con.execute("SELECT count(*) FROM reference_events").fetchone()
+            con.executemany(
+                """INSERT INTO reference_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT DO NOTHING""",
+                [(e.key, e.day, e.precision, e.actor1, e.actor2, e.dimension, e.event_type,
+                  e.description, e.source_urls, e.confidence, file_id) for e in good])
+            (after,) = con.execute("SELECT count(*) FROM reference_events").fetchone()
+            if bad:
+                con.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)", bad)
+            con.execute(
+                """INSERT OR REPLACE INTO files (file_id, source, name, size_bytes,
+                       content_bytes, layout, rows_read, rows_kept, rows_rejected,
+                       rows_duplicate, status, error, started_at, finished_at)
+                   VALUES (?, ?, ?, ?, ?, 'reference-events', ?, ?, ?, ?, 'loaded', NULL, ?,
+                           ?)""",
+                [file_id, SOURCE, name, size, size, len(rows), after - before, len(bad),
+                 len(good) - (after - before), started, utcnow()]).fetchall()
+            con.execute("DELETE FROM files WHERE name = ? AND status = 'failed'",
+                        [name]).fetchall()
+        # columns this loader does not know are said, not silently dropped
+        notes = (f"ignored column(s) {', '.join(extra)}",) if extra else ()
+        return FileResult(name, "loaded", file_id, layout="reference-events",
+                          rows_read=len(rows), rows_kept=after - before, rows_rejected=len(bad),
+                          rows_duplicate=len(good) - (after - before), notes=notes)
+    except SourceError as exc:
+        store.record_failure(file_id=file_id, source=SOURCE, name=name, error=one_line(exc),
+                             size_bytes=size, started_at=started)
+        raise
+
+
+def ingest_reference(ctx: Context, paths: list[str] | None = None) -> IngestReport:
+    """Load reference timelines (the bundled one when no path is given)."""
+    targets = [(p, Path(p)) for p in paths] if paths else [
+        ("bundled:key_events.csv", bundled_timeline())]
+    report = IngestReport()
+    ctx.progress.planned(len(targets), "reference files")
+    for name, path in targets:
+        attempt(ctx, report, name, lambda name=name, path=path: load_timeline(ctx.store, path,
+                                                                               name))
+    return report
