@@ -13,6 +13,11 @@ def register(app: typer.Typer) -> None:
     app.command("status")(status)
 
 
+def _gdelt(s, text: str) -> str:
+    """GDELT-only figures read '–' for other sources."""
+    return text if s.source == "gdelt" else "–"
+
+
 @handle_errors
 def status() -> None:
     """Files, rows, rejects and date coverage per source.
@@ -40,8 +45,8 @@ def status() -> None:
         "events in store": lambda s: f"{s.events:,}",
         "first event day": lambda s: str(s.first_day or "–"),
         "last event day": lambda s: str(s.last_day or "–"),
-        "days with daily counts": lambda s: f"{s.days_with_counts:,}",
-        "days from both GDELT 1.0 and 2.0": lambda s: f"{s.days_in_both_versions:,}",
+        "days with daily counts": lambda s: _gdelt(s, f"{s.days_with_counts:,}"),
+        "days from both GDELT 1.0 and 2.0": lambda s: _gdelt(s, f"{s.days_in_both_versions:,}"),
     }
     for label, cell in lines.items():
         table.add_row(label, *(cell(s) for s in rows))
