@@ -38,7 +38,7 @@ def period_start(day: ir.DateValue, freq: str) -> ir.DateValue:
     return day.truncate(FREQS[freq])
 
 
-def _nullable(table: ir.Table) -> ir.Table:
+def nullable(table: ir.Table) -> ir.Table:
     """The same columns, all nullable: set operations need identical schemas."""
     return table.cast({name: dtype.copy(nullable=True) for name, dtype in table.schema().items()})
 
@@ -53,7 +53,7 @@ def tag_dimensions(events: ir.Table, code_dimensions: ir.Table,
     energy = events.filter(events.source_url.re_search(energy_pattern)).mutate(
         dimension=ibis.literal("energy"))
     # distinct: a user map may also send codes to energy; an event counts once per dimension
-    return ibis.union(*(_nullable(t) for t in (everything, mapped, energy)), distinct=True)
+    return ibis.union(*(nullable(t) for t in (everything, mapped, energy)), distinct=True)
 
 
 def involving(daily_counts: ir.Table, countries: Sequence[str]) -> ir.Table:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from pivotwatch.cli import indicators, ingest, status
+from pivotwatch.cli import indicators, ingest, partners, status
 from pivotwatch.cli.common import state
 
 app = typer.Typer(
@@ -36,6 +36,7 @@ def _global(
 app.add_typer(ingest.app, name="ingest")
 status.register(app)
 indicators.register(app)
+partners.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,182 @@
+"""`pivotwatch partners`: each partner's share of the focus country's events, rank and trend."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from pivotwatch.cli.common import err, handle_errors, out, parse_date, store, write_atomically
+from pivotwatch.cli.indicators import Format, period_label
+from pivotwatch.errors import UsageError
+
+
+class Freq(StrEnum):
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("partners")(partners)
+
+
+def _missing(v) -> bool:
+    # NAType: pandas' missing value in a nullable integer column such as rank
+    return (v is None or type(v).__name__ == "NAType"
+            or (isinstance(v, float) and math.isnan(v)))
+
+
+def _records(df) -> list[dict]:
+    def clean(v):
+        if _missing(v):
+            return None
+        if hasattr(v, "item"):  # a numpy scalar
+            v = v.item()
+        return v.isoformat() if hasattr(v, "isoformat") else v
+
+    return [{k: clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+
+
+def _pct(v) -> str:
+    return "–" if _missing(v) else f"{v * 100:.1f}%"
+
+
+def _shares_table(df, title: str, freq: str) -> Table:
+    table = Table(title=title, title_justify="left", caption=(
+        "share = the partner's events with the focus country / the focus country's events with "
+        "all these partners (– where the set had none: no share, not 0%); coop share = the same "
+        "for cooperative events (QuadClass 1-2); per 10k = events per 10,000 events involving "
+        "either country (all rows loaded); rank 1 = largest share, equal shares rank equal"),
+        caption_justify="left")
+    for name in ("period", "partner"):
+        table.add_column(name, no_wrap=True)
+    for name in ("events", "share", "coop share", "per 10k", "rank"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for row in df.to_dict(orient="records"):
+        table.add_row(
+            period_label(row["period"], freq), row["partner"], f"{row['events']:,}",
+            _pct(row["share"]), _pct(row["coop_share"]),
+            "–" if _missing(row["per_10k"]) else f"{row['per_10k']:,.2f}",
+            "–" if _missing(row["rank"]) else str(int(row["rank"])))
+    return table
+
+
+def _trend_table(trend, last: int) -> Table:
+    table = Table(title=f"trend of the share over the last {last} periods",
+                  title_justify="left", caption=(
+                      "slope = change of the share per period in percentage points (least "
+                      "squares); 90% CI from Student's t; periods = periods used (those with "
+                      "events for the partner set); fewer than 3: too few periods"),
+                  caption_justify="left")
+    table.add_column("partner", no_wrap=True)
+    table.add_column("dimension", no_wrap=True)
+    table.add_column("slope (pp/period)", justify="right", no_wrap=True)
+    table.add_column("90% CI", justify="right", no_wrap=True)
+    table.add_column("periods", justify="right", no_wrap=True)
+    table.add_column("reading", no_wrap=True)
+    for row in trend.to_dict(orient="records"):
+        if _missing(row["slope"]):
+            slope = ci = "–"
+        else:
+            slope = f"{row['slope'] * 100:+.2f}"
+            ci = f"[{row['ci_low'] * 100:+.2f}, {row['ci_high'] * 100:+.2f}]"
+        table.add_row(row["partner"], row["dimension"], slope, ci, str(row["periods"]),
+                      row["note"])
+    return table
+
+
+@handle_errors
+def partners(
+    focus: str = typer.Option("RUS", "--focus", help="The focus country's code."),
+    partner_codes: str = typer.Option("CHN,IND,PRK,IRN,VNM,MNG", "--partners",
+                                      help="The partner set, comma-separated codes."),
+    freq: Freq = typer.Option(Freq.year, "--freq", help="Period length."),
+    dimension: list[str] = typer.Option(None, "--dimension", help="Limit to these dimensions "
+                                        "(all, economic, energy, military, political, "
+                                        "security, humanitarian); repeat the option or "
+                                        "separate with commas."),
+    start: str = typer.Option(None, "--from", help="First day (YYYY-MM-DD)."),
+    end: str = typer.Option(None, "--to", help="Last day (YYYY-MM-DD)."),
+    last: int = typer.Option(5, "--last", min=3, help="Periods the trend is fitted over."),
+    trend_only: bool = typer.Option(False, "--trend-only", help="Output only the trend "
+                                    "(--format and -o then apply to it)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format (csv, json and "
+                               "parquet hold the per-period figures, or the trend with "
+                               "--trend-only)."),
+    output: Path = typer.Option(None, "-o", "--output", help="Write to this file."),
+) -> None:
+    """Partner ranking: for each period, each partner's share of the focus country's events
+    with the whole partner set (all events, cooperative ones, per dimension), events per
+    10,000 events involving either country, its rank, and the trend of its share over the
+    last periods (least-squares slope with a 90% confidence interval).
+
+    Events are counted in either direction (focus as actor 1 or actor 2). A period in which
+    the partner set has no events gives no share (–), not 0%.
+
+    Example: pivotwatch partners --focus RUS --partners CHN,PRK,IRN --dimension all,military
+    """
+    from pivotwatch.analysis.partners import partners as compute  # Ibis, pandas load here
+
+    dims = [d for item in (dimension or []) for d in item.split(",")]
+    first, final = parse_date(start, "--from"), parse_date(end, "--to")
+    if fmt is Format.parquet and output is None:
+        raise UsageError("--format parquet needs -o FILE")
+    with store(read_only=True) as st:
+        df = compute(focus, partner_codes, freq=freq.value, dimensions=dims, start=first,
+                     end=final, last=last, store=st)
+    import pandas as pd
+
+    trend = pd.DataFrame(df.attrs["trend"])
+    for note in df.attrs.get("warnings", []):
+        err.print(f"[yellow]warning:[/yellow] {note}")
+    frame = trend if trend_only else df
+    if output is not None:
+        if fmt is Format.table:  # a file gets the format its suffix names, CSV by default
+            fmt = _SUFFIXES.get(output.suffix.lower(), Format.csv)
+        write_atomically(output, lambda tmp: _write(frame, fmt, tmp))
+        out.print(f"wrote {len(frame):,} rows to {output}")
+        return
+    if fmt is Format.csv:
+        sys.stdout.write(frame.to_csv(index=False))
+        return
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(_records(frame), indent=1) + "\n")
+        return
+    name = f"{df.attrs['focus']} with {', '.join(df.attrs['partners'])}"
+    if df.empty:
+        out.print(f"no data for {name}: the store has no daily counts in that range")
+        return
+    if not trend_only:
+        for dim, part in df.groupby("dimension", sort=False):
+            title = f"{name}: shares by {freq.value}, dimension {dim}"
+            empty = sorted(set(part.loc[part.set_events == 0, "period"]))
+            shown = part[part.set_events > 0]
+            if not shown.empty:
+                out.print(_shares_table(shown, title, freq.value))
+            else:
+                out.print(f"{title}: no events with these partners in any period")
+            if empty and not shown.empty:
+                labels = ", ".join(period_label(p, freq.value) for p in empty)
+                out.print(f"  no events with these partners (no shares) in: {labels}")
+    out.print(_trend_table(trend, last))
+    if int(df["events"].sum()) == 0:
+        out.print(f"The store holds no events of {df.attrs['focus']} with these partners in "
+                  "these periods: there are no shares to rank.")
+
+
+_SUFFIXES = {".csv": Format.csv, ".json": Format.json, ".parquet": Format.parquet}
+
+
+def _write(df, fmt: Format, path: Path) -> None:
+    if fmt is Format.parquet:
+        df.to_parquet(path, index=False)
+    elif fmt is Format.json:
+        path.write_text(json.dumps(_records(df), indent=1), encoding="utf-8")
+    else:
+        df.to_csv(path, index=False)
