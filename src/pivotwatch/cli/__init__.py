@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from pivotwatch.cli import indicators, ingest, partners, status
+from pivotwatch.cli import changes, indicators, ingest, partners, status
 from pivotwatch.cli.common import state
 
 app = typer.Typer(
@@ -37,6 +37,7 @@ app.add_typer(ingest.app, name="ingest")
 status.register(app)
 indicators.register(app)
 partners.register(app)
+changes.register(app)
 
 
 def main() -> None:
