@@ -24,6 +24,7 @@ demo: install
 	$(BIN)/pivotwatch --db $(DEMO_DB) status
 	$(BIN)/pivotwatch --db $(DEMO_DB) indicators --dyad RUS-CHN --freq year --from 2014-01-01 --dimension all,political,military
 	$(BIN)/pivotwatch --db $(DEMO_DB) indicators --dyad RUS-PRK --freq year --dimension all
+	$(BIN)/pivotwatch --db $(DEMO_DB) report --dyad RUS-PRK -o out/briefing.html
 
 lint: dev
 	$(BIN)/ruff check src tests benchmarks tools

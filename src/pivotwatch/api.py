@@ -46,7 +46,7 @@ def coverage_warnings(store: Store, a: str, b: str) -> list[str]:
 
     Raises UsageError when no loaded file watched either of them."""
     rows = store.con.execute(
-        "SELECT countries FROM files WHERE status = 'loaded'").fetchall()
+        "SELECT countries FROM files WHERE status = 'loaded' AND source = 'gdelt'").fetchall()
     if not rows:
         return []
     blind = sum(1 for (countries,) in rows

@@ -313,7 +313,7 @@ def next_period(p: date, freq: str) -> date:
     return (pd.Timestamp(p) + pd.tseries.frequencies.to_offset(_STARTS[freq])).date()
 
 
-def _period_end(p: date, freq: str) -> date:
+def period_end(p: date, freq: str) -> date:
     return next_period(p, freq) - pd.Timedelta(days=1)
 
 
@@ -365,7 +365,7 @@ def changes(dyad: str = "RUS-PRK", *, store=None, dimensions: Sequence[str] | No
                                 s.size, s.ratio, s.z, follow)
                 if top and follow:
                     change.events = top_events(store, a, b, dim, follow[0],
-                                               _period_end(follow[-1], freq), top)
+                                               period_end(follow[-1], freq), top)
                 result.changes.append(change)
             results.append(result)
         short = [r.dimension for r in results if r.status == TOO_SHORT]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from pivotwatch.cli import changes, indicators, ingest, partners, status
+from pivotwatch.cli import changes, indicators, ingest, partners, report, status
 from pivotwatch.cli.common import state
 
 app = typer.Typer(
@@ -38,6 +38,7 @@ status.register(app)
 indicators.register(app)
 partners.register(app)
 changes.register(app)
+report.register(app)
 
 
 def main() -> None:

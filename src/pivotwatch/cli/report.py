@@ -1,0 +1,55 @@
+"""`pivotwatch report`: the briefing as HTML or Markdown."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from pivotwatch.cli.common import handle_errors, out, parse_date, store, write_atomically
+from pivotwatch.cli.indicators import Freq
+from pivotwatch.errors import UsageError
+
+FORMATS = {".html": "html", ".htm": "html", ".md": "markdown"}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+
+
+@handle_errors
+def report(
+    dyad: str = typer.Option("RUS-PRK", "--dyad", help="Two country codes, e.g. RUS-PRK."),
+    output: Path = typer.Option(..., "-o", "--output",
+                                help="The briefing file: .html (charts inline) or .md."),
+    freq: Freq = typer.Option(Freq.year, "--freq", help="Period length."),
+    start: str = typer.Option(None, "--from", help="First day (YYYY-MM-DD)."),
+    end: str = typer.Option(None, "--to", help="Last day (YYYY-MM-DD)."),
+) -> None:
+    """Write an evidence-backed briefing on a dyad: key judgments with confidence, the
+    strategic picture and partner ranking, one section per dimension with its series,
+    changes and curated reference events, outlook, indicators to watch, method and sources,
+    and the rows behind every figure. The HTML file renders offline (no scripts, no CDN).
+
+    Example: pivotwatch report --dyad RUS-PRK --from 2015-01-01 -o out/briefing.html
+    """
+    from pivotwatch.report.briefing import build_briefing  # Ibis and charts load only here
+    from pivotwatch.report.render import html, markdown
+
+    kind = FORMATS.get(output.suffix.lower())
+    if kind is None:
+        raise UsageError(f"cannot write {output.name}: give a .html or .md file "
+                         "(PDF needs an HTML-to-PDF engine, which this release does not ship)")
+    first, last = parse_date(start, "--from"), parse_date(end, "--to")
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    with store(read_only=True) as st:
+        briefing = build_briefing(st, dyad, freq=freq.value, start=first, end=last,
+                                  generated=generated)
+        text = html(briefing) if kind == "html" else markdown(briefing)
+    write_atomically(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    out.print(f"wrote {output}")
+    out.print("Key judgments:")
+    for j in briefing.judgments:
+        out.print(escape(f"- {j.text} [{j.confidence}]"))

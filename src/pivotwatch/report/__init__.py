@@ -1,0 +1,1 @@
+"""Briefings: the questions an analyst asks about a relationship, answered with evidence."""

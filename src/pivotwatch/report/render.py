@@ -1,0 +1,139 @@
+"""Render a Briefing as a self-contained HTML file (inline CSS and SVG) or as Markdown."""
+
+from __future__ import annotations
+
+import math
+from importlib import resources
+
+import jinja2
+
+from pivotwatch import taxonomy
+from pivotwatch.analysis.changes import MIN_PERIODS
+from pivotwatch.report import charts
+from pivotwatch.report.briefing import EVIDENCE_PER_PERIOD, SIGNALS, Briefing, Section
+
+
+def _fmt(x, digits: int = 2) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{x:,.{digits}f}" if isinstance(x, float) else f"{x:,}"
+
+
+def _label(b: Briefing):
+    from pivotwatch.cli.indicators import period_label
+
+    return lambda p: period_label(p, b.freq)
+
+
+def _rows(section: Section, b: Briefing, anchors: set[str]) -> list[dict]:
+    label = _label(b)
+    rows = []
+    for r in section.series.itertuples():
+        anchor = f"ev-{section.dimension}-{r.period.isoformat()}"
+        rows.append({
+            "label": label(r.period), "events": f"{int(r.events):,}",
+            "link": f"#{anchor}" if anchor in anchors else None,
+            "coop": f"{int(r.cooperative):,}", "confl": f"{int(r.conflictual):,}",
+            "gold": _fmt(r.goldstein_mean), "per10k": _fmt(r.per_10k),
+            "volume": f"{int(r.volume):,}", "days": f"{int(r.days_covered):,}"})
+    return rows
+
+
+def _partner_rows(b: Briefing) -> tuple[list[dict], list[dict]]:
+    if b.partners is None or not len(b.partners):
+        return [], []
+    label = _label(b)
+    shown = b.partners[b.partners.share.notna()]
+    rows = [{"label": label(r.period), "partner": r.partner, "events": f"{int(r.events):,}",
+             "share": f"{r.share:.0%}", "per10k": _fmt(r.per_10k),
+             "rank": "–" if r.rank is None or (isinstance(r.rank, float) and math.isnan(r.rank))
+             else int(r.rank)} for r in shown.itertuples()]
+    trend = [{"partner": r.partner, "slope": _fmt(r.slope * 100 if not math.isnan(r.slope)
+                                                  else r.slope),
+              "ci": "–" if math.isnan(r.ci_low) else
+              f"{r.ci_low * 100:+.1f} to {r.ci_high * 100:+.1f}",
+              "periods": r.periods, "note": r.note}
+             for r in (b.partner_trend.itertuples() if b.partner_trend is not None else [])]
+    return rows, trend
+
+
+def html(b: Briefing) -> str:
+    """The briefing as one HTML file that renders offline: no scripts, no remote assets."""
+    evidence = [*b.picture.evidence, *(e for s in b.sections for e in s.evidence)]
+    anchors = {e.anchor for e in evidence}
+    sections = []
+    for s in b.sections:
+        sections.append({
+            "anchor": s.anchor, "title": s.title, "dimension": s.dimension,
+            "aspects": [(a, d, link if link is None or link[1:] in anchors else None)
+                        for a, d, link in s.aspects],
+            "changes": s.changes, "change_status": s.change_status, "reference": s.reference,
+            "chart": charts.series_chart(s.series, s.reference, f"{s.title}: per 10k")})
+    partner_rows, trend_rows = _partner_rows(b)
+    template = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
+        (resources.files("pivotwatch") / "data" / "templates" / "briefing.html.j2").read_text(
+            encoding="utf-8"))
+    toc = [("judgments", "Key judgments"), ("picture", "Strategic picture"),
+           *[(s.anchor, s.title) for s in b.sections], ("outlook", "Outlook"),
+           ("watch", "Indicators to watch"), ("method", "Method and sources"),
+           ("reference", "Reference timeline"), ("evidence", "Evidence")]
+    return template.render(
+        b=b, toc=toc, sections=sections, evidence=evidence, per_period=EVIDENCE_PER_PERIOD,
+        overview_rows=_rows(b.picture, b, anchors),
+        overview_chart=charts.series_chart(b.picture.series, b.reference,
+                                           f"{b.a}–{b.b}: all events per 10k"),
+        partner_rows=partner_rows, trend_rows=trend_rows, min_periods=MIN_PERIODS,
+        signals=list(SIGNALS.items()), fmt=_fmt, label=_label(b),
+        country=lambda c: taxonomy.country_name(c) or c)
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    def cell(x) -> str:
+        return str(x).replace("|", "\\|").replace("\n", " ")
+
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
+            *("| " + " | ".join(cell(c) for c in r) + " |" for r in rows), ""]
+
+
+def markdown(b: Briefing) -> str:
+    """The briefing as Markdown (tables, no charts)."""
+    label = _label(b)
+    out = [f"# {b.a}–{b.b}: an evidence-backed briefing", "",
+           f"{b.start or 'all dates'} to {b.end or 'latest'}, by {b.freq}; generated "
+           f"{b.generated} by pivotwatch.", "", "## 1. Key judgments", ""]
+    out += [f"- {j.text} (*{j.confidence}*)" for j in b.judgments] + [""]
+    out += [f"> Note: {n}" for n in b.notes] + ([""] if b.notes else [])
+    out += ["## 2. The strategic picture", ""]
+    out += _md_table(["period", "events", "cooperative", "conflictual", "per 10k", "volume",
+                      "days with data"],
+                     [[r["label"], r["events"], r["coop"], r["confl"], r["per10k"],
+                       r["volume"], r["days"]] for r in _rows(b.picture, b, set())])
+    partner_rows, trend_rows = _partner_rows(b)
+    if partner_rows:
+        out += ["### Partner ranking", "", b.partner_note, ""]
+        out += _md_table(["period", "partner", "events", "share", "per 10k", "rank"],
+                         [[r["label"], r["partner"], r["events"], r["share"], r["per10k"],
+                           r["rank"]] for r in partner_rows])
+    for n, s in enumerate(b.sections, 3):
+        out += [f"## {n}. {s.title}", ""]
+        out += _md_table(["aspect", "details"], [[a, d] for a, d, _ in s.aspects])
+        for c in s.changes:
+            out.append(f"- {c.kind} {c.direction} in {label(c.period)}: {_fmt(c.before)} → "
+                       f"{_fmt(c.after)} per 10k")
+        if len(s.reference):
+            out += ["", "Curated reference events:", ""]
+            out += [f"- {r.date} {r.event_type}: {r.description} ({r.confidence}; "
+                    + " ; ".join(r.source_urls) + ")" for r in s.reference.itertuples()]
+        out.append("")
+    out += ["## 8. Outlook", "", *b.outlook, "", "## 9. Indicators to watch", ""]
+    out += _md_table(["indicator", "what happened", "what it would signal"],
+                     [list(w) for w in b.watch]) if b.watch else [
+        "No series crossed a threshold or changed level in this range.", ""]
+    out += ["## 10. Method and sources", ""]
+    out += _md_table(["source", "files", "rows read", "kept", "rejected"],
+                     [[s.source, s.files_loaded, f"{s.rows_read:,}", f"{s.rows_kept:,}",
+                       f"{s.rows_rejected:,}"] for s in b.method["status"]])
+    out += ["Volume = events involving either country (every GDELT row loaded); per 10k = "
+            "events / volume × 10,000. Duplicate reports, media growth and actor-coding errors "
+            "limit every figure; curated reference events are never counted with GDELT.", ""]
+    return "\n".join(out)
