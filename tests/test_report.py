@@ -78,7 +78,7 @@ def test_markdown_report(demo_store, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["--dyad", "RUS-XYZ", "-o", "x.html"], "unknown country code 'XYZ'"),
-    (["--dyad", "RUS-PRK", "-o", "x.pdf"], "give a .html or .md file"),
+    (["--dyad", "RUS-PRK", "-o", "x.docx"], "give a .html, .pdf or .md file"),
 ])
 def test_bad_requests_fail_in_one_line(demo_store, tmp_path, args, message):
     result = runner.invoke(app, ["--db", demo_store, "report", *args])
@@ -107,3 +107,11 @@ def test_a_store_with_events_reports_changes_and_evidence(tmp_path):
     html = out.read_text(encoding="utf-8")
     assert "shift up in 2024-01" in html
     assert "http://example.org/military-" in html
+
+
+def test_pdf_report(demo_store, tmp_path):
+    out = tmp_path / "b.pdf"
+    assert report(demo_store, "--dyad", "RUS-CHN", "-o", str(out)).exit_code == 0
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    assert len(data) > 20_000  # text, tables and the vector chart of several pages

@@ -12,7 +12,7 @@ from pivotwatch.cli.common import handle_errors, out, parse_date, store, write_a
 from pivotwatch.cli.indicators import Freq
 from pivotwatch.errors import UsageError
 
-FORMATS = {".html": "html", ".htm": "html", ".md": "markdown"}
+FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".pdf": "pdf"}
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
 def report(
     dyad: str = typer.Option("RUS-PRK", "--dyad", help="Two country codes, e.g. RUS-PRK."),
     output: Path = typer.Option(..., "-o", "--output",
-                                help="The briefing file: .html (charts inline) or .md."),
+                                help="The briefing file: .html (charts inline), .pdf or .md."),
     freq: Freq = typer.Option(Freq.year, "--freq", help="Period length."),
     start: str = typer.Option(None, "--from", help="First day (YYYY-MM-DD)."),
     end: str = typer.Option(None, "--to", help="Last day (YYYY-MM-DD)."),
@@ -40,15 +40,19 @@ def report(
 
     kind = FORMATS.get(output.suffix.lower())
     if kind is None:
-        raise UsageError(f"cannot write {output.name}: give a .html or .md file "
-                         "(PDF needs an HTML-to-PDF engine, which this release does not ship)")
+        raise UsageError(f"cannot write {output.name}: give a .html, .pdf or .md file")
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     with store(read_only=True) as st:
         briefing = build_briefing(st, dyad, freq=freq.value, start=first, end=last,
                                   generated=generated)
-        text = html(briefing) if kind == "html" else markdown(briefing)
-    write_atomically(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        text = markdown(briefing) if kind == "markdown" else html(briefing)
+    if kind == "pdf":
+        import weasyprint  # the HTML, laid out for print by WeasyPrint
+
+        write_atomically(output, lambda tmp: weasyprint.HTML(string=text).write_pdf(tmp))
+    else:
+        write_atomically(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     out.print(f"wrote {output}")
     out.print("Key judgments:")
     for j in briefing.judgments:
