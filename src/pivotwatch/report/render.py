@@ -68,7 +68,7 @@ def html(b: Briefing) -> str:
             "aspects": [(a, d, link if link is None or link[1:] in anchors else None)
                         for a, d, link in s.aspects],
             "changes": s.changes, "change_status": s.change_status, "reference": s.reference,
-            "chart": charts.series_chart(s.series, s.reference, f"{s.title}: per 10k")})
+            "chart": charts.series_chart(s.series, s.reference, f"{s.title}: per 10k", b.freq)})
     partner_rows, trend_rows = _partner_rows(b)
     template = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
         (resources.files("pivotwatch") / "data" / "templates" / "briefing.html.j2").read_text(
@@ -81,7 +81,9 @@ def html(b: Briefing) -> str:
         b=b, toc=toc, sections=sections, evidence=evidence, per_period=EVIDENCE_PER_PERIOD,
         overview_rows=_rows(b.picture, b, anchors),
         overview_chart=charts.series_chart(b.picture.series, b.reference,
-                                           f"{b.a}–{b.b}: all events per 10k"),
+                                           f"{b.a}–{b.b}: all events per 10k", b.freq),
+        reference_chart=charts.reference_chart(
+            b.reference, f"{b.a}–{b.b}: curated reference events by year"),
         partner_rows=partner_rows, trend_rows=trend_rows, min_periods=MIN_PERIODS,
         signals=list(SIGNALS.items()), fmt=_fmt, label=_label(b),
         country=lambda c: taxonomy.country_name(c) or c)
