@@ -86,11 +86,13 @@ def test_bad_requests_fail_in_one_line(demo_store, tmp_path, args, message):
     assert len(result.output.strip().splitlines()) == 1
 
 
-def test_a_store_with_events_reports_changes_and_evidence(tmp_path):
+def military_store(tmp_path, high) -> str:
+    """24 months of RUS-PRK military events (062) among RUS-USA traffic; months for which
+    `high(year, month)` is true have three times as many."""
     rows, n = [], 0
-    for month in range(1, 13):
-        for year in (2023, 2024):
-            count = 6 + (month % 3) if year == 2023 else 18 + (month % 3)  # a shift in 2024
+    for year in (2023, 2024):
+        for month in range(1, 13):
+            count = 6 + (month % 3) + (12 if high(year, month) else 0)
             for _ in range(count):
                 n += 1
                 rows.append(event(n, f"{year}{month:02d}15", "RUS", "PRK", code="062",
@@ -101,17 +103,26 @@ def test_a_store_with_events_reports_changes_and_evidence(tmp_path):
     db = str(tmp_path / "s.duckdb")
     assert runner.invoke(app, ["--db", db, "ingest", "gdelt",
                                str(write(tmp_path / "x.export.CSV", rows))]).exit_code == 0
+    return db
+
+
+def test_a_store_with_events_reports_changes_and_evidence(tmp_path):
+    db = military_store(tmp_path, lambda year, month: year == 2024)
     out = tmp_path / "r.html"
     result = report(db, "--dyad", "RUS-PRK", "--freq", "month", "-o", str(out))
     assert result.exit_code == 0
     html = out.read_text(encoding="utf-8")
     assert "shift up in 2024-01" in html
     assert "http://example.org/military-" in html
+    watch = html[html.index('id="watch"'):html.index('id="method"')]
+    assert "military (per 10k)" not in watch  # the shift is a year old, not recent
 
 
-def test_pdf_report(demo_store, tmp_path):
-    out = tmp_path / "b.pdf"
-    assert report(demo_store, "--dyad", "RUS-CHN", "-o", str(out)).exit_code == 0
-    data = out.read_bytes()
-    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
-    assert len(data) > 20_000  # text, tables and the vector chart of several pages
+def test_a_recent_change_is_an_indicator_to_watch(tmp_path):
+    db = military_store(tmp_path, lambda year, month: year == 2024 and month >= 10)
+    out = tmp_path / "r.html"
+    assert report(db, "--dyad", "RUS-PRK", "--freq", "month", "-o", str(out)).exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    watch = html[html.index('id="watch"'):html.index('id="method"')]
+    assert "military (per 10k)" in watch and "2024-10" in watch
+    assert "deeper defence cooperation" in watch

@@ -180,6 +180,35 @@ def _section(store, a, b, freq, dim, anchor, title, series, detected, reference)
                    result.status if result else "–", ref, evidence)
 
 
+RECENT = 4  # "lately": within the last this many periods with data
+HIGH = 0.9  # a latest value above this quantile of its own past is "at a high"
+
+
+def _watch_list(series: pd.DataFrame, detected, freq: str) -> list[tuple[str, str, str]]:
+    """Series that changed level in the last periods, or whose latest value is above 90% of
+    its own past; each with what a continued rise would signal."""
+    watch = []
+    for r in detected.dimensions:
+        rows = series[(series.dimension == r.dimension) & (series.days_covered > 0)
+                      & series.per_10k.notna()].sort_values("period")
+        if not len(rows):
+            continue
+        recent = set(rows.period.tail(RECENT))
+        for c in r.changes:
+            if c.period in recent:
+                watch.append((f"{r.dimension} (per 10k)",
+                              f"{c.kind} {c.direction} in {_label(c.period, freq)}: "
+                              f"{_fmt(c.before)} → {_fmt(c.after)}", SIGNALS.get(r.dimension, "")))
+        past, latest = rows.per_10k.iloc[:-1], rows.iloc[-1]
+        if len(past) >= change_detection.MIN_PERIODS and latest.events >= detected.min_events \
+                and latest.per_10k > past.quantile(HIGH):
+            watch.append((f"{r.dimension} (per 10k)",
+                          f"{_label(latest.period, freq)} at {_fmt(latest.per_10k)}, above "
+                          f"{HIGH:.0%} of its past {len(past)} {freq}s",
+                          SIGNALS.get(r.dimension, "")))
+    return watch
+
+
 def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date | None = None,
                    end: date | None = None, generated: str = "") -> Briefing:
     """Everything the report shows, computed from the store."""
@@ -277,12 +306,7 @@ def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date |
     else:
         outlook.append("The data are too thin to project: fewer than "
                        f"{partner_ranking.MIN_PERIODS} {freq}s with data.")
-    watch = []
-    for r in detected.dimensions:
-        for c in r.changes:
-            watch.append((f"{r.dimension} (per 10k)",
-                          f"{c.kind} {c.direction} in {_label(c.period, freq)}",
-                          SIGNALS.get(r.dimension, "")))
+    watch = _watch_list(series, detected, freq)
     picture = _section(store, a, b, freq, "all", "picture", "The strategic picture", series,
                        detected, reference)
     sections = [_section(store, a, b, freq, dim, anchor, title, series, detected, reference)

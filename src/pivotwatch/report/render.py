@@ -10,7 +10,7 @@ import jinja2
 from pivotwatch import taxonomy
 from pivotwatch.analysis.changes import MIN_PERIODS
 from pivotwatch.report import charts
-from pivotwatch.report.briefing import EVIDENCE_PER_PERIOD, SIGNALS, Briefing, Section
+from pivotwatch.report.briefing import EVIDENCE_PER_PERIOD, RECENT, SIGNALS, Briefing, Section
 
 
 def _fmt(x, digits: int = 2) -> str:
@@ -85,7 +85,7 @@ def html(b: Briefing) -> str:
         reference_chart=charts.reference_chart(
             b.reference, f"{b.a}–{b.b}: curated reference events by year"),
         partner_rows=partner_rows, trend_rows=trend_rows, min_periods=MIN_PERIODS,
-        signals=list(SIGNALS.items()), fmt=_fmt, label=_label(b),
+        signals=list(SIGNALS.items()), fmt=_fmt, label=_label(b), recent=RECENT,
         country=lambda c: taxonomy.country_name(c) or c)
 
 
