@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from pivotwatch.cli.common import err, handle_errors, out, parse_date, store, write_atomically
-from pivotwatch.cli.indicators import period_label
+from pivotwatch.cli.frames import period_label
 
 
 class Freq(StrEnum):

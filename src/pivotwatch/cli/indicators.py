@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import math
-import sys
 from enum import StrEnum
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import typer
 from rich.table import Table
 
 from pivotwatch.cli.common import err, handle_errors, out, parse_date, store, write_atomically
+from pivotwatch.cli.frames import SUFFIXES, Format, period_label, print_frame, write_frame
 from pivotwatch.errors import UsageError
 
 
@@ -23,42 +22,14 @@ class Freq(StrEnum):
     year = "year"
 
 
-class Format(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-    parquet = "parquet"
-
-
 def register(app: typer.Typer) -> None:
     app.command("indicators")(indicators)
-
-
-def _records(df) -> list[dict]:
-    def clean(v):
-        if isinstance(v, float) and math.isnan(v):
-            return None
-        return v.isoformat() if hasattr(v, "isoformat") else v
-
-    return [{k: clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
 
 # Columns shown in the terminal table (all columns go to csv, json and parquet).
 _SHOWN = {"events": "events", "cooperative": "coop", "conflictual": "confl",
           "goldstein_mean": "gold.", "mentions": "ment.", "avg_tone": "tone",
           "volume": "volume", "per_10k": "per 10k", "days_covered": "days"}
-
-
-def period_label(day, freq: str) -> str:
-    if freq == "year":
-        return f"{day:%Y}"
-    if freq == "quarter":
-        return f"{day:%Y}-Q{(day.month - 1) // 3 + 1}"
-    if freq == "month":
-        return f"{day:%Y-%m}"
-    if freq == "week":
-        return f"{day:%G-W%V}"
-    return f"{day:%Y-%m-%d}"
 
 
 def _table(df, title: str, freq: str) -> Table:
@@ -123,8 +94,8 @@ def indicators(
         err.print(f"[yellow]warning:[/yellow] {note}")
     if output is not None:
         if fmt is Format.table:  # a file gets the format its suffix names, CSV by default
-            fmt = _SUFFIXES.get(output.suffix.lower(), Format.csv)
-        write_atomically(output, lambda tmp: _write(df, fmt, tmp))
+            fmt = SUFFIXES.get(output.suffix.lower(), Format.csv)
+        write_atomically(output, lambda tmp: write_frame(df, fmt, tmp))
         out.print(f"wrote {len(df):,} rows to {output}")
         return
     if fmt is Format.table:
@@ -135,19 +106,5 @@ def indicators(
         if int(df["events"].sum()) == 0:
             out.print(f"The store holds no {dyad} events in these periods; the volume column "
                       "shows how much data there was to find them in.")
-    elif fmt is Format.csv:
-        sys.stdout.write(df.to_csv(index=False))
-    elif fmt is Format.json:
-        sys.stdout.write(json.dumps(_records(df), indent=1) + "\n")
-
-
-_SUFFIXES = {".csv": Format.csv, ".json": Format.json, ".parquet": Format.parquet}
-
-
-def _write(df, fmt: Format, path: Path) -> None:
-    if fmt is Format.parquet:
-        df.to_parquet(path, index=False)
-    elif fmt is Format.json:
-        path.write_text(json.dumps(_records(df), indent=1), encoding="utf-8")
     else:
-        df.to_csv(path, index=False)
+        print_frame(df, fmt)

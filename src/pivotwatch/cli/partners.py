@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
-import sys
 from enum import StrEnum
 from pathlib import Path
 
@@ -12,7 +9,14 @@ import typer
 from rich.table import Table
 
 from pivotwatch.cli.common import err, handle_errors, out, parse_date, store, write_atomically
-from pivotwatch.cli.indicators import Format, period_label
+from pivotwatch.cli.frames import (
+    SUFFIXES,
+    Format,
+    missing,
+    period_label,
+    print_frame,
+    write_frame,
+)
 from pivotwatch.errors import UsageError
 
 
@@ -26,25 +30,8 @@ def register(app: typer.Typer) -> None:
     app.command("partners")(partners)
 
 
-def _missing(v) -> bool:
-    # NAType: pandas' missing value in a nullable integer column such as rank
-    return (v is None or type(v).__name__ == "NAType"
-            or (isinstance(v, float) and math.isnan(v)))
-
-
-def _records(df) -> list[dict]:
-    def clean(v):
-        if _missing(v):
-            return None
-        if hasattr(v, "item"):  # a numpy scalar
-            v = v.item()
-        return v.isoformat() if hasattr(v, "isoformat") else v
-
-    return [{k: clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
-
-
 def _pct(v) -> str:
-    return "–" if _missing(v) else f"{v * 100:.1f}%"
+    return "–" if missing(v) else f"{v * 100:.1f}%"
 
 
 def _shares_table(df, title: str, freq: str) -> Table:
@@ -62,8 +49,8 @@ def _shares_table(df, title: str, freq: str) -> Table:
         table.add_row(
             period_label(row["period"], freq), row["partner"], f"{row['events']:,}",
             _pct(row["share"]), _pct(row["coop_share"]),
-            "–" if _missing(row["per_10k"]) else f"{row['per_10k']:,.2f}",
-            "–" if _missing(row["rank"]) else str(int(row["rank"])))
+            "–" if missing(row["per_10k"]) else f"{row['per_10k']:,.2f}",
+            "–" if missing(row["rank"]) else str(int(row["rank"])))
     return table
 
 
@@ -81,7 +68,7 @@ def _trend_table(trend, last: int) -> Table:
     table.add_column("periods", justify="right", no_wrap=True)
     table.add_column("reading", no_wrap=True)
     for row in trend.to_dict(orient="records"):
-        if _missing(row["slope"]):
+        if missing(row["slope"]):
             slope = ci = "–"
         else:
             slope = f"{row['slope'] * 100:+.2f}"
@@ -138,15 +125,12 @@ def partners(
     frame = trend if trend_only else df
     if output is not None:
         if fmt is Format.table:  # a file gets the format its suffix names, CSV by default
-            fmt = _SUFFIXES.get(output.suffix.lower(), Format.csv)
-        write_atomically(output, lambda tmp: _write(frame, fmt, tmp))
+            fmt = SUFFIXES.get(output.suffix.lower(), Format.csv)
+        write_atomically(output, lambda tmp: write_frame(frame, fmt, tmp))
         out.print(f"wrote {len(frame):,} rows to {output}")
         return
-    if fmt is Format.csv:
-        sys.stdout.write(frame.to_csv(index=False))
-        return
-    if fmt is Format.json:
-        sys.stdout.write(json.dumps(_records(frame), indent=1) + "\n")
+    if fmt is not Format.table:
+        print_frame(frame, fmt)
         return
     name = f"{df.attrs['focus']} with {', '.join(df.attrs['partners'])}"
     if df.empty:
@@ -168,15 +152,3 @@ def partners(
     if int(df["events"].sum()) == 0:
         out.print(f"The store holds no events of {df.attrs['focus']} with these partners in "
                   "these periods: there are no shares to rank.")
-
-
-_SUFFIXES = {".csv": Format.csv, ".json": Format.json, ".parquet": Format.parquet}
-
-
-def _write(df, fmt: Format, path: Path) -> None:
-    if fmt is Format.parquet:
-        df.to_parquet(path, index=False)
-    elif fmt is Format.json:
-        path.write_text(json.dumps(_records(df), indent=1), encoding="utf-8")
-    else:
-        df.to_csv(path, index=False)

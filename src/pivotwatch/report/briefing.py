@@ -106,7 +106,7 @@ def _fmt(x: float, digits: int = 2) -> str:
 
 
 def _label(p: date, freq: str) -> str:
-    from pivotwatch.cli.indicators import period_label
+    from pivotwatch.cli.frames import period_label
 
     return period_label(p, freq)
 

@@ -20,7 +20,7 @@ def _fmt(x, digits: int = 2) -> str:
 
 
 def _label(b: Briefing):
-    from pivotwatch.cli.indicators import period_label
+    from pivotwatch.cli.frames import period_label
 
     return lambda p: period_label(p, b.freq)
 

@@ -1,0 +1,67 @@
+"""Writing result tables (pandas DataFrames) as csv, json or parquet, and period labels."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+# a file given with -o gets the format its suffix names
+SUFFIXES = {".csv": Format.csv, ".json": Format.json, ".parquet": Format.parquet}
+
+
+def missing(v) -> bool:
+    # NAType: pandas' missing value in a nullable integer column such as a rank
+    return (v is None or type(v).__name__ == "NAType"
+            or (isinstance(v, float) and math.isnan(v)))
+
+
+def records(df) -> list[dict]:
+    """Rows as JSON-ready dicts: missing values as None, dates as ISO text."""
+    def clean(v):
+        if missing(v):
+            return None
+        if hasattr(v, "item"):  # a numpy scalar
+            v = v.item()
+        return v.isoformat() if hasattr(v, "isoformat") else v
+
+    return [{k: clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+
+
+def write_frame(df, fmt: Format, path: Path) -> None:
+    if fmt is Format.parquet:
+        df.to_parquet(path, index=False)
+    elif fmt is Format.json:
+        path.write_text(json.dumps(records(df), indent=1), encoding="utf-8")
+    else:
+        df.to_csv(path, index=False)
+
+
+def print_frame(df, fmt: Format) -> None:
+    """csv or json on standard output (not through Rich, which would read [ ] as markup)."""
+    if fmt is Format.csv:
+        sys.stdout.write(df.to_csv(index=False))
+    else:
+        sys.stdout.write(json.dumps(records(df), indent=1) + "\n")
+
+
+def period_label(day, freq: str) -> str:
+    if freq == "year":
+        return f"{day:%Y}"
+    if freq == "quarter":
+        return f"{day:%Y}-Q{(day.month - 1) // 3 + 1}"
+    if freq == "month":
+        return f"{day:%Y-%m}"
+    if freq == "week":
+        return f"{day:%G-W%V}"
+    return f"{day:%Y-%m-%d}"
