@@ -15,6 +15,7 @@ import pandas as pd
 from pivotwatch import api, taxonomy
 from pivotwatch.analysis import changes as change_detection
 from pivotwatch.analysis import partners as partner_ranking
+from pivotwatch.errors import PivotwatchError
 from pivotwatch.store import Store
 from pivotwatch.store.status import store_status
 
@@ -98,6 +99,7 @@ class Briefing:
     watch: list[tuple[str, str, str]]  # indicator, what happened, what it would signal
     method: dict
     reference: pd.DataFrame
+    multilateral: pd.DataFrame  # curated events of one of them with the UN or another body
     notes: list[str]
 
 
@@ -119,27 +121,56 @@ def _evidence_query(a: str, b: str, dimension: str, first: date, last: date) -> 
                "(docs/dimensions.md)"))
 
 
-def _reference(store: Store, a: str, b: str, start: date | None, end: date | None):
+def _reference(store: Store, a: str, b: str, start: date | None, end: date | None,
+               multilateral: bool = False) -> pd.DataFrame:
+    """Curated events between the pair; with `multilateral`, instead those between one of
+    them and the UN or another multilateral body (which may concern other relationships)."""
+    if multilateral:
+        who = """((actor1 IN (?, ?) AND actor2 IN ('UNO', 'IGO'))
+                  OR (actor2 IN (?, ?) AND actor1 IN ('UNO', 'IGO')))"""
+    else:
+        who = "((actor1 = ? AND actor2 = ?) OR (actor1 = ? AND actor2 = ?))"
+    pair = [a, b, a, b] if multilateral else [a, b, b, a]
     df = store.con.execute(
-        """SELECT date, date_precision, actor1, actor2, dimension, event_type, description,
-                  source_urls, confidence FROM reference_events
-           WHERE ((actor1 = ? AND actor2 = ?) OR (actor1 = ? AND actor2 = ?)
-                  OR (? IN (actor1, actor2) AND actor2 IS NULL))
-             AND (?::DATE IS NULL OR date >= ?::DATE) AND (?::DATE IS NULL OR date <= ?::DATE)
-           ORDER BY date""", [a, b, b, a, a, start, start, end, end]).df()
+        f"""SELECT date, date_precision, actor1, actor2, dimension, event_type, description,
+                   source_urls, confidence FROM reference_events
+            WHERE {who}
+              AND (?::DATE IS NULL OR date >= ?::DATE) AND (?::DATE IS NULL OR date <= ?::DATE)
+            ORDER BY date""", [*pair, start, start, end, end]).df()
     if len(df):
         df["date"] = pd.to_datetime(df["date"]).dt.date
     return df
 
 
-def _trend(series: pd.DataFrame, last: int = 5) -> tuple[float, float, float, int] | None:
-    rows = series[series.per_10k.notna() & (series.days_covered > 0)].sort_values("period")
+MIN_VOLUME = 100  # periods with fewer events involving either country are too thin to trend
+
+
+def _ordinal(p: date, freq: str) -> float:
+    """A period's position on a time axis counted in periods of `freq`."""
+    if freq == "year":
+        return float(p.year)
+    if freq == "quarter":
+        return p.year * 4 + (p.month - 1) // 3
+    if freq == "month":
+        return p.year * 12 + p.month - 1
+    return p.toordinal() / (7 if freq == "week" else 1)
+
+
+def _trend(series: pd.DataFrame, freq: str, last: int = 5
+           ) -> tuple[float, float, float, int] | None:
+    """OLS slope of per 10k on time over the last `last` periods whose denominator is at least
+    MIN_VOLUME, with a 90% interval; None when fewer than 3 such periods exist."""
+    rows = series[series.per_10k.notna() & (series.volume >= MIN_VOLUME)].sort_values("period")
     rows = rows.tail(last)
     if len(rows) < partner_ranking.MIN_PERIODS:
         return None
-    xs = [float(i) for i in range(len(rows))]
+    xs = [_ordinal(p, freq) for p in rows.period]
     slope, lo, hi = partner_ranking.ols_slope(xs, [float(v) for v in rows.per_10k])
     return slope, lo, hi, len(rows)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def _section(store, a, b, freq, dim, anchor, title, series, detected, reference) -> Section:
@@ -176,6 +207,9 @@ def _section(store, a, b, freq, dim, anchor, title, series, detected, reference)
          if latest else (result.status if result else "–"), None),
         ("curated reference events", f"{len(ref)} (hand-compiled, not counted above)", None),
     ]
+    if not len(rows):
+        aspects = [(aspect, "no GDELT data in this range", None) for aspect, _, _ in aspects[:-1]
+                   ] + aspects[-1:]
     return Section(anchor, title, dim, rows, aspects, result.changes if result else [],
                    result.status if result else "–", ref, evidence)
 
@@ -218,6 +252,7 @@ def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date |
     detected = change_detection.changes(dyad, store=store, freq=freq, start=start, end=end)
     notes += [n for n in detected.notes if n not in notes]
     reference = _reference(store, a, b, start, end)
+    multilateral = _reference(store, a, b, start, end, multilateral=True)
     overall = series[series.dimension == "all"].sort_values("period")
     total = int(overall.events.sum()) if len(overall) else 0
     periods = int((overall.events > 0).sum()) if len(overall) else 0
@@ -238,19 +273,21 @@ def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date |
         gold = overall.goldstein_sum.sum() / total
         rate = total * 10_000 / overall.volume.sum() if overall.volume.sum() else math.nan
         judgments.append(Judgment(
-            f"{total:,} {a}–{b} events in {periods} {freq}s with events: {coop / total:.0%} "
+            f"{total:,} {a}–{b} events in {_plural(periods, freq)} with events: {coop / total:.0%} "
             f"cooperative, mean Goldstein {gold:+.2f}, {_fmt(rate)} per 10,000 events involving "
             f"either country.", conf, "#picture"))
-        trend = _trend(overall)
+        trend = _trend(overall, freq)
         if trend:
             slope, lo, hi, n = trend
             word = "rising" if lo > 0 else "falling" if hi < 0 else "without a clear trend"
             judgments.append(Judgment(
-                f"Over the last {n} {freq}s the normalised level is {word}: {slope:+.2f} per "
-                f"10k a {freq} (90% interval {lo:+.2f} to {hi:+.2f}).", conf, "#outlook"))
+                f"Over the last {n} {freq}s with at least {MIN_VOLUME} events involving either "
+                f"country, the normalised level is {word}: {slope:+.2f} per 10k a {freq} "
+                f"(90% interval {lo:+.2f} to {hi:+.2f}).", conf, "#outlook"))
         else:
-            judgments.append(Judgment(f"Too few {freq}s with data to judge a trend.", "none",
-                                      "#outlook"))
+            judgments.append(Judgment(
+                f"Too few {freq}s with at least {MIN_VOLUME} events involving either country "
+                "to judge a trend.", "none", "#outlook"))
         by_dim = series[(series.dimension != "all")].groupby("dimension").events.sum()
         if by_dim.sum():
             top = by_dim.idxmax()
@@ -282,20 +319,29 @@ def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date |
                                                    dimensions=["all"], start=start, end=end)
             trend_df = partner_ranking.partner_trend(partners_df)
             with_share = partners_df[partners_df.share.notna()]
-            if len(with_share):
+            if not len(with_share):
+                partner_note = (f"No events of {focus} with its partners in this range: "
+                                "nothing to rank.")
+            else:
                 latest = with_share[with_share.period == with_share.period.max()]
                 row = latest[latest.partner == other]
-                if len(row):
+                if len(row) and row.iloc[0].events == 0:
+                    r = row.iloc[0]
+                    partner_note = (f"In {_label(r.period, freq)}, the latest {freq} with "
+                                    f"{focus} events with its partners, {focus} had no events "
+                                    f"with {other}: not ranked.")
+                    judgments.append(Judgment(partner_note, conf, "#picture"))
+                elif len(row):
                     r = row.iloc[0]
                     partner_note = (f"In {_label(r.period, freq)}, {other} ranked "
                                     f"{int(r['rank'])} of {len(latest)} among {focus}'s "
                                     f"partners here, with {r.share:.0%} of {focus}'s events "
                                     "with them.")
                     judgments.append(Judgment(partner_note, conf, "#picture"))
-        except Exception as exc:  # a ranking problem must not sink the briefing
+        except PivotwatchError as exc:  # e.g. a partner code CAMEO lacks: say so, go on
             partner_note = f"partner ranking unavailable: {exc}"
     outlook = []
-    trend = _trend(overall) if len(overall) else None
+    trend = _trend(overall, freq) if len(overall) else None
     if trend:
         slope, lo, hi, n = trend
         outlook.append(f"Recent trend over {n} {freq}s: {slope:+.2f} per 10k a {freq} "
@@ -305,7 +351,8 @@ def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date |
                           "uncertain and media attention can move it."))
     else:
         outlook.append("The data are too thin to project: fewer than "
-                       f"{partner_ranking.MIN_PERIODS} {freq}s with data.")
+                       f"{partner_ranking.MIN_PERIODS} {freq}s with at least {MIN_VOLUME} "
+                       "events involving either country.")
     watch = _watch_list(series, detected, freq)
     picture = _section(store, a, b, freq, "all", "picture", "The strategic picture", series,
                        detected, reference)
@@ -321,7 +368,7 @@ def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date |
     return Briefing(a, b, freq, start, end, generated, total > 0, judgments, series,
                     partners_df, trend_df, partner_note, picture, sections, outlook, watch,
                     method,
-                    reference, notes)
+                    reference, multilateral, notes)
 
 
 def dimension_names() -> list[str]:

@@ -17,20 +17,25 @@ def _complete(data: pd.DataFrame, freq: str) -> pd.DataFrame:
     return data.set_index("period").reindex(index).rename_axis("period").reset_index()
 
 
-def series_chart(rows: pd.DataFrame, reference: pd.DataFrame, title: str,
-                 freq: str) -> str | None:
-    """Events per 10,000 events involving either country, per period, with curated reference
-    events as dashed rules. None when there is nothing to draw."""
-    data = rows[rows.per_10k.notna()][["period", "per_10k", "events"]].copy()
+def series_chart(rows: pd.DataFrame, reference: pd.DataFrame, title: str, freq: str,
+                 min_volume: int, value: str = "per_10k",
+                 axis: str = "events per 10,000") -> str | None:
+    """A per-period series (events per 10,000 by default) with curated reference events as
+    dashed rules. Periods whose denominator is under `min_volume` are left blank, like gaps.
+    None when there is nothing to draw."""
+    data = rows[rows[value].notna() & (rows.volume >= min_volume)][
+        ["period", value, "events"]].copy()
     if len(data) < 2 or not data.events.sum():
         return None
     data["period"] = pd.to_datetime(data["period"])
     data = _complete(data, freq)
     line = alt.Chart(data).mark_line(point=True, color="#1f4e79").encode(
         x=alt.X("period:T", title=None),
-        y=alt.Y("per_10k:Q", title="events per 10,000"),
+        y=alt.Y(f"{value}:Q", title=axis),
     )
-    layers, subtitle = [line], "gaps: periods with no data"
+    layers = [line]
+    subtitle = (f"blank: periods with no data or under {min_volume} events involving either "
+                "country")
     if len(reference):
         marks = pd.DataFrame({"date": pd.to_datetime(reference["date"])})
         marks = marks[(marks.date >= data.period.min()) & (marks.date <= data.period.max())]
@@ -47,10 +52,11 @@ def reference_chart(reference: pd.DataFrame, title: str) -> str | None:
     """Curated reference events per year and dimension (hand-compiled, not GDELT)."""
     if not len(reference):
         return None
-    data = pd.DataFrame({"year": pd.to_datetime(reference["date"]).dt.year.astype(str),
+    data = pd.DataFrame({"year": pd.to_datetime(reference["date"]).dt.year,
                          "dimension": reference["dimension"]})
-    chart = alt.Chart(data).mark_bar().encode(
-        x=alt.X("year:O", title=None),
+    chart = alt.Chart(data).mark_bar(size=14).encode(
+        x=alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1),
+                scale=alt.Scale(nice=False, padding=12)),
         y=alt.Y("count():Q", title="curated events"),
         color=alt.Color("dimension:N", title="dimension"),
     ).properties(width=WIDTH - 120, height=180, title=alt.TitleParams(

@@ -10,7 +10,14 @@ import jinja2
 from pivotwatch import taxonomy
 from pivotwatch.analysis.changes import MIN_PERIODS
 from pivotwatch.report import charts
-from pivotwatch.report.briefing import EVIDENCE_PER_PERIOD, RECENT, SIGNALS, Briefing, Section
+from pivotwatch.report.briefing import (
+    EVIDENCE_PER_PERIOD,
+    MIN_VOLUME,
+    RECENT,
+    SIGNALS,
+    Briefing,
+    Section,
+)
 
 
 def _fmt(x, digits: int = 2) -> str:
@@ -68,7 +75,8 @@ def html(b: Briefing) -> str:
             "aspects": [(a, d, link if link is None or link[1:] in anchors else None)
                         for a, d, link in s.aspects],
             "changes": s.changes, "change_status": s.change_status, "reference": s.reference,
-            "chart": charts.series_chart(s.series, s.reference, f"{s.title}: per 10k", b.freq)})
+            "chart": charts.series_chart(s.series, s.reference, f"{s.title}: per 10k", b.freq,
+                                         MIN_VOLUME)})
     partner_rows, trend_rows = _partner_rows(b)
     template = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
         (resources.files("pivotwatch") / "data" / "templates" / "briefing.html.j2").read_text(
@@ -81,7 +89,12 @@ def html(b: Briefing) -> str:
         b=b, toc=toc, sections=sections, evidence=evidence, per_period=EVIDENCE_PER_PERIOD,
         overview_rows=_rows(b.picture, b, anchors),
         overview_chart=charts.series_chart(b.picture.series, b.reference,
-                                           f"{b.a}–{b.b}: all events per 10k", b.freq),
+                                           f"{b.a}–{b.b}: all events per 10k", b.freq,
+                                           MIN_VOLUME),
+        cooperation_chart=charts.series_chart(
+            b.picture.series[b.picture.series.events > 0], b.reference,
+            f"{b.a}–{b.b}: cooperation index (mean Goldstein, -10 conflict to +10 "
+            "cooperation)", b.freq, MIN_VOLUME, value="goldstein_mean", axis="mean Goldstein"),
         reference_chart=charts.reference_chart(
             b.reference, f"{b.a}–{b.b}: curated reference events by year"),
         partner_rows=partner_rows, trend_rows=trend_rows, min_periods=MIN_PERIODS,
@@ -138,4 +151,14 @@ def markdown(b: Briefing) -> str:
     out += ["Volume = events involving either country (every GDELT row loaded); per 10k = "
             "events / volume × 10,000. Duplicate reports, media growth and actor-coding errors "
             "limit every figure; curated reference events are never counted with GDELT.", ""]
+    out += ["## Appendix A. Curated reference timeline", ""]
+    out += [f"- {r.date} ({r.date_precision}) {r.actor1}–{r.actor2 or ''} {r.dimension}/"
+            f"{r.event_type}: {r.description} [{r.confidence}] " + " ; ".join(r.source_urls)
+            for r in b.reference.itertuples()] or ["None in this range."]
+    out += ["", "## Appendix B. The rows behind the figures", ""]
+    for block in [*b.picture.evidence, *(e for s in b.sections for e in s.evidence)]:
+        out += [f"### {block.title}", "", f"`{block.query}`", ""]
+        out += _md_table(["event id", "day", "code", "mentions", "source"],
+                         [[e["event_id"], e["day"], f"{e['event_code']} {e['event_label']}",
+                           e["num_mentions"], e["source_url"] or ""] for e in block.events])
     return "\n".join(out)

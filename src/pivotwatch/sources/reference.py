@@ -143,11 +143,13 @@ def load_timeline(store: Store, path: Path, name: str | None = None) -> FileResu
             except ValueError as exc:
                 bad.append((file_id, line, str(exc), ",".join(v or "" for v in row.values()
                                                                if isinstance(v, str))))
+        first = "; ".join(f"line {line}: {reason}" for _, line, reason, _ in bad[:3])
         if not good:
-            raise QualityError(f"{name}: no valid reference events ({len(bad)} rejected)")
+            raise QualityError(f"{name}: no valid reference events ({len(bad)} rejected; "
+                               f"{first})")
         if len(bad) > MAX_REJECT_SHARE * len(rows):
             raise QualityError(f"{name}: {len(bad)} of {len(rows)} rows are invalid, more "
-                               f"than the {MAX_REJECT_SHARE:.0%} allowed")
+                               f"than the {MAX_REJECT_SHARE:.0%} allowed ({first})")
         with store.transaction() as con:
             (before,) = con.execute("SELECT count(*) FROM reference_events").fetchone()
             con.executemany(
