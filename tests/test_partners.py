@@ -161,6 +161,14 @@ def test_trend_skips_a_gap_without_closing_it():
     assert r.periods == 4 and r.slope == pytest.approx(0.1)  # x = 0, 1, 3, 4
 
 
+def test_trend_is_fitted_on_real_time():
+    years = [2015, 2018, 2019]  # no data for 2016 and 2017
+    frame = pd.DataFrame({"period": [date(y, 1, 1) for y in years], "partner": "PRK",
+                          "dimension": "all", "share": [0.1, 0.4, 0.5]})
+    r = partner_trend(frame, last=5, freq="year").iloc[0]
+    assert r.periods == 3 and r.slope == pytest.approx(0.1)  # 10 points a year, not 20
+
+
 def test_ols_interval_by_hand():
     slope, low, high = ols_slope([0, 1, 2, 3], [1.0, 3.0, 2.0, 4.0])
     # slope 4/5, intercept 1.3, residuals -0.3 0.9 -0.9 0.3: SSE 1.8, se = sqrt(1.8 / 2 / 5),

@@ -38,6 +38,18 @@ def period_start(day: ir.DateValue, freq: str) -> ir.DateValue:
     return day.truncate(FREQS[freq])
 
 
+def period_number(day: date, freq: str) -> float:
+    """A period start's position on a time axis counted in periods of `freq`, so that trends
+    are fitted on real time: a year with no data between two others is a gap, not nothing."""
+    if freq == "year":
+        return float(day.year)
+    if freq == "quarter":
+        return float(day.year * 4 + (day.month - 1) // 3)
+    if freq == "month":
+        return float(day.year * 12 + day.month - 1)
+    return day.toordinal() / (7 if freq == "week" else 1)
+
+
 def nullable(table: ir.Table) -> ir.Table:
     """The same columns, all nullable: set operations need identical schemas."""
     return table.cast({name: dtype.copy(nullable=True) for name, dtype in table.schema().items()})

@@ -25,6 +25,7 @@ from pivotwatch.analysis.indicators import (
     COOPERATIVE,
     FREQS,
     nullable,
+    period_number,
     period_start,
     tag_dimensions,
     volume,
@@ -168,21 +169,22 @@ def ols_slope(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float, f
     return slope, slope - half, slope + half
 
 
-def partner_trend(df: pd.DataFrame, last: int = DEFAULT_LAST) -> pd.DataFrame:
+def partner_trend(df: pd.DataFrame, last: int = DEFAULT_LAST,
+                  freq: str = "year") -> pd.DataFrame:
     """Per partner and dimension: the OLS slope of `share` over the last `last` periods of
-    the per-period frame (share per period, a fraction: 0.01 = one percentage point), with a
-    90% confidence interval from Student's t.
+    the per-period frame (share per `freq` period, a fraction: 0.01 = one percentage point),
+    with a 90% confidence interval from Student's t.
 
-    x is the period's position among those last periods, so a period without events for the
-    partner set (share null) is left out without closing the gap. With fewer than 3 periods
-    with a share, `note` says "too few periods" and slope and interval are NaN.
+    x is the period on a real time axis (`period_number`), so a period without events for the
+    partner set (share null) or without data is left out without closing the gap. With fewer
+    than 3 periods with a share, `note` says "too few periods" and slope and interval are NaN.
     """
     import pandas as pd
 
     if last < 1:
         raise ValueError("last must be at least 1")
     periods = sorted(set(df["period"]))[-last:] if len(df) else []
-    position = {p: i for i, p in enumerate(periods)}
+    position = {p: period_number(p, freq) for p in periods}
     rows = []
     recent = df[df["period"].isin(position)] if len(df) else df
     keys = recent[["partner", "dimension"]].drop_duplicates().itertuples(index=False)
@@ -288,7 +290,7 @@ def partners(focus: str = "RUS", partners: Sequence[str] | str | None = None, *,
     df = df.sort_values(["period", "dimension", "partner"], kind="stable",
                         key=lambda s: s.map({c: i for i, c in enumerate(codes)})
                         if s.name == "partner" else s).reset_index(drop=True)
-    trend = partner_trend(df, last)
+    trend = partner_trend(df, last, freq)
     df.attrs["warnings"] = list(dict.fromkeys(warnings))
     # plain, JSON-friendly records (dates as ISO text), so that attrs survive to_parquet
     df.attrs["trend"] = [

@@ -54,16 +54,17 @@ def _shares_table(df, title: str, freq: str) -> Table:
     return table
 
 
-def _trend_table(trend, last: int) -> Table:
-    table = Table(title=f"trend of the share over the last {last} periods",
+def _trend_table(trend, last: int, freq: str) -> Table:
+    table = Table(title=f"trend of the share over the last {last} {freq}s",
                   title_justify="left", caption=(
-                      "slope = change of the share per period in percentage points (least "
-                      "squares); 90% CI from Student's t; periods = periods used (those with "
-                      "events for the partner set); fewer than 3: too few periods"),
+                      f"slope = change of the share per {freq} in percentage points (least "
+                      "squares on real time: gaps stay gaps); 90% CI from Student's t; "
+                      "periods = periods used (those with events for the partner set); "
+                      "fewer than 3: too few periods"),
                   caption_justify="left")
     table.add_column("partner", no_wrap=True)
     table.add_column("dimension", no_wrap=True)
-    table.add_column("slope (pp/period)", justify="right", no_wrap=True)
+    table.add_column(f"slope (pp/{freq})", justify="right", no_wrap=True)
     table.add_column("90% CI", justify="right", no_wrap=True)
     table.add_column("periods", justify="right", no_wrap=True)
     table.add_column("reading", no_wrap=True)
@@ -148,7 +149,7 @@ def partners(
             if empty and not shown.empty:
                 labels = ", ".join(period_label(p, freq.value) for p in empty)
                 out.print(f"  no events with these partners (no shares) in: {labels}")
-    out.print(_trend_table(trend, last))
+    out.print(_trend_table(trend, last, freq.value))
     if int(df["events"].sum()) == 0:
         out.print(f"The store holds no events of {df.attrs['focus']} with these partners in "
                   "these periods: there are no shares to rank.")

@@ -15,6 +15,7 @@ import pandas as pd
 from pivotwatch import api, taxonomy
 from pivotwatch.analysis import changes as change_detection
 from pivotwatch.analysis import partners as partner_ranking
+from pivotwatch.analysis.indicators import period_number
 from pivotwatch.errors import PivotwatchError
 from pivotwatch.store import Store
 from pivotwatch.store.status import store_status
@@ -145,17 +146,6 @@ def _reference(store: Store, a: str, b: str, start: date | None, end: date | Non
 MIN_VOLUME = 100  # periods with fewer events involving either country are too thin to trend
 
 
-def _ordinal(p: date, freq: str) -> float:
-    """A period's position on a time axis counted in periods of `freq`."""
-    if freq == "year":
-        return float(p.year)
-    if freq == "quarter":
-        return p.year * 4 + (p.month - 1) // 3
-    if freq == "month":
-        return p.year * 12 + p.month - 1
-    return p.toordinal() / (7 if freq == "week" else 1)
-
-
 def _trend(series: pd.DataFrame, freq: str, last: int = 5
            ) -> tuple[float, float, float, int] | None:
     """OLS slope of per 10k on time over the last `last` periods whose denominator is at least
@@ -164,7 +154,7 @@ def _trend(series: pd.DataFrame, freq: str, last: int = 5
     rows = rows.tail(last)
     if len(rows) < partner_ranking.MIN_PERIODS:
         return None
-    xs = [_ordinal(p, freq) for p in rows.period]
+    xs = [period_number(p, freq) for p in rows.period]
     slope, lo, hi = partner_ranking.ols_slope(xs, [float(v) for v in rows.per_10k])
     return slope, lo, hi, len(rows)
 
@@ -317,7 +307,7 @@ def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date |
         try:
             partners_df = partner_ranking.partners(focus, others, store=store, freq=freq,
                                                    dimensions=["all"], start=start, end=end)
-            trend_df = partner_ranking.partner_trend(partners_df)
+            trend_df = partner_ranking.partner_trend(partners_df, freq=freq)
             with_share = partners_df[partners_df.share.notna()]
             if not len(with_share):
                 partner_note = (f"No events of {focus} with its partners in this range: "
