@@ -13,7 +13,19 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from pivotwatch.cli.common import err, handle_errors, out, parse_date, store, write_atomically
+from pivotwatch.cli.common import (
+    DIMENSION,
+    DYAD,
+    FROM,
+    TO,
+    err,
+    handle_errors,
+    out,
+    parse_date,
+    split_dimensions,
+    store,
+    write_atomically,
+)
 from pivotwatch.cli.frames import period_label
 
 
@@ -122,14 +134,11 @@ def _print_table(report) -> None:
 
 @handle_errors
 def changes(
-    dyad: str = typer.Option("RUS-PRK", "--dyad", help="Two country codes, e.g. RUS-PRK."),
+    dyad: str = DYAD,
     freq: Freq = typer.Option(Freq.month, "--freq", help="Period length."),
-    dimension: list[str] = typer.Option(None, "--dimension", help="Limit to these dimensions "
-                                        "(all, economic, energy, military, political, "
-                                        "security, humanitarian); repeat the option or "
-                                        "separate with commas."),
-    start: str = typer.Option(None, "--from", help="First day (YYYY-MM-DD)."),
-    end: str = typer.Option(None, "--to", help="Last day (YYYY-MM-DD)."),
+    dimension: list[str] = DIMENSION,
+    start: str = FROM,
+    end: str = TO,
     min_events: int = typer.Option(5, "--min-events", min=0, help="Periods with fewer dyad "
                                    "events (all dimensions) are too thin and not analysed."),
     top: int = typer.Option(5, "--top", min=0, help="Events listed behind each change."),
@@ -149,7 +158,7 @@ def changes(
     """
     from pivotwatch.analysis.changes import changes as compute  # pandas, Ibis load only here
 
-    dims = [d for item in (dimension or []) for d in item.split(",")]
+    dims = split_dimensions(dimension)
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     with store(read_only=True) as st:
         report = compute(dyad, store=st, dimensions=dims, freq=freq.value, start=first,

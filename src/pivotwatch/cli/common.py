@@ -34,6 +34,20 @@ class _State:
 state = _State()
 
 
+# Options several commands share, declared once.
+DYAD = typer.Option("RUS-PRK", "--dyad", help="Two country codes, e.g. RUS-PRK.")
+DIMENSION = typer.Option(None, "--dimension", help="Limit to these dimensions (all, economic, "
+                         "energy, military, political, security, humanitarian); repeat the "
+                         "option or separate with commas.")
+FROM = typer.Option(None, "--from", help="First day (YYYY-MM-DD).")
+TO = typer.Option(None, "--to", help="Last day (YYYY-MM-DD).")
+
+
+def split_dimensions(values: list[str] | None) -> list[str]:
+    """--dimension a --dimension b,c -> [a, b, c]."""
+    return [d for item in (values or []) for d in item.split(",")]
+
+
 def store(read_only: bool = False) -> Store:
     return open_store(state.db, read_only=read_only)
 

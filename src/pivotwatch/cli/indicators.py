@@ -9,7 +9,19 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from pivotwatch.cli.common import err, handle_errors, out, parse_date, store, write_atomically
+from pivotwatch.cli.common import (
+    DIMENSION,
+    DYAD,
+    FROM,
+    TO,
+    err,
+    handle_errors,
+    out,
+    parse_date,
+    split_dimensions,
+    store,
+    write_atomically,
+)
 from pivotwatch.cli.frames import SUFFIXES, Format, period_label, print_frame, write_frame
 from pivotwatch.errors import UsageError
 
@@ -59,14 +71,11 @@ def _table(df, title: str, freq: str) -> Table:
 
 @handle_errors
 def indicators(
-    dyad: str = typer.Option("RUS-PRK", "--dyad", help="Two country codes, e.g. RUS-PRK."),
+    dyad: str = DYAD,
     freq: Freq = typer.Option(Freq.month, "--freq", help="Period length."),
-    dimension: list[str] = typer.Option(None, "--dimension", help="Limit to these dimensions "
-                                        "(all, economic, energy, military, political, "
-                                        "security, humanitarian); repeat the option or "
-                                        "separate with commas."),
-    start: str = typer.Option(None, "--from", help="First day (YYYY-MM-DD)."),
-    end: str = typer.Option(None, "--to", help="Last day (YYYY-MM-DD)."),
+    dimension: list[str] = DIMENSION,
+    start: str = FROM,
+    end: str = TO,
     directed: bool = typer.Option(False, "--directed", help="Only events with the first "
                                   "country as actor 1 and the second as actor 2."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
@@ -83,7 +92,7 @@ def indicators(
     """
     from pivotwatch.api import indicators as compute  # Ibis and pandas load only here
 
-    dims = [d for item in (dimension or []) for d in item.split(",")]
+    dims = split_dimensions(dimension)
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     if fmt is Format.parquet and output is None:
         raise UsageError("--format parquet needs -o FILE")

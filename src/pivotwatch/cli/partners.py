@@ -8,7 +8,18 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from pivotwatch.cli.common import err, handle_errors, out, parse_date, store, write_atomically
+from pivotwatch.cli.common import (
+    DIMENSION,
+    FROM,
+    TO,
+    err,
+    handle_errors,
+    out,
+    parse_date,
+    split_dimensions,
+    store,
+    write_atomically,
+)
 from pivotwatch.cli.frames import (
     SUFFIXES,
     Format,
@@ -85,12 +96,9 @@ def partners(
     partner_codes: str = typer.Option("CHN,IND,PRK,IRN,VNM,MNG", "--partners",
                                       help="The partner set, comma-separated codes."),
     freq: Freq = typer.Option(Freq.year, "--freq", help="Period length."),
-    dimension: list[str] = typer.Option(None, "--dimension", help="Limit to these dimensions "
-                                        "(all, economic, energy, military, political, "
-                                        "security, humanitarian); repeat the option or "
-                                        "separate with commas."),
-    start: str = typer.Option(None, "--from", help="First day (YYYY-MM-DD)."),
-    end: str = typer.Option(None, "--to", help="Last day (YYYY-MM-DD)."),
+    dimension: list[str] = DIMENSION,
+    start: str = FROM,
+    end: str = TO,
     last: int = typer.Option(5, "--last", min=3, help="Periods the trend is fitted over."),
     trend_only: bool = typer.Option(False, "--trend-only", help="Output only the trend "
                                     "(--format and -o then apply to it)."),
@@ -111,7 +119,7 @@ def partners(
     """
     from pivotwatch.analysis.partners import partners as compute  # Ibis, pandas load here
 
-    dims = [d for item in (dimension or []) for d in item.split(",")]
+    dims = split_dimensions(dimension)
     first, final = parse_date(start, "--from"), parse_date(end, "--to")
     if fmt is Format.parquet and output is None:
         raise UsageError("--format parquet needs -o FILE")

@@ -8,7 +8,16 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from pivotwatch.cli.common import handle_errors, out, parse_date, store, write_atomically
+from pivotwatch.cli.common import (
+    DYAD,
+    FROM,
+    TO,
+    handle_errors,
+    out,
+    parse_date,
+    store,
+    write_atomically,
+)
 from pivotwatch.cli.indicators import Freq
 from pivotwatch.errors import UsageError
 
@@ -21,12 +30,12 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def report(
-    dyad: str = typer.Option("RUS-PRK", "--dyad", help="Two country codes, e.g. RUS-PRK."),
+    dyad: str = DYAD,
     output: Path = typer.Option(..., "-o", "--output",
                                 help="The briefing file: .html (charts inline), .pdf or .md."),
     freq: Freq = typer.Option(Freq.year, "--freq", help="Period length."),
-    start: str = typer.Option(None, "--from", help="First day (YYYY-MM-DD)."),
-    end: str = typer.Option(None, "--to", help="Last day (YYYY-MM-DD)."),
+    start: str = FROM,
+    end: str = TO,
 ) -> None:
     """Write an evidence-backed briefing on a dyad: key judgments with confidence, the
     strategic picture and partner ranking, one section per dimension with its series,
