@@ -14,6 +14,7 @@ from test_indicators import store  # noqa: F401 - the hand-made store fixture
 
 from pivotwatch import taxonomy
 from pivotwatch.analysis.indicators import dyad_indicators
+from pivotwatch.api import code_dimensions
 
 ENGINES = ["duckdb", "polars"]
 
@@ -22,8 +23,7 @@ def run_on(engine: str, events, daily, **kw) -> pd.DataFrame:
     con = ibis.duckdb.connect() if engine == "duckdb" else ibis.polars.connect()
     con.create_table("events", events)
     con.create_table("daily_counts", daily)
-    codes = ibis.memtable(pd.DataFrame(taxonomy.code_dimension_table(),
-                                       columns=["event_code", "dimension"]))
+    codes = code_dimensions()
     expr = dyad_indicators(con.table("events"), con.table("daily_counts"), codes,
                            energy_pattern=taxonomy.energy_pattern(), **kw)
     df = expr.to_pandas()

@@ -38,6 +38,7 @@ from pivotwatch.analysis.partners import (
     partners,
     t_quantile_95,
 )
+from pivotwatch.api import code_dimensions
 from pivotwatch.cli import app
 from pivotwatch.errors import UsageError
 from pivotwatch.settings import DEFAULT_COUNTRIES
@@ -225,8 +226,7 @@ def run_on(engine: str, events, daily, **kw) -> pd.DataFrame:
     con = ibis.duckdb.connect() if engine == "duckdb" else ibis.polars.connect()
     con.create_table("events", events)
     con.create_table("daily_counts", daily)
-    codes = ibis.memtable(pd.DataFrame(taxonomy.code_dimension_table(),
-                                       columns=["event_code", "dimension"]))
+    codes = code_dimensions()
     expr = partner_shares(con.table("events"), con.table("daily_counts"), codes,
                           energy_pattern=taxonomy.energy_pattern(), **kw)
     df = expr.to_pandas()

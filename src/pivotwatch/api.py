@@ -41,6 +41,12 @@ def check_dimensions(dimensions: Sequence[str] | None) -> list[str]:
     return wanted
 
 
+def code_dimensions():
+    """The CAMEO-code-to-dimension map as an Ibis table (event_code, dimension), for joins."""
+    return ibis.memtable(pd.DataFrame(taxonomy.code_dimension_table(),
+                                      columns=["event_code", "dimension"]))
+
+
 def coverage_warnings(store: Store, a: str, b: str) -> list[str]:
     """Say when loaded files did not watch either country, so the dyad's events were dropped.
 
@@ -84,8 +90,7 @@ def indicators(dyad: str = "RUS-PRK", *, store: Store | None = None, freq: str =
     try:
         warnings = coverage_warnings(store, a, b)
         con = store.ibis()
-        codes = ibis.memtable(pd.DataFrame(taxonomy.code_dimension_table(),
-                                           columns=["event_code", "dimension"]))
+        codes = code_dimensions()
         expr = dyad_indicators(
             con.table("events"), con.table("daily_counts"), codes, a=a, b=b, freq=freq,
             dimensions=dims, energy_pattern=taxonomy.energy_pattern(), start=start, end=end,

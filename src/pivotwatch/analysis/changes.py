@@ -284,11 +284,11 @@ def top_events(store, a: str, b: str, dimension: str, first: date, last: date,
 
     from pivotwatch import taxonomy
     from pivotwatch.analysis.indicators import dyad_events, tag_dimensions, within
+    from pivotwatch.api import code_dimensions
 
     con = store.ibis()
-    codes = ibis.memtable(pd.DataFrame(taxonomy.code_dimension_table(),
-                                       columns=["event_code", "dimension"]))
-    tagged = tag_dimensions(within(dyad_events(con.table("events"), a, b), first, last), codes,
+    tagged = tag_dimensions(within(dyad_events(con.table("events"), a, b), first, last),
+                            code_dimensions(),
                             taxonomy.energy_pattern())
     tagged = tagged.filter(tagged.dimension == dimension)
     expr = tagged.order_by([ibis.desc("num_mentions"), "day", "event_id"]).limit(limit).select(

@@ -253,7 +253,7 @@ def partners(focus: str = "RUS", partners: Sequence[str] | str | None = None, *,
     import pandas as pd
 
     from pivotwatch import taxonomy
-    from pivotwatch.api import check_dimensions, coverage_warnings
+    from pivotwatch.api import check_dimensions, code_dimensions, coverage_warnings
     from pivotwatch.errors import UsageError
     from pivotwatch.store import open_store
 
@@ -275,8 +275,7 @@ def partners(focus: str = "RUS", partners: Sequence[str] | str | None = None, *,
             except UsageError as exc:  # nobody watched this pair: say so, go on with others
                 warnings.append(str(exc))
         con = store.ibis()
-        codes_table = ibis.memtable(pd.DataFrame(taxonomy.code_dimension_table(),
-                                                 columns=["event_code", "dimension"]))
+        codes_table = code_dimensions()
         expr = partner_shares(
             con.table("events"), con.table("daily_counts"), codes_table, focus=focus,
             partners=codes, freq=freq, dimensions=dims,

@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from pivotwatch import api, taxonomy
+from pivotwatch import api
 from pivotwatch.analysis import changes as change_detection
 from pivotwatch.analysis import partners as partner_ranking
 from pivotwatch.analysis.indicators import period_number
@@ -360,6 +360,3 @@ def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date |
                     method,
                     reference, multilateral, notes)
 
-
-def dimension_names() -> list[str]:
-    return ["all", *taxonomy.DIMENSIONS]
