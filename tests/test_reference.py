@@ -105,7 +105,7 @@ def test_unusable_files_fail_in_one_line_and_write_nothing(tmp_path):
     all_bad = write_timeline(tmp_path / "bad.csv", [GOOD | {"confidence": "?"}] * 3)
     with open_store(tmp_path / "s.duckdb") as st:
         for path, message in [(wrong, "missing column(s) date"), (latin, "not UTF-8"),
-                              (all_bad, "no valid reference events")]:
+                              (all_bad, "no valid reference-events rows")]:
             with pytest.raises(SourceError, match=re.escape(message)) as info:
                 load_timeline(st, path)
             assert "\n" not in str(info.value)

@@ -18,11 +18,11 @@ from pathlib import Path
 import xxhash
 
 from pivotwatch import taxonomy
-from pivotwatch.errors import QualityError, SourceError
+from pivotwatch.errors import SourceError
 from pivotwatch.sources.context import Context, IngestReport, attempt
 from pivotwatch.sources.gdelt.load import FileResult
-from pivotwatch.sources.inputs import hash_file
-from pivotwatch.store.store import Store, one_line, utcnow
+from pivotwatch.sources.records import Batch, Expectations, Parsed, Reject, load_records
+from pivotwatch.store.store import Store
 
 SOURCE = "reference"
 COLUMNS = ("date", "date_precision", "actor1", "actor2", "dimension", "event_type",
@@ -30,7 +30,9 @@ COLUMNS = ("date", "date_precision", "actor1", "actor2", "dimension", "event_typ
 PRECISIONS = {"day": re.compile(r"^\d{4}-\d{2}-\d{2}$"), "month": re.compile(r"^\d{4}-\d{2}$"),
               "year": re.compile(r"^\d{4}$")}
 CONFIDENCE = ("high", "medium", "low")
-MAX_REJECT_SHARE = 0.5
+EXPECT = Expectations(min_rows=1, max_reject_share=0.5)
+_EVENT_COLUMNS = ("event_key", "date", "date_precision", "actor1", "actor2", "dimension",
+                  "event_type", "description", "source_urls", "confidence")
 _TYPE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -125,60 +127,28 @@ def _read(path: Path, name: str) -> tuple[list[tuple[int, dict]], list[str]]:
     return [(reader.line_num, row) for row in reader], extra
 
 
+def _parse_timeline(path: Path, name: str) -> Parsed:
+    rows, extra = _read(path, name)
+    good, bad = [], []
+    for line, row in rows:
+        try:
+            e = parse_row(row)
+        except ValueError as exc:
+            bad.append(Reject(line, str(exc), ",".join(v or "" for v in row.values()
+                                                       if isinstance(v, str))))
+        else:
+            good.append((e.key, e.day, e.precision, e.actor1, e.actor2, e.dimension,
+                         e.event_type, e.description, e.source_urls, e.confidence))
+    # columns this loader does not know are said, not silently dropped
+    notes = (f"ignored column(s) {', '.join(extra)}",) if extra else ()
+    return Parsed("reference-events", len(rows), [Batch("reference_events", _EVENT_COLUMNS,
+                                                        good)], bad, notes)
+
+
 def load_timeline(store: Store, path: Path, name: str | None = None) -> FileResult:
     """Load one reference timeline CSV in one transaction; raises SourceError if unusable."""
-    name = name or str(path)
-    started = utcnow()
-    if not path.is_file():
-        raise SourceError(f"{name}: no such file")
-    file_id, size = hash_file(path)
-    if store.loaded_file(file_id):
-        return FileResult(name, "skipped", file_id)
-    try:
-        rows, extra = _read(path, name)
-        good, bad = [], []
-        for line, row in rows:
-            try:
-                good.append(parse_row(row))
-            except ValueError as exc:
-                bad.append((file_id, line, str(exc), ",".join(v or "" for v in row.values()
-                                                               if isinstance(v, str))))
-        first = "; ".join(f"line {line}: {reason}" for _, line, reason, _ in bad[:3])
-        if not good:
-            raise QualityError(f"{name}: no valid reference events ({len(bad)} rejected; "
-                               f"{first})")
-        if len(bad) > MAX_REJECT_SHARE * len(rows):
-            raise QualityError(f"{name}: {len(bad)} of {len(rows)} rows are invalid, more "
-                               f"than the {MAX_REJECT_SHARE:.0%} allowed ({first})")
-        with store.transaction() as con:
-            (before,) = con.execute("SELECT count(*) FROM reference_events").fetchone()
-            con.executemany(
-                """INSERT INTO reference_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT DO NOTHING""",
-                [(e.key, e.day, e.precision, e.actor1, e.actor2, e.dimension, e.event_type,
-                  e.description, e.source_urls, e.confidence, file_id) for e in good])
-            (after,) = con.execute("SELECT count(*) FROM reference_events").fetchone()
-            if bad:
-                con.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)", bad)
-            con.execute(
-                """INSERT OR REPLACE INTO files (file_id, source, name, size_bytes,
-                       content_bytes, layout, rows_read, rows_kept, rows_rejected,
-                       rows_duplicate, status, error, started_at, finished_at)
-                   VALUES (?, ?, ?, ?, ?, 'reference-events', ?, ?, ?, ?, 'loaded', NULL, ?,
-                           ?)""",
-                [file_id, SOURCE, name, size, size, len(rows), after - before, len(bad),
-                 len(good) - (after - before), started, utcnow()]).fetchall()
-            con.execute("DELETE FROM files WHERE name = ? AND status = 'failed'",
-                        [name]).fetchall()
-        # columns this loader does not know are said, not silently dropped
-        notes = (f"ignored column(s) {', '.join(extra)}",) if extra else ()
-        return FileResult(name, "loaded", file_id, layout="reference-events",
-                          rows_read=len(rows), rows_kept=after - before, rows_rejected=len(bad),
-                          rows_duplicate=len(good) - (after - before), notes=notes)
-    except SourceError as exc:
-        store.record_failure(file_id=file_id, source=SOURCE, name=name, error=one_line(exc),
-                             size_bytes=size, started_at=started)
-        raise
+    return load_records(store, path, name or str(path), source=SOURCE, parse=_parse_timeline,
+                        expect=EXPECT)
 
 
 def ingest_reference(ctx: Context, paths: list[str] | None = None) -> IngestReport:

@@ -112,4 +112,90 @@ MIGRATIONS.append((
     ],
 ))
 
+MIGRATIONS.append((
+    4,
+    "UN General Assembly votes, trade flows, reference figures and sanctions designations",
+    [
+        # Roll calls, keyed by the rcid both the unvotes and the Voeten data use.
+        """CREATE TABLE un_roll_calls (
+            rcid INTEGER PRIMARY KEY,
+            session INTEGER,
+            date DATE,
+            important BOOLEAN,
+            resolution VARCHAR,            -- e.g. A/RES/73/1
+            short VARCHAR,
+            description VARCHAR,
+            issues VARCHAR[],              -- me, nu, di, hr, co, ec (see docs/alignment.md)
+            file_id VARCHAR NOT NULL
+        )""",
+        """CREATE TABLE un_votes (
+            rcid INTEGER NOT NULL,
+            country VARCHAR NOT NULL,      -- ISO3 (USSR votes are Russia's)
+            vote VARCHAR NOT NULL,         -- yes | no | abstain
+            file_id VARCHAR NOT NULL,
+            PRIMARY KEY (rcid, country)
+        )""",
+        """CREATE TABLE trade_flows (
+            flow_key VARCHAR PRIMARY KEY,  -- xxh3 of reporter, partner, year, flow, hs code
+            reporter VARCHAR NOT NULL,     -- ISO3 of the country that reported
+            partner VARCHAR NOT NULL,      -- ISO3
+            year INTEGER NOT NULL,
+            flow VARCHAR NOT NULL,         -- import | export | re-import | re-export
+            hs_code VARCHAR NOT NULL,      -- 'TOTAL' or 2, 4 or 6 digits
+            category VARCHAR NOT NULL,     -- see data/trade_categories.csv
+            value_usd DOUBLE NOT NULL,
+            layout VARCHAR NOT NULL,       -- comtrade-csv | comtrade-json | ...
+            file_id VARCHAR NOT NULL
+        )""",
+        """CREATE TABLE reference_trade (
+            row_key VARCHAR PRIMARY KEY,
+            year INTEGER NOT NULL,
+            reporter VARCHAR NOT NULL,     -- who published the figure (Russian customs, KOTRA, ITC)
+            flow VARCHAR NOT NULL,         -- total | dprk_imports_from_rus | ... | target
+            value_usd DOUBLE NOT NULL,
+            is_estimate BOOLEAN NOT NULL,
+            note VARCHAR,
+            source_urls VARCHAR[] NOT NULL,
+            confidence VARCHAR NOT NULL,
+            file_id VARCHAR NOT NULL
+        )""",
+        """CREATE TABLE reference_fuel (
+            row_key VARCHAR PRIMARY KEY,
+            period_start DATE NOT NULL,
+            period_end DATE NOT NULL,
+            supplier VARCHAR NOT NULL,
+            barrels DOUBLE,                -- NULL: the source gives no volume
+            basis VARCHAR NOT NULL,        -- reported_to_un | government_estimate | ...
+            note VARCHAR,
+            source_urls VARCHAR[] NOT NULL,
+            confidence VARCHAR NOT NULL,
+            file_id VARCHAR NOT NULL
+        )""",
+        """CREATE TABLE reference_caps (
+            row_key VARCHAR PRIMARY KEY,
+            instrument VARCHAR NOT NULL,
+            adopted DATE NOT NULL,
+            commodity VARCHAR NOT NULL,
+            cap_value DOUBLE NOT NULL,
+            cap_unit VARCHAR NOT NULL,
+            source_urls VARCHAR[] NOT NULL,
+            file_id VARCHAR NOT NULL
+        )""",
+        """CREATE TABLE sanctions (
+            entry_key VARCHAR PRIMARY KEY, -- xxh3 of list and the list's own id
+            list VARCHAR NOT NULL,         -- un_sc | ofac | opensanctions
+            list_id VARCHAR NOT NULL,      -- the list's own reference (e.g. KPi.001)
+            kind VARCHAR NOT NULL,         -- person | entity | vessel
+            name VARCHAR NOT NULL,
+            aliases VARCHAR[],
+            programmes VARCHAR[],          -- regime or programme, as the list names it
+            listed_on DATE,
+            nationalities VARCHAR[],       -- ISO3
+            address_countries VARCHAR[],   -- ISO3
+            remarks VARCHAR,
+            file_id VARCHAR NOT NULL
+        )""",
+    ],
+))
+
 LATEST = MIGRATIONS[-1][0]
