@@ -3,10 +3,13 @@
 Built on the country table that ships with the maintained `country_converter` package (read
 directly: its own loader breaks under pandas 3, which reads Namibia's ISO2 "NA" as missing).
 Correlates of War codes are taken from its Gleditsch-Ward column, which agrees with COW for
-almost every state; the differences and the historical cases (the USSR as Russia's continuing
-state, West Germany, Yemen, Yugoslavia, Czechoslovakia) and Comtrade's own numeric codes are
-listed, each with a reason, in `data/countries/exceptions.csv`. A code that maps to nothing
-returns None: callers reject the row and say which code it was.
+almost every state; the differences (Germany, Yemen, Serbia, the Czech Republic, Vietnam and
+the Pacific microstates, where Gleditsch-Ward's 970 is Kiribati but COW's is Nauru), the
+historical cases (the USSR's UN seat as Russia's, West Germany, Yemen, Yugoslavia,
+Czechoslovakia), Comtrade's own numeric codes and areas, CAMEO's non-ISO codes and the few
+unvotes rows that carry a name but no code are listed, each with a reason, in
+`data/countries/exceptions.csv` (see docs/countries.md). A code that maps to nothing returns
+None; `why_unmapped` says why, so callers can reject the row with that reason.
 """
 
 from __future__ import annotations
@@ -61,6 +64,8 @@ def _index() -> dict[str, dict[str, str]]:
         if code in index["iso3"]:
             index["cameo"][code] = code
     for row in exceptions():
+        if row["scheme"] == "name":  # names are matched by from_name, not indexed here
+            continue
         code = row["code"].strip().upper()
         if row["scheme"] in ("cow", "comtrade", "m49"):
             code = _number(code)
@@ -111,6 +116,11 @@ def from_name(name: str | None) -> str | None:
     if not name or not name.strip():
         return None
     text = name.strip()
+    # documented historical names come first: the patterns would map "Yemen Arab Republic"
+    # to today's Yemen, which is not its successor
+    for row in exceptions():
+        if row["scheme"] == "name" and row["code"].strip().lower() == text.lower():
+            return row["iso3"].strip().upper() or None
     if len(text) in (2, 3) and text.isalpha():
         return to_iso3(text, "iso2" if len(text) == 2 else "iso3")
     found = {iso3 for pattern, iso3 in _names() if pattern.search(text)}
@@ -128,13 +138,44 @@ def country_name(iso3: str) -> str:
 def why_unmapped(code: str | int, scheme: str) -> str:
     """Why a code maps to nothing: the exception's note, or 'unknown <scheme> code'."""
     text = str(code).strip().upper()
+    if scheme in ("m49", "comtrade", "cow") and text.replace(".", "", 1).isdigit():
+        text = _number(text)
     for row in exceptions():
-        if row["scheme"] == scheme and row["code"].strip().upper() == text \
-                and not row["iso3"].strip():
+        if row["scheme"] != scheme or row["iso3"].strip():
+            continue
+        listed = row["code"].strip().upper()
+        if scheme in ("m49", "comtrade", "cow"):
+            listed = _number(listed)
+        if listed == text:
             return row["note"]
+    if scheme == "cameo":
+        from pivotwatch.taxonomy.registry import countries as cameo_countries
+
+        label = cameo_countries().get(text)
+        if label:
+            return f"CAMEO code {text} ({label}) is a region or group, not a country"
+    if not text:
+        return f"no {scheme} country code"
     return f"unknown {scheme} country code {str(code).strip()!r}"
 
 
 def unmapped(codes, scheme: str) -> list[str]:
     """The codes among `codes` that the crosswalk cannot map, sorted."""
     return sorted({str(c).strip() for c in codes if to_iso3(c, scheme) is None}, key=str)
+
+
+def unmapped_reasons(codes, scheme: str) -> dict[str, str]:
+    """Each code among `codes` that the crosswalk cannot map, with the reason."""
+    return {code: why_unmapped(code, scheme) for code in unmapped(codes, scheme)}
+
+
+def country_iso3(code: str) -> str:
+    """An ISO3 or CAMEO country code as ISO3 ('ROM' -> 'ROU'); UsageError when neither."""
+    from pivotwatch.errors import UsageError
+
+    text = (code or "").strip().upper()
+    found = to_iso3(text, "iso3") or to_iso3(text, "cameo")
+    if found is None:
+        raise UsageError(f"unknown country code {text!r}: give an ISO3 or CAMEO code "
+                         "(e.g. RUS, PRK, CHN, IND)")
+    return found
