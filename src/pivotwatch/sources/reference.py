@@ -152,12 +152,16 @@ def load_timeline(store: Store, path: Path, name: str | None = None) -> FileResu
 
 
 def ingest_reference(ctx: Context, paths: list[str] | None = None) -> IngestReport:
-    """Load reference timelines (the bundled one when no path is given)."""
+    """Load reference tables, each routed to its loader by its header: timelines, and the
+    trade, fuel and cap figures (all four bundled tables when no path is given)."""
+    from pivotwatch.sources import reference_figures as figures
+
     targets = [(p, Path(p)) for p in paths] if paths else [
-        ("bundled:key_events.csv", bundled_timeline())]
+        ("bundled:key_events.csv", bundled_timeline()), *figures.bundled_figures()]
     report = IngestReport()
     ctx.progress.planned(len(targets), "reference files")
     for name, path in targets:
-        attempt(ctx, report, name, lambda name=name, path=path: load_timeline(ctx.store, path,
-                                                                               name))
+        load = figures.load_figures if figures.is_figures_file(path, name) else load_timeline
+        attempt(ctx, report, name, lambda name=name, path=path, load=load: load(ctx.store, path,
+                                                                                 name))
     return report
