@@ -1,0 +1,112 @@
+"""`pivotwatch sanctions`: designations under a country's programme, and those tying two."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from pivotwatch.cli.common import handle_errors, out, store, write_atomically
+from pivotwatch.cli.frames import SUFFIXES, Format, missing, print_frame, write_frame
+from pivotwatch.errors import UsageError
+
+
+class ListName(StrEnum):
+    un_sc = "un_sc"
+    ofac = "ofac"
+    opensanctions = "opensanctions"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sanctions")(sanctions)
+
+
+def _codes(values) -> str:
+    return "–" if missing(values) or len(values) == 0 else ", ".join(values)
+
+
+def _day(value) -> str:
+    # pandas gives NaT, not None, for a missing date
+    return "–" if missing(value) or str(value) == "NaT" else str(value)[:10]
+
+
+def _entries_table(df, title: str, linked: bool) -> Table:
+    table = Table(title=title, title_justify="left")
+    columns = ["list", "id", "kind", "name", "programme", *(["under", "tie"] if linked else []),
+               "listed", "nationality", "address"]
+    for name in columns:
+        table.add_column(name, no_wrap=name not in ("name",))
+    for row in df.to_dict(orient="records"):
+        cells = [row["list"], row["list_id"], row["kind"], row["name"],
+                 _codes(row["country_programmes"])]
+        if linked:
+            cells += [row["under"], row["tie"]]
+        cells += [_day(row["listed_on"]),
+                  _codes(row["nationalities"]), _codes(row["address_countries"])]
+        table.add_row(*cells)
+    return table
+
+
+def _summary_table(rows: list[dict]) -> Table:
+    table = Table(title="designations by list, programme and kind", title_justify="left")
+    for name in ("list", "programme", "kind"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("designations", justify="right")
+    for row in rows:
+        table.add_row(row["list"], row["programme"], row["kind"], f"{row['designations']:,}")
+    return table
+
+
+@handle_errors
+def sanctions(
+    country: str = typer.Option(..., "--country", help="ISO3 code of the country whose "
+                                "sanctions programmes to show, e.g. PRK."),
+    linked: str = typer.Option(None, "--linked", help="ISO3 code of a second country: show "
+                               "only designations that tie the two (see below)."),
+    lists: list[ListName] = typer.Option(None, "--list", help="Only this list (repeat for "
+                                         "several): un_sc, ofac, opensanctions."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+    output: Path = typer.Option(None, "-o", "--output", help="Write to this file."),
+) -> None:
+    """Sanctions designations (persons, entities, vessels) under a country's programmes, from
+    the lists loaded with `pivotwatch ingest sanctions`, with counts by list, programme and
+    kind.
+
+    With --linked, only designations that tie the two countries: listed under one
+    country's programme with a nationality or an address in the other. Programmes map to
+    countries through the bundled sanctions_programmes.csv; each list is a snapshot as of its
+    publication date (shown). See docs/sanctions.md.
+
+    Example: pivotwatch sanctions --country PRK --linked RUS --list un_sc
+    """
+    from pivotwatch.analysis.sanctions import sanctions as compute  # Ibis, pandas load here
+
+    if fmt is Format.parquet and output is None:
+        raise UsageError("--format parquet needs -o FILE")
+    with store(read_only=True) as st:
+        df = compute(country, linked, lists=[name.value for name in lists or []], store=st)
+    if output is not None:
+        if fmt is Format.table:  # a file gets the format its suffix names, CSV by default
+            fmt = SUFFIXES.get(output.suffix.lower(), Format.csv)
+        write_atomically(output, lambda tmp: write_frame(df, fmt, tmp))
+        out.print(f"wrote {len(df):,} rows to {output}")
+        return
+    if fmt is not Format.table:
+        print_frame(df, fmt)
+        return
+    a, b = df.attrs["country"], df.attrs["linked"]
+    for entry in df.attrs["lists"]:
+        day = _day(entry["published_at"])
+        when = "date unknown" if day == "–" else f"published {day}"
+        out.print(f"{entry['list']}: {entry['entries']:,} current entries, {when}")
+    for code, programmes in df.attrs["programmes"].items():
+        if not programmes:
+            out.print(f"No programme in the programme map names {code}.")
+    what = f"tying {a} and {b}" if b else f"under {a}'s programmes"
+    if df.empty:
+        out.print(f"No designations {what} in the lists loaded.")
+        return
+    out.print(_entries_table(df, f"{len(df):,} designations {what}", b is not None))
+    out.print(_summary_table(df.attrs["summary"]))

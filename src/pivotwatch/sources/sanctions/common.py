@@ -1,0 +1,177 @@
+"""What the three sanctions connectors share: the row they build, safe XML, country mapping.
+
+Each connector turns its list into `Designation`s; `build()` checks them (no id, no name and
+the same id twice are rejected with reasons) and makes the `sanctions` batch. Countries are
+mapped to ISO3 through the project's crosswalk; text it cannot map keeps its entry and is
+counted in the load's notes, so one odd nationality never costs a designation.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import xxhash
+
+from pivotwatch.errors import SourceError
+from pivotwatch.sources.records import Batch, Parsed, Reject
+from pivotwatch.taxonomy.countrycodes import from_name, to_iso3
+
+KINDS = ("person", "entity", "vessel", "aircraft")
+COLUMNS = ("entry_key", "list", "list_id", "published_at", "from_delta", "removed", "kind",
+           "name", "aliases", "programmes", "listed_on", "nationalities", "address_countries",
+           "remarks")
+# Country fields that say "not known" rather than naming a country. "na" would otherwise be
+# read as Namibia's ISO2 code.
+_NOT_GIVEN = {"", "na", "n/a", "none", "unknown", "none identified", "not known"}
+
+
+@dataclass
+class Designation:
+    list_id: str
+    kind: str | None
+    name: str | None
+    record: int  # 1-based record (XML) or line (JSON) number in the file
+    raw: str
+    aliases: list[str] = field(default_factory=list)
+    programmes: list[str] = field(default_factory=list)
+    listed_on: date | None = None
+    nationalities: list[str] = field(default_factory=list)
+    address_countries: list[str] = field(default_factory=list)
+    remarks: str | None = None
+    removed: bool = False
+
+
+def clean(text: str | None) -> str:
+    """Text with runs of whitespace (the lists pad names and break lines) made one space."""
+    return " ".join((text or "").split())
+
+
+def unique(values) -> list[str]:
+    """The non-empty values, cleaned, first occurrence kept, order kept."""
+    seen: dict[str, None] = {}
+    for v in values:
+        v = clean(v)
+        if v:
+            seen.setdefault(v, None)
+    return list(seen)
+
+
+def parse_xml(data: bytes, name: str) -> ET.Element:
+    """The root of an XML document; a DTD (and with it any entity expansion) is refused."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if b"<!DOCTYPE" in data[:65536].upper() or b"<!ENTITY" in data[:65536].upper():
+        raise SourceError(f"{name}: XML with a DOCTYPE or ENTITY declaration is refused "
+                          "(sanctions lists have none; entity expansion is unsafe)")
+    if not head.startswith(b"<"):
+        raise SourceError(f"{name}: not XML")
+    try:
+        return ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise SourceError(f"{name}: malformed XML: {exc}") from exc
+
+
+class Countries:
+    """Maps country names or codes to ISO3 and remembers the text it could not map."""
+
+    def __init__(self) -> None:
+        self.unmapped: Counter[str] = Counter()
+
+    def names(self, values) -> list[str]:
+        """ISO3 codes of English country names ('Russian Federation', 'Sudan/South Sudan')."""
+        found = []
+        for value in values:
+            text = clean(value)
+            if text.lower() in _NOT_GIVEN:
+                continue
+            parts = [p.strip() for p in text.split("/")] if "/" in text else [text]
+            codes = [from_name(p) for p in parts if p.lower() not in _NOT_GIVEN]
+            if codes and all(codes):
+                found.extend(codes)
+            else:
+                self.unmapped[text] += 1
+        return unique(found)
+
+    def codes(self, values) -> list[str]:
+        """ISO3 codes of ISO2 codes ('ru', 'kp'), as FollowTheMoney writes countries."""
+        found = []
+        for value in values:
+            text = clean(value)
+            if not text:
+                continue
+            iso3 = to_iso3(text, "iso2")
+            if iso3:
+                found.append(iso3)
+            else:
+                self.unmapped[text] += 1
+        return unique(found)
+
+    def note(self) -> tuple[str, ...]:
+        if not self.unmapped:
+            return ()
+        shown = ", ".join(f"{t!r} ({n})" for t, n in self.unmapped.most_common(8))
+        more = " ..." if len(self.unmapped) > 8 else ""
+        return (f"{sum(self.unmapped.values())} nationality or address value(s) not mapped to "
+                f"a country, entries kept without them: {shown}{more}",)
+
+
+def parse_day(text: str | None) -> date | None:
+    """A listing date: YYYY-MM-DD (an XML Schema zone such as -04:00, or a time part, is
+    dropped: the day is what the list states) or None when empty; ValueError otherwise."""
+    text = clean(text)
+    if not text:
+        return None
+    match = re.match(r"^(\d{4}-\d{2}-\d{2})(?:Z|[+-]\d{2}:\d{2}|[T ].*)?$", text)
+    if not match:
+        raise ValueError(f"listing date {text!r} is not YYYY-MM-DD")
+    return date.fromisoformat(match.group(1))
+
+
+def entry_key(list_name: str, published: datetime | None, d: Designation, delta: bool) -> str:
+    """A version's key: the same entry published again unchanged gets the same key."""
+    parts = [list_name, d.list_id, published.isoformat() if published else "", str(delta),
+             str(d.removed), d.kind or "", d.name or "", "|".join(d.aliases),
+             "|".join(d.programmes), d.listed_on.isoformat() if d.listed_on else "",
+             "|".join(d.nationalities), "|".join(d.address_countries), d.remarks or ""]
+    return xxhash.xxh3_128_hexdigest("\x1f".join(parts).encode())
+
+
+def build(list_name: str, layout: str, published: datetime | None, entries: list[Designation],
+          rejects: list[Reject], notes: list[str], *, rows_read: int,
+          delta: bool = False) -> Parsed:
+    """Check the designations and make the `sanctions` batch; the same list id twice is
+    rejected (each time after the first), as are entries without an id or a name."""
+    rows, first_seen = [], {}
+    for d in entries:
+        if not d.list_id:
+            rejects.append(Reject(d.record, "entry without an id", d.raw))
+            continue
+        if d.list_id in first_seen:
+            rejects.append(Reject(d.record, f"duplicate entry {d.list_id!r} (first at record "
+                                            f"{first_seen[d.list_id]})", d.raw))
+            continue
+        first_seen[d.list_id] = d.record
+        if not d.removed and not d.name:
+            rejects.append(Reject(d.record, f"entry {d.list_id!r} has no name", d.raw))
+            continue
+        if d.kind is not None and d.kind not in KINDS:
+            rejects.append(Reject(d.record, f"entry {d.list_id!r}: unknown kind {d.kind!r}",
+                                  d.raw))
+            continue
+        rows.append((entry_key(list_name, published, d, delta), list_name, d.list_id,
+                     published, delta, d.removed, d.kind, d.name, d.aliases, d.programmes,
+                     d.listed_on, d.nationalities, d.address_countries, d.remarks))
+    rejects.sort(key=lambda r: r.line or 0)
+    return Parsed(layout, rows_read, [Batch("sanctions", COLUMNS, rows)], rejects, tuple(notes))
+
+
+def unknown_fields(seen: Counter, known: set[str], what: str) -> tuple[str, ...]:
+    """A note naming fields the connector does not know (a new or renamed field is said)."""
+    extra = sorted(k for k in seen if k not in known)
+    if not extra:
+        return ()
+    return (f"{what} not read (unknown to this connector): "
+            + ", ".join(f"{k} ({seen[k]})" for k in extra),)
