@@ -23,6 +23,10 @@ class Settings:
     memory_limit: str
     download_workers: int
     retries: int
+    # documents (sources/documents.py, sources/fetch.py)
+    max_document_bytes: int = 5 << 20
+    fetch_timeout: int = 30  # seconds for one URL, redirects included
+    allow_private_urls: str = ""  # '', 'all', or addresses/networks, comma-separated
 
 
 def _cache_default() -> Path:
@@ -60,4 +64,7 @@ def get_settings() -> Settings:
         memory_limit=_memory(env.get("PIVOTWATCH_MEMORY_LIMIT", "1GB")),
         download_workers=_int("PIVOTWATCH_DOWNLOAD_WORKERS", 4, 1),
         retries=_int("PIVOTWATCH_RETRIES", 4, 0),
+        max_document_bytes=_int("PIVOTWATCH_MAX_DOCUMENT_BYTES", 5 << 20, 1),
+        fetch_timeout=_int("PIVOTWATCH_FETCH_TIMEOUT", 30, 1),
+        allow_private_urls=env.get("PIVOTWATCH_ALLOW_PRIVATE_URLS", "").strip(),
     )

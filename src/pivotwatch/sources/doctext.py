@@ -1,0 +1,332 @@
+"""Text for claim extraction from plain text, Markdown and HTML: one block per line.
+
+The claims stage splits sentences, bullets and table rows, so this module keeps those apart:
+each paragraph (its hard wraps joined) is one line, each list item a line starting with "- ",
+each table row one line "| cell | cell |". Markup is dropped, never echoed: HTML is parsed
+(nothing in it runs) and script, style and other non-text elements are removed with their
+content; raw HTML inside Markdown is stripped the same way.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+import lxml.html
+import trafilatura
+from lxml import etree
+
+# -- lines -----------------------------------------------------------------------------------
+
+# C0/C1 controls (but tab and newline) and bidi overrides: never useful in a claim, and
+# dangerous when a title or line is printed to a terminal.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_line(text: str) -> str:
+    return " ".join(_CONTROLS.sub(" ", text).split())
+
+
+def normalise(lines: list[str]) -> str:
+    """NFC, whitespace collapsed per line, blank lines dropped: the text a document is keyed by."""
+    kept = (clean_line(unicodedata.normalize("NFC", line)) for line in lines)
+    return "\n".join(line for line in kept if line)
+
+
+def plain(text: str) -> str:
+    """Text that may hold tags or entities (a title, a feed field) as one plain line."""
+    return clean_line(html.unescape(_HTML_TAG.sub(" ", text)))
+
+
+def table_row(cells: list[str]) -> str:
+    # A pipe inside a cell is escaped so that " | " always separates cells.
+    return "| " + " | ".join(clean_line(c).replace("|", "\\|") for c in cells) + " |"
+
+
+# -- plain text and Markdown -----------------------------------------------------------------
+
+_BULLET = re.compile(r"^(\s*)(?:[-*+\u2022]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?(.*)$")
+_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
+_PIPE_SPLIT = re.compile(r"(?<!\\)\|")
+_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
+_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
+_SETEXT = re.compile(r"^\s*(=+|-+)\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|~~)(?=\S)(.+?)(?<=\S)\1")
+_CODE = re.compile(r"`+([^`]+)`+")
+_HTML_BLOCK = re.compile(r"<(script|style|noscript|template|iframe)\b.*?</\1\s*>",
+                         re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>|<!--.*?-->", re.DOTALL)
+
+
+def _cells(line: str) -> list[str]:
+    body = line.strip()
+    body = body[1:] if body.startswith("|") else body
+    body = body[:-1] if body.endswith("|") and not body.endswith("\\|") else body
+    return [c.strip().replace("\\|", "|") for c in _PIPE_SPLIT.split(body)]
+
+
+def _inline(text: str) -> str:
+    """Markdown inline markup reduced to its text."""
+    text = _IMAGE.sub(lambda m: m.group(1), text)
+    text = _LINK.sub(lambda m: m.group(1) or m.group(2), text)
+    text = _CODE.sub(lambda m: m.group(1), text)
+    for _ in range(2):  # nested emphasis such as ***x***
+        text = _EMPHASIS.sub(lambda m: m.group(2), text)
+    return html.unescape(_HTML_TAG.sub(" ", text))
+
+
+def text_lines(text: str, *, markdown: bool) -> tuple[list[str], str | None]:
+    """Lines of a plain-text or Markdown document, and its first heading (Markdown)."""
+    if markdown:
+        text = _HTML_BLOCK.sub(" ", text)
+    raw = text.split("\n")
+    lines: list[str] = []
+    paragraph: list[str] = []
+    heading: str | None = None
+    in_table = in_fence = False
+    fix = _inline if markdown else (lambda s: s)
+
+    def flush() -> None:
+        if paragraph:
+            lines.append(fix(" ".join(paragraph)))
+            paragraph.clear()
+
+    for i, line in enumerate(raw):
+        stripped = line.strip()
+        if markdown and _FENCE.match(line):
+            flush()
+            in_fence = not in_fence
+            continue
+        if in_fence:  # code: kept line by line, never joined
+            lines.append(line)
+            continue
+        if not stripped:
+            flush()
+            in_table = False
+            continue
+        nxt = raw[i + 1] if i + 1 < len(raw) else ""
+        if "|" in stripped and (stripped.startswith("|") or in_table or _SEPARATOR.match(nxt)):
+            flush()
+            if not _SEPARATOR.match(stripped):
+                lines.append(table_row([fix(c) for c in _cells(stripped)]))
+            in_table = True
+            continue
+        in_table = False
+        bullet = _BULLET.match(line)
+        if bullet and not (markdown and _RULE.match(line)):
+            flush()
+            lines.append("- " + fix(bullet.group(2)))
+            continue
+        if markdown:
+            if _RULE.match(line) or (_SETEXT.match(line) and not paragraph):
+                flush()
+                continue
+            if _SETEXT.match(line):  # the paragraph above was a heading
+                heading = heading or fix(" ".join(paragraph))
+                flush()
+                continue
+            match = _HEADING.match(stripped)
+            if match:
+                flush()
+                lines.append(fix(match.group(1)))
+                heading = heading or clean_line(lines[-1])
+                continue
+            stripped = stripped.lstrip(">").strip() if stripped.startswith(">") else stripped
+        if lines and lines[-1].startswith("- ") and not paragraph and line[:1].isspace():
+            lines[-1] += " " + fix(stripped)  # a wrapped list item continues
+            continue
+        paragraph.append(stripped)
+    flush()
+    return lines, heading
+
+
+# -- HTML ------------------------------------------------------------------------------------
+
+# Removed with everything inside them: nothing here is text a reader sees.
+_DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg",
+         "canvas", "math", "head", "select", "button", "input", "textarea", "form", "dialog")
+# Page furniture, dropped when the text comes from the whole body.
+_FURNITURE = ("nav", "header", "footer", "aside", "menu")
+_FURNITURE_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "menu"}
+_BLOCKS = {"p", "div", "section", "article", "main", "blockquote", "pre", "figure",
+           "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "dl", "address",
+           "details", "summary", "caption", "hr", "body", "center", "fieldset", "legend"}
+
+
+_BREAK = "\u2028"  # a <br>: a line break that source newlines (mere whitespace) are not
+
+
+class _Lines:
+    """Walks an HTML tree, writing one line per block, list item and table row."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.buffer: list[str] = []
+
+    def flush(self) -> None:
+        for part in "".join(self.buffer).split(_BREAK):
+            text = clean_line(part)
+            if text:
+                self.lines.append(text)
+        self.buffer = []
+
+    def text_of(self, el) -> str:
+        """All text under `el` (tables and lists in it flattened), as one line."""
+        sub = _Lines()
+        sub.walk(el, inline_only=True)
+        sub.flush()
+        return " ".join(sub.lines)
+
+    def walk(self, el, inline_only: bool = False) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag == "br":
+            self.buffer.append(" " if inline_only else _BREAK)
+        elif tag in ("ul", "ol") and not inline_only:
+            self.flush()
+            self._list(el)
+        elif tag == "table" and not inline_only:
+            self.flush()
+            for row in el.iter("tr"):
+                if row.getparent() is not None and _nearest_table(row) is el:
+                    cells = [self.text_of(c) for c in row if isinstance(c.tag, str)
+                             and c.tag.lower() in ("td", "th")]
+                    if any(cells):
+                        self.lines.append(table_row(cells))
+        else:
+            block = tag in _BLOCKS or tag == "li"
+            if block:
+                self.buffer.append(" ") if inline_only else self.flush()
+            if el.text and tag:
+                self.buffer.append(el.text)
+            for child in el:
+                self.walk(child, inline_only)
+                if child.tail:
+                    self.buffer.append(child.tail)
+            if block:
+                self.buffer.append(" ") if inline_only else self.flush()
+
+    def _list(self, el) -> None:
+        for item in el:
+            if not isinstance(item.tag, str) or item.tag.lower() != "li":
+                continue
+            nested = [c for c in item if isinstance(c.tag, str) and c.tag.lower() in ("ul", "ol")]
+            for sub in nested:
+                item.remove(sub)
+            text = self.text_of(item)
+            if text:
+                self.lines.append("- " + text)
+            for sub in nested:  # nested items are items too, one level flattened
+                self._list(sub)
+
+
+def _nearest_table(el):
+    parent = el.getparent()
+    while parent is not None and parent.tag != "table":
+        parent = parent.getparent()
+    return parent
+
+
+def parse_html(text: str):
+    """An lxml tree of `text` (never fetched from, never run); None when nothing parses."""
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _strip(tree, furniture: bool) -> None:
+    for el in list(tree.iter(etree.Comment, etree.ProcessingInstruction)):
+        el.drop_tree()
+    doomed = [el for el in tree.iter() if isinstance(el.tag, str) and (
+        el.tag.lower() in _DROP or el.get("hidden") is not None
+        or el.get("aria-hidden") == "true"
+        or (furniture and (el.tag.lower() in _FURNITURE
+                           or el.get("role", "").lower() in _FURNITURE_ROLES)))]
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
+def _main_region(tree):
+    """The page's marked main content (<main>, role=main, or its longest <article>), or None."""
+    for candidate in tree.xpath("//main | //*[@role='main']"):
+        return candidate
+    articles = tree.xpath("//article")
+    return max(articles, key=lambda a: len(a.text_content())) if articles else None
+
+
+def _structure(lines: list[str]) -> int:
+    return sum(1 for line in lines if line.startswith(("- ", "| ")))
+
+
+def _trafilatura_lines(text: str) -> list[str]:
+    """Trafilatura's main text, as lines: its txt output writes a block a line, list items
+    as "- " lines and table rows as pipe rows (with a separator row, dropped here)."""
+    out = trafilatura.extract(text, include_tables=True, include_formatting=False,
+                              include_links=False, include_comments=False, include_images=False)
+    lines = []
+    for line in (out or "").split("\n"):
+        if line.strip().startswith("|"):
+            if not _SEPARATOR.match(line.strip()):
+                lines.append(table_row(_cells(line)))
+        elif line.strip():
+            lines.append(line)
+    return lines
+
+
+def html_lines(text: str, tree=None, *, main_text: bool = True) -> list[str]:
+    """The main text of an HTML page as lines.
+
+    A page that marks its main content (<main>, <article>) is read from there. Otherwise
+    trafilatura picks the main text, unless its result loses list items or table rows that
+    the body has (it does on short pages); then the whole body is read, less nav, header,
+    footer and aside. `main_text=False` (a feed item's content) reads it all.
+    """
+    tree = tree if tree is not None else parse_html(text)
+    if tree is None:
+        return []
+    _strip(tree, furniture=False)
+    for pre in tree.iter("pre"):  # preformatted text keeps its line breaks
+        for node in pre.iter():
+            if node.text:
+                node.text = node.text.replace("\n", _BREAK)
+            if node is not pre and node.tail:
+                node.tail = node.tail.replace("\n", _BREAK)
+    region = _main_region(tree)
+    walker = _Lines()
+    if region is not None:
+        walker.walk(region)
+        walker.flush()
+        if walker.lines:
+            return walker.lines
+    _strip(tree, furniture=True)
+    body = tree.find("body") if tree.find("body") is not None else tree
+    walker = _Lines()
+    walker.walk(body)
+    walker.flush()
+    picked = _trafilatura_lines(etree.tostring(tree, encoding="unicode")) if main_text else []
+    if picked and _structure(picked) >= _structure(walker.lines):
+        return picked
+    return walker.lines
+
+
+def html_title(tree) -> str | None:
+    """<title>, else the first <h1>."""
+    for path in ("//title", "//h1"):
+        for el in tree.xpath(path):
+            title = clean_line(el.text_content())
+            if title:
+                return title
+    return None
+
+
+def html_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in a <meta> tag within its first 4 KB."""
+    head = data[:4096].decode("ascii", errors="replace")
+    match = re.search(r"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", head,
+                      re.IGNORECASE)
+    return match.group(1) if match else None

@@ -1,0 +1,216 @@
+"""Fetch one web document safely: public addresses only, capped in size and time.
+
+A URL given by a user (or found in a feed) must not make pivotwatch reach into the machine it
+runs on or its network: before each request the host is resolved and every address it
+resolves to is checked; private, loopback, link-local, multicast, reserved and unspecified
+addresses are refused unless explicitly allowed. Redirects are followed by hand, at most
+`MAX_REDIRECTS`, and each hop is checked the same way. The body is capped while it streams,
+and one deadline covers the whole fetch, redirects included.
+
+DNS rebinding: a host could resolve to a public address when checked and to a private one when
+connected to. To close that gap the request goes to the address that was checked (the URL's
+host is kept in the Host header and, for https, as the TLS server name, so certificates are
+still verified against the name). What remains unchecked is name resolution itself, which
+cannot be given a timeout here; it counts against nothing but the operating system's limits.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import httpx
+
+from pivotwatch.errors import DownloadError, SourceError, UsageError
+from pivotwatch.store.store import utcnow
+
+MAX_REDIRECTS = 5
+REDIRECTS = {301, 302, 303, 307, 308}
+USER_AGENT = "pivotwatch (+https://github.com/pivotwatch; document ingest)"
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True)
+class AddressPolicy:
+    """Which non-public addresses a fetch may reach: none, all, or the networks listed."""
+
+    allow_all: bool = False
+    networks: tuple[Network, ...] = ()
+
+    @classmethod
+    def from_setting(cls, text: str, allow_private: bool | str = False) -> AddressPolicy:
+        """The policy from PIVOTWATCH_ALLOW_PRIVATE_URLS, widened by `allow_private`.
+
+        The setting is empty (nothing private), `all`/`1`/`true`/`yes`, or addresses and
+        networks separated by commas (e.g. `127.0.0.1,10.0.0.0/8`). `allow_private` may be
+        True (everything) or a string in the same form.
+        """
+        if allow_private is True:
+            return cls(allow_all=True)
+        words = [w.strip() for part in (text, allow_private or "") for w in str(part).split(",")]
+        words = [w for w in words if w and w.lower() not in ("0", "false", "no", "none")]
+        if any(w.lower() in ("all", "1", "true", "yes") for w in words):
+            return cls(allow_all=True)
+        networks = []
+        for word in words:
+            try:
+                networks.append(ipaddress.ip_network(word, strict=False))
+            except ValueError:
+                raise UsageError(f"PIVOTWATCH_ALLOW_PRIVATE_URLS: {word!r} is not an address or "
+                                 f"network (use 'all' or e.g. 127.0.0.1,10.0.0.0/8)") from None
+        return cls(networks=tuple(networks))
+
+    def allows(self, ip: IPAddress) -> bool:
+        return self.allow_all or any(ip in net for net in self.networks
+                                     if net.version == ip.version)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A fetched body and what the server said about it."""
+
+    url: str            # as asked for
+    final_url: str      # after redirects
+    content: bytes
+    media_type: str     # e.g. text/html ('' when the server sent none)
+    charset: str | None
+    fetched_at: datetime
+
+
+def _kind(ip: IPAddress) -> str | None:
+    """Why `ip` is not a public address, or None if it is one."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return _kind(ip.ipv4_mapped)
+    for kind in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
+        if getattr(ip, f"is_{kind}"):
+            return kind.replace("_", "-")
+    return None if ip.is_global else "non-public"
+
+
+def _resolve(url: str, host: str, port: int, policy: AddressPolicy) -> IPAddress:
+    # `url` here is what error messages name: the URL asked for, and the hop when redirected
+    """The address to connect to for `host`; SourceError if any address it has is refused."""
+    try:
+        literal = ipaddress.ip_address(host)
+        addresses = [literal]
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise DownloadError(f"{url}: cannot resolve host {host!r}: "
+                                f"{getattr(exc, 'strerror', None) or exc}") from exc
+        addresses = list(dict.fromkeys(
+            ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos))
+    if not addresses:
+        raise DownloadError(f"{url}: host {host!r} has no address")
+    # Every address is checked, not just the first: the client could connect to any of them.
+    for ip in addresses:
+        kind = _kind(ip)
+        if kind and not policy.allows(ip):
+            what = f"{host} is {ip}," if str(ip) != host.strip("[]") else f"{ip} is"
+            article = "an" if kind[0] in "aeiou" else "a"
+            raise SourceError(f"{url}: refused: {what} {article} {kind} address (pass "
+                              f"--allow-private or set PIVOTWATCH_ALLOW_PRIVATE_URLS to allow it)")
+    return addresses[0]
+
+
+def _target(url: str, policy: AddressPolicy,
+            label: str) -> tuple[str, dict[str, str], dict]:
+    """The URL to request (host replaced by its checked address), headers and extensions."""
+    parts = urlsplit(url)
+    url = label
+    if parts.scheme not in ("http", "https"):
+        raise SourceError(f"{url}: only http and https URLs can be fetched")
+    if not parts.hostname:
+        raise SourceError(f"{url}: no host in the URL")
+    if parts.username or parts.password:
+        raise SourceError(f"{url}: URLs with a user name or password are not fetched")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise SourceError(f"{url}: bad port") from None
+    ip = _resolve(url, parts.hostname, port, policy)
+    netloc = f"[{ip}]" if ip.version == 6 else str(ip)
+    netloc += f":{parts.port}" if parts.port else ""
+    direct = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+    extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
+    return direct, {"Host": parts.netloc}, extensions  # netloc: no user info, checked above
+
+
+def _media_type(response: httpx.Response) -> tuple[str, str | None]:
+    value = response.headers.get("Content-Type", "")
+    media = value.split(";")[0].strip().lower()
+    charset = None
+    for param in value.split(";")[1:]:
+        key, _, val = param.partition("=")
+        if key.strip().lower() == "charset" and val.strip():
+            charset = val.strip().strip("\"'")
+    return media, charset
+
+
+def fetch(url: str, *, policy: AddressPolicy, max_bytes: int, timeout: float,
+          accept: frozenset[str] | None = None) -> Fetched:
+    """GET `url` within the policy and caps; one-line SourceError/DownloadError otherwise.
+
+    `accept`: media types to accept (others fail before the body is read); None takes any.
+    """
+    deadline = time.monotonic() + timeout
+    # trust_env=False: a proxy from the environment would connect by name, around the check.
+    with httpx.Client(trust_env=False, follow_redirects=False,
+                      headers={"User-Agent": USER_AGENT}) as http:
+        current = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            label = url if current == url else f"{url}: redirected to {current}"
+            direct, headers, extensions = _target(current, policy, label)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise DownloadError(f"{url}: took longer than {timeout:g} s")
+            try:
+                with http.stream("GET", direct, headers=headers, extensions=extensions,
+                                 timeout=httpx.Timeout(left), follow_redirects=False) as resp:
+                    if resp.status_code in REDIRECTS and "Location" in resp.headers:
+                        current = urljoin(current, resp.headers["Location"])
+                        continue
+                    if resp.status_code >= 400:
+                        raise DownloadError(f"{url}: HTTP {resp.status_code} "
+                                            f"{resp.reason_phrase}".strip())
+                    media, charset = _media_type(resp)
+                    if accept is not None and media and media not in accept:
+                        raise SourceError(f"{url}: unsupported content type {media}")
+                    return Fetched(url, current, _body(url, resp, max_bytes, deadline, timeout),
+                                   media, charset, utcnow())
+            except httpx.TimeoutException as exc:
+                raise DownloadError(f"{url}: took longer than {timeout:g} s") from exc
+            except httpx.HTTPError as exc:
+                detail = " ".join(str(exc).split()) or type(exc).__name__
+                raise DownloadError(f"{url}: {detail}") from exc
+        raise DownloadError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+
+def _body(url: str, resp: httpx.Response, max_bytes: int, deadline: float,
+          timeout: float) -> bytes:
+    """The response body, stopped as soon as it passes `max_bytes` or the deadline.
+
+    Each read waits at most what was left of the time when the request began, so a server
+    that trickles bytes is stopped within twice the limit at worst.
+    """
+    declared = resp.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise SourceError(f"{url}: {int(declared):,} bytes, over the {max_bytes:,}-byte cap "
+                          f"(PIVOTWATCH_MAX_DOCUMENT_BYTES)")
+    chunks, size = [], 0
+    for chunk in resp.iter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise SourceError(f"{url}: over the {max_bytes:,}-byte cap "
+                              f"(PIVOTWATCH_MAX_DOCUMENT_BYTES)")
+        if time.monotonic() > deadline:
+            raise DownloadError(f"{url}: took longer than {timeout:g} s")
+        chunks.append(chunk)
+    return b"".join(chunks)
