@@ -24,6 +24,9 @@ demo: install
 	$(BIN)/pivotwatch --db $(DEMO_DB) status
 	$(BIN)/pivotwatch --db $(DEMO_DB) indicators --dyad RUS-CHN --freq year --from 2014-01-01 --dimension all,political,military
 	$(BIN)/pivotwatch --db $(DEMO_DB) indicators --dyad RUS-PRK --freq year --dimension all
+	$(BIN)/pivotwatch --db $(DEMO_DB) alignment RUS PRK --from 2012
+	$(BIN)/pivotwatch --db $(DEMO_DB) fuel RUS PRK
+	$(BIN)/pivotwatch --db $(DEMO_DB) sanctions --country PRK --linked RUS
 	$(BIN)/pivotwatch --db $(DEMO_DB) report --dyad RUS-PRK -o out/briefing.html
 
 lint: dev

@@ -6,7 +6,17 @@ from pathlib import Path
 
 import typer
 
-from pivotwatch.cli import changes, indicators, ingest, partners, report, status
+from pivotwatch.cli import (
+    alignment,
+    changes,
+    indicators,
+    ingest,
+    partners,
+    report,
+    sanctions,
+    status,
+    trade,
+)
 from pivotwatch.cli.common import state
 
 app = typer.Typer(
@@ -39,6 +49,9 @@ indicators.register(app)
 partners.register(app)
 changes.register(app)
 report.register(app)
+alignment.register(app)
+trade.register(app)
+sanctions.register(app)
 
 
 def main() -> None:

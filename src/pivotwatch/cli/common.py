@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from pivotwatch import taxonomy
 from pivotwatch.errors import PivotwatchError, UsageError
@@ -53,7 +54,7 @@ def store(read_only: bool = False) -> Store:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", markup=True)
+    err.print(f"[red]error:[/red] {escape(message)}", markup=True)
     return typer.Exit(code)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -10,8 +11,8 @@ from pivotwatch.cli.common import err, fail, handle_errors, out, parse_countries
 from pivotwatch.errors import UsageError
 from pivotwatch.sources.context import Context, IngestReport
 from pivotwatch.sources.gdelt.ingest import ingest_paths, ingest_range
-from pivotwatch.sources.gdelt.sample import ingest_sample
 from pivotwatch.sources.reference import ingest_reference
+from pivotwatch.sources.sample import ingest_sample
 
 app = typer.Typer(help="Load data into the store.", no_args_is_help=True,
                   rich_markup_mode="markdown",
@@ -38,7 +39,7 @@ class RichProgress:
 
     def finished(self, name: str, outcome: object) -> None:
         if isinstance(outcome, Exception):
-            self.bar.console.print(f"[red]failed:[/red] {outcome}")
+            self.bar.console.print(f"[red]failed:[/red] {escape(str(outcome))}")
         if self.task is not None:
             self.bar.advance(self.task)
 
@@ -46,7 +47,7 @@ class RichProgress:
 def _summary(report: IngestReport) -> None:
     table = Table(title="ingest summary", title_justify="left")
     for col in ("files loaded", "files loaded before", "failed", "rows read",
-                "events kept", "rows rejected", "rows loaded before"):
+                "records kept", "rows rejected", "rows loaded before"):
         table.add_column(col, justify="right")
     table.add_row(*(f"{v:,}" for v in (
         report.count("loaded"), report.count("skipped"), len(report.failures),
@@ -60,8 +61,8 @@ def _summary(report: IngestReport) -> None:
     for note in report.notes():
         out.print(f"Note: {note}")
     if report.total("rows_duplicate"):
-        out.print("Rows already loaded from other files (same GLOBALEVENTID) were not counted "
-                  "again.")
+        out.print("Rows already in the store (from other files: the same GLOBALEVENTID, vote, "
+                  "flow or entry) were not added again.")
     if report.total("rows_rejected"):
         out.print("Rejected rows are kept with their reasons in the store's `rejects` table.")
 
@@ -114,11 +115,14 @@ def reference(
                                       help="Timelines in the key_events.csv layout "
                                            "(default: the bundled one)."),
 ) -> None:
-    """Load a curated reference timeline: dated, sourced key events kept apart from GDELT.
+    """Load curated reference tables, each recognised by its header: a timeline of dated,
+    sourced key events (kept apart from GDELT), and the trade-by-year, fuel-delivery and
+    sanctions-cap figures. With no FILE, all four bundled tables are loaded.
 
-    Columns: date, date_precision (day, month, year), actor1, actor2, dimension, event_type,
-    description, source_url (several separated by " ; "), confidence (high, medium, low).
-    Bad rows are rejected with their line and reason.
+    Timeline columns: date, date_precision (day, month, year), actor1, actor2, dimension,
+    event_type, description, source_url (several separated by " ; "), confidence (high,
+    medium, low); for the figures see docs/trade.md. Bad rows are rejected with their line
+    and reason.
 
     Example: pivotwatch ingest reference my_timeline.csv
     """
@@ -128,8 +132,117 @@ def reference(
 @app.command("sample")
 @handle_errors
 def sample() -> None:
-    """Load the small GDELT sample bundled with pivotwatch (works offline).
+    """Load the samples bundled with pivotwatch (works offline): GDELT extracts, UN votes of
+    the watched countries, Comtrade rows and a sanctions-list subset.
 
     Example: pivotwatch --db demo.duckdb ingest sample
     """
     _run(ingest_sample, None)
+
+
+@app.command("sanctions")
+@handle_errors
+def sanctions(
+    files: list[str] = typer.Argument(..., metavar="FILE...",
+                                      help="UN consolidated list XML, OFAC sdnList XML or "
+                                           "OpenSanctions FtM JSON (export or delta)."),
+) -> None:
+    """Load sanctions lists: the UN Security Council consolidated list, OFAC's XML lists and
+    OpenSanctions FollowTheMoney exports and deltas (told apart by their content).
+
+    Bad entries (no id, no name, the same id twice) are rejected with reasons; a file that
+    cannot be parsed fails with one line and leaves nothing. OpenSanctions data are CC BY-NC
+    4.0: non-commercial use only.
+
+    Example: pivotwatch ingest sanctions consolidated.xml entities.ftm.json
+    """
+    from pivotwatch.sources.sanctions import ingest_sanctions
+
+    _run(lambda ctx: ingest_sanctions(ctx, files), None)
+
+
+@app.command("documents")
+@handle_errors
+def documents(
+    inputs: list[str] = typer.Argument(..., metavar="FILE_OR_URL_OR_FEED...",
+                                       help="Text, Markdown or HTML files, http(s) URLs, "
+                                            "RSS/Atom feeds (files or URLs)."),
+    allow_private: bool = typer.Option(False, "--allow-private", help="Let URLs reach "
+                                       "private, loopback and link-local addresses."),
+) -> None:
+    """Load documents for the claims audit: each distinct text is stored once.
+
+    Web pages are reduced to their main text; list items and table rows stay one line each.
+    A feed item's text is its content, else its summary; an item with neither is fetched from
+    its link. URLs reaching private addresses are refused unless --allow-private. See
+    docs/documents.md.
+
+    Example: pivotwatch ingest documents notes.md https://example.org/feed.xml
+    """
+    from rich.markup import escape
+
+    from pivotwatch.sources.documents import load_documents
+
+    with store() as st, RichProgress() as progress:
+        report = load_documents(Context(st, progress=progress), inputs, allow_private)
+        titles = {r.file_id: [] for r in report.results}
+        if titles:
+            for file_id, title in st.con.execute(
+                    "SELECT file_id, coalesce(title, '(no title)') FROM documents WHERE file_id "
+                    "IN (SELECT unnest(?))", [list(titles)]).fetchall():
+                titles[file_id].append(title)
+    for r in report.results:
+        shown = "; ".join(titles[r.file_id][:3]) + (" ..." if len(titles[r.file_id]) > 3 else "")
+        what = {"skipped": "loaded before", "loaded": f"{r.rows_kept} new, "
+                f"{r.rows_duplicate} already stored, {r.rows_rejected} rejected"}[r.status]
+        out.print(f"{escape(r.name)}: {what}" + (f" ({escape(shown)})" if shown else ""))
+    for note in report.notes():
+        out.print(f"Note: {escape(note)}")
+    if not report.ok:
+        raise fail(f"{len(report.failures)} input(s) could not be loaded (see above)")
+
+
+@app.command("comtrade")
+@handle_errors
+def comtrade(
+    files: list[str] = typer.Argument(None, metavar="[FILE]...",
+                                      help="Comtrade CSVs (comtradr layout, plain or gzipped), "
+                                           "API v1 JSON responses, or folders of them "
+                                           "(default: the bundled sample)."),
+) -> None:
+    """Load UN Comtrade trade flows: comtradr's snake_case CSV (the 47-column API layout or a
+    subset of it) and raw API v1 JSON responses.
+
+    Imports and exports are kept with reporter, partner (ISO3), year, HS code, category and
+    value in USD. Aggregate partners ("World", "Areas, nes"), unknown codes, breakdowns of a
+    total and repeated rows are rejected with reasons; a file that cannot be parsed fails
+    with one line and leaves nothing.
+
+    Example: pivotwatch ingest comtrade comtradr_example_3_THA_shrimp_2007-2011.csv
+    """
+    from pivotwatch.sources.comtrade import ingest_comtrade
+
+    _run(lambda ctx: ingest_comtrade(ctx, files or None), None)
+
+
+@app.command("unvotes")
+@handle_errors
+def unvotes(
+    files: list[str] = typer.Argument(..., metavar="FILE...",
+                                      help="UN General Assembly vote files, plain or gzipped, "
+                                           "or folders of them; each is recognised by its "
+                                           "header."),
+) -> None:
+    """Load UN General Assembly roll-call votes: the unvotes layout (un_votes.csv with ISO2
+    codes, un_roll_calls.csv, un_roll_call_issues.csv) and the Voeten layout
+    (UNVotesPublished*.csv.gz, Correlates-of-War codes), in any order.
+
+    Only yes, no and abstain are votes (Voeten's absences and non-member rows are counted in
+    the notes). Unknown country codes, bad values and repeated or conflicting votes are
+    rejected with reasons; a vote already stored with the same value is not added again.
+
+    Example: pivotwatch ingest unvotes un_votes.csv un_roll_calls.csv un_roll_call_issues.csv
+    """
+    from pivotwatch.sources.unga import ingest_unvotes
+
+    _run(lambda ctx: ingest_unvotes(ctx, files), None)

@@ -17,6 +17,7 @@ from pivotwatch.analysis import changes as change_detection
 from pivotwatch.analysis import partners as partner_ranking
 from pivotwatch.analysis.indicators import period_number
 from pivotwatch.errors import PivotwatchError
+from pivotwatch.report.panels import Panel, build_panels
 from pivotwatch.store import Store
 from pivotwatch.store.status import store_status
 
@@ -78,6 +79,7 @@ class Section:
     change_status: str
     reference: pd.DataFrame
     evidence: list[Evidence] = field(default_factory=list)
+    panels: list[Panel] = field(default_factory=list)  # UN votes, trade, fuel, sanctions
 
 
 @dataclass
@@ -348,6 +350,11 @@ def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date |
                        detected, reference)
     sections = [_section(store, a, b, freq, dim, anchor, title, series, detected, reference)
                 for anchor, title, dim in SECTIONS]
+    for panel in build_panels(store, a, b, start, end):
+        next(s for s in sections if s.anchor == panel.section).panels.append(panel)
+        if panel.judgment:
+            judgments.append(Judgment(panel.judgment[0], panel.judgment[1],
+                                      f"#{panel.anchor}"))
     status = store_status(store)
     covered = store.con.execute(
         """SELECT count(DISTINCT day), min(day), max(day) FROM daily_counts

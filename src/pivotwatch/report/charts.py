@@ -62,3 +62,50 @@ def reference_chart(reference: pd.DataFrame, title: str) -> str | None:
     ).properties(width=WIDTH - 120, height=180, title=alt.TitleParams(
         title, subtitle="hand-compiled from cited sources; not counted with GDELT"))
     return vl_convert.vegalite_to_svg(chart.to_dict())
+
+
+def alignment_chart(rows: pd.DataFrame, focus: str, min_roll_calls: int) -> str | None:
+    """Share of identical UN General Assembly votes of `focus` with each partner, by year;
+    years with fewer than `min_roll_calls` shared roll calls are left out (drawn as gaps)."""
+    data = rows[(rows.period != "all") & (rows.issue == "all")
+                & (rows.roll_calls >= min_roll_calls)][["period", "partner", "share"]].copy()
+    if data.period.nunique() < 2:
+        return None
+    data["year"] = data.period.astype(int)
+    chart = alt.Chart(data).mark_line(point=True).encode(
+        x=alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1),
+                scale=alt.Scale(nice=False)),
+        y=alt.Y("share:Q", title="identical votes (share)", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("partner:N", title=f"{focus} with"),
+    ).properties(width=WIDTH - 120, height=220, title=alt.TitleParams(
+        f"UN General Assembly: share of roll calls on which {focus} and each partner voted alike",
+        subtitle=f"roll calls both voted on (yes, no, abstain); years with under "
+                 f"{min_roll_calls} shared roll calls left out"))
+    return vl_convert.vegalite_to_svg(chart.to_dict())
+
+
+def fuel_chart(rows: pd.DataFrame, title: str) -> str | None:
+    """Each refined-petroleum figure (barrels) as a bar coloured by basis, with the annual cap
+    as a rule; figures are never stacked or added."""
+    data = rows[rows.barrels.notna()][["period_start", "period_end", "basis_label", "barrels",
+                                       "cap_barrels"]].copy()
+    if data.empty:
+        return None
+    data["figure"] = [f"{s:%Y-%m}–{e:%Y-%m} ({b})" for s, e, b in
+                      zip(data.period_start, data.period_end, data.basis_label, strict=True)]
+    data = data.drop(columns=["period_start", "period_end"])
+    bars = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("figure:N", title=None, sort=None),
+        x=alt.X("barrels:Q", title="barrels"),
+        color=alt.Color("basis_label:N", title="basis"),
+    )
+    caps = pd.DataFrame({"cap": sorted(set(data.cap_barrels.dropna()))})
+    layers = [bars]
+    if len(caps):
+        layers.append(alt.Chart(caps).mark_rule(color="#b03a2e", strokeDash=[4, 3])
+                      .encode(x="cap:Q"))
+    chart = alt.layer(*layers).properties(width=WIDTH - 320, title=alt.TitleParams(
+        title, subtitle="dashed line: the annual cap; each bar is one published figure for its "
+                        "own period (not added up)"))
+    return vl_convert.vegalite_to_svg(chart.to_dict())

@@ -75,6 +75,7 @@ def html(b: Briefing) -> str:
             "aspects": [(a, d, link if link is None or link[1:] in anchors else None)
                         for a, d, link in s.aspects],
             "changes": s.changes, "change_status": s.change_status, "reference": s.reference,
+            "panels": [(p, p.chart() if p.chart else None) for p in s.panels],
             "chart": charts.series_chart(s.series, s.reference, f"{s.title}: per 10k", b.freq,
                                          MIN_VOLUME)})
     partner_rows, trend_rows = _partner_rows(b)
@@ -110,6 +111,10 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
             *("| " + " | ".join(cell(c) for c in r) + " |" for r in rows), ""]
 
 
+def _md_cell(c) -> str:
+    return c if isinstance(c, str) else " ".join(f"[{t}]({u})" for t, u in c)
+
+
 def markdown(b: Briefing) -> str:
     """The briefing as Markdown (tables, no charts)."""
     label = _label(b)
@@ -135,6 +140,15 @@ def markdown(b: Briefing) -> str:
         for c in s.changes:
             out.append(f"- {c.kind} {c.direction} in {label(c.period)}: {_fmt(c.before)} → "
                        f"{_fmt(c.after)} per 10k")
+        for p in s.panels:
+            out += [f"### {p.title}", "", *(f"{line}" for line in p.lead), ""]
+            for t in p.tables:
+                out += [f"*{t.caption}*", ""]
+                out += _md_table(t.header, [[_md_cell(c) for c in r] for r in t.rows])
+            if p.limits:
+                out += [f"> {p.limits}", ""]
+            if p.query:
+                out += [f"Rows behind the figures: `{p.query}`", ""]
         if len(s.reference):
             out += ["", "Curated reference events:", ""]
             out += [f"- {r.date} {r.event_type}: {r.description} ({r.confidence}; "

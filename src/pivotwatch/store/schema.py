@@ -116,22 +116,30 @@ MIGRATIONS.append((
     4,
     "UN General Assembly votes, trade flows, reference figures and sanctions designations",
     [
-        # Roll calls, keyed by the rcid both the unvotes and the Voeten data use.
+        # Roll calls, keyed by the rcid both the unvotes and the Voeten data use. Each
+        # layout's facts are kept as given, one row per (rcid, layout): the unvotes roll
+        # calls and issue tags come in separate files, in any order, and the analysis merges
+        # them per rcid (see docs/alignment.md).
         """CREATE TABLE un_roll_calls (
-            rcid INTEGER PRIMARY KEY,
+            rcid INTEGER NOT NULL,
+            layout VARCHAR NOT NULL,       -- unvotes-roll-calls | unvotes-issues | voeten
             session INTEGER,
             date DATE,
             important BOOLEAN,
-            resolution VARCHAR,            -- e.g. A/RES/73/1
+            resolution VARCHAR,            -- e.g. R/73/1
+            amendment BOOLEAN,             -- unvotes: a vote on an amendment
+            paragraph BOOLEAN,             -- unvotes: a vote on a paragraph
             short VARCHAR,
             description VARCHAR,
-            issues VARCHAR[],              -- me, nu, di, hr, co, ec (see docs/alignment.md)
-            file_id VARCHAR NOT NULL
+            issues VARCHAR[],              -- me, nu, di, hr, co, ec; NULL: this layout has none
+            file_id VARCHAR NOT NULL,
+            PRIMARY KEY (rcid, layout)
         )""",
+        # Votes may arrive before (or without) their roll call; they join at analysis time.
         """CREATE TABLE un_votes (
             rcid INTEGER NOT NULL,
             country VARCHAR NOT NULL,      -- ISO3 (USSR votes are Russia's)
-            vote VARCHAR NOT NULL,         -- yes | no | abstain
+            vote VARCHAR NOT NULL,         -- yes | no | abstain (absences are not votes)
             file_id VARCHAR NOT NULL,
             PRIMARY KEY (rcid, country)
         )""",
@@ -142,8 +150,8 @@ MIGRATIONS.append((
             year INTEGER NOT NULL,
             flow VARCHAR NOT NULL,         -- import | export | re-import | re-export
             hs_code VARCHAR NOT NULL,      -- 'TOTAL' or 2, 4 or 6 digits
-            category VARCHAR NOT NULL,     -- see data/trade_categories.csv
-            value_usd DOUBLE NOT NULL,
+            category VARCHAR NOT NULL,     -- see data/trade_categories.csv; 'total' for TOTAL
+            value_usd DOUBLE NOT NULL,     -- Comtrade's primary value: imports CIF, exports FOB
             layout VARCHAR NOT NULL,       -- comtrade-csv | comtrade-json | ...
             file_id VARCHAR NOT NULL
         )""",
@@ -155,6 +163,7 @@ MIGRATIONS.append((
             value_usd DOUBLE NOT NULL,
             is_estimate BOOLEAN NOT NULL,
             note VARCHAR,
+            flags VARCHAR[] NOT NULL,      -- from the note: target, partial_year, inferred, ...
             source_urls VARCHAR[] NOT NULL,
             confidence VARCHAR NOT NULL,
             file_id VARCHAR NOT NULL
@@ -167,6 +176,7 @@ MIGRATIONS.append((
             barrels DOUBLE,                -- NULL: the source gives no volume
             basis VARCHAR NOT NULL,        -- reported_to_un | government_estimate | ...
             note VARCHAR,
+            flags VARCHAR[] NOT NULL,      -- from the note: lower_bound, overlaps, gap, ...
             source_urls VARCHAR[] NOT NULL,
             confidence VARCHAR NOT NULL,
             file_id VARCHAR NOT NULL
@@ -181,12 +191,17 @@ MIGRATIONS.append((
             source_urls VARCHAR[] NOT NULL,
             file_id VARCHAR NOT NULL
         )""",
+        # One row per version of an entry: a list snapshot or a delta adds versions, never
+        # rewrites them; the current state is the latest version (docs/sanctions.md).
         """CREATE TABLE sanctions (
-            entry_key VARCHAR PRIMARY KEY, -- xxh3 of list and the list's own id
+            entry_key VARCHAR PRIMARY KEY, -- xxh3 of list, list id, publication and content
             list VARCHAR NOT NULL,         -- un_sc | ofac | opensanctions
             list_id VARCHAR NOT NULL,      -- the list's own reference (e.g. KPi.001)
-            kind VARCHAR NOT NULL,         -- person | entity | vessel
-            name VARCHAR NOT NULL,
+            published_at TIMESTAMP,        -- when the list or delta was published (UTC)
+            from_delta BOOLEAN NOT NULL,   -- true: from a delta file, false: a whole list
+            removed BOOLEAN NOT NULL,      -- true: a delta's DEL, the entry is delisted
+            kind VARCHAR,                  -- person | entity | vessel | aircraft (NULL if removed)
+            name VARCHAR,                  -- NULL only on a removed row
             aliases VARCHAR[],
             programmes VARCHAR[],          -- regime or programme, as the list names it
             listed_on DATE,
@@ -194,6 +209,27 @@ MIGRATIONS.append((
             address_countries VARCHAR[],   -- ISO3
             remarks VARCHAR,
             file_id VARCHAR NOT NULL
+        )""",
+    ],
+))
+
+MIGRATIONS.append((
+    5,
+    "documents",
+    [
+        # Texts for the claims stage (sources/documents.py); one row per distinct text.
+        """CREATE TABLE documents (
+            doc_id VARCHAR PRIMARY KEY,    -- xxh3-128 of the normalised text
+            title VARCHAR,
+            url VARCHAR,                   -- where it is published (after redirects)
+            published TIMESTAMP,           -- when known (feeds: UTC)
+            format VARCHAR NOT NULL,       -- text | markdown | html | feed-item
+            text VARCHAR NOT NULL,         -- a paragraph, "- " item or "| a | b |" row a line
+            n_chars INTEGER NOT NULL,
+            source_name VARCHAR,           -- publisher: site or feed name, else host or file
+            feed_url VARCHAR,              -- the feed an item (or its linked page) came from
+            file_id VARCHAR NOT NULL,      -- the file or cached download it was read from
+            fetched_at TIMESTAMP NOT NULL  -- when it was downloaded (files: when read)
         )""",
     ],
 ))

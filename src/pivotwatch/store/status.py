@@ -17,7 +17,7 @@ class SourceStatus:
     rows_kept: int
     rows_rejected: int
     rows_duplicate: int
-    events: int
+    events: int  # records in the store from this source (events, votes, flows, ...)
     first_day: date | None
     last_day: date | None
     days_with_counts: int
@@ -25,8 +25,16 @@ class SourceStatus:
     failures: tuple[tuple[str, str], ...]
 
 
-# where each source keeps its facts, and their date column
-_FACTS = {"gdelt": ("events", "day"), "reference": ("reference_events", "date")}
+# where each source keeps its records, and the date each record is about
+_FACTS = {
+    "gdelt": [("events", "day")],
+    "reference": [("reference_events", "date"), ("reference_trade", "make_date(year, 1, 1)"),
+                  ("reference_fuel", "period_start"), ("reference_caps", "adopted")],
+    "unga": [("un_votes", "NULL::DATE"), ("un_roll_calls", "date")],
+    "comtrade": [("trade_flows", "make_date(year, 1, 1)")],
+    "sanctions": [("sanctions", "listed_on")],
+    "documents": [("documents", "published::DATE")],
+}
 
 
 def store_status(store: Store) -> list[SourceStatus]:
@@ -41,11 +49,13 @@ def store_status(store: Store) -> list[SourceStatus]:
                       coalesce(sum(rows_read), 0), coalesce(sum(rows_kept), 0),
                       coalesce(sum(rows_rejected), 0), coalesce(sum(rows_duplicate), 0)
                FROM files WHERE source = ?""", [source]).fetchone()
-        table, day = _FACTS.get(source, ("events", "day"))
+        union = " UNION ALL ".join(
+            f"SELECT {day} AS day FROM {table} WHERE file_id IN "
+            f"(SELECT file_id FROM files WHERE source = $source)"
+            for table, day in _FACTS.get(source, [("events", "day")]))
         events, first, last = con.execute(
-            f"""SELECT count(*), min({day}), max({day}) FROM {table}
-               WHERE file_id IN (SELECT file_id FROM files WHERE source = ?)""",
-            [source]).fetchone()
+            f"SELECT count(*), min(day), max(day) FROM ({union})", {"source": source}
+        ).fetchone()
         (days,) = con.execute(
             """SELECT count(DISTINCT day) FROM daily_counts
                WHERE file_id IN (SELECT file_id FROM files WHERE source = ?)""",

@@ -50,11 +50,11 @@ class Store:
     def schema_version(self) -> int:
         has_meta = self.con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if not has_meta:
             return 0
-        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        return int(row[0]) if row else 0
+        rows = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        return int(rows[0][0]) if rows else 0
 
     def _migrate(self, read_only: bool) -> None:
         version = self.schema_version()
@@ -98,10 +98,11 @@ class Store:
         cur = self.con.execute(
             "SELECT * FROM files WHERE file_id = ? AND status = 'loaded'", [file_id]
         )
-        row = cur.fetchone()
-        if row is None:
+        # fetch everything: DuckDB refuses other work while a result is left unread
+        rows = cur.fetchall()
+        if not rows:
             return None
-        return dict(zip([d[0] for d in cur.description], row, strict=True))
+        return dict(zip([d[0] for d in cur.description], rows[0], strict=True))
 
     def record_failure(self, *, file_id: str, source: str, name: str, error: str,
                        size_bytes: int | None, started_at: datetime) -> None:
