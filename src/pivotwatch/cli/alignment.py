@@ -8,9 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from pivotwatch.cli.common import err, handle_errors, out, store, write_atomically
-from pivotwatch.cli.frames import SUFFIXES, Format, missing, print_frame, write_frame
-from pivotwatch.errors import UsageError
+from pivotwatch.cli.common import err, handle_errors, out, store
+from pivotwatch.cli.frames import Format, check_output, emit, missing
 
 
 class By(StrEnum):
@@ -81,8 +80,7 @@ def alignment(
     from pivotwatch.analysis.alignment import alignment as compute  # Ibis, pandas load here
 
     issues = [i for item in (issue or []) for i in item.split(",")]
-    if fmt is Format.parquet and output is None:
-        raise UsageError("--format parquet needs -o FILE")
+    check_output(fmt, output)
     chosen = [partner] if partner else []
     rest = partners.split(",") if partners else list(WATCHED_PARTNERS)
     chosen += [p for p in rest if p.strip().upper() != focus.strip().upper()]
@@ -91,14 +89,7 @@ def alignment(
                      last_year=end)
     for note in df.attrs.get("warnings", []):
         err.print(f"[yellow]warning:[/yellow] {note}")
-    if output is not None:
-        if fmt is Format.table:  # a file gets the format its suffix names, CSV by default
-            fmt = SUFFIXES.get(output.suffix.lower(), Format.csv)
-        write_atomically(output, lambda tmp: write_frame(df, fmt, tmp))
-        out.print(f"wrote {len(df):,} rows to {output}")
-        return
-    if fmt is not Format.table:
-        print_frame(df, fmt)
+    if emit(df, fmt, output):
         return
     names = df.attrs["partners"]
     if df.empty:

@@ -55,6 +55,34 @@ def print_frame(df, fmt: Format) -> None:
         sys.stdout.write(json.dumps(records(df), indent=1) + "\n")
 
 
+def check_output(fmt: Format, output: Path | None) -> None:
+    """Refuse, before any work, an output that cannot be written."""
+    from pivotwatch.errors import UsageError
+
+    if fmt is Format.parquet and output is None:
+        raise UsageError("--format parquet needs -o FILE")
+
+
+def emit(df, fmt: Format, output: Path | None) -> bool:
+    """Write `df` to `output` (in the format its suffix names when `fmt` is table, CSV by
+    default) or print it as csv/json; True when done, False when the caller prints a table."""
+    from pivotwatch.cli.common import out, write_atomically
+
+    check_output(fmt, output)
+    if output is not None:
+        if fmt is Format.table:
+            fmt = SUFFIXES.get(output.suffix.lower(), Format.csv)
+        frame = df.copy()
+        frame.attrs = {}  # warnings and the like are printed, not written into parquet
+        write_atomically(output, lambda tmp: write_frame(frame, fmt, tmp))
+        out.print(f"wrote {len(df):,} rows to {output}")
+        return True
+    if fmt is not Format.table:
+        print_frame(df, fmt)
+        return True
+    return False
+
+
 def period_label(day, freq: str) -> str:
     if freq == "year":
         return f"{day:%Y}"

@@ -20,10 +20,8 @@ from pivotwatch.cli.common import (
     parse_date,
     split_dimensions,
     store,
-    write_atomically,
 )
-from pivotwatch.cli.frames import SUFFIXES, Format, period_label, print_frame, write_frame
-from pivotwatch.errors import UsageError
+from pivotwatch.cli.frames import Format, check_output, emit, period_label
 
 
 class Freq(StrEnum):
@@ -94,26 +92,18 @@ def indicators(
 
     dims = split_dimensions(dimension)
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
-    if fmt is Format.parquet and output is None:
-        raise UsageError("--format parquet needs -o FILE")
+    check_output(fmt, output)
     with store(read_only=True) as st:
         df = compute(dyad, freq=freq.value, dimensions=dims, start=first, end=last,
                      directed=directed, store=st)
     for note in df.attrs.get("warnings", []):
         err.print(f"[yellow]warning:[/yellow] {note}")
-    if output is not None:
-        if fmt is Format.table:  # a file gets the format its suffix names, CSV by default
-            fmt = SUFFIXES.get(output.suffix.lower(), Format.csv)
-        write_atomically(output, lambda tmp: write_frame(df, fmt, tmp))
-        out.print(f"wrote {len(df):,} rows to {output}")
+    if emit(df, fmt, output):
         return
-    if fmt is Format.table:
-        if df.empty:
-            out.print(f"no data for {dyad}: the store has no daily counts in that range")
-            return
-        out.print(_table(df, f"{dyad} indicators by {freq.value}", freq.value))
-        if int(df["events"].sum()) == 0:
-            out.print(f"The store holds no {dyad} events in these periods; the volume column "
-                      "shows how much data there was to find them in.")
-    else:
-        print_frame(df, fmt)
+    if df.empty:
+        out.print(f"no data for {dyad}: the store has no daily counts in that range")
+        return
+    out.print(_table(df, f"{dyad} indicators by {freq.value}", freq.value))
+    if int(df["events"].sum()) == 0:
+        out.print(f"The store holds no {dyad} events in these periods; the volume column "
+                  "shows how much data there was to find them in.")

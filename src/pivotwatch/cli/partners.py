@@ -18,17 +18,14 @@ from pivotwatch.cli.common import (
     parse_date,
     split_dimensions,
     store,
-    write_atomically,
 )
 from pivotwatch.cli.frames import (
-    SUFFIXES,
     Format,
+    check_output,
+    emit,
     missing,
     period_label,
-    print_frame,
-    write_frame,
 )
-from pivotwatch.errors import UsageError
 
 
 class Freq(StrEnum):
@@ -121,8 +118,7 @@ def partners(
 
     dims = split_dimensions(dimension)
     first, final = parse_date(start, "--from"), parse_date(end, "--to")
-    if fmt is Format.parquet and output is None:
-        raise UsageError("--format parquet needs -o FILE")
+    check_output(fmt, output)
     with store(read_only=True) as st:
         df = compute(focus, partner_codes, freq=freq.value, dimensions=dims, start=first,
                      end=final, last=last, store=st)
@@ -132,14 +128,7 @@ def partners(
     for note in df.attrs.get("warnings", []):
         err.print(f"[yellow]warning:[/yellow] {note}")
     frame = trend if trend_only else df
-    if output is not None:
-        if fmt is Format.table:  # a file gets the format its suffix names, CSV by default
-            fmt = SUFFIXES.get(output.suffix.lower(), Format.csv)
-        write_atomically(output, lambda tmp: write_frame(frame, fmt, tmp))
-        out.print(f"wrote {len(frame):,} rows to {output}")
-        return
-    if fmt is not Format.table:
-        print_frame(frame, fmt)
+    if emit(frame, fmt, output):
         return
     name = f"{df.attrs['focus']} with {', '.join(df.attrs['partners'])}"
     if df.empty:

@@ -8,9 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from pivotwatch.cli.common import handle_errors, out, store, write_atomically
-from pivotwatch.cli.frames import SUFFIXES, Format, missing, print_frame, write_frame
-from pivotwatch.errors import UsageError
+from pivotwatch.cli.common import handle_errors, out, store
+from pivotwatch.cli.frames import Format, check_output, emit, missing
 
 
 class ListName(StrEnum):
@@ -83,18 +82,10 @@ def sanctions(
     """
     from pivotwatch.analysis.sanctions import sanctions as compute  # Ibis, pandas load here
 
-    if fmt is Format.parquet and output is None:
-        raise UsageError("--format parquet needs -o FILE")
+    check_output(fmt, output)
     with store(read_only=True) as st:
         df = compute(country, linked, lists=[name.value for name in lists or []], store=st)
-    if output is not None:
-        if fmt is Format.table:  # a file gets the format its suffix names, CSV by default
-            fmt = SUFFIXES.get(output.suffix.lower(), Format.csv)
-        write_atomically(output, lambda tmp: write_frame(df, fmt, tmp))
-        out.print(f"wrote {len(df):,} rows to {output}")
-        return
-    if fmt is not Format.table:
-        print_frame(df, fmt)
+    if emit(df, fmt, output):
         return
     a, b = df.attrs["country"], df.attrs["linked"]
     for entry in df.attrs["lists"]:

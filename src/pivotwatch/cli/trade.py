@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from pivotwatch.cli.common import err, handle_errors, out, store, write_atomically
-from pivotwatch.cli.frames import SUFFIXES, Format, missing, print_frame, write_frame
+from pivotwatch.cli.common import err, handle_errors, out, store
+from pivotwatch.cli.frames import Format, emit, missing
 from pivotwatch.errors import UsageError
 
 YEAR_FROM = typer.Option(None, "--from", help="First year (YYYY).")
@@ -31,24 +31,6 @@ def register(app: typer.Typer) -> None:
 
 def _usd(v) -> str:
     return "–" if missing(v) else f"{v:,.0f}"
-
-
-def _emit(df, fmt: Format, output: Path | None) -> bool:
-    """Write or print a non-table format; True when done."""
-    if fmt is Format.parquet and output is None:
-        raise UsageError("--format parquet needs -o FILE")
-    if output is not None:
-        if fmt is Format.table:
-            fmt = SUFFIXES.get(output.suffix.lower(), Format.csv)
-        frame = df.copy()
-        frame.attrs = {}  # warnings and the like are printed, not written into parquet
-        write_atomically(output, lambda tmp: write_frame(frame, fmt, tmp))
-        out.print(f"wrote {len(df):,} rows to {output}")
-        return True
-    if fmt is not Format.table:
-        print_frame(df, fmt)
-        return True
-    return False
 
 
 def _check_years(start: int | None, end: int | None) -> None:
@@ -92,7 +74,7 @@ def trade(
                                   start=start, end=end)
     for note in df.attrs.get("warnings", []):
         err.print(f"[yellow]warning:[/yellow] {note}")
-    if _emit(df, fmt, output):
+    if emit(df, fmt, output):
         return
     a_, b_ = df.attrs["countries"]
     if df.empty:
@@ -149,7 +131,7 @@ def fuel(
     _check_years(start, end)
     with store(read_only=True) as st:
         df = fuel_vs_cap(supplier, store=st, start=start, end=end)
-    if _emit(df, fmt, output):
+    if emit(df, fmt, output):
         return
     if df.empty:
         out.print("No fuel figures loaded for that supplier and span: load the reference "
