@@ -1,0 +1,94 @@
+#!/usr/bin/env python
+"""Claim-extraction benchmark: documents per second per core on 1,500-word documents.
+
+Builds documents of about 1,500 words by concatenating the gold documents of
+tests/gold/claims in a fixed rotation (document i starts at gold document i mod 12), then
+runs, single-threaded in this process:
+
+  (a) pivotwatch.claims.extract_claims on each document           (the product)
+  (b) a plain regex sentence split of each document               (the baseline)
+
+and reports docs/s for each, best of N runs and their median (the machine is shared, so the
+median shows how far a busy moment moves the figure), the ratio a/b, the words per document,
+and whether (a) meets the target of 200 docs/s (judged on the best run). Not part of the
+test suite.
+
+    python benchmarks/claims.py            # 300 documents, best of 5
+    python benchmarks/claims.py --docs 50 --repeat 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from pivotwatch.claims import extract_claims  # noqa: E402
+
+GOLD = ROOT / "tests" / "gold" / "claims"
+WORDS = 1500
+TARGET = 200.0
+_SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
+def build_documents(count: int) -> list[str]:
+    """``count`` documents of at least WORDS words each, the same on every run."""
+    gold = [p.read_text(encoding="utf-8") for p in sorted(GOLD.glob("*.md"))]
+    docs = []
+    for i in range(count):
+        parts, words, k = [], 0, i
+        while words < WORDS:
+            text = gold[k % len(gold)]
+            parts.append(text)
+            words += len(text.split())
+            k += 1
+        docs.append("\n\n".join(parts))
+    return docs
+
+
+def _timings(run, docs, repeat: int) -> list[float]:
+    """Seconds for each of ``repeat`` passes of ``run`` over every document."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for doc in docs:
+            run(doc)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    docs = build_documents(args.docs)
+    extract_claims(docs[0])  # load the lexicons before timing
+    words = sum(len(d.split()) for d in docs) / len(docs)
+    a = _timings(extract_claims, docs, args.repeat)
+    b = _timings(_SPLIT.split, docs, args.repeat)
+    claims = sum(len(extract_claims(d)) for d in docs[:10]) / 10
+    best_a, best_b = len(docs) / min(a), len(docs) / min(b)
+    median_a, median_b = len(docs) / statistics.median(a), len(docs) / statistics.median(b)
+    print(f"machine: {platform.processor() or platform.machine()}, Python "
+          f"{platform.python_version()}; {len(docs)} documents of {words:.0f} words "
+          f"(~{claims:.0f} units each), {args.repeat} runs, one thread")
+    print("| tool | docs/s/core, best | docs/s/core, median | words/s, best |")
+    print("|---|---:|---:|---:|")
+    print(f"| (a) extract_claims | {best_a:,.0f} | {median_a:,.0f} | {best_a * words:,.0f} |")
+    print(f"| (b) regex sentence split | {best_b:,.0f} | {median_b:,.0f} | "
+          f"{best_b * words:,.0f} |")
+    verdict = "met" if best_a >= TARGET else "**not met**"
+    print(f"\n(a) {best_a:,.0f} docs/s per core (median {median_a:,.0f}) on {words:.0f}-word "
+          f"documents vs target >= {TARGET:.0f}: {verdict}; a/b = {best_a / best_b:.4f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""Countries named in prose: names, adjectives, capitals, leaders and institutions.
+
+Terms come from ``data/claims/actors.csv`` (case-insensitive unless marked exact, with common
+misspellings listed). A capitalised word of five or more letters that no term matches but that
+is one edit (insertion, deletion, substitution or swap of neighbours) from a single-word name,
+adjective or capital also counts ("Moskow", "Beijng"); shorter words are left alone because
+one edit turns too many of them into something else.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from itertools import compress
+from operator import attrgetter, itemgetter
+
+from pivotwatch.claims.lexicon import Match, actor_index, fuzzy_actor_names
+from pivotwatch.claims.tokens import Tokens
+
+# Real words one edit from a watched name, which must not be read as it.
+NOT_MISSPELLINGS = frozenset({"prussian", "prussia", "indiana", "indians", "chinas", "korean",
+                              "koreans", "russell", "indies", "iranians", "japans", "mongol"})
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ by at most one insertion, deletion, substitution or
+    transposition of adjacent letters."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    i = 0
+    while i < min(la, lb) and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        return a[i + 1:] == b[i + 1:] or (
+            i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:])
+    return a[i + 1:] == b[i:] if la > lb else a[i:] == b[i + 1:]
+
+
+@lru_cache(maxsize=4096)
+def fuzzy_actor(word: str) -> str | None:
+    """The ISO3 code of the one watched name a capitalised word misspells, or None."""
+    low = word.lower()
+    if len(low) < 5 or not low.isalpha() or low in NOT_MISSPELLINGS:
+        return None
+    table = fuzzy_actor_names()
+    found = set()
+    for key in {low} | {low[:k] + low[k + 1:] for k in range(len(low))}:
+        for name, iso3 in table.get(key, ()):
+            if _within_one_edit(low, name):
+                found.add(iso3)
+    return found.pop() if len(found) == 1 else None
+
+
+def find_actors(tok: Tokens) -> list[Match]:
+    """Actor mentions in a tokenised document (payload: ISO3 code), in order."""
+    index = actor_index()
+    hits = index.find(tok.lows, tok.words, tok.starts, tok.ends)
+    payloads = [Match(h.first, h.last, h.start, h.end, h.payload.iso3) for h in hits
+                if h.payload.kind != "place"]
+    covered = {i for h in hits for i in range(h.first, h.last)}
+    words = tok.words
+    # Capitalised words, found in one C-level pass; most words are not.
+    capitalised = compress(range(len(words)), map(str.isupper, map(itemgetter(0), words)))
+    for i in capitalised:
+        word = words[i]
+        if len(word) < 5 or i in covered or tok.lows[i] in index:
+            continue
+        iso3 = fuzzy_actor(word)
+        if iso3:
+            payloads.append(Match(i, i + 1, tok.starts[i], tok.ends[i], iso3))
+    payloads.sort(key=attrgetter("start"))
+    return payloads

@@ -1,0 +1,324 @@
+"""Claims that something happened (summits, treaties, exercises, arms transfers, deployments,
+UN votes) matched against the curated timeline (`reference_events`) and GDELT (`events`).
+
+A timeline row matches when its actors are the claim's (either order; a UN or MSMT row counts
+for claims about the UN or sanctions), its date (with its precision: a day, a month or a year)
+falls within a span the claim names, and it is of a kind the claim's topic names
+(`data/claims/topic_cameo.csv`) or shares enough words with the claim. GDELT events match on
+the dyad, the CAMEO codes of the topic and the span. Figures in a claim (troops, containers)
+are compared with those in the matched rows' descriptions. Nothing found is "no evidence in
+the loaded data", never a contradiction; a contradiction needs a record that says otherwise
+(a different vote of the same country, a figure far above every estimate on record).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib.resources import files
+
+from pivotwatch.claims.actors import find_actors
+from pivotwatch.claims.checks.refdata import ReferenceData, RefEvent
+from pivotwatch.claims.checks.text import (
+    NOT_COUNTS,
+    agrees,
+    claimed,
+    content_words,
+    numbers_in,
+    overlaps,
+    spans,
+)
+from pivotwatch.claims.model import Claim
+from pivotwatch.claims.tokens import tokenize
+from pivotwatch.claims.verdicts import (
+    CONTRADICTION_FACTOR,
+    NO_EVIDENCE,
+    Evidence,
+    Verdict,
+    VerdictKind,
+)
+from pivotwatch.errors import SourceError
+
+GDELT_MIN_EVENTS = 3      # GDELT events that count as evidence that something happened
+MIN_SHARED_WORDS = 4      # words shared with a timeline row of another kind to match it
+FORECAST_SHARED_WORDS = 3  # words a forecast shares with the past event it cites
+MAX_EVIDENCE = 3
+FORUM_ACTORS = frozenset({"UNO", "IGO"})
+FORUM_TOPICS = frozenset({"un_vote", "sanctions", "nuclear"})
+# Topics whose figures on record are whole counts (troops sent), so a claimed figure far above
+# every one of them is contradicted; elsewhere (containers, shells) a larger figure may be newer.
+CONTRADICTION_TOPICS = frozenset({"troops"})
+_RESOLUTION = re.compile(r"\b(?:resolution|unscr)\s+(\d{3,4})\b", re.IGNORECASE)
+_VOTES = (("veto", re.compile(r"\bveto(?:ed|es)?\b", re.IGNORECASE)),
+          ("abstain", re.compile(r"\babstain(?:ed|ing|s)?\b", re.IGNORECASE)),
+          ("no", re.compile(r"\bvot(?:ed|es|ing) against\b", re.IGNORECASE)),
+          ("yes", re.compile(r"\bvot(?:ed|es|ing) (?:for|in favou?r)\b|\bin favou?r\b",
+                             re.IGNORECASE)))
+_UNANIMOUS = re.compile(r"\bunanimous", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TopicEvidence:
+    event_types: frozenset[str]
+    cameo: tuple[str, ...]
+
+
+@cache
+def topic_map() -> dict[str, TopicEvidence]:
+    """Claim topic -> reference event types and CAMEO codes (``topic_cameo.csv``)."""
+    text = (files("pivotwatch") / "data" / "claims" / "topic_cameo.csv").read_text("utf-8")
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    out = {}
+    for n, row in enumerate(csv.DictReader(lines), 2):
+        cameo = tuple(c.strip() for c in (row.get("cameo") or "").split(";") if c.strip())
+        if not row.get("topic") or any(not (c.isdigit() and 2 <= len(c) <= 4) for c in cameo):
+            raise SourceError(f"topic_cameo.csv, row {n}: a topic and 2-4 digit CAMEO codes")
+        out[row["topic"]] = TopicEvidence(
+            frozenset(t.strip() for t in row["event_types"].split(";") if t.strip()), cameo)
+    return out
+
+
+def _evidence(row: RefEvent) -> Evidence:
+    return Evidence("reference_events", row.key, row.when, row.description,
+                    row.urls[0] if row.urls else None)
+
+
+def _dyad_ok(row: RefEvent, actors: set[str], forum: bool) -> bool:
+    row_actors = {row.actor1, row.actor2} - {None}
+    if forum and row_actors & FORUM_ACTORS:
+        return True
+    if len(actors) == 1:
+        return bool(actors & row_actors)
+    return len(row_actors & actors) >= min(2, len(row_actors))
+
+
+def _org_actors(claim: Claim) -> set[str]:
+    """The key_events codes of organisations the claim names (UNO for the UN bodies, IGO for
+    the MSMT), from the notes of organizations.csv."""
+    return {code for m in claim.organisations if m.canonical for code in _coded(m.canonical)}
+
+
+@cache
+def _coded(canonical: str) -> tuple[str, ...]:
+    text = (files("pivotwatch") / "data" / "reference" / "organizations.csv").read_text("utf-8")
+    for row in csv.DictReader(text.splitlines()):
+        if row["canonical_name"].strip() == canonical:
+            return tuple(re.findall(r"Coded (\w{3}) in key_events", row.get("notes") or ""))
+    return ()
+
+
+def _score(claim: Claim, row: RefEvent, spec: TopicEvidence | None, periods: list,
+           resolutions: set[str], words: set[str], strict: bool, forecast: bool) -> int | None:
+    """How well a timeline row fits a claim whose actors it has; None if it does not."""
+    if resolutions and not any(r in row.description for r in resolutions):
+        return None
+    if periods and not any(overlaps(p, row.span) for p in periods):
+        return None
+    typed = spec is not None and row.event_type in spec.event_types
+    shared = len(words & content_words(row.description))
+    if forecast:
+        ok = shared >= FORECAST_SHARED_WORDS
+    elif strict:  # the document's parties stand in for actors the claim does not name
+        closed = [p for p in periods if p[0] and p[1] and overlaps(p, row.span)]
+        ok = typed and bool(closed) and shared >= 2
+    elif spec is None:  # no topic: the words and the date must say it
+        ok = bool(periods) and shared >= 2 or shared >= MIN_SHARED_WORDS
+    else:
+        ok = typed and (bool(periods) or bool(resolutions) or shared >= 2) or \
+            shared >= MIN_SHARED_WORDS
+    return shared + 2 * typed + 2 * bool(periods) if ok else None
+
+
+def matching_rows(claim: Claim, text: str, ref: ReferenceData, now: date,
+                  forecast: bool = False, doc_actors: tuple[str, ...] = ()) -> list[RefEvent]:
+    """Timeline rows that record what the claim says happened, best first. A claim that
+    names only a source ("Seoul said...") is also matched on the document's two main
+    parties, more strictly (same kind of event, a date and two shared words)."""
+    spec = topic_map().get(claim.topic or "")
+    actors = set(claim.actors) | _org_actors(claim)
+    wider = actors | set(doc_actors)
+    forum = claim.topic in FORUM_TOPICS or bool(actors & FORUM_ACTORS)
+    periods = [] if forecast else spans(claim, text)
+    words = content_words(claim.text)
+    resolutions = set(_RESOLUTION.findall(claim.text))
+    scored = []
+    for row in ref.events:
+        if row.date > now:
+            continue
+        if _dyad_ok(row, actors, forum):
+            score = _score(claim, row, spec, periods, resolutions, words, False, forecast)
+        elif wider != actors and _dyad_ok(row, wider, forum):
+            score = _score(claim, row, spec, periods, resolutions, words, True, forecast)
+        else:
+            continue
+        if score is not None:
+            scored.append((score, row))
+    scored.sort(key=lambda item: (-item[0], item[1].date))
+    return [row for _, row in scored]
+
+
+def _counts(claim: Claim):
+    return [q for q in claim.quantities if q.unit not in NOT_COUNTS | {"usd", "barrels"}]
+
+
+def figure_rows(claim: Claim, text: str, ref: ReferenceData, now: date) -> list[RefEvent]:
+    """Timeline rows, whoever their actors, that give every count figure of the claim in its
+    period: a claim quoting a source ("The Pentagon put the number at 11,000-12,000") is
+    about the figure, not the source."""
+    counts = _counts(claim)
+    if not counts:
+        return []
+    periods = spans(claim, text)
+    return [r for r in ref.events if r.date <= now
+            and (not periods or any(overlaps(p, r.span) for p in periods))
+            and all(any(agrees(q, v) for v in numbers_in(r.description)) for q in counts)]
+
+
+def _figures(claim: Claim, rows: list[RefEvent], ref: ReferenceData) -> list[Verdict]:
+    """Count figures of the claim (troops, containers...) against the matched rows' figures;
+    a troop count far above every estimate on record for either party is contradicted."""
+    out = []
+    spec = topic_map().get(claim.topic or "")
+    for q in _counts(claim):
+        hit = next((r for r in rows if any(agrees(q, v) for v in numbers_in(r.description))),
+                   None)
+        if hit:
+            out.append(Verdict(VerdictKind.SUPPORTED, f"{claimed(q)} is the figure on record "
+                               f"({hit.when})", (_evidence(hit),), "events"))
+            continue
+        kind = [r for r in ref.events if claim.topic in CONTRADICTION_TOPICS and spec
+                and r.event_type in spec.event_types
+                and set(claim.actors) & {r.actor1, r.actor2}]
+        known = [(v, r) for r in kind for v in numbers_in(r.description)]
+        if known:
+            top, row = max(known, key=lambda item: item[0])
+            if q.value > CONTRADICTION_FACTOR * top:
+                out.append(Verdict(VerdictKind.CONTRADICTED, f"{claimed(q)} is more than "
+                                   f"{CONTRADICTION_FACTOR:g} times the largest estimate on "
+                                   f"record, {top:,.0f} ({row.when})", (_evidence(row),),
+                                   "events"))
+                continue
+        if rows:
+            out.append(Verdict(VerdictKind.UNVERIFIED, f"the event is on record, but not the "
+                               f"figure {claimed(q)}", tuple(_evidence(r) for r in rows[:1]),
+                               "events"))
+    return out
+
+
+def _claimed_votes(claim: Claim) -> list[tuple[str, str]]:
+    """(ISO3, vote) pairs the claim states: each vote word goes to the nearest country named
+    before it, else to the claim's first actor."""
+    mentions = find_actors(tokenize(claim.text))
+    pairs = []
+    for vote, pattern in _VOTES:
+        for m in pattern.finditer(claim.text):
+            before = [a for a in mentions if a.end <= m.start()]
+            if before:
+                pairs.append((before[-1].payload, vote))
+            elif claim.actors and not mentions:
+                pairs.append((claim.actors[0], vote))
+    return list(dict.fromkeys(pairs))
+
+
+def _recorded_votes(row: RefEvent) -> dict[str, str]:
+    votes = {}
+    if row.event_type == "un_veto":
+        votes[row.actor1] = "veto"
+    mentions = find_actors(tokenize(row.description))
+    for vote, pattern in _VOTES:
+        for m in pattern.finditer(row.description):
+            near = [a for a in mentions if abs(a.end - m.start()) < 12 or
+                    abs(m.end() - a.start) < 12]
+            for a in near:
+                votes.setdefault(a.payload, vote)
+    if _UNANIMOUS.search(row.description):
+        votes.setdefault("*", "yes")
+    return votes
+
+
+def _votes(claim: Claim, text: str, ref: ReferenceData, now: date) -> list[Verdict]:
+    pairs = _claimed_votes(claim)
+    if not pairs:
+        return []
+    periods = spans(claim, text)
+    resolutions = set(_RESOLUTION.findall(claim.text))
+    rows = [r for r in ref.events if r.event_type in ("un_veto", "sanctions_resolution")
+            and r.date <= now and (not periods or any(overlaps(p, r.span) for p in periods))
+            and (not resolutions or any(n in r.description for n in resolutions))]
+    out = []
+    for country, vote in pairs:
+        said = [(r, _recorded_votes(r)) for r in rows]
+        said = [(r, v.get(country, v.get("*"))) for r, v in said if country in v or "*" in v]
+        same = [r for r, v in said if v == vote]
+        if same:
+            out.append(Verdict(VerdictKind.SUPPORTED, f"the record has {country} voting "
+                               f"'{vote}' ({same[0].when})", (_evidence(same[0]),), "un_votes"))
+        elif said:
+            row, other = said[0]
+            out.append(Verdict(VerdictKind.CONTRADICTED, f"the claim has {country} voting "
+                               f"'{vote}', the record '{other}' ({row.when})",
+                               tuple(_evidence(r) for r, _ in said[:MAX_EVIDENCE]), "un_votes"))
+    return out
+
+
+def _gdelt(claim: Claim, text: str, ref: ReferenceData) -> Verdict | None:
+    spec = topic_map().get(claim.topic or "")
+    real = [a for a in claim.actors if a not in FORUM_ACTORS]
+    if ref.store is None or not ref.gdelt_events or not spec or not spec.cameo or len(real) < 2:
+        return None
+    a, b = real[:2]
+    where = ["((actor1_country = ? AND actor2_country = ?) OR "
+             "(actor1_country = ? AND actor2_country = ?))",
+             "(" + " OR ".join("starts_with(event_code, ?)" for _ in spec.cameo) + ")"]
+    params: list = [a, b, b, a, *spec.cameo]
+    periods = [p for p in spans(claim, text)]
+    if periods:
+        where.append("(" + " OR ".join(
+            "(day >= coalesce(?, DATE '1900-01-01') AND day <= coalesce(?, DATE '2999-12-31'))"
+            for _ in periods) + ")")
+        params += [d for p in periods for d in p]
+    sql = (f"SELECT event_id, day, event_code, num_mentions, source_url FROM events WHERE "
+           f"{' AND '.join(where)} ORDER BY num_mentions DESC, day, event_id")
+    rows = ref.store.con.execute(sql, params).fetchall()
+    if len(rows) < GDELT_MIN_EVENTS:
+        return None
+    evidence = tuple(Evidence("events", str(eid), day.isoformat(),
+                              f"GDELT event {eid}: CAMEO {code}, {mentions} mentions", url)
+                     for eid, day, code, mentions, url in rows[:MAX_EVIDENCE])
+    days = sorted(r[1] for r in rows)
+    return Verdict(VerdictKind.SUPPORTED, f"{len(rows)} GDELT events {a}–{b} of CAMEO "
+                   f"{'/'.join(spec.cameo)} from {days[0]} to {days[-1]} (media reports coded "
+                   "by machine, not confirmation)", evidence, "gdelt")
+
+
+def check_events(claim: Claim, text: str, ref: ReferenceData, now: date,
+                 forecast: bool = False, doc_actors: tuple[str, ...] = ()) -> list[Verdict]:
+    """Evidence that the event a claim describes happened, or 'no evidence in the loaded
+    data'; a forecast is matched on its stated basis (rows before ``now``) only."""
+    if claim.topic not in topic_map() and not (claim.times and len(claim.actors) >= 2) \
+            and not _counts(claim):
+        return []
+    if "reference_events" in ref.missing and "events" in ref.missing:
+        return [Verdict(VerdictKind.UNVERIFIED, "no events loaded: pivotwatch ingest reference "
+                        "(and GDELT)", check="events")]
+    found = [] if forecast else _votes(claim, text, ref, now)
+    rows = matching_rows(claim, text, ref, now, forecast, doc_actors)
+    if not forecast:
+        rows += [r for r in figure_rows(claim, text, ref, now) if r not in rows]
+    if rows:
+        what = "the basis of this forecast is on record" if forecast else "on record"
+        found.append(Verdict(VerdictKind.SUPPORTED, f"{what}: {rows[0].when}, "
+                             f"{rows[0].event_type.replace('_', ' ')}",
+                             tuple(_evidence(r) for r in rows[:MAX_EVIDENCE]), "events"))
+    if not forecast:
+        found += _figures(claim, rows, ref)
+    if not rows and not forecast:
+        gdelt = _gdelt(claim, text, ref)
+        if gdelt:
+            found.append(gdelt)
+    if not found:
+        found.append(Verdict(VerdictKind.UNVERIFIED, NO_EVIDENCE, check="events"))
+    return found

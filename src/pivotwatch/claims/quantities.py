@@ -1,0 +1,204 @@
+"""Figures in prose, normalised: "$100 million annually" -> 1e8 usd per year.
+
+A figure is a number (digits, or a number word before a scale: "one million") with what may
+surround it: a currency sign, a qualifier before it ("about", "more than"), a second number
+making a range ("11,000-12,000"), a scale (million, bn, k), a unit (barrels, troops, %), and a
+period ("a year", "annually"). Numbers that are parts of dates, years, or names of things
+("resolution 2397", "Article 4", "KN-23") are not figures.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from pivotwatch.claims.model import Bound, Quantity
+
+_WORD_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "half a": 0.5, "a half": 0.5}
+_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6,
+           "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12}
+_NUMBER = re.compile(
+    r"(?<![\w.,])(?P<cur>US\$|\$|€|£)?\s?"
+    r"(?:(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"|(?P<word>\b(?:half a|one|two|three|four|five|six|seven|eight|nine|ten|a))"
+    r"(?=\s+(?:thousand|million|billion|trillion)\b))", re.IGNORECASE)
+# Where a figure may start: a digit or a currency sign, or a scale word (for "one million").
+# Two scans, because one pattern mixing both is several times slower to run over a document.
+_START = re.compile(r"[\d$€£]+")
+_START_SCALE = re.compile(r"[TtMmBb](?:(?<=[Tt])(?:housand|rillion)|(?<=[MmBb])illion)\b",
+                          re.IGNORECASE)
+_UNITS = {
+    "%": "percent", "percent": "percent", "per cent": "percent", "pc": "percent",
+    "dollars": "usd", "usd": "usd", "us dollars": "usd", "euros": "eur", "eur": "eur",
+    "roubles": "rub", "rubles": "rub", "yuan": "cny",
+    "barrels": "barrels", "barrel": "barrels", "bbl": "barrels",
+    "tonnes": "tonnes", "tonne": "tonnes", "tons": "tonnes", "ton": "tonnes",
+    "metric tons": "tonnes", "t": "tonnes",
+    "troops": "troops", "soldiers": "troops", "servicemen": "troops", "personnel": "troops",
+    "fighters": "troops", "engineers": "troops", "deminers": "troops", "military builders":
+    "troops", "builders": "troops",
+    "workers": "workers", "labourers": "workers", "laborers": "workers",
+    "shells": "shells", "artillery shells": "shells", "rounds": "shells",
+    "containers": "containers", "missiles": "missiles", "ballistic missiles": "missiles",
+    "drones": "drones", "rocket launchers": "launchers", "launchers": "launchers",
+    "guns": "guns", "tankers": "tankers", "tanker calls": "tanker_calls", "ships": "ships",
+    "vessels": "ships", "km": "km", "mm": "mm", "kilometres": "km", "kilometers": "km",
+    "years": "years", "year": "years", "months": "months", "month": "months", "days": "days",
+    "goats": "goats", "launches": "launches",
+}
+_UNIT_ALT = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
+_SUFFIX = re.compile(
+    r"(?:[ \t]*(?:-|–|to)[ \t]*(?:US\$|\$|€|£)?"
+    r"(?P<num2>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?))?"
+    r"(?:[ \t]*(?P<scale>trillion|billion|million|thousand|bn|mln|mn|m|b|k)(?![\w]))?"
+    r"(?:(?:[ \t]*|-)(?P<unit>" + _UNIT_ALT + r")(?![\w]))?"
+    r"(?:[ \t]*(?P<per>a year|per year|per annum|annually|yearly|each year|every year|/year|/yr|"
+    r"a month|per month|monthly|a week|per week|weekly|a day|per day|daily|/day))?",
+    re.IGNORECASE)
+# Count nouns may come a few words after their number: "12,000 North Korean soldiers".
+_COUNT_UNITS = ("troops|soldiers|servicemen|personnel|fighters|engineers|deminers|workers|"
+                "labourers|shells|artillery shells|rounds|containers|missiles|ballistic missiles|"
+                "drones|rocket launchers|launchers|guns|tankers|tanker calls|barrels")
+_LATE_UNIT = re.compile(r"(?:[ \t]+[\w'’-]+){1,3}?[ \t]+(?P<unit>" + _COUNT_UNITS + r")\b",
+                        re.IGNORECASE)
+_LATE_PER = re.compile(
+    r"(?:[ \t]+[\w'’,-]+){1,5}?[ \t]+(?P<per>a year|per year|per annum|annually|a month|per month|"
+    r"monthly)\b", re.IGNORECASE)
+_PER_WORD = re.compile(r"^(?:(?:a|per|each|every)\s+|/)")
+_PERIODS = {"year": "year", "annum": "year", "annually": "year", "yearly": "year",
+            "yr": "year", "month": "month", "monthly": "month", "week": "week",
+            "weekly": "week", "day": "day", "daily": "day"}
+_QUALIFIER = re.compile(
+    r"(?P<q>about|around|some|roughly|approximately|approx\.|an estimated|estimated at|"
+    r"estimated|nearly|almost|close to|more than|over|at least|upwards of|in excess of|above|"
+    r"exceeding|up to|less than|under|fewer than|below|just over|just under)\s*$",
+    re.IGNORECASE)
+_BOUNDS = {"more than": Bound.MIN, "over": Bound.MIN, "at least": Bound.MIN,
+           "upwards of": Bound.MIN, "in excess of": Bound.MIN, "above": Bound.MIN,
+           "exceeding": Bound.MIN, "just over": Bound.MIN, "up to": Bound.MAX,
+           "less than": Bound.MAX, "under": Bound.MAX, "fewer than": Bound.MAX,
+           "below": Bound.MAX, "just under": Bound.MAX}
+_DESIGNATOR = re.compile(
+    r"(?:resolutions?|res\.|unscr|article|art\.|no\.|number|section|paragraph|chapter|"
+    r"flight|route|highway|kv)\s*$", re.IGNORECASE)
+_MONTH = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+_MONTH_AFTER = re.compile(r"(?:st|nd|rd|th)?\s+(?:" + _MONTH + r")\b", re.IGNORECASE)
+_MONTH_BEFORE = re.compile(r"\b(?:" + _MONTH + r")\.?\s*$", re.IGNORECASE)
+_CAPITALISED_AFTER = re.compile(r"[ \t]+[A-Z]")
+_NAME_BEFORE = re.compile(r"\w[A-Z][a-z]+\s$|\s[A-Z][a-z]+\s$")
+# Unit -> the topic a figure in it measures, whatever the words around it.
+UNIT_TOPICS = {"barrels": "fuel_deliveries", "troops": "troops", "shells": "arms_transfer",
+               "containers": "arms_transfer", "missiles": "arms_transfer",
+               "launchers": "arms_transfer", "guns": "arms_transfer", "drones": "arms_transfer",
+               "tanker_calls": "fuel_deliveries", "workers": "labour"}
+
+
+_ANY_COUNT_UNIT = re.compile(r"\b(?P<unit>" + _COUNT_UNITS + r")\b", re.IGNORECASE)
+
+
+def count_unit_in(text: str) -> str | None:
+    """The first count unit a text names ("Shipping containers of munitions" -> containers),
+    for the bare figures of a table row whose first cell says what they count."""
+    m = _ANY_COUNT_UNIT.search(text)
+    return _UNITS[m.group("unit").lower()] if m else None
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _inside(spans: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
+    k = bisect.bisect_right(starts, pos) - 1
+    return k >= 0 and pos < spans[k][1]
+
+
+def _numbers(text: str):
+    """Matches of _NUMBER, tried only near where a figure may start (each digit or currency
+    sign, each scale word): trying the pattern at every position of a long document is what
+    would make it slow."""
+    anchors = [(m.start(), m.end(), False) for m in _START.finditer(text)]
+    anchors += [(m.start(), m.end(), True) for m in _START_SCALE.finditer(text)]
+    anchors.sort()
+    free = 0
+    for first, stop, is_word in anchors:
+        # A scale word is one anchor; a run of digits and signs is one per character.
+        for pos in range(max(first, free), first + 1 if is_word else stop):
+            if pos < free:
+                continue
+            lo = max(free, pos - 12 if is_word else pos - 3)
+            m = _NUMBER.search(text, lo, min(len(text), (stop if is_word else pos + 1) + 40))
+            if m and m.start() <= pos <= m.end() + 1:
+                free = m.end()
+                yield m
+
+
+def find_quantities(text: str, time_spans: list[tuple[int, int]] = ()) -> list[Quantity]:
+    """Every figure in ``text``, in order; numbers inside ``time_spans`` (dates) are skipped."""
+    spans = sorted(time_spans)
+    span_starts = [s for s, _ in spans]
+    found: list[Quantity] = []
+    last_end = 0
+    for m in _numbers(text):
+        start = m.start("num") if m.group("num") else m.start("word")
+        if m.group("cur"):
+            start = m.start("cur")
+        if start < last_end or _inside(spans, span_starts, start):
+            continue
+        before = text[max(0, start - 30):start]
+        # The patterns below end at the end of ``before`` (less white space), so a search
+        # need only start as far back as their longest alternative; searching all of it
+        # is what made this loop slow.
+        tail = len(before.rstrip())
+        if start >= 2 and text[start - 1] in "-–/" and text[start - 2].isalnum():
+            continue  # KN-23, Ocean-2024, 24/7
+        if _DESIGNATOR.search(before, tail - 11 if tail > 11 else 0) or \
+                _MONTH_BEFORE.search(before, tail - 10 if tail > 10 else 0):
+            continue
+        raw_num = m.group("num")
+        value = _number(raw_num) if raw_num else _WORD_NUMBERS[m.group("word").lower()]
+        s = _SUFFIX.match(text, m.end())
+        currency = m.group("cur")
+        scale, unit, per = s.group("scale"), s.group("unit"), s.group("per")
+        end = s.end()
+        if scale and scale.lower() in ("m", "b", "k") and not currency and \
+                not (unit and _UNITS[unit.lower()] == "usd"):
+            scale, unit, per = None, None, None  # "850 m" is metres, not millions
+            end = m.end()
+        if not (scale or unit or currency) and _MONTH_AFTER.match(text, m.end()):
+            continue  # the day of a date: "23 October"
+        if raw_num and not (scale or unit or currency or s.group("num2")) and \
+                "," not in raw_num and "." not in raw_num and 1900 <= value <= 2100:
+            continue  # a year
+        unit_name = _UNITS[unit.lower()] if unit else None
+        if currency:
+            unit_name = {"$": "usd", "US$": "usd", "€": "eur", "£": "gbp"}.get(
+                currency.upper() if currency.upper() == "US$" else currency, "usd")
+        if unit_name is None and not scale:
+            late = _LATE_UNIT.match(text, end)
+            if late and "." not in late.group(0) and ";" not in late.group(0):
+                unit_name = _UNITS[late.group("unit").lower()]
+            elif _CAPITALISED_AFTER.match(text, end) or _NAME_BEFORE.search(before):
+                continue  # "1718 Committee", "Power of Siberia 2"
+        elif unit_name is None:
+            late = _LATE_UNIT.match(text, end)
+            if late and "." not in late.group(0):
+                unit_name = _UNITS[late.group("unit").lower()]
+        if per is None and unit_name not in (None, "percent", "years", "months", "days"):
+            late = _LATE_PER.match(text, end)
+            if late and "." not in late.group(0):
+                per = late.group("per")
+        multiplier = _SCALES[scale.lower()] if scale else 1.0
+        high = _number(s.group("num2")) * multiplier if s.group("num2") else None
+        q = _QUALIFIER.search(before, tail - 13 if tail > 13 else 0)
+        bound = Bound.EXACT
+        if q:
+            bound = _BOUNDS.get(q.group("q").lower(), Bound.APPROX)
+        period = None
+        if per:
+            period = _PERIODS.get(_PER_WORD.sub("", per.lower()))
+        found.append(Quantity(text[start:end], value * multiplier, unit_name or "count", period,
+                              start, end, None, bound, high))
+        last_end = end
+    return found

@@ -1,0 +1,173 @@
+"""The claims audit for people (a terminal table, Markdown, standalone HTML) and machines (JSON).
+
+Every piece of document text is escaped before it reaches HTML (``html.escape``), so a
+document's markup or scripts are shown as text, never run; the page itself has no script.
+The JSON schema is stable: ``{"schema", "counts", "documents": [{"doc_id", "title",
+"source", "doc_date", "counts", "missing_tables", "claims": [...]}]}``, each claim with its
+text, offsets, ``mark`` (the checked span), extracted fields, ``verdict``, ``explanation``,
+``check`` and ``evidence`` (source, key, date, text, url).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from pivotwatch.claims.audit import Audit, AuditedClaim
+from pivotwatch.claims.verdicts import ORDER, Evidence
+
+SCHEMA = "pivotwatch.claims.audit/1"
+STYLES = {"supported": "green", "contradicted": "red", "inconsistent": "magenta",
+          "unverified": "yellow", "not_checkable": "dim"}
+
+
+def totals(audits: Sequence[Audit]) -> dict[str, int]:
+    counts = {v.value: 0 for v in ORDER}
+    for a in audits:
+        for verdict, n in a.counts.items():
+            counts[verdict] += n
+    return counts
+
+
+def summary_line(audits: Sequence[Audit]) -> str:
+    """"14 claims in 2 documents: 6 supported, 1 contradicted, ..." (every verdict listed)."""
+    counts = totals(audits)
+    n = sum(counts.values())
+    docs = f" in {len(audits)} documents" if len(audits) != 1 else ""
+    return f"{n} claims{docs}: " + ", ".join(
+        f"{c} {v.replace('_', ' ')}" for v, c in counts.items())
+
+
+def _evidence_line(e: Evidence) -> str:
+    when = f" {e.date}" if e.date else ""
+    return f"[{e.source}{when}] {e.text}" + (f" <{e.url}>" if e.url else "")
+
+
+def to_json(audits: Sequence[Audit]) -> str:
+    return json.dumps({"schema": SCHEMA, "counts": totals(audits),
+                       "documents": [a.to_dict() for a in audits]}, ensure_ascii=False,
+                      indent=2)
+
+
+def print_table(audits: Sequence[Audit], console: Console, *, all_claims: bool = True) -> None:
+    """One table per document: number, verdict, claim, explanation and evidence."""
+    for a in audits:
+        table = Table(title=a.title or a.source or a.doc_id, show_lines=True, expand=False)
+        for name in ("#", "verdict", "claim", "explanation", "evidence"):
+            table.add_column(name, overflow="fold")
+        for item in a.claims:
+            v = item.verdict
+            if not all_claims and v.verdict.value == "not_checkable":
+                continue
+            table.add_row(str(item.claim.index + 1),
+                          f"[{STYLES[v.verdict.value]}]{v.verdict.value}[/]",
+                          _plain(item.claim.text, 160), _plain(v.explanation, 200),
+                          _plain("\n".join(_evidence_line(e) for e in v.evidence[:3]), 400))
+        console.print(table)
+        if a.missing:
+            console.print(f"not loaded: {', '.join(a.missing)}", markup=False)
+    console.print(summary_line(audits), markup=False)
+
+
+def _plain(text: str, limit: int) -> str:
+    from rich.markup import escape
+
+    text = " ".join(text.split())
+    return escape(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def md_cell(text: str) -> str:
+    """Text for a Markdown table cell: one line, pipes escaped, and no raw HTML."""
+    text = " ".join(str(text).split()).replace("&", "&amp;").replace("<", "&lt;")
+    return text.replace(">", "&gt;").replace("|", "\\|")
+
+
+def to_markdown(audits: Sequence[Audit], *, heading: str = "#") -> str:
+    lines = [f"{heading} Claims audit", "", summary_line(audits), ""]
+    for a in audits:
+        lines += [f"{heading}# {md_cell(a.title or a.source or a.doc_id)}", "",
+                  f"{a.summary()}" + (f" (not loaded: {', '.join(a.missing)})"
+                                      if a.missing else ""), "",
+                  "| # | verdict | claim | explanation | evidence |", "|---|---|---|---|---|"]
+        for item in a.claims:
+            v = item.verdict
+            evidence = "<br>".join(_md_evidence(e) for e in v.evidence[:3])
+            lines.append(f"| {item.claim.index + 1} | {v.verdict.value} | "
+                         f"{md_cell(item.claim.text)} | {md_cell(v.explanation)} | "
+                         f"{evidence} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _md_evidence(e: Evidence) -> str:
+    when = f" {e.date}" if e.date else ""
+    text = md_cell(f"{e.source}{when}: {e.text}")
+    if e.url and e.url.startswith(("http://", "https://")):
+        return f"[{text}]({md_url(e.url)})"
+    return text
+
+
+def md_url(url: str) -> str:
+    return url.replace(" ", "%20").replace("|", "%7C").replace("(", "%28").replace(")", "%29")
+
+
+def marked_sentence(item: AuditedClaim) -> str:
+    """The claim's sentence, escaped, with the checked span in <mark>."""
+    c = item.claim
+    start, end = item.mark
+    start, end = max(start, c.start) - c.start, min(end, c.end) - c.start
+    if not 0 <= start < end <= len(c.text) or (start, end) == (0, len(c.text)):
+        return f"<mark>{html.escape(c.text)}</mark>"
+    return (html.escape(c.text[:start]) + "<mark>" + html.escape(c.text[start:end])
+            + "</mark>" + html.escape(c.text[end:]))
+
+
+def _html_evidence(e: Evidence) -> str:
+    when = f" {html.escape(e.date)}" if e.date else ""
+    text = f"<span class=src>{html.escape(e.source)}{when}</span> {html.escape(e.text)}"
+    if e.url and e.url.startswith(("http://", "https://")):
+        text += f' <a href="{html.escape(e.url, quote=True)}" rel="noopener noreferrer">source</a>'
+    return f"<li>{text}</li>"
+
+
+def claims_html(audits: Sequence[Audit], *, checkable_only: bool = False) -> str:
+    """The audit as an HTML fragment (for the briefing or the standalone page)."""
+    parts = [f"<p class=summary>{html.escape(summary_line(audits))}</p>"]
+    for a in audits:
+        parts.append(f"<h2>{html.escape(a.title or a.source or a.doc_id)}</h2>")
+        if a.missing:
+            parts.append(f"<p class=note>Not loaded: {html.escape(', '.join(a.missing))}</p>")
+        parts.append("<table><thead><tr><th>#</th><th>verdict</th><th>claim</th>"
+                     "<th>explanation</th><th>evidence</th></tr></thead><tbody>")
+        for item in a.claims:
+            v = item.verdict.verdict.value
+            if checkable_only and v == "not_checkable":
+                continue
+            evidence = "".join(_html_evidence(e) for e in item.verdict.evidence[:5])
+            parts.append(
+                f"<tr class={v}><td>{item.claim.index + 1}</td><td class=verdict>{v}</td>"
+                f"<td>{marked_sentence(item)}</td><td>{html.escape(item.verdict.explanation)}</td>"
+                f"<td><ul>{evidence}</ul></td></tr>")
+        parts.append("</tbody></table>")
+    return "\n".join(parts)
+
+
+_CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:80em;color:#222}
+table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.4em;
+vertical-align:top;text-align:left}mark{background:#ffe58a}.verdict{font-weight:600}
+tr.supported .verdict{color:#17692b}tr.contradicted .verdict{color:#b00020}
+tr.inconsistent .verdict{color:#7a1fa2}tr.unverified .verdict{color:#8a6d00}
+tr.not_checkable{color:#888}ul{margin:0;padding-left:1.2em}.src{color:#555;font-size:.9em}"""
+
+
+def to_html(audits: Sequence[Audit]) -> str:
+    """A standalone page: no scripts, no external resources."""
+    return ("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
+            "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
+            "style-src 'unsafe-inline'\">"
+            f"<title>Claims audit</title><style>{_CSS}</style></head><body>"
+            f"<h1>Claims audit</h1>\n{claims_html(audits)}\n</body></html>\n")

@@ -1,0 +1,169 @@
+"""Time references in prose, resolved to spans of days.
+
+Handles ISO dates, "19 June 2024", "June 19, 2024", "September 2023", "January-April 2023",
+"18-19 June 2024", "Q1 2024", "early 2024", ranges of years ("2018-2019", "between 2018 and
+2020"), bare years ("in 2023"), "since 2022" (open to the document date) and "by 2030", and
+"last year" / "this month" relative to the document date when it is known.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+from pivotwatch.claims.model import TimeRef
+
+_MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+_M = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|" \
+     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_Y = r"(?:19|20)\d{2}"
+# The lookahead after the word start lists every alternative's first character: a word that
+# starts otherwise is passed over without trying the alternatives one by one.
+_PATTERN = re.compile(
+    r"(?<![\w-])(?=[\dabdefjlmnopqst])(?:"
+    rf"(?P<iso>(?P<iy>{_Y})-(?P<im>[01]\d)-(?P<id>[0-3]\d))"
+    rf"|(?P<drange>(?P<d1>\d{{1,2}})\s*[-–]\s*(?P<d2>\d{{1,2}})\s+(?P<drm>{_M})\s+(?P<dry>{_Y}))"
+    rf"|(?P<dmy>(?P<dd>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dm>{_M})\s*,?\s+(?P<dy>{_Y}))"
+    rf"|(?P<mdy>(?P<mm>{_M})\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<my>{_Y}))"
+    rf"|(?P<mrange>(?P<m1>{_M})\s*(?:-|–|to)\s*(?P<m2>{_M})\s+(?P<mry>{_Y}))"
+    rf"|(?P<month>(?P<mo>{_M})\s*,?\s+(?:of\s+)?(?P<moy>{_Y}))"
+    rf"|(?P<quarter>(?:Q(?P<q>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter\s+of)"
+    rf"\s+(?P<qy>{_Y}))"
+    rf"|(?P<part>(?P<pw>early|mid|late|end\s+of|beginning\s+of|start\s+of)[\s-]+(?P<py>{_Y}))"
+    rf"|(?P<yrange>(?:between\s+(?P<b1>{_Y})\s+and|(?:from\s+)?(?P<y1>{_Y})\s*(?:-|–|to))"
+    rf"\s*(?P<y2>(?:19|20)?\d{{2}}))"
+    rf"|(?P<since>(?:since|from)\s+(?P<sy>{_Y}))"
+    rf"|(?P<by>by\s+(?P<by_y>{_Y}))"
+    rf"|(?P<year>{_Y})"
+    r"|(?P<rel>(?P<rw>last|this|next|previous|past)\s+(?P<ru>year|month))"
+    r")(?![\w-])", re.IGNORECASE)
+# Where a time reference may be: a year, or "year"/"month" after a relative word. Each
+# pattern starts with a plain character class (the lookarounds come after it), which lets the
+# regex engine skip ahead quickly; scanning a document with _PATTERN itself is far slower.
+_YEAR_ANCHOR = re.compile(r"(?:1(?<!\d1)9|2(?<!\d2)0)\d\d(?!\d)")
+_UNIT_ANCHOR = re.compile(r"[yYmM](?:(?<=[yY])ear|(?<=[mM])onth)\b", re.IGNORECASE)
+_RELATIVE = re.compile(r"\b(?:last|this|next|previous|past)", re.IGNORECASE)
+_QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+# early: January-April, mid: May-August, late/end: September-December.
+_PARTS = {"early": (1, 4), "beginning of": (1, 4), "start of": (1, 4), "mid": (5, 8),
+          "late": (9, 12), "end of": (9, 12)}
+# A "year" followed by one of these is a count, not a year ("2000 troops").
+_COUNT_AFTER = re.compile(r"\s+(?:troops|soldiers|barrels|tonnes|tons|shells|containers|"
+                          r"workers|people|km)\b", re.IGNORECASE)
+
+
+def _month(name: str) -> int:
+    return _MONTHS[name.lower().rstrip(".")]
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _year_of(short: str, first: int) -> int:
+    return int(short) if len(short) == 4 else first // 100 * 100 + int(short)
+
+
+def _resolve(m: re.Match, doc_date: date | None) -> tuple[date | None, date | None, str] | None:
+    g = m.group
+    if g("iso"):
+        day = date(int(g("iy")), int(g("im")), int(g("id")))
+        return day, day, "day"
+    if g("drange"):
+        y, mo = int(g("dry")), _month(g("drm"))
+        return date(y, mo, int(g("d1"))), date(y, mo, int(g("d2"))), "day"
+    if g("dmy") or g("mdy"):
+        y, mo, d = (g("dy"), g("dm"), g("dd")) if g("dmy") else (g("my"), g("mm"), g("md"))
+        day = date(int(y), _month(mo), int(d))
+        return day, day, "day"
+    if g("mrange"):
+        y = int(g("mry"))
+        return date(y, _month(g("m1")), 1), _month_end(y, _month(g("m2"))), "month"
+    if g("month"):
+        y, mo = int(g("moy")), _month(g("mo"))
+        return date(y, mo, 1), _month_end(y, mo), "month"
+    if g("quarter"):
+        y = int(g("qy"))
+        q = int(g("q")) if g("q") else _QUARTERS[g("qw").lower()]
+        return date(y, 3 * q - 2, 1), _month_end(y, 3 * q), "quarter"
+    if g("part"):
+        y = int(g("py"))
+        first, last = _PARTS[re.sub(r"\s+", " ", g("pw").lower())]
+        return date(y, first, 1), _month_end(y, last), "part_year"
+    if g("yrange"):
+        y1 = int(g("y1") or g("b1"))
+        y2 = _year_of(g("y2"), y1)
+        if y2 <= y1:
+            return None
+        return date(y1, 1, 1), date(y2, 12, 31), "years"
+    if g("since"):
+        return date(int(g("sy")), 1, 1), doc_date, "since"
+    if g("by"):
+        return None, date(int(g("by_y")), 12, 31), "by"
+    if g("year"):
+        y = int(g("year"))
+        return date(y, 1, 1), date(y, 12, 31), "year"
+    if doc_date is None:
+        return None, None, "relative"
+    shift = {"last": -1, "previous": -1, "past": -1, "this": 0, "next": 1}[g("rw").lower()]
+    if g("ru").lower() == "year":
+        y = doc_date.year + shift
+        return date(y, 1, 1), date(y, 12, 31), "year"
+    months = doc_date.year * 12 + doc_date.month - 1 + shift
+    y, mo = divmod(months, 12)
+    return date(y, mo + 1, 1), _month_end(y, mo + 1), "month"
+
+
+def _relative_anchors(text: str) -> list[tuple[int, int]]:
+    """Spans of "last year", "this month"... (a relative word, white space, the unit)."""
+    found = []
+    for m in _UNIT_ANCHOR.finditer(text):
+        q = m.start()
+        while q > 0 and text[q - 1].isspace():
+            q -= 1
+        if q == m.start():
+            continue
+        for length in (4, 8):  # last, this, next, past; previous
+            if q >= length and _RELATIVE.fullmatch(text, q - length, q):
+                found.append((q - length, m.end()))
+                break
+    return found
+
+
+def _candidates(text: str):
+    """Matches of the full pattern, tried only near a year or a relative phrase: the full
+    pattern is slow to try at every position of a long document."""
+    anchors = [m.span() for m in _YEAR_ANCHOR.finditer(text)]
+    relative = _relative_anchors(text)
+    if relative:
+        anchors = sorted(anchors + relative)
+    free = 0
+    for pos, end in anchors:
+        if pos < free:
+            continue
+        lo, hi = max(free, pos - 30), min(len(text), end + 12)
+        m = _PATTERN.search(text, lo, hi)
+        while m and m.end() <= pos:
+            m = _PATTERN.search(text, m.end(), hi)
+        if m and m.start() <= pos < m.end():
+            free = m.end()
+            yield m
+
+
+def find_times(text: str, doc_date: date | None = None) -> list[TimeRef]:
+    """Every time reference in ``text``, in order."""
+    found: list[TimeRef] = []
+    for m in _candidates(text):
+        if m.group("year") and _COUNT_AFTER.match(text, m.end()):
+            continue
+        try:
+            resolved = _resolve(m, doc_date)
+        except ValueError:  # 31 February and the like: not a date
+            continue
+        if resolved is not None:
+            start, end, precision = resolved
+            found.append(TimeRef(m.group(), start, end, precision, m.start(), m.end()))
+    return found

@@ -1,0 +1,178 @@
+"""Unit tests of each claim-extraction step."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pivotwatch.claims import Bound, Kind, Modality, Reason, extract_claims, split_units
+from pivotwatch.claims.actors import find_actors, fuzzy_actor
+from pivotwatch.claims.organisations import find_organisations
+from pivotwatch.claims.quantities import find_quantities
+from pivotwatch.claims.times import find_times
+from pivotwatch.claims.tokens import tokenize
+
+
+def _texts(text):
+    return [(u.kind, text[u.start:u.end]) for u in split_units(text)]
+
+
+def test_sentences_keep_abbreviations_decimals_and_ellipses_together():
+    text = ("The U.S. and Mr. Kim met. Trade was approx. $1.5 billion... and then fell. "
+            "It rose! Did it? rusia grew... Then it fell.")
+    assert [t for _, t in _texts(text)] == [
+        "The U.S. and Mr. Kim met.", "Trade was approx. $1.5 billion... and then fell.",
+        "It rose!", "Did it?", "rusia grew...", "Then it fell."]
+
+
+def test_bullets_tables_and_headings():
+    text = ("# Heading\n\nIntro sentence here.\n\n- first item about trade.\n- second item\n"
+            "  continued. Another one.\n\n| Aspect | Details |\n|---|---|\n"
+            "| Trade Volume | Estimated at around $100 million annually |\n"
+            "\nItem | Estimate\nTroops | 10,000\n")
+    units = split_units(text)
+    kinds = [(u.kind, text[u.start:u.end], u.subject) for u in units]
+    assert kinds == [
+        (Kind.SENTENCE, "Intro sentence here.", None),
+        (Kind.BULLET, "first item about trade.", None),
+        (Kind.BULLET, "second item\n  continued.", None),
+        (Kind.BULLET, "Another one.", None),
+        (Kind.TABLE_ROW, "Trade Volume | Estimated at around $100 million annually",
+         "Trade Volume"),
+        (Kind.TABLE_ROW, "Troops | 10,000", "Troops"),
+    ]
+
+
+def test_actors_from_names_capitals_leaders_lower_case_and_misspellings():
+    text = ("The Kremlin, Pyonyang, n. korea, Kim Jong-un, Moskow, Beijng, DPRK, the US and "
+            "us, Seoul, the Sea of Japan and Prussian history")
+    found = [(text[m.start:m.end], m.payload) for m in find_actors(tokenize(text))]
+    assert found == [("Kremlin", "RUS"), ("Pyonyang", "PRK"), ("n. korea", "PRK"),
+                     ("Kim Jong-un", "PRK"), ("Moskow", "RUS"), ("Beijng", "CHN"),
+                     ("DPRK", "PRK"), ("US", "USA"), ("Seoul", "KOR")]
+    assert fuzzy_actor("Vietnan") == "VNM"
+    assert fuzzy_actor("Prussian") is None and fuzzy_actor("Kursk") is None
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("Trade Volume | Estimated at around $100 million annually",
+     [(1e8, "usd", "year", Bound.APPROX)]),
+    ("a cap of 500,000 barrels a year", [(5e5, "barrels", "year", Bound.EXACT)]),
+    ("trade of US$1.5bn and $34.4m", [(1.5e9, "usd", None, Bound.EXACT),
+                                      (34.4e6, "usd", None, Bound.EXACT)]),
+    ("more than 12,000 North Korean soldiers", [(12000, "troops", None, Bound.MIN)]),
+    ("a fall of 56% or 9 per cent", [(56, "percent", None, Bound.EXACT),
+                                      (9, "percent", None, Bound.EXACT)]),
+    ("one million barrels of refined petroleum a year", [(1e6, "barrels", "year",
+                                                          Bound.EXACT)]),
+    ("resolution 2397, Article 4, the KN-23, the 1718 Committee, in 2023, on 23 October", []),
+])
+def test_quantities_are_normalised(text, want):
+    got = [(q.value, q.unit, q.per, q.bound) for q in find_quantities(text)]
+    assert got == [(pytest.approx(v), u, p, b) for v, u, p, b in want]
+
+
+def test_quantity_ranges_keep_both_ends():
+    (q,) = find_quantities("11,000-12,000 troops")
+    assert (q.value, q.high, q.unit) == (11000, 12000, "troops")
+
+
+def test_times_resolve_to_spans():
+    text = ("on 2024-06-19, 18-19 June 2024, in September 2023, January-April 2023, Q1 2024, "
+            "early 2024, 2018-2019, since 2022, by 2030, in 2023, last year, Ocean-2024")
+    got = [(t.raw, t.start, t.end, t.precision) for t in find_times(text, date(2025, 3, 1))]
+    assert got == [
+        ("2024-06-19", date(2024, 6, 19), date(2024, 6, 19), "day"),
+        ("18-19 June 2024", date(2024, 6, 18), date(2024, 6, 19), "day"),
+        ("September 2023", date(2023, 9, 1), date(2023, 9, 30), "month"),
+        ("January-April 2023", date(2023, 1, 1), date(2023, 4, 30), "month"),
+        ("Q1 2024", date(2024, 1, 1), date(2024, 3, 31), "quarter"),
+        ("early 2024", date(2024, 1, 1), date(2024, 4, 30), "part_year"),
+        ("2018-2019", date(2018, 1, 1), date(2019, 12, 31), "years"),
+        ("since 2022", date(2022, 1, 1), date(2025, 3, 1), "since"),
+        ("by 2030", None, date(2030, 12, 31), "by"),
+        ("2023", date(2023, 1, 1), date(2023, 12, 31), "year"),
+        ("last year", date(2024, 1, 1), date(2024, 12, 31), "year"),
+    ]
+    (rel,) = find_times("last year")
+    assert (rel.start, rel.precision) == (None, "relative")
+
+
+def test_organisations_resolve_and_flag_wrong_names_not_aliases():
+    text = ("North Korea, an observer of the Shanghai Security Organisation, the SCO, the "
+            "shanghai cooperation organization, the UN Panel of Experts, the Panel of Expert, "
+            "the World Food Organisation and the Collective Security Treaty Organisation.")
+    got = [(m.raw, m.acronym, m.matched_as) for m in find_organisations(text, tokenize(text))]
+    assert got == [
+        ("Shanghai Security Organisation", "SCO", "wrong_name"),
+        ("SCO", "SCO", "acronym"),
+        ("shanghai cooperation organization", "SCO", "alias"),
+        ("UN Panel of Experts", "PoE", "alias"),
+        ("Panel of Expert", "PoE", "variant"),
+        ("World Food Organisation", "WFP", "wrong_name"),
+        ("Collective Security Treaty Organisation", None, "unresolved"),
+    ]
+    sco = find_organisations("the SCO", tokenize("the SCO"))[0]
+    assert "IND" in sco.members and "MNG" in sco.observers and "PRK" not in sco.members
+
+
+def test_extract_claims_records_modality_checkability_and_context():
+    text = ("Moscow and Pyongyang signed a treaty on 19 June 2024. Trade will probably reach "
+            "$100 million a year by 2026. Is this an alliance? Seoul should watch closely. "
+            "The Kremlin's cynical embrace is a disgrace. It grew.\n\n"
+            "| Aspect | Details |\n|---|---|\n| Trade Volume | $34.4 million in 2023 |\n")
+    claims = extract_claims(text, doc_id="d1", doc_date=date(2025, 1, 1))
+    summary = [(c.kind, c.modality, c.checkable, c.reason) for c in claims]
+    assert summary == [
+        (Kind.SENTENCE, Modality.ASSERTED, True, None),
+        (Kind.SENTENCE, Modality.FORECAST, True, None),
+        (Kind.SENTENCE, Modality.ASSERTED, False, Reason.RHETORICAL_QUESTION),
+        (Kind.SENTENCE, Modality.RECOMMENDATION, False, Reason.RECOMMENDATION),
+        (Kind.SENTENCE, Modality.ASSERTED, False, Reason.OPINION),
+        (Kind.SENTENCE, Modality.ASSERTED, False, Reason.TOO_SHORT),
+        (Kind.TABLE_ROW, Modality.ASSERTED, True, None),
+    ]
+    treaty, trade, row = claims[0], claims[1], claims[-1]
+    assert treaty.actors == ("RUS", "PRK") and treaty.topic == "treaty"
+    assert treaty.dimensions == ("political",) and treaty.times[0].start == date(2024, 6, 19)
+    assert trade.actors == ("RUS", "PRK") and trade.actors_inferred
+    assert row.subject == "Trade Volume" and row.topic == "trade_volume"
+    assert [(q.value, q.unit, q.topic) for q in row.quantities] == [
+        (pytest.approx(34.4e6), "usd", "trade_volume")]
+    assert all(text[c.start:c.end] == c.text and c.doc_id == "d1" for c in claims)
+    assert [c.index for c in claims] == list(range(len(claims)))
+
+
+def test_empty_document_has_no_claims():
+    assert extract_claims("") == [] and extract_claims("# Only a heading\n") == []
+
+
+def test_tokens_keep_offsets_across_punctuation_underscores_and_unicode():
+    text = "Naïve_N. Korea—São Paulo\r\n2024"
+    tok = tokenize(text)
+    assert tok.words == ["Naïve", "N", "Korea", "São", "Paulo", "2024"]
+    assert [text[s:e] for s, e in zip(tok.starts, tok.ends, strict=True)] == tok.words
+    assert tok.lows[0] == "naïve" and tokenize("").words == []
+
+
+def test_phrase_index_prefers_the_longest_term_and_keeps_exact_case():
+    from pivotwatch.claims.lexicon import PhraseIndex
+
+    index = PhraseIndex()
+    index.add("north korea", "long")
+    index.add("north", "short")
+    index.add("PoE", "exact", exact=True)
+    tok = tokenize("North  Korea, north, the poe and the PoE")
+    hits = [(h.first, h.last, h.payload) for h in
+            index.find(tok.lows, tok.words, tok.starts, tok.ends)]
+    assert hits == [(0, 2, "long"), (2, 3, "short"), (7, 8, "exact")]
+
+
+def test_relative_times_and_qualifiers_far_from_the_number():
+    got = [(t.raw, t.start) for t in find_times("Last\n  month and previous year; "
+                                                 "lastyear", date(2024, 5, 10))]
+    assert got == [("Last\n  month", date(2024, 4, 1)), ("previous year", date(2023, 1, 1))]
+    (q,) = find_quantities("exports were in excess of   $5 billion")
+    assert (q.value, q.bound) == (5e9, Bound.MIN)
+    assert find_quantities("see UN Security Council resolution  2397 text") == []
