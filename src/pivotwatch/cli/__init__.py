@@ -9,6 +9,7 @@ import typer
 from pivotwatch.cli import (
     alignment,
     changes,
+    claims,
     indicators,
     ingest,
     partners,
@@ -52,6 +53,7 @@ report.register(app)
 alignment.register(app)
 trade.register(app)
 sanctions.register(app)
+claims.register(app)
 
 
 def main() -> None:

@@ -36,6 +36,9 @@ def report(
     freq: Freq = typer.Option(Freq.year, "--freq", help="Period length."),
     start: str = FROM,
     end: str = TO,
+    documents: list[str] = typer.Option(None, "--documents", metavar="FILE_OR_URL",
+                                        help="Audit the claims of these documents in a "
+                                        "'Claims audit' section (repeat the option)."),
 ) -> None:
     """Write an evidence-backed briefing on a dyad: key judgments with confidence, the
     strategic picture and partner ranking, one section per dimension with its series,
@@ -55,6 +58,10 @@ def report(
     with store(read_only=True) as st:
         briefing = build_briefing(st, dyad, freq=freq.value, start=first, end=last,
                                   generated=generated)
+        if documents:
+            from pivotwatch.report.audit_section import claims_section
+
+            briefing.claims = claims_section(st, documents)
         text = markdown(briefing) if kind == "markdown" else html(briefing)
     if kind == "pdf":
         import weasyprint  # the HTML, laid out for print by WeasyPrint

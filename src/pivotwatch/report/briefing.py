@@ -104,6 +104,7 @@ class Briefing:
     reference: pd.DataFrame
     multilateral: pd.DataFrame  # curated events of one of them with the UN or another body
     notes: list[str]
+    claims: object | None = None  # report.audit_section.ClaimsSection, with --documents
 
 
 def _fmt(x: float, digits: int = 2) -> str:

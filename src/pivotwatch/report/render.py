@@ -84,7 +84,8 @@ def html(b: Briefing) -> str:
             encoding="utf-8"))
     toc = [("judgments", "Key judgments"), ("picture", "Strategic picture"),
            *[(s.anchor, s.title) for s in b.sections], ("outlook", "Outlook"),
-           ("watch", "Indicators to watch"), ("method", "Method and sources"),
+           ("watch", "Indicators to watch"),
+           *([("claims", "Claims audit")] if b.claims else []), ("method", "Method and sources"),
            ("reference", "Reference timeline"), ("evidence", "Evidence")]
     return template.render(
         b=b, toc=toc, sections=sections, evidence=evidence, per_period=EVIDENCE_PER_PERIOD,
@@ -158,6 +159,10 @@ def markdown(b: Briefing) -> str:
     out += _md_table(["indicator", "what happened", "what it would signal"],
                      [list(w) for w in b.watch]) if b.watch else [
         "No series crossed a threshold or changed level in this range.", ""]
+    if b.claims is not None:  # with `report --documents`
+        from pivotwatch.report.audit_section import markdown_lines
+
+        out += markdown_lines(b.claims)
     out += ["## 10. Method and sources", ""]
     out += _md_table(["source", "files", "rows read", "kept", "rejected"],
                      [[s.source, s.files_loaded, f"{s.rows_read:,}", f"{s.rows_kept:,}",

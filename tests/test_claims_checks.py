@@ -1,0 +1,235 @@
+"""Each claims check on hand-made texts, against a store holding the bundled reference tables
+(`pivotwatch ingest reference`) and hand-made GDELT events, UN votes and sanctions rows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pivotwatch.claims import extract_claims
+from pivotwatch.claims.audit import audit
+from pivotwatch.claims.checks.events import topic_map
+from pivotwatch.claims.checks.refdata import load_reference
+from pivotwatch.claims.checks.votes_sanctions import check_designations
+from pivotwatch.claims.verdicts import NO_REFERENCE
+from pivotwatch.sources.context import Context
+from pivotwatch.sources.reference import ingest_reference
+from pivotwatch.store import open_store
+
+DAY = date(2025, 12, 1)
+
+
+@pytest.fixture(scope="module")
+def st(tmp_path_factory):
+    path = tmp_path_factory.mktemp("claims") / "ref.duckdb"
+    with open_store(path) as store:
+        report = ingest_reference(Context(store))
+        assert report.ok
+        _hand_made_rows(store)
+    with open_store(path, read_only=True) as store:
+        yield store
+
+
+def _hand_made_rows(store):
+    con = store.con
+    con.execute("""INSERT INTO files (file_id, source, name, status, started_at)
+                   VALUES ('hand', 'test', 'hand-made rows', 'loaded', now())""")
+    for n in range(4):  # Russia-China meetings (CAMEO 042, 043) in March 2023
+        con.execute("""INSERT INTO events (event_id, day, actor1_country, actor2_country,
+                       event_code, event_base_code, event_root_code, quad_class, goldstein,
+                       num_mentions, source_url, gdelt_version, file_id)
+                       VALUES (?, ?, ?, ?, ?, ?, '04', 1, 3.0, ?, ?, 2, 'hand')""",
+                    [900 + n, date(2023, 3, 20 + n), "RUS" if n % 2 else "CHN",
+                     "CHN" if n % 2 else "RUS", "042" if n < 2 else "043",
+                     "042" if n < 2 else "043", 10 - n, f"https://example.org/xi-{n}"])
+    con.execute("""INSERT INTO sanctions (entry_key, list, list_id, published_at, from_delta,
+                   removed, kind, name, programmes, listed_on, file_id)
+                   VALUES ('k1', 'ofac', '12345', TIMESTAMP '2024-06-01', false, false,
+                           'entity', 'Vostok Shipping Trading LLC', ['DPRK3'],
+                           DATE '2024-05-16', 'hand')""")
+    con.execute("""INSERT INTO un_roll_calls (rcid, layout, session, date, file_id)
+                   SELECT r, 'unvotes-roll-calls', 78, DATE '2023-10-01' + r::INTEGER, 'hand'
+                   FROM range(1, 11) t(r)""")
+    con.execute("""INSERT INTO un_votes (rcid, country, vote, file_id)
+                   SELECT r, c, CASE WHEN c = 'CHN' AND r > 9 THEN 'abstain' ELSE 'yes' END,
+                          'hand'
+                   FROM range(1, 11) t(r), (VALUES ('RUS'), ('CHN')) v(c)""")
+
+
+def one(st, text, **kw):
+    result = audit(text, store=st, doc_date=kw.pop("doc_date", DAY), **kw)
+    checkable = [c for c in result.claims if c.verdict.verdict.value != "not_checkable"]
+    assert len(checkable) == 1, [(c.claim.text, c.verdict) for c in result.claims]
+    return checkable[0].verdict
+
+
+# --- reference figures -----------------------------------------------------------------------
+
+def test_trade_figure_of_the_year_is_supported_with_its_row(st):
+    v = one(st, "Russia's trade with North Korea was $34.4 million in 2023.")
+    assert v.verdict == "supported" and "34.40 million" in v.explanation
+    assert v.evidence[0].source == "reference_trade" and v.evidence[0].date == "2023"
+    assert v.evidence[0].url == "https://tass.com/economy/1804561"
+
+
+def test_trade_figure_far_from_the_reference_is_contradicted(st):
+    v = one(st, "Bilateral trade between Russia and North Korea reached $1 billion in 2023.")
+    assert v.verdict == "contradicted" and "$34.40 million" in v.explanation
+
+
+def test_trade_without_a_year_uses_the_latest_and_says_so(st):
+    v = one(st, "Trade between Russia and North Korea is about $34 million a year.")
+    assert v.verdict == "supported" and "latest" in v.explanation and "2024" in v.explanation
+
+
+def test_target_row_only_matches_a_claim_about_a_target(st):
+    v = one(st, "Russia and North Korea set a target of $1 billion a year in trade for 2020.")
+    assert v.verdict == "supported" and "trade target" in v.explanation
+    recorded = one(st, "Trade between Russia and North Korea was $1 billion in 2020.")
+    assert recorded.verdict == "contradicted" and "42.74" in recorded.explanation
+
+
+def test_inferred_reference_figure_never_contradicts(st):
+    v = one(st, "Trade between Russia and North Korea was $20 million in 2022.")
+    assert v.verdict == "unverified" and "inferred" in v.explanation
+
+
+def test_fuel_reported_figure_and_the_cap(st):
+    v = one(st, "Russia reported delivering 105,845 barrels of refined petroleum to North "
+                "Korea in 2023.")
+    assert v.verdict == "supported" and "reported to the UN" in v.explanation
+    cap = one(st, "UN resolution 2397 capped North Korea's refined petroleum imports at "
+                  "500,000 barrels a year.")
+    assert cap.verdict == "supported" and cap.evidence[0].source == "reference_caps"
+
+
+def test_exceeding_the_cap_cites_the_cap_and_every_basis(st):
+    v = one(st, "Russia's refined petroleum deliveries to North Korea exceeded the cap in 2024.")
+    assert v.verdict == "supported"
+    assert "reported to the UN: 15,279 barrels (below the cap)" in v.explanation
+    assert "open-source estimate: at least 1,000,000 barrels (above the cap)" in v.explanation
+    assert {e.source for e in v.evidence} == {"reference_caps", "reference_fuel"}
+
+
+def test_lower_bound_neither_confirms_nor_refutes_a_bigger_figure(st):
+    v = one(st, "Open-source tracking shows Russia shipped 1.5 million barrels of fuel to "
+                "North Korea between March and November 2024.")
+    assert v.verdict == "unverified" and "lower bound" in v.explanation
+
+
+def test_without_reference_tables_checks_say_what_to_load(tmp_path):
+    with open_store(tmp_path / "empty.duckdb") as empty:
+        v = one(empty, "Russia's trade with North Korea was $34.4 million in 2023.")
+    assert v.verdict == "unverified" and v.explanation == NO_REFERENCE
+    v = one(None, "Russia's trade with North Korea was $34.4 million in 2023.")
+    assert v.verdict == "unverified" and v.explanation == NO_REFERENCE
+
+
+# --- consistency -----------------------------------------------------------------------------
+
+def test_same_figure_stated_differently_is_inconsistent_citing_both_places(st):
+    text = ("Trade between Russia and North Korea is around $100 million annually.\n\n"
+            "Bilateral trade between Russia and North Korea reached $1 billion in 2023.")
+    result = audit(text, store=st, doc_date=DAY)
+    assert [c.verdict.verdict.value for c in result.claims] == ["inconsistent"] * 2
+    first = result.claims[0].verdict
+    assert [e.source for e in first.evidence[:2]] == ["document", "document"]
+    assert first.evidence[1].text.startswith("Bilateral trade")
+    assert result.counts["inconsistent"] == 2
+
+
+def test_figures_of_different_years_are_not_inconsistent(st):
+    text = ("Russia's trade with North Korea was $34.4 million in 2023.\n\n"
+            "Trade between Russia and North Korea was $112.7 million in 2013.")
+    result = audit(text, store=st, doc_date=DAY)
+    assert [c.verdict.verdict.value for c in result.claims] == ["supported"] * 2
+
+
+# --- events ----------------------------------------------------------------------------------
+
+def test_event_on_the_timeline_is_supported_with_date_and_url(st):
+    v = one(st, "Putin and Kim Jong Un signed a treaty in Pyongyang on 19 June 2024.")
+    assert v.verdict == "supported"
+    assert v.evidence[0].source == "reference_events" and v.evidence[0].date == "2024-06-19"
+    assert v.evidence[0].url.startswith("https://")
+
+
+def test_absence_of_evidence_is_unverified_never_contradicted(st):
+    v = one(st, "Russia and North Korea held a summit in Vladivostok in March 2021.")
+    assert v.verdict == "unverified" and v.explanation == "no evidence in the loaded data"
+    v = one(st, "Russia and North Korea held joint naval exercises in 2020.")
+    assert v.verdict == "unverified"
+
+
+def test_event_outside_the_claimed_period_does_not_match(st):
+    v = one(st, "Putin visited Pyongyang in January 2022.")
+    assert v.verdict == "unverified"
+
+
+def test_gdelt_events_are_evidence_with_dates_and_urls(st):
+    v = one(st, "Russian and Chinese leaders held a summit in Moscow in March 2023.")
+    assert v.verdict == "supported" and v.check == "gdelt"
+    assert "4 GDELT events RUS–CHN" in v.explanation or "4 GDELT events CHN–RUS" in v.explanation
+    assert v.evidence[0].url == "https://example.org/xi-0" and v.evidence[0].source == "events"
+
+
+def test_troop_figure_far_above_every_estimate_is_contradicted(st):
+    v = one(st, "Reports say 50,000 North Korean troops are fighting for Russia.")
+    assert v.verdict == "contradicted" and "15,000" in v.explanation
+
+
+def test_un_votes_on_record_support_and_contradict(st):
+    assert one(st, "Russia vetoed the renewal of the UN panel in March 2024.").verdict == \
+        "supported"
+    v = one(st, "China also vetoed the renewal of the UN panel in March 2024.")
+    assert v.verdict == "contradicted" and "'abstain'" in v.explanation
+
+
+def test_topic_map_is_data():
+    spec = topic_map()["treaty"]
+    assert "treaty_signed" in spec.event_types and spec.cameo == ("057",)
+
+
+# --- organisations, forecasts, votes and sanctions -------------------------------------------
+
+def test_wrong_name_and_membership(st):
+    v = one(st, "Iran joined the Shanghai Security Organisation as a full member in 2023.")
+    assert v.verdict == "contradicted"
+    assert "Shanghai Cooperation Organisation (SCO)" in v.explanation
+    assert "CHN, RUS, IND" in v.evidence[0].text
+    v = one(st, "North Korea is an observer of the SCO.")
+    assert v.verdict == "contradicted" and "PRK is not a member, observer" in v.explanation
+    assert one(st, "Mongolia is an SCO observer.").verdict == "supported"
+    assert one(st, "Vietnam is not a member of the SCO.").verdict == "supported"
+
+
+def test_forecasts_of_the_future_and_of_the_past(st):
+    v = one(st, "Trade between Russia and North Korea will probably stay below $100 million "
+                "a year through 2030.")
+    assert v.verdict == "unverified" and "forecast" in v.explanation
+    past = one(st, "Trade between Russia and North Korea will stay below $100 million in 2023.",
+               doc_date=date(2025, 1, 1))
+    assert past.verdict == "supported" and past.explanation.startswith("a forecast about a past")
+
+
+def test_designation_on_a_loaded_list(st):
+    v = one(st, "The US designated Vostok Shipping Trading LLC for shipping North Korean "
+                "munitions to Russia in 2024.")
+    assert v.verdict == "supported" and v.evidence[0].key == "ofac:12345"
+    text = "The US designated Nowhere Maritime Ltd for shipping munitions to Russia in 2024."
+    (claim,) = extract_claims(text)
+    (v,) = check_designations(claim, load_reference(st))
+    assert v.verdict == "unverified" and v.explanation == "no matching designation in the " \
+        "loaded lists"
+
+
+def test_general_assembly_votes(st):
+    v = one(st, "Russia and China voted together in the UN General Assembly in 2023.")
+    assert v.verdict == "supported" and "9 of 10" in v.explanation
+
+
+def test_opinion_is_not_checkable(st):
+    result = audit("It is a disgrace.", store=st, doc_date=DAY)
+    assert result.claims[0].verdict.verdict == "not_checkable"
+    assert result.summary() == "1 claims: 1 not checkable"

@@ -1,0 +1,201 @@
+"""`pivotwatch claims`: every format, escaping of document markup, and bad inputs."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from httpserver import LocalServer, _Handler, _Server
+from typer.testing import CliRunner
+
+from pivotwatch.cli import app
+from pivotwatch.sources.context import Context
+from pivotwatch.sources.reference import ingest_reference
+from pivotwatch.store import open_store
+
+runner = CliRunner()
+TEXT = ("# Russia and North Korea\n\n"
+        "Russia's trade with North Korea was $34.4 million in 2023. "
+        "Bilateral trade between Russia and North Korea reached $1 billion in 2023. "
+        "It is a disgrace.\n")
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "ref.duckdb"
+    with open_store(path) as st:
+        assert ingest_reference(Context(st)).ok
+    return str(path)
+
+
+@pytest.fixture
+def doc(tmp_path):
+    path = tmp_path / "note.md"
+    path.write_text(TEXT, encoding="utf-8")
+    return path
+
+
+def test_table_and_summary_line(db, doc):
+    result = runner.invoke(app, ["--db", db, "claims", str(doc)])
+    assert result.exit_code == 0, result.output
+    assert "inconsistent" in result.output
+    assert result.output.strip().splitlines()[-1] == (
+        "3 claims: 2 inconsistent, 0 contradicted, 0 supported, 0 unverified, 1 not checkable")
+
+
+def test_json_has_a_stable_schema(db, doc):
+    result = runner.invoke(app, ["--db", db, "claims", str(doc), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["schema"] == "pivotwatch.claims.audit/1"
+    assert data["counts"] == {"inconsistent": 2, "contradicted": 0, "supported": 0,
+                              "unverified": 0, "not_checkable": 1}
+    claim = data["documents"][0]["claims"][0]
+    assert set(claim) >= {"text", "start", "end", "mark", "verdict", "explanation", "evidence",
+                          "quantities", "times", "actors", "topic", "modality", "check"}
+    assert claim["quantities"][0]["value"] == 34400000.0
+    assert {e["source"] for e in claim["evidence"]} >= {"document", "reference_trade"}
+
+
+def test_markdown_and_html_files(db, doc, tmp_path):
+    md = tmp_path / "audit.md"
+    result = runner.invoke(app, ["--db", db, "claims", str(doc), "-o", str(md)])
+    assert result.exit_code == 0, result.output
+    text = md.read_text(encoding="utf-8")
+    assert text.startswith("# Claims audit") and "| 1 | inconsistent |" in text
+    page = tmp_path / "audit.html"
+    result = runner.invoke(app, ["--db", db, "claims", str(doc), "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    assert "<mark>$34.4 million</mark> in 2023." in html and "<script" not in html
+
+
+def test_html_escapes_scripts_in_documents(db, tmp_path):
+    page = tmp_path / "evil.txt"
+    page.write_text("Russia's trade with North Korea was $34.4 million in 2023 "
+                    "<script>alert(1)</script> according to <b>Ushakov</b>.\n", encoding="utf-8")
+    result = runner.invoke(app, ["--db", db, "claims", str(page), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    assert "<script" not in result.stdout and "<b>" not in result.stdout
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in result.stdout
+
+
+def test_html_page_scripts_are_dropped_not_run(db, tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><script>document.write('x')</script></head><body><p>Russia's "
+                    "trade with North Korea was $34.4 million in 2023.</p></body></html>",
+                    encoding="utf-8")
+    result = runner.invoke(app, ["--db", db, "claims", str(page), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    assert "document.write" not in result.stdout and "<script" not in result.stdout
+
+
+def test_without_a_store_checks_say_what_to_load(tmp_path, doc):
+    result = runner.invoke(app, ["--db", str(tmp_path / "none.duckdb"), "claims", str(doc),
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    claims = json.loads(result.stdout)["documents"][0]["claims"]
+    assert claims[0]["verdict"] == "inconsistent"  # needs no store
+    assert "no reference figures loaded: pivotwatch ingest reference" in claims[0]["explanation"]
+    assert not (tmp_path / "none.duckdb").exists()
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "empty document"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", None),
+    ("Российско-корейская торговля".encode("utf-16-be"), None),
+])
+def test_bad_files_fail_in_one_line(tmp_path, db, content, message):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    result = runner.invoke(app, ["--db", db, "claims", str(bad)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert lines[0].startswith(f"error: {bad}: ")
+    if message:
+        assert message in lines[0]
+    assert lines[-1] == "error: 1 of 1 input(s) could not be read"
+
+
+def test_one_bad_input_does_not_stop_the_others(tmp_path, db, doc):
+    result = runner.invoke(app, ["--db", db, "claims", str(tmp_path / "missing.md"), str(doc)])
+    assert result.exit_code == 1
+    assert f"error: {tmp_path / 'missing.md'}: no such file" in result.output
+    assert "3 claims: 2 inconsistent" in result.output
+
+
+def test_huge_file_is_refused(tmp_path, db, monkeypatch):
+    monkeypatch.setenv("PIVOTWATCH_MAX_DOCUMENT_BYTES", "1000")
+    big = tmp_path / "big.txt"
+    big.write_text("Russia and North Korea signed a treaty. " * 100, encoding="utf-8")
+    result = runner.invoke(app, ["--db", db, "claims", str(big)])
+    assert result.exit_code == 1 and "over the 1,000-byte cap" in result.output
+
+
+def test_unreachable_urls(db):
+    for url in ("http://127.0.0.9:9/x.html", "http://127.0.0.1:9/x.html"):
+        result = runner.invoke(app, ["--db", db, "claims", "--allow-private", url])
+        assert result.exit_code == 1 and f"error: {url}: " in result.output
+    result = runner.invoke(app, ["--db", db, "claims", "http://127.0.0.1:9/x.html"])
+    assert result.exit_code == 1 and "loopback address" in result.output
+
+
+class _Redirecting(_Handler):
+    def do_GET(self):  # noqa: N802 - the name http.server calls
+        if self.path.startswith("/r"):
+            self.send_response(302)
+            self.send_header("Location", "http://10.1.2.3/inside")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = b"<p>Russia's trade with North Korea was $34.4 million in 2023.</p>"
+        self._send(200, body, "text/html; charset=utf-8")
+
+
+class _RedirectServer(LocalServer):
+    def __init__(self, root):
+        super().__init__(root)
+        self._server.server_close()
+        self._server = _Server(self)
+        self._server.RequestHandlerClass = _Redirecting
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+
+
+def test_url_and_redirect_to_a_private_address(tmp_path, db, monkeypatch):
+    monkeypatch.setenv("PIVOTWATCH_ALLOW_PRIVATE_URLS", "127.0.0.1")
+    with _RedirectServer(tmp_path / "www") as srv:
+        ok = runner.invoke(app, ["--db", db, "claims", srv.url("/page"), "--format", "json"])
+        assert ok.exit_code == 0, ok.output
+        (document,) = json.loads(ok.stdout)["documents"]
+        assert document["claims"][0]["verdict"] == "supported"
+        bad = runner.invoke(app, ["--db", db, "claims", srv.url("/r")])
+    assert bad.exit_code == 1
+    assert "redirected to http://10.1.2.3/inside: refused: 10.1.2.3 is a private address" \
+        in bad.output
+
+
+def test_bad_options_exit_2(db, doc):
+    result = runner.invoke(app, ["--db", db, "claims", str(doc), "--date", "yesterday"])
+    assert result.exit_code == 2 and "bad date for --date" in result.output
+
+
+def test_report_with_documents_adds_the_claims_audit(db, doc, tmp_path):
+    md, page = tmp_path / "b.md", tmp_path / "b.html"
+    evil = tmp_path / "evil.txt"
+    evil.write_text("Putin and Kim Jong Un signed a treaty on 19 June 2024 "
+                    "<script>alert(1)</script>.\n", encoding="utf-8")
+    for target in (md, page):
+        result = runner.invoke(app, ["--db", db, "report", "--dyad", "RUS-PRK", "-o",
+                                     str(target), "--documents", str(doc),
+                                     "--documents", str(evil)])
+        assert result.exit_code == 0, result.output
+    text = md.read_text(encoding="utf-8")
+    assert "## Claims audit" in text
+    assert "4 claims in 2 documents: 2 inconsistent, 0 contradicted, 1 supported" in text
+    assert "| 1 | inconsistent |" in text and "&lt;script&gt;" in text
+    html = page.read_text(encoding="utf-8")
+    assert '<section id="claims"><h2>Claims audit</h2>' in html
+    assert "<mark>19 June 2024</mark>" in html and "<script>alert" not in html
+    assert '<a href="https://tass.com/economy/1804561">' in html
