@@ -185,6 +185,11 @@ def load(st, *inputs, allow=False):
     return load_documents(Context(st), [str(i) for i in inputs], allow_private=allow)
 
 
+def lines_of(text: str) -> list[str]:
+    """The document's lines without the blank lines that separate its blocks."""
+    return [line for line in text.split("\n") if line]
+
+
 # -- files -------------------------------------------------------------------------------------
 
 def test_text_file(tmp_path, st):
@@ -194,8 +199,9 @@ def test_text_file(tmp_path, st):
     report = load(st, path)
     assert report.ok and report.results[0].rows_kept == 1
     (doc,) = rows(st)
-    assert doc["text"] == ("Russia and the DPRK\nJoint exercises were announced in 2024.\n"
-                           "- a bullet\n| a | b |")
+    # one blank line between blocks, so a paragraph never reads as the item before it
+    assert doc["text"] == ("Russia and the DPRK\n\nJoint exercises were announced in 2024.\n\n"
+                           "- a bullet\n\n| a | b |")
     assert doc["format"] == "text" and doc["title"] == "Russia and the DPRK"
     assert doc["n_chars"] == len(doc["text"]) and doc["url"] is None
     assert doc["source_name"] == "note.txt" and doc["fetched_at"] is not None
@@ -208,7 +214,7 @@ def test_markdown_keeps_rows_and_bullets(tmp_path, st):
     path.write_text(MARKDOWN, encoding="utf-8")
     assert load(st, path).ok
     (doc,) = rows(st)
-    assert doc["text"].split("\n") == MARKDOWN_LINES
+    assert lines_of(doc["text"]) == MARKDOWN_LINES
     assert doc["title"] == "Turn to the East" and doc["format"] == "markdown"
     assert doc["published"] == datetime(2024, 6, 20)
     assert "md-script" not in doc["text"]
@@ -219,7 +225,7 @@ def test_html_file_main_text_without_scripts(tmp_path, st):
     path.write_bytes(PAGE)
     assert load(st, path).ok
     (doc,) = rows(st)
-    assert doc["text"].split("\n") == PAGE_LINES
+    assert lines_of(doc["text"]) == PAGE_LINES
     for never in ("SCRIPT", "SECRET", "NOSCRIPT", "ONERROR", "FOOTER", "Home", "alert"):
         assert never not in doc["text"]
     assert doc["title"] == "Putin visits Pyongyang" and doc["source_name"] == "Example News"
@@ -232,7 +238,7 @@ def test_html_without_main_region_keeps_table_rows():
             b"<td>3</td></tr></table><ol><li>first<ul><li>nested</li></ul></li></ol>"
             b"<footer>f</footer></body></html>")
     doc = read_document(page, "x.html")
-    assert doc.text.split("\n") == ["Report", "Exports rose.", "| a\\|b | c |", "| 1 | 2 | 3 |",
+    assert lines_of(doc.text) == ["Report", "Exports rose.", "| a\\|b | c |", "| 1 | 2 | 3 |",
                                     "- first", "- nested"]
     assert doc.format == "html" and doc.url is None
 
@@ -257,7 +263,7 @@ def test_encodings_with_a_bom(tmp_path, st, encoding):
     path = tmp_path / "ru.txt"
     path.write_bytes(data)
     assert load(st, path).ok
-    assert rows(st)[0]["text"] == "Пхеньян и Москва\nСоглашение подписано."
+    assert rows(st)[0]["text"] == "Пхеньян и Москва\n\nСоглашение подписано."
 
 
 def test_html_meta_charset_is_used():
@@ -331,7 +337,7 @@ def test_url_is_fetched_cached_and_stored(server, st, tmp_path):
     report = load(st, url, allow="127.0.0.1")
     assert report.ok, report.failures
     (doc,) = rows(st)
-    assert doc["text"].split("\n") == PAGE_LINES and doc["format"] == "html"
+    assert lines_of(doc["text"]) == PAGE_LINES and doc["format"] == "html"
     assert doc["url"] == server.url("/news/page")  # the address after the redirect
     name, file_id = st.con.execute("SELECT name, file_id FROM files").fetchone()
     assert name == url and file_id == doc["file_id"]
@@ -360,7 +366,7 @@ def test_cli_allow_private(server):
     result = runner.invoke(app, ["ingest", "documents", "--allow-private", server.url("/p.md")])
     assert result.exit_code == 0, result.output
     with open_store() as st:
-        assert rows(st)[0]["text"].split("\n") == MARKDOWN_LINES
+        assert lines_of(rows(st)[0]["text"]) == MARKDOWN_LINES
 
 
 @pytest.mark.parametrize("location, kind", [
@@ -460,13 +466,13 @@ def test_rss_file_items_and_a_linked_page(tmp_path, st, server):
     # the linked page's own title wins over the item's
     assert set(docs) == {"Full item", "Summary item", "Putin visits Pyongyang"}
     full = docs["Full item"]
-    assert full["text"] == "The full text of item one.\n- a point"
+    assert full["text"] == "The full text of item one.\n\n- a point"
     assert full["format"] == "feed-item" and full["url"] == "http://news.example/1"
     assert full["published"] == datetime(2024, 6, 19, 7, 0)  # UTC
     assert full["source_name"] == "Korea Desk" and full["feed_url"] == str(path)
     assert docs["Summary item"]["text"] == "Only a summary here."
     page = docs["Putin visits Pyongyang"]
-    assert page["format"] == "html" and page["text"].split("\n") == PAGE_LINES
+    assert page["format"] == "html" and lines_of(page["text"]) == PAGE_LINES
     assert page["feed_url"] == str(path) and page["url"] == server.url("/story")
     assert page["published"] == datetime(2024, 6, 19)  # the page's own date wins
     rejects = st.con.execute("SELECT line, reason FROM rejects ORDER BY line").fetchall()
@@ -485,7 +491,7 @@ def test_atom_feed_url(server, st):
     assert report.ok and report.results[0].layout == "feed-atom10"
     docs = rows(st)
     assert [(d["title"], d["text"], d["published"], d["feed_url"]) for d in docs] == [
-        ("Atom one", "Atom entry text.\n| x | y |", datetime(2024, 6, 21, 12, 30),
+        ("Atom one", "Atom entry text.\n\n| x | y |", datetime(2024, 6, 21, 12, 30),
          server.url("/atom")),
         ("Atom two", "Second entry, summary only.", datetime(2024, 6, 22), server.url("/atom"))]
 
@@ -516,7 +522,7 @@ def test_html_without_main_region_uses_trafilatura_for_long_pages():
             + para + "<p>Exports rose sharply.</p><table><tr><td>a</td><td>b</td></tr>"
             "<tr><td>1</td><td>2</td></tr></table>" + para.replace("year", "decade")
             + "<div class=share>SHARE on social media</div></body></html>").encode()
-    lines = read_document(page, "long.html").text.split("\n")
+    lines = lines_of(read_document(page, "long.html").text)
     assert lines[1:4] == ["Exports rose sharply.", "| a | b |", "| 1 | 2 |"]
     assert len(lines) == 5 and lines[4].endswith("this decade.")
     assert not any(word in line for line in lines for word in ("COOKIE", "RELATED", "SHARE"))

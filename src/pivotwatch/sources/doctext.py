@@ -28,10 +28,23 @@ def clean_line(text: str) -> str:
     return " ".join(_CONTROLS.sub(" ", text).split())
 
 
+def _kind(line: str) -> str:
+    return "row" if line.startswith("|") else "item" if line.startswith("- ") else "para"
+
+
 def normalise(lines: list[str]) -> str:
-    """NFC, whitespace collapsed per line, blank lines dropped: the text a document is keyed by."""
-    kept = (clean_line(unicodedata.normalize("NFC", line)) for line in lines)
-    return "\n".join(line for line in kept if line)
+    """NFC, whitespace collapsed per line, one blank line between blocks: the text a document is
+    keyed by. The rows of a table and the items of a list stay on adjacent lines; every other
+    line is a block of its own, so claim extraction never reads a paragraph as the continuation
+    of the list item or paragraph before it."""
+    kept = [line for line in (clean_line(unicodedata.normalize("NFC", raw)) for raw in lines)
+            if line]
+    out: list[str] = []
+    for prev, line in zip([None, *kept], kept, strict=False):
+        if prev is not None and (_kind(line) == "para" or _kind(line) != _kind(prev)):
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
 
 
 def plain(text: str) -> str:
