@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import gzip
 from collections import defaultdict
+from datetime import date
 
 import pytest
 from typer.testing import CliRunner
@@ -50,6 +51,18 @@ def test_every_panel_says_how_to_load_its_data_when_the_store_lacks_it(tmp_path)
         assert hints[anchor] in panel.lead[0]
 
 
+def test_panels_keep_to_the_report_range(full_store):
+    with open_store(full_store) as st:
+        panels = {p.anchor: p for p in build_panels(st, "RUS", "PRK", date(2015, 1, 1),
+                                                     date(2018, 12, 31))}
+    fuel = panels["fuel"]
+    assert [r[0] for r in fuel.tables[0].rows] == ["2018-01-01 to 2018-12-31"]
+    assert "2024" not in " ".join(fuel.lead)
+    votes = panels["un-votes"]
+    assert votes.tables[0].header[-4:] == ["2015", "2016", "2017", "2018"]
+    assert "The loaded roll calls end on 2020-01-14" in votes.limits
+
+
 def test_fuel_applies_only_to_pairs_with_north_korea(full_store):
     assert "fuel" not in _panels(full_store, "RUS", "CHN")
     assert "fuel" in _panels(full_store, "PRK", "RUS")
@@ -71,7 +84,8 @@ def test_voting_panel_figures_match_a_count_from_the_raw_sample(full_store):
     assert panel.loaded and panel.section == "political"
     both, same = _identical_votes_from_raw("RU", "KP")
     row = next(r for r in panel.tables[0].rows if r[0] == "PRK")
-    assert row[1:4] == [f"{both:,}", f"{same:,}", f"{same / both:.0%}"]
+    assert row[1] == "1991–2020"  # each pair's span is shown: they differ
+    assert row[2:5] == [f"{both:,}", f"{same:,}", f"{same / both:.0%}"]
     assert f"{same:,} of the {both:,} General Assembly roll calls" in panel.lead[0]
     partners = [r[0] for r in panel.tables[0].rows]
     assert partners[0] == "PRK" and {"CHN", "IND", "IRN", "VNM", "MNG"} <= set(partners)

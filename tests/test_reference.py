@@ -105,7 +105,7 @@ def test_unusable_files_fail_in_one_line_and_write_nothing(tmp_path):
                       b"summit,Caf\xe9,https://x.org,high\n")
     all_bad = write_timeline(tmp_path / "bad.csv", [GOOD | {"confidence": "?"}] * 3)
     with open_store(tmp_path / "s.duckdb") as st:
-        for path, message in [(wrong, "missing column(s) date"), (latin, "not UTF-8"),
+        for path, message in [(wrong, "not a reference table: its header has none of the known layouts"), (latin, "not UTF-8"),
                               (all_bad, "no valid reference-events rows")]:
             with pytest.raises(SourceError, match=re.escape(message)) as info:
                 load_timeline(st, path)
@@ -122,3 +122,18 @@ def test_cli_reports_extra_columns_and_failures(tmp_path):
     assert result.exit_code == 0 and "ignored column(s) notes" in result.output
     missing = runner.invoke(app, ["--db", db, "ingest", "reference", str(tmp_path / "no.csv")])
     assert missing.exit_code == 1 and "no such file" in missing.output
+
+
+def test_a_folder_loads_its_reference_tables_and_passes_over_the_rest(tmp_path):
+    from pivotwatch.sources.reference_figures import bundled_figures
+
+    folder = tmp_path / "reference"
+    folder.mkdir()
+    (folder / "key_events.csv").write_bytes(bundled_timeline().read_bytes())
+    for _, path in bundled_figures():
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "organizations.csv").write_text("canonical_name,acronym,aliases\nX,Y,Z\n")
+    with open_store(tmp_path / "s.duckdb") as st:
+        report = ingest_reference(Context(st), [str(folder)])
+        assert report.ok and report.count("loaded") == 4
+        assert report.passed_over == [str(folder / "organizations.csv")]

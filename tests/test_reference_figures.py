@@ -130,4 +130,4 @@ def test_routing_by_header_and_unusable_files(tmp_path):
         assert st.con.execute("SELECT count(*) FROM rejects").fetchone()[0] == 0
     # a header of none of the figure tables goes to the timeline loader, which says why
     result = runner.invoke(app, ["--db", db, "ingest", "reference", str(other)])
-    assert result.exit_code == 1 and "missing column(s) date" in result.output
+    assert result.exit_code == 1 and "none of the known layouts" in result.output

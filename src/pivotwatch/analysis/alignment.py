@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from pivotwatch.store import Store
 
 ISSUES = ("me", "nu", "di", "hr", "co", "ec")
+# fewer roll calls both voted on in a period than this: a share too thin to read
+THIN = 10
 ALL = "all"
 BY = ("year", "session")
 WATCHED_PARTNERS = ("CHN", "IND", "IRN", "VNM", "MNG")

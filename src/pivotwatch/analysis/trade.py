@@ -245,7 +245,7 @@ def trade(a: str, b: str, *, store: Store | None = None, by: str = "year",
         if df.empty:
             warnings.append(f"no Comtrade flows between {a} and {b} in the loaded data: "
                             "neither reports the other as a partner in any loaded file")
-        for code in (a, b):
+        for code in (a, b) if len(df) else ():  # with no figures, there is nothing to label
             if code not in reporters:
                 warnings.append(f"{code} reports nothing in the loaded Comtrade data: its "
                                 f"figures are mirror data from its partners' reports")

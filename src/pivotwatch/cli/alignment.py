@@ -22,11 +22,15 @@ def register(app: typer.Typer) -> None:
 
 
 def _table(df, title: str, partners: list[str]) -> Table:
+    from pivotwatch.analysis.alignment import THIN
+
     table = Table(title=title, title_justify="left", caption=(
         "roll calls = both voted (yes, abstain or no; absences are not votes); share = "
         "identical / roll calls; kappa = agreement beyond chance over yes / abstain / no (– "
         "where undefined: both always voted one way); S = Signorino-Ritter, abstain halfway "
-        "between yes and no (-1 … +1). See docs/alignment.md"), caption_justify="left")
+        "between yes and no (-1 … +1); * = fewer than "
+        f"{THIN} roll calls both voted: too thin to read. See docs/alignment.md"),
+        caption_justify="left")
     for name in ("period", "partner"):
         table.add_column(name, no_wrap=True)
     for name in ("roll calls", "identical", "share", "kappa", "S"):
@@ -38,7 +42,9 @@ def _table(df, title: str, partners: list[str]) -> Table:
             if r is None:
                 table.add_row(period, partner, "0", "–", "–", "–", "–")
                 continue
-            table.add_row(period, partner, f"{r['roll_calls']:,}", f"{r['identical']:,}",
+            thin = period != "all" and r["roll_calls"] < THIN
+            table.add_row(f"{period}*" if thin else period, partner, f"{r['roll_calls']:,}",
+                          f"{r['identical']:,}",
                           f"{r['share'] * 100:.1f}%",
                           "–" if missing(r["kappa"]) else f"{r['kappa']:+.3f}",
                           f"{r['s_score']:+.3f}")

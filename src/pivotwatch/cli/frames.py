@@ -38,19 +38,33 @@ def records(df) -> list[dict]:
     return [{k: clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
 
+def _flat(df):
+    """For CSV: list cells (programmes, source URLs, flags) as text joined by '; ', not as
+    Python reprs."""
+    def cell(v):
+        if isinstance(v, (list, tuple)) or type(v).__name__ == "ndarray":
+            return "; ".join(str(x) for x in v)
+        return v
+
+    listy = [c for c in df.columns if df[c].dtype == object
+             and df[c].map(lambda v: isinstance(v, (list, tuple))
+                           or type(v).__name__ == "ndarray").any()]
+    return df.assign(**{c: df[c].map(cell) for c in listy}) if listy else df
+
+
 def write_frame(df, fmt: Format, path: Path) -> None:
     if fmt is Format.parquet:
         df.to_parquet(path, index=False)
     elif fmt is Format.json:
         path.write_text(json.dumps(records(df), indent=1), encoding="utf-8")
     else:
-        df.to_csv(path, index=False)
+        _flat(df).to_csv(path, index=False)
 
 
 def print_frame(df, fmt: Format) -> None:
     """csv or json on standard output (not through Rich, which would read [ ] as markup)."""
     if fmt is Format.csv:
-        sys.stdout.write(df.to_csv(index=False))
+        sys.stdout.write(_flat(df).to_csv(index=False))
     else:
         sys.stdout.write(json.dumps(records(df), indent=1) + "\n")
 

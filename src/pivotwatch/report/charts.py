@@ -96,7 +96,7 @@ def fuel_chart(rows: pd.DataFrame, title: str) -> str | None:
                       zip(data.period_start, data.period_end, data.basis_label, strict=True)]
     data = data.drop(columns=["period_start", "period_end"])
     bars = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("figure:N", title=None, sort=None),
+        y=alt.Y("figure:N", title=None, sort=None, axis=alt.Axis(labelLimit=400)),
         x=alt.X("barrels:Q", title="barrels"),
         color=alt.Color("basis_label:N", title="basis"),
     )
@@ -105,7 +105,8 @@ def fuel_chart(rows: pd.DataFrame, title: str) -> str | None:
     if len(caps):
         layers.append(alt.Chart(caps).mark_rule(color="#b03a2e", strokeDash=[4, 3])
                       .encode(x="cap:Q"))
-    chart = alt.layer(*layers).properties(width=WIDTH - 320, title=alt.TitleParams(
-        title, subtitle="dashed line: the annual cap; each bar is one published figure for its "
-                        "own period (not added up)"))
+    chart = alt.layer(*layers).properties(width=WIDTH - 380, title=alt.TitleParams(
+        title, subtitle=["dashed line: the annual cap; each bar is one published figure for its "
+                         "own period (not added up)", "lower bounds ('at least') are marked "
+                         "in the table below; a figure with no volume has no bar"]))
     return vl_convert.vegalite_to_svg(chart.to_dict())

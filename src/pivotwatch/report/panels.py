@@ -22,7 +22,7 @@ from pivotwatch.analysis.partners import DEFAULT_PARTNERS
 from pivotwatch.errors import PivotwatchError
 from pivotwatch.store import Store
 
-MIN_ROLL_CALLS = 10  # fewer shared roll calls in a year: the year's share is too thin to plot
+MIN_ROLL_CALLS = voting.THIN  # fewer shared roll calls in a year: too thin to show
 RECENT_YEARS = 5
 Cell = str | list[tuple[str, str]]  # text, or links as (text, url)
 
@@ -106,7 +106,8 @@ def votes_panel(store: Store, a: str, b: str, start: date | None, end: date | No
         if p not in overall.index:
             continue
         o = overall.loc[p]
-        cells: list[Cell] = [p, f"{int(o.roll_calls):,}", f"{int(o.identical):,}",
+        cells: list[Cell] = [p, f"{o.first_date:%Y}–{o.last_date:%Y}", f"{int(o.roll_calls):,}",
+                             f"{int(o.identical):,}",
                              f"{o.share:.0%}", "–" if pd.isna(o.kappa) else f"{o.kappa:.2f}"]
         for y in years:
             hit = yearly[(yearly.partner == p) & (yearly.period == str(y))]
@@ -117,9 +118,9 @@ def votes_panel(store: Store, a: str, b: str, start: date | None, end: date | No
     panel.tables.append(Table(
         f"{a} with each partner: all roll calls both voted on in range, and the last "
         f"{len(years)} years with at least {MIN_ROLL_CALLS} (share identical, roll calls)",
-        ["partner", "roll calls both voted", "identical", "share identical", "kappa",
+        ["partner", "span", "roll calls both voted", "identical", "share identical", "kappa",
          *map(str, years)], rows))
-    last = df.last_date.max()
+    (last,) = store.con.execute("SELECT max(date) FROM un_roll_calls").fetchall()[0]
     if b in overall.index:
         o = overall.loc[b]
         recent = yearly[yearly.period.isin([str(y) for y in years])]
@@ -143,12 +144,14 @@ def votes_panel(store: Store, a: str, b: str, start: date | None, end: date | No
         "non-membership are not votes (North Korea joined in 1991). Shares run high for every "
         "pair because many resolutions pass near-unanimously; kappa discounts the agreement "
         "expected from each country's own mix of votes (0 = no more than chance). Votes are "
-        f"not weighted by importance. The loaded data end on {last:%Y-%m-%d}: "
-        "docs/alignment.md.")
+        "not weighted by importance. Each pair's whole-span figures cover the years both were "
+        "members (see span): a long span includes Cold War bloc voting, so compare pairs on "
+        f"the recent years. The loaded roll calls end on {last:%Y-%m-%d}: docs/alignment.md.")
     partner_list = ", ".join(f"'{p}'" for p in [a, *partners])
-    panel.query = (f"SELECT r.date, r.rcid, r.short, v.country, v.vote FROM un_votes v JOIN "
-                   f"un_roll_calls r USING (rcid) WHERE v.country IN ({partner_list}) "
-                   "ORDER BY r.date, r.rcid")
+    # un_roll_calls holds one row per roll call and layout (unvotes, Voeten): one date each
+    panel.query = (f"SELECT r.date, v.rcid, v.country, v.vote FROM un_votes v JOIN (SELECT "
+                   "rcid, max(date) AS date FROM un_roll_calls GROUP BY rcid) r USING (rcid) "
+                   f"WHERE v.country IN ({partner_list}) ORDER BY r.date, v.rcid, v.country")
     return panel
 
 
@@ -211,9 +214,11 @@ def trade_panel(store: Store, a: str, b: str, start: date | None, end: date | No
     panel.limits = (
         "Comtrade import values are CIF and export values FOB, so mirror figures differ from "
         "the partner's own; re-exports, confidential and unrecorded trade (sanctioned goods "
-        "above all) are missing. North Korea reports nothing: every DPRK figure is mirror data "
-        "or a published estimate. Reference figures come from different publishers with "
-        "different coverage: compare them with care (docs/trade.md).")
+        "above all) are missing. "
+        + ("North Korea reports nothing: every DPRK figure is mirror data or a published "
+           "estimate. " if "PRK" in (a, b) else "")
+        + "Reference figures come from different publishers with different coverage: compare "
+        "them with care (docs/trade.md).")
     panel.query = (f"SELECT * FROM trade_flows WHERE (reporter = '{a}' AND partner = '{b}') OR "
                    f"(reporter = '{b}' AND partner = '{a}'); SELECT * FROM reference_trade "
                    "ORDER BY year")
@@ -261,7 +266,8 @@ def _trade_gaps(reference: pd.DataFrame, comtrade: pd.DataFrame) -> list[str]:
 
 # --- energy: refined petroleum against the UNSCR 2397 cap -----------------------------------
 
-def fuel_panel(store: Store, a: str, b: str) -> Panel | None:
+def fuel_panel(store: Store, a: str, b: str, start: date | None = None,
+               end: date | None = None) -> Panel | None:
     """Fuel against the cap applies to deliveries to the DPRK: None for other pairs."""
     if "PRK" not in (a, b):
         return None
@@ -271,7 +277,11 @@ def fuel_panel(store: Store, a: str, b: str) -> Panel | None:
         return Panel("fuel", "energy", title, False, [
             f"No refined-petroleum figures for deliveries from {supplier} are loaded: "
             "`pivotwatch ingest reference` loads the bundled ones (Russia to the DPRK)."])
-    df = trade_flows.fuel_vs_cap(supplier, store=store)
+    df = trade_flows.fuel_vs_cap(supplier, store=store, start=_year(start), end=_year(end))
+    if df.empty:
+        return Panel("fuel", "energy", title, False, [
+            f"No refined-petroleum figure for deliveries from {supplier} falls in this range "
+            "(the loaded figures cover 2018-2024)."])
     panel = Panel("fuel", "energy", title, True, [], chart=lambda: _fuel_chart(df, supplier))
     panel.tables.append(Table(
         "Each published figure for its own period, by basis (figures of different bases or "
@@ -350,8 +360,10 @@ def sanctions_panel(store: Store, a: str, b: str) -> Panel:
         "ties count only what the list records (nationality, address). No tie in the loaded "
         "lists is not evidence that none exists. OpenSanctions data are licensed CC BY-NC 4.0 "
         "(non-commercial use): docs/sanctions.md.")
-    panel.query = ("SELECT * FROM sanctions  -- latest version of each entry; see "
-                   "pivotwatch.analysis.sanctions.current")
+    ids = ", ".join(f"'{r.list}:{r.list_id}'" for r in linked.itertuples())
+    panel.query = (f"pivotwatch sanctions --country {a} --linked {b} --format csv  (the current "
+                   "version of each entry; every version: SELECT * FROM sanctions WHERE list || "
+                   f"':' || list_id IN ({ids or 'NULL'}))")
     return panel
 
 
@@ -359,5 +371,5 @@ def build_panels(store: Store, a: str, b: str, start: date | None,
                  end: date | None) -> list[Panel]:
     """Every panel that applies to the pair, loaded or saying it is not."""
     panels = [votes_panel(store, a, b, start, end), trade_panel(store, a, b, start, end),
-              fuel_panel(store, a, b), sanctions_panel(store, a, b)]
+              fuel_panel(store, a, b, start, end), sanctions_panel(store, a, b)]
     return [p for p in panels if p is not None]

@@ -123,6 +123,9 @@ def markdown(b: Briefing) -> str:
            f"{b.start or 'all dates'} to {b.end or 'latest'}, by {b.freq}; generated "
            f"{b.generated} by pivotwatch.", "", "## 1. Key judgments", ""]
     out += [f"- {j.text} (*{j.confidence}*)" for j in b.judgments] + [""]
+    out += ["Confidence: high ≥200 events over ≥8 periods, medium ≥30 over ≥4, low fewer; "
+            "recorded = counted from recorded UN votes, curated = hand-compiled reference tables "
+            "with cited sources, listed = published sanctions lists as of their dates.", ""]
     out += [f"> Note: {n}" for n in b.notes] + ([""] if b.notes else [])
     out += ["## 2. The strategic picture", ""]
     out += _md_table(["period", "events", "cooperative", "conflictual", "per 10k", "volume",

@@ -27,6 +27,8 @@ from pivotwatch.sources.records import (
     Expectations,
     Parsed,
     Reject,
+    expand,
+    first_line,
     load_records,
     read_text,
     text_stream,
@@ -235,22 +237,17 @@ def load_comtrade(store: Store, path: Path, name: str | None = None) -> FileResu
                         expect=EXPECT)
 
 
-def _expand(paths: list[str]) -> list[tuple[str, Path]]:
-    targets = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            targets += [(str(p), p) for p in sorted(path.iterdir())
-                        if p.name.endswith((".csv", ".csv.gz", ".json"))]
-        else:
-            targets.append((given, path))
-    return targets
+def _is_comtrade(path: Path) -> bool:
+    """A folder's file looks like Comtrade flows (a CSV with the required columns, or JSON)."""
+    line = first_line(path)
+    return line.lstrip().startswith("{") or all(c in line for c in REQUIRED)
 
 
 def ingest_comtrade(ctx: Context, paths: list[str] | None = None) -> IngestReport:
     """Load Comtrade files or folders of them (the bundled sample when none are given)."""
-    targets = _expand(paths) if paths else [(f"sample:{p.name}", p) for p in bundled_sample()]
-    report = IngestReport()
+    targets, passed = expand(paths, (".csv", ".csv.gz", ".json"), _is_comtrade) if paths else (
+        [(f"sample:{p.name}", p) for p in bundled_sample()], [])
+    report = IngestReport(passed_over=passed)
     ctx.progress.planned(len(targets), "Comtrade files")
     for name, path in targets:
         attempt(ctx, report, name, lambda name=name, path=path: load_comtrade(ctx.store, path,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pivotwatch.errors import QualityError, SourceError
+from pivotwatch.errors import QualityError, SourceError, UsageError
 from pivotwatch.sources.gdelt.load import FileResult
 from pivotwatch.sources.inputs import hash_file
 from pivotwatch.store.store import Store, one_line, utcnow
@@ -96,6 +96,41 @@ def read_text(path: Path, name: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SourceError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+
+
+def first_line(path: Path) -> str:
+    """The first line of a (possibly compressed) file, for telling layouts apart; '' if none."""
+    try:
+        data = read_bytes(path, str(path), limit=1 << 16)
+    except SourceError:
+        return ""
+    return data[:4096].decode("utf-8-sig", "replace").split("\n", 1)[0]
+
+
+def expand(paths: Sequence[str], suffixes: tuple[str, ...],
+           accept: Callable[[Path], bool] | None = None
+           ) -> tuple[list[tuple[str, Path]], list[str]]:
+    """(name, path) for each file given, and for each file in a folder given whose name ends
+    in one of `suffixes`; files in a folder that `accept` refuses (another layout, such as a
+    code table beside the data) are returned apart as passed over. A file named explicitly is
+    always tried, so a wrong one fails with its reason."""
+    targets: list[tuple[str, Path]] = []
+    passed: list[str] = []
+    for text in paths:
+        path = Path(text)
+        if not path.is_dir():
+            targets.append((text, path))
+            continue
+        found = sorted(p for p in path.iterdir()
+                       if p.is_file() and p.name.lower().endswith(suffixes))
+        if not found:
+            raise UsageError(f"{text}: a folder with no {' or '.join(suffixes)} file")
+        for p in found:
+            if accept is None or accept(p):
+                targets.append((str(p), p))
+            else:
+                passed.append(str(p))
+    return targets, passed
 
 
 def text_stream(text: str) -> io.StringIO:

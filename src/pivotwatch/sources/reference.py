@@ -21,7 +21,16 @@ from pivotwatch import taxonomy
 from pivotwatch.errors import SourceError
 from pivotwatch.sources.context import Context, IngestReport, attempt
 from pivotwatch.sources.gdelt.load import FileResult
-from pivotwatch.sources.records import Batch, Expectations, Parsed, Reject, load_records
+from pivotwatch.sources.records import (
+    Batch,
+    Expectations,
+    Parsed,
+    Reject,
+    expand,
+    first_line,
+    load_records,
+    read_text,
+)
 from pivotwatch.store.store import Store
 
 SOURCE = "reference"
@@ -113,16 +122,15 @@ def parse_row(row: dict[str, str]) -> ReferenceEvent:
 
 
 def _read(path: Path, name: str) -> tuple[list[tuple[int, dict]], list[str]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    from pivotwatch.sources.reference_figures import TABLES
+
+    reader = csv.DictReader(io.StringIO(read_text(path, name), newline=""))
     header = reader.fieldnames or []
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise SourceError(f"{name}: not a reference timeline: missing column(s) "
-                          f"{', '.join(missing)} (expected {', '.join(COLUMNS)})")
+        layouts = "; ".join(f"{table}: {', '.join(spec[0])}" for table, spec in TABLES.items())
+        raise SourceError(f"{name}: not a reference table: its header has none of the known "
+                          f"layouts (timeline: {', '.join(COLUMNS)}; {layouts})")
     extra = [c for c in header if c not in COLUMNS]
     return [(reader.line_num, row) for row in reader], extra
 
@@ -151,14 +159,26 @@ def load_timeline(store: Store, path: Path, name: str | None = None) -> FileResu
                         expect=EXPECT)
 
 
+def _is_reference(path: Path) -> bool:
+    """A folder's file is a timeline or a figure table (organizations.csv, read by the claims
+    audit from the package, is neither)."""
+    from pivotwatch.sources import reference_figures as figures
+
+    header = [h.strip() for h in first_line(path).split(",")]
+    return all(c in header for c in COLUMNS) or figures.table_for(header) is not None
+
+
 def ingest_reference(ctx: Context, paths: list[str] | None = None) -> IngestReport:
     """Load reference tables, each routed to its loader by its header: timelines, and the
     trade, fuel and cap figures (all four bundled tables when no path is given)."""
     from pivotwatch.sources import reference_figures as figures
 
-    targets = [(p, Path(p)) for p in paths] if paths else [
-        ("bundled:key_events.csv", bundled_timeline()), *figures.bundled_figures()]
-    report = IngestReport()
+    if paths:
+        targets, passed = expand(paths, (".csv",), _is_reference)
+    else:
+        targets, passed = [("bundled:key_events.csv", bundled_timeline()),
+                           *figures.bundled_figures()], []
+    report = IngestReport(passed_over=passed)
     ctx.progress.planned(len(targets), "reference files")
     for name, path in targets:
         load = figures.load_figures if figures.is_figures_file(path, name) else load_timeline

@@ -39,7 +39,15 @@ import pyarrow.csv as pacsv
 from pivotwatch.errors import SourceError, UsageError
 from pivotwatch.sources.context import Context, IngestReport, attempt
 from pivotwatch.sources.gdelt.load import FileResult
-from pivotwatch.sources.records import Batch, Expectations, Parsed, Reject, load_records, read_bytes
+from pivotwatch.sources.records import (
+    Batch,
+    Expectations,
+    Parsed,
+    Reject,
+    expand,
+    load_records,
+    read_bytes,
+)
 from pivotwatch.store.store import Store, one_line
 from pivotwatch.taxonomy.countrycodes import from_name, to_iso3, why_unmapped
 
@@ -410,27 +418,12 @@ def load_file(store: Store, path: Path, name: str | None = None) -> FileResult:
                         parse=partial(parse_file, store), expect=EXPECT)
 
 
-def _targets(paths: list[str]) -> list[tuple[str, Path]]:
-    targets = []
-    for text in paths:
-        path = Path(text)
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir()
-                           if p.is_file() and p.name.lower().endswith(_SUFFIXES))
-            if not found:
-                raise UsageError(f"{text}: a folder with no .csv or .csv.gz file")
-            targets += [(str(p), p) for p in found]
-        else:
-            targets.append((text, path))
-    return targets
-
-
 def ingest_unvotes(ctx: Context, paths: list[str]) -> IngestReport:
     """Load UN votes files (unvotes votes, roll calls, issues; Voeten), in any order."""
     if not paths:
         raise UsageError("give the UN votes files to load (un_votes.csv, un_roll_calls.csv, "
                          "un_roll_call_issues.csv or UNVotesPublished*.csv.gz)")
-    targets = _targets(paths)
+    targets, _ = expand(paths, _SUFFIXES)
     report = IngestReport()
     ctx.progress.planned(len(targets), "UN votes files")
     for name, path in targets:

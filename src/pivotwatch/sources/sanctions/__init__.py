@@ -14,7 +14,7 @@ from pathlib import Path
 from pivotwatch.errors import SourceError
 from pivotwatch.sources.context import Context, IngestReport, attempt
 from pivotwatch.sources.gdelt.load import FileResult
-from pivotwatch.sources.records import Expectations, Parsed, load_records, read_bytes
+from pivotwatch.sources.records import Expectations, Parsed, expand, load_records, read_bytes
 from pivotwatch.sources.sanctions import ofac, opensanctions, un_sc
 from pivotwatch.sources.sanctions.common import parse_xml
 from pivotwatch.store.store import Store
@@ -57,11 +57,12 @@ def load_sanctions(store: Store, path: Path, name: str | None = None) -> FileRes
 
 def ingest_sanctions(ctx: Context, paths: list[str]) -> IngestReport:
     """Load sanctions files (any of the three layouts, in any order)."""
+    targets, _ = expand(paths, (".xml", ".json", ".xml.gz", ".json.gz"))
     report = IngestReport()
-    ctx.progress.planned(len(paths), "sanctions files")
-    for name in paths:
-        attempt(ctx, report, name, lambda name=name: load_sanctions(ctx.store, Path(name),
-                                                                    name))
+    ctx.progress.planned(len(targets), "sanctions files")
+    for name, path in targets:
+        attempt(ctx, report, name, lambda name=name, path=path: load_sanctions(ctx.store, path,
+                                                                               name))
     return report
 
 
