@@ -176,3 +176,86 @@ def test_relative_times_and_qualifiers_far_from_the_number():
     (q,) = find_quantities("exports were in excess of   $5 billion")
     assert (q.value, q.bound) == (5e9, Bound.MIN)
     assert find_quantities("see UN Security Council resolution  2397 text") == []
+
+
+def _one(text):
+    (claim,) = [c for c in extract_claims(text) if c.text.startswith(text.split(".")[0][:15])]
+    return claim
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("about 9k soldiers were sent", [(9000.0, "troops", Bound.APPROX)]),
+    ("~9k sailors arrived", [(9000.0, "count", Bound.APPROX)]),
+    (">30k shells left the port", [(30000.0, "shells", Bound.MIN)]),
+    ("aid was like 7 mil usd", [(7e6, "usd", Bound.EXACT)]),
+    ("a loan of $2bn", [(2e9, "usd", Bound.EXACT)]),
+    ("Fifteen states signed and a dozen ships sailed", [(15.0, "count", Bound.EXACT),
+                                                        (12.0, "ships", Bound.EXACT)]),
+    ("two countries met within three years", [(3.0, "years", Bound.EXACT)]),
+    ("a report to the 1718 committee on Friday", []),
+])
+def test_shorthand_and_word_numbers(text, want):
+    assert [(q.value, q.unit, q.bound) for q in find_quantities(text)] == want
+
+
+def test_annual_before_or_after_a_sum_is_a_rate():
+    (q,) = find_quantities("Tokyo set annual aid at $40 million for Hanoi")
+    assert (q.value, q.per) == (4e7, "year")
+
+
+def test_unit_named_before_a_count_and_casualty_tolls():
+    claim = _one("The number of Iranian drones sent to Russia rose to about 6,000 by 2024.")
+    assert [(q.value, q.unit) for q in claim.quantities] == [(6000.0, "drones")]
+    claim = _one("Ukraine said 300 Russian soldiers were killed near Bakhmut in May 2023.")
+    assert claim.topic == "casualties"
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("Beijing thinks the pipeline deal is mostly for show.", Reason.OPINION),
+    ("Critics argue that Tehran gains little from the arrangement.", Reason.OPINION),
+    ("This remains the most fragile alliance of the decade.", Reason.OPINION),
+    ("In this article we explain how the sanctions work.", Reason.NO_CHECKABLE_CONTENT),
+    ("The table below lists Russian exports to India in 2023.", Reason.NO_CHECKABLE_CONTENT),
+    ("That era is over.", Reason.TOO_SHORT),
+    ("Who really believes these numbers?", Reason.RHETORICAL_QUESTION),
+    ("check the customs tables for Mongolia??", Reason.NO_CHECKABLE_CONTENT),
+    ("email the embassy about the Iran figures?", Reason.NO_CHECKABLE_CONTENT),
+])
+def test_reasons_for_units_that_cannot_be_checked(text, reason):
+    claim = extract_claims(text)[0]
+    assert not claim.checkable and claim.reason is reason
+
+
+@pytest.mark.parametrize(("text", "modality"), [
+    ("Member states must report every shipment of coal to the committee.", Modality.ASSERTED),
+    ("Iran may export no more than 300 kg of enriched uranium a year.", Modality.ASSERTED),
+    ("India must stop buying Russian oil.", Modality.RECOMMENDATION),
+    ("Officials believe Iran sent drones to Russia in 2022.", Modality.HEDGED),
+    ("china trade w russia prob grew a lot in 2023.", Modality.HEDGED),
+    ("Iran is likely to have delivered 400 drones to Russia.", Modality.HEDGED),
+    ("Modi is due to meet Putin in Moscow on Monday.", Modality.FORECAST),
+])
+def test_rules_hedges_and_forecasts(text, modality):
+    assert extract_claims(text)[0].modality is modality
+
+
+def test_new_actors_and_lower_case_organisations():
+    claim = _one("Belarus and Pakistan joined Kazakh troops in the drill in 2024.")
+    assert claim.actors == ("BLR", "PAK", "KAZ")
+    claim = _one("russia stopped reporting coal to the 1718 committee in 2024.")
+    assert [o.acronym for o in claim.organisations] == ["1718 Committee"]
+    assert claim.quantities == ()
+
+
+def test_topics_of_meetings_votes_and_events_without_figures():
+    assert _one("Xi Jinping met Putin in Kazan in October 2024.").topic == "summit"
+    assert _one("Lavrov visited Tehran in 2023.").topic == "visit"
+    claim = _one("Russia vetoed the resolution on the panel of experts in the Security Council.")
+    assert claim.topic == "un_vote"
+    claim = _one("India has bought submarines and fighter jets from Russia.")
+    assert claim.checkable and claim.topic == "arms_transfer"
+
+
+def test_prose_after_a_list_is_not_one_of_its_items():
+    text = "Steps so far:\n- Iran joined in 2023.\n- Belarus joined in 2024.\nBoth are members now."
+    assert [(k, t) for k, t in _texts(text)][-1] == (Kind.SENTENCE, "Both are members now.")

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from claims_gold_eval import expected, gold_documents, score
 
-# Reached when pinned: precision 0.982, recall 0.982; actors 0.967, topic 0.955,
-# quantities 0.982, modality 1.000, organisations 1.000, reason 0.981.
+# Reached when pinned: precision 0.982, recall 0.991; actors 0.956, topic 0.937,
+# quantities 0.964, modality 1.000, organisations 1.000, reason 0.962 (the fields a little
+# lower than before the blind set's general rules: see benchmarks/README.md).
 MIN_PRECISION = 0.97
-MIN_RECALL = 0.97
+MIN_RECALL = 0.98
 MIN_FIELD_ACCURACY = {
     "actors": 0.95,
     "topic": 0.93,

@@ -18,7 +18,9 @@ from pivotwatch.claims.tokens import Tokens
 
 # Real words one edit from a watched name, which must not be read as it.
 NOT_MISSPELLINGS = frozenset({"prussian", "prussia", "indiana", "indians", "chinas", "korean",
-                              "koreans", "russell", "indies", "iranians", "japans", "mongol"})
+                              "koreans", "russell", "indies", "iranians", "japans", "mongol",
+                              "green", "greed", "greet", "parts", "parks", "pairs", "trench",
+                              "somalis", "berliner", "danish", "canadas"})
 
 
 def _within_one_edit(a: str, b: str) -> bool:

@@ -11,21 +11,23 @@ offset, which is what keeps extraction fast on long documents.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
 from datetime import date
 from itertools import repeat
 
 from pivotwatch.claims.actors import find_actors
-from pivotwatch.claims.lexicon import Match, Term, dimension_index
+from pivotwatch.claims.lexicon import Match, Term, dimension_index, heads_of_state
 from pivotwatch.claims.modality import (
-    MIN_WORDS,
+    FRAGMENT_WORDS,
+    categories_of,
     find_modality_terms,
     modality_of,
     not_checkable_reason,
 )
 from pivotwatch.claims.model import Claim, Kind, Modality, Quantity
 from pivotwatch.claims.organisations import find_organisations
-from pivotwatch.claims.quantities import UNIT_TOPICS, count_unit_in, find_quantities
+from pivotwatch.claims.quantities import COUNT_UNITS, UNIT_TOPICS, count_unit_in, find_quantities
 from pivotwatch.claims.times import find_times
 from pivotwatch.claims.tokens import Tokens, tokenize
 from pivotwatch.claims.units import split_units
@@ -34,12 +36,20 @@ from pivotwatch.claims.units import split_units
 UNIT_DIMENSIONS = {"barrels": "energy", "tanker_calls": "energy", "troops": "military",
                    "shells": "military", "containers": "military", "missiles": "military",
                    "launchers": "military", "guns": "military", "drones": "military"}
-# Topics that are about a pair of countries: a unit naming one gets the document's other party.
+# Topics that need two parties (a trade, a treaty, a delivery from one to the other): a unit
+# naming one gets the document's other party.
 BILATERAL = frozenset({"trade_volume", "trade_target", "fuel_deliveries", "treaty", "summit",
-                       "arms_transfer", "troops", "debt", "food_aid", "agreement"})
+                       "arms_transfer", "troops", "casualties", "debt", "food_aid", "agreement"})
+# A visit or meeting of a head of state with another one is a summit.
+MEETING_TOPICS = frozenset({"visit", "diplomacy", "summit"})
+MEETING_WORDS = frozenset({"meet", "met", "meeting", "meets", "meetings", "talks"})
+# "the number of troops ... at about 15,000": a count whose unit was named before it.
+_COUNT_OF = re.compile(r"\b(?:number|total|count|tally|contingent) of\b(?:[ \t]+[\w'’-]+){0,3}?"
+                       r"[ \t]+(" + COUNT_UNITS + r")\b", re.IGNORECASE)
 _NO_CATEGORIES: frozenset[str] = frozenset()
 SUBJECT_BONUS = 1  # a table row's first cell says what the row is about
 # Units whose figures say what a unit is about (a calibre or a duration does not).
+CASUALTY_REACH = 45  # characters from a troop figure to "killed" that make it a casualty toll
 MEASURES = frozenset({"usd", "eur", "rub", "cny", "gbp", "barrels", "tonnes", *UNIT_TOPICS})
 
 
@@ -70,6 +80,9 @@ def _topic(terms: list[Match], subject_end: int | None) -> str | None:
 def _figure_topic(q: Quantity, terms: list[Match], claim_topic: str | None) -> str | None:
     if q.unit == "barrels" and any(h.payload.topic == "crude_oil" for h in terms):
         return "crude_oil"
+    if q.unit == "troops" and any(h.payload.topic == "casualties" and
+                                  0 <= h.start - q.end <= CASUALTY_REACH for h in terms):
+        return "casualties"  # "2,000 soldiers killed", "2,000 soldiers have been killed"
     if q.unit in UNIT_TOPICS:
         return UNIT_TOPICS[q.unit]
     if q.unit in ("years", "months", "days"):
@@ -94,10 +107,10 @@ def extract_claims(text: str, *, doc_id: str = "", doc_date: date | None = None)
     orgs = find_organisations(text, tok)
     all_times = find_times(text, doc_date)
     spans = [(t.begin, t.finish) for t in all_times]
-    quantities = find_quantities(text, spans)
+    quantities = find_quantities(text, spans, tok)
     bounds = ([u.start for u in units], [u.end for u in units])
     return _assemble(
-        text, doc_id, units,
+        text, doc_id, units, tok.lows,
         _bucket(bounds, actors, [m.start for m in actors]),
         _bucket(bounds, terms, [m.start for m in terms]),
         _bucket(bounds, modal, [m.start for m in modal]),
@@ -111,7 +124,17 @@ def _with(q: Quantity, unit: str, topic: str | None) -> Quantity:
     return Quantity(q.raw, q.value, unit, q.per, q.start, q.end, topic, q.bound, q.high)
 
 
-def _assemble(text, doc_id, units, actors, terms, modal, orgs, times, quantities) -> list[Claim]:
+def _meets_head(mentions: list[Match], lows: list[str], heads: frozenset[str],
+                terms: list[Match]) -> bool:
+    """Whether a unit names a head of state and either another one or a meeting."""
+    named = {m.payload for m in mentions if " ".join(lows[m.first:m.last]) in heads}
+    return len(named) >= 2 or bool(named) and any(
+        lows[h.first] in MEETING_WORDS for h in terms)
+
+
+def _assemble(text, doc_id, units, lows, actors, terms, modal, orgs, times,
+              quantities) -> list[Claim]:
+    heads = heads_of_state()
     counts = Counter(a.payload for hits in actors for a in hits)  # keys in order of first mention
     doc_actors = tuple(sorted(counts, key=counts.__getitem__, reverse=True)[:2])  # stable
     last_actors: dict[int, tuple[str, ...]] = {}  # block -> actors of its latest unit naming any
@@ -139,6 +162,12 @@ def _assemble(text, doc_id, units, actors, terms, modal, orgs, times, quantities
         topic = _topic(unit_terms, subject_end) if unit_terms else None
         figures: tuple[Quantity, ...] = ()
         if quantities[n]:
+            if any(q.unit == "count" for q in quantities[n]):
+                named = _COUNT_OF.search(text, start, quantities[n][-1].start)
+                if named:
+                    unit_name = count_unit_in(named.group(1))
+                    quantities[n] = [_with(q, unit_name, None) if q.unit == "count" and
+                                     q.start > named.end() else q for q in quantities[n]]
             counted = count_unit_in(subject) if subject else None
             # "Artillery shells | over 6 million": the first cell names the unit.
             if counted:
@@ -153,6 +182,9 @@ def _assemble(text, doc_id, units, actors, terms, modal, orgs, times, quantities
                     {q.unit for q in figures} & {q.unit for q in claims[-1].quantities}:
                 topic = claims[-1].topic  # "In 2019 it recovered to $47.9 million"
                 figures = tuple(_with(q, q.unit, q.topic or topic) for q in figures)
+        if topic in MEETING_TOPICS and len(own) >= 2 and _meets_head(actors[n], lows, heads,
+                                                                     unit_terms):
+            topic = "summit"  # "kim jong un met putin", "Kim visited Moscow to meet Putin"
         if len(unit_actors) == 1 and topic in BILATERAL and unit_actors[0] in doc_actors \
                 and len(doc_actors) == 2:
             # "Russian figures put trade at $34m": the partner is the document's other party.
@@ -163,7 +195,7 @@ def _assemble(text, doc_id, units, actors, terms, modal, orgs, times, quantities
             dims = tuple(dict.fromkeys(
                 [h.payload.dimension for h in unit_terms]
                 + [UNIT_DIMENSIONS[q.unit] for q in figures if q.unit in UNIT_DIMENSIONS]))
-        categories = {m.payload for m in modal[n]} if modal[n] else _NO_CATEGORIES
+        categories = categories_of(modal[n], lows) if modal[n] else _NO_CATEGORIES
         modality = modality_of(categories) if categories else Modality.ASSERTED
         unit_text = text[start:end]
         unit_orgs = tuple(orgs[n])
@@ -173,10 +205,11 @@ def _assemble(text, doc_id, units, actors, terms, modal, orgs, times, quantities
         has_content = bool(figures or unit_times) and bool(unit_actors) or \
             bool(own or unit_orgs) and bool(topic) or \
             any(o.matched_as == "wrong_name" for o in unit_orgs)
-        # Only whether a unit is under MIN_WORDS long matters, so stop splitting past it.
-        words = len(unit_text.split(None, MIN_WORDS))
+        # Only whether a unit is under FRAGMENT_WORDS long matters, so stop splitting past it.
+        words = len(unit_text.split(None, FRAGMENT_WORDS))
         reason = not_checkable_reason(unit_text, words, modality, categories, bool(figures),
-                                      has_content, kind is Kind.TABLE_ROW)
+                                      has_content, kind is Kind.TABLE_ROW,
+                                      bool(own or unit_orgs or figures or unit_times))
         claims.append(Claim(
             doc_id=doc_id, index=n, kind=kind, text=unit_text, start=start,
             end=end, actors=unit_actors, dimensions=dims, topic=topic, quantities=figures,

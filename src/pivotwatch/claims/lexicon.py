@@ -21,8 +21,9 @@ from pivotwatch.taxonomy import DIMENSIONS
 
 _DATA = files("pivotwatch") / "data"
 TOKEN = re.compile(r"[^\W_]+")
-ACTOR_KINDS = ("name", "adjective", "capital", "leader", "institution", "misspelling", "place")
-MODALITY_CATEGORIES = ("hedge", "forecast", "recommendation", "opinion")
+ACTOR_KINDS = ("name", "adjective", "capital", "head", "leader", "institution", "misspelling",
+               "place")
+MODALITY_CATEGORIES = ("hedge", "forecast", "recommendation", "opinion", "rule", "meta")
 
 
 def tokens(text: str) -> list[str]:
@@ -136,6 +137,14 @@ def actor_index() -> PhraseIndex:
 
 
 @cache
+def heads_of_state() -> frozenset[str]:
+    """Lower-cased words (joined by spaces) of the actor terms naming a head of state."""
+    return frozenset(" ".join(tokens(row["term"].lower()))
+                     for row in _rows("actors.csv", ("term", "iso3", "kind", "match"))
+                     if row["kind"] == "head")
+
+
+@cache
 def fuzzy_actor_names() -> dict[str, list[tuple[str, str]]]:
     """One-deletion neighbourhoods of single-word names, adjectives and capitals of five or
     more letters -> [(name, iso3)], for finding misspellings one edit away."""
@@ -218,6 +227,8 @@ def organisation_index() -> PhraseIndex:
         if org.acronym:
             # Upper-case acronyms of three letters or more are no English words, so they match
             # in any case ("nis" in a lower-case draft); "PoE" must keep its case.
-            loose = org.acronym.isupper() and len(org.acronym.replace(" ", "")) >= 3
+            # One with a number ("1718 Committee") is no English phrase either.
+            loose = org.acronym.isupper() and len(org.acronym.replace(" ", "")) >= 3 or \
+                any(ch.isdigit() for ch in org.acronym)
             index.add(org.acronym, (org, "acronym"), exact=not loose)
     return index

@@ -11,23 +11,39 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import compress
 
 from pivotwatch.claims.model import Bound, Quantity
+from pivotwatch.claims.tokens import Tokens, tokenize
 
-_WORD_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "half a": 0.5, "a half": 0.5}
-_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6,
-           "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12}
+_SMALL_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_TEENS = ("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+          "eighteen", "nineteen")
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_WORD_NUMBERS = {"a": 1, "half a": 0.5, "a half": 0.5, "dozen": 12, "a dozen": 12,
+                 **{w: n for n, w in enumerate(_SMALL_NUMBERS, 1)},
+                 **{w: n for n, w in enumerate(_TEENS, 11)},
+                 **{w: n for n, w in enumerate(_TENS, 2) for n in [n * 10]}}
+_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "mn": 1e6, "mil": 1e6,
+           "m": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12}
+# Number words that make a figure on their own ("thirteen members", "a dozen"); smaller ones
+# ("two countries", "one of") only do before a scale or a unit.
+_BIG_WORDS = "|".join(("a dozen", "dozen", *_TEENS, *_TENS))
+_WORD_ALT = "|".join(("half a", *_SMALL_NUMBERS, "a"))
 _NUMBER = re.compile(
     r"(?<![\w.,])(?P<cur>US\$|\$|€|£)?\s?"
     r"(?:(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"|(?P<word>\b(?:half a|one|two|three|four|five|six|seven|eight|nine|ten|a))"
-    r"(?=\s+(?:thousand|million|billion|trillion)\b))", re.IGNORECASE)
+    r"|(?P<word>\b(?:" + _WORD_ALT + r"))(?=\s+(?:thousand|million|billion|trillion)\b)"
+    r"|(?P<big>\b(?:" + _BIG_WORDS + r"))(?![\w-])"
+    r"|(?P<small>\b(?:" + "|".join(_SMALL_NUMBERS) + r"))(?=[ \t]+\w))", re.IGNORECASE)
 # Where a figure may start: a digit or a currency sign, or a scale word (for "one million").
 # Two scans, because one pattern mixing both is several times slower to run over a document.
 _START = re.compile(r"[\d$€£]+")
 _START_SCALE = re.compile(r"[TtMmBb](?:(?<=[Tt])(?:housand|rillion)|(?<=[MmBb])illion)\b",
                           re.IGNORECASE)
+# Number words that may start a figure by themselves (checked further in find_quantities),
+# found among the document's tokens: a regex scan for them costs as much as all the rest.
+_NUMBER_WORDS = frozenset(("dozen", *_TEENS, *_TENS, *_SMALL_NUMBERS))
 _UNITS = {
     "%": "percent", "percent": "percent", "per cent": "percent", "pc": "percent",
     "dollars": "usd", "usd": "usd", "us dollars": "usd", "euros": "eur", "eur": "eur",
@@ -51,34 +67,38 @@ _UNIT_ALT = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=Tru
 _SUFFIX = re.compile(
     r"(?:[ \t]*(?:-|–|to)[ \t]*(?:US\$|\$|€|£)?"
     r"(?P<num2>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?))?"
-    r"(?:[ \t]*(?P<scale>trillion|billion|million|thousand|bn|mln|mn|m|b|k)(?![\w]))?"
+    r"(?:[ \t]*(?P<scale>trillion|billion|million|thousand|bn|mln|mn|mil|m|b|k)(?![\w]))?"
     r"(?:(?:[ \t]*|-)(?P<unit>" + _UNIT_ALT + r")(?![\w]))?"
     r"(?:[ \t]*(?P<per>a year|per year|per annum|annually|yearly|each year|every year|/year|/yr|"
     r"a month|per month|monthly|a week|per week|weekly|a day|per day|daily|/day))?",
     re.IGNORECASE)
 # Count nouns may come a few words after their number: "12,000 North Korean soldiers".
-_COUNT_UNITS = ("troops|soldiers|servicemen|personnel|fighters|engineers|deminers|workers|"
+COUNT_UNITS = ("troops|soldiers|servicemen|personnel|fighters|engineers|deminers|workers|"
                 "labourers|shells|artillery shells|rounds|containers|missiles|ballistic missiles|"
                 "drones|rocket launchers|launchers|guns|tankers|tanker calls|barrels")
-_LATE_UNIT = re.compile(r"(?:[ \t]+[\w'’-]+){1,3}?[ \t]+(?P<unit>" + _COUNT_UNITS + r")\b",
+_LATE_UNIT = re.compile(r"(?:[ \t]+[\w'’-]+){1,3}?[ \t]+(?P<unit>" + COUNT_UNITS + r")\b",
                         re.IGNORECASE)
 _LATE_PER = re.compile(
     r"(?:[ \t]+[\w'’,-]+){1,5}?[ \t]+(?P<per>a year|per year|per annum|annually|a month|per month|"
     r"monthly)\b", re.IGNORECASE)
+_RATED = frozenset({"usd", "eur", "rub", "cny", "gbp", "barrels", "tonnes"})
+_ADJ_PER = re.compile(r"\b(annual|yearly|monthly)\b", re.IGNORECASE)
 _PER_WORD = re.compile(r"^(?:(?:a|per|each|every)\s+|/)")
-_PERIODS = {"year": "year", "annum": "year", "annually": "year", "yearly": "year",
+_PERIODS = {"year": "year", "annum": "year", "annually": "year", "yearly": "year", "annual": "year",
             "yr": "year", "month": "month", "monthly": "month", "week": "week",
             "weekly": "week", "day": "day", "daily": "day"}
 _QUALIFIER = re.compile(
     r"(?P<q>about|around|some|roughly|approximately|approx\.|an estimated|estimated at|"
     r"estimated|nearly|almost|close to|more than|over|at least|upwards of|in excess of|above|"
-    r"exceeding|up to|less than|under|fewer than|below|just over|just under)\s*$",
+    r"exceeding|up to|less than|under|fewer than|below|just over|just under|>=?|≥|<=?|≤|~|"
+    r"c\.|ca\.)\s*$",
     re.IGNORECASE)
 _BOUNDS = {"more than": Bound.MIN, "over": Bound.MIN, "at least": Bound.MIN,
            "upwards of": Bound.MIN, "in excess of": Bound.MIN, "above": Bound.MIN,
            "exceeding": Bound.MIN, "just over": Bound.MIN, "up to": Bound.MAX,
            "less than": Bound.MAX, "under": Bound.MAX, "fewer than": Bound.MAX,
-           "below": Bound.MAX, "just under": Bound.MAX}
+           "below": Bound.MAX, "just under": Bound.MAX, ">": Bound.MIN, ">=": Bound.MIN,
+           "≥": Bound.MIN, "<": Bound.MAX, "<=": Bound.MAX, "≤": Bound.MAX}
 _DESIGNATOR = re.compile(
     r"(?:resolutions?|res\.|unscr|article|art\.|no\.|number|section|paragraph|chapter|"
     r"flight|route|highway|kv)\s*$", re.IGNORECASE)
@@ -87,6 +107,7 @@ _MONTH = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug
 _MONTH_AFTER = re.compile(r"(?:st|nd|rd|th)?\s+(?:" + _MONTH + r")\b", re.IGNORECASE)
 _MONTH_BEFORE = re.compile(r"\b(?:" + _MONTH + r")\.?\s*$", re.IGNORECASE)
 _CAPITALISED_AFTER = re.compile(r"[ \t]+[A-Z]")
+_NAME_AFTER = re.compile(r"[ \t]+(?:committees?|panel|commission)\b", re.IGNORECASE)
 _NAME_BEFORE = re.compile(r"\w[A-Z][a-z]+\s$|\s[A-Z][a-z]+\s$")
 # Unit -> the topic a figure in it measures, whatever the words around it.
 UNIT_TOPICS = {"barrels": "fuel_deliveries", "troops": "troops", "shells": "arms_transfer",
@@ -95,7 +116,7 @@ UNIT_TOPICS = {"barrels": "fuel_deliveries", "troops": "troops", "shells": "arms
                "tanker_calls": "fuel_deliveries", "workers": "labour"}
 
 
-_ANY_COUNT_UNIT = re.compile(r"\b(?P<unit>" + _COUNT_UNITS + r")\b", re.IGNORECASE)
+_ANY_COUNT_UNIT = re.compile(r"\b(?P<unit>" + COUNT_UNITS + r")\b", re.IGNORECASE)
 
 
 def count_unit_in(text: str) -> str | None:
@@ -114,35 +135,54 @@ def _inside(spans: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
     return k >= 0 and pos < spans[k][1]
 
 
-def _numbers(text: str):
+def _numbers(text: str, spans: list[tuple[int, int]], span_starts: list[int], tok: Tokens):
     """Matches of _NUMBER, tried only near where a figure may start (each digit or currency
-    sign, each scale word): trying the pattern at every position of a long document is what
-    would make it slow."""
+    sign, each scale or number word) and not inside a date: trying the pattern at every
+    position of a long document is what would make it slow."""
     anchors = [(m.start(), m.end(), False) for m in _START.finditer(text)]
     anchors += [(m.start(), m.end(), True) for m in _START_SCALE.finditer(text)]
+    anchors += [(tok.starts[i], tok.ends[i], True)
+                for i in compress(range(len(tok.lows)), map(_NUMBER_WORDS.__contains__, tok.lows))]
     anchors.sort()
     free = 0
+    k, n_spans = 0, len(spans)
     for first, stop, is_word in anchors:
+        while k < n_spans and spans[k][1] <= first:
+            k += 1
+        if k < n_spans and span_starts[k] <= first and stop <= spans[k][1]:
+            continue  # the digits of a date: "19 June 2024"
         # A scale word is one anchor; a run of digits and signs is one per character.
         for pos in range(max(first, free), first + 1 if is_word else stop):
             if pos < free:
                 continue
             lo = max(free, pos - 12 if is_word else pos - 3)
-            m = _NUMBER.search(text, lo, min(len(text), (stop if is_word else pos + 1) + 40))
+            hi = min(len(text), (stop if is_word else pos + 1) + 40)
+            m = _NUMBER.search(text, lo, hi)
+            while m and m.end() + 1 < pos:
+                m = _NUMBER.search(text, m.end(), hi)
             if m and m.start() <= pos <= m.end() + 1:
                 free = m.end()
                 yield m
 
 
-def find_quantities(text: str, time_spans: list[tuple[int, int]] = ()) -> list[Quantity]:
-    """Every figure in ``text``, in order; numbers inside ``time_spans`` (dates) are skipped."""
+def find_quantities(text: str, time_spans: list[tuple[int, int]] = (),
+                    tok: Tokens | None = None) -> list[Quantity]:
+    """Every figure in ``text``, in order; numbers inside ``time_spans`` (dates) are skipped.
+    ``tok``: the text's tokens, when the caller has them already."""
     spans = sorted(time_spans)
     span_starts = [s for s, _ in spans]
     found: list[Quantity] = []
     last_end = 0
-    for m in _numbers(text):
-        start = m.start("num") if m.group("num") else m.start("word")
-        if m.group("cur"):
+    for m in _numbers(text, spans, span_starts, tok or tokenize(text)):
+        raw_num, currency = m.group("num"), m.group("cur")
+        word = small = None
+        if raw_num:
+            start = m.start("num")
+        else:
+            group = "word" if m.group("word") else "big" if m.group("big") else "small"
+            word, small = m.group(group), group == "small"
+            start = m.start(group)
+        if currency:
             start = m.start("cur")
         if start < last_end or _inside(spans, span_starts, start):
             continue
@@ -156,16 +196,19 @@ def find_quantities(text: str, time_spans: list[tuple[int, int]] = ()) -> list[Q
         if _DESIGNATOR.search(before, tail - 11 if tail > 11 else 0) or \
                 _MONTH_BEFORE.search(before, tail - 10 if tail > 10 else 0):
             continue
-        raw_num = m.group("num")
-        value = _number(raw_num) if raw_num else _WORD_NUMBERS[m.group("word").lower()]
+        value = _number(raw_num) if raw_num else _WORD_NUMBERS[word.lower()]
         s = _SUFFIX.match(text, m.end())
-        currency = m.group("cur")
         scale, unit, per = s.group("scale"), s.group("unit"), s.group("per")
         end = s.end()
         if scale and scale.lower() in ("m", "b", "k") and not currency and \
-                not (unit and _UNITS[unit.lower()] == "usd"):
-            scale, unit, per = None, None, None  # "850 m" is metres, not millions
+                not (unit and _UNITS[unit.lower()] == "usd") and \
+                not (scale.lower() == "k" and s.start("scale") == m.end()):
+            scale, unit, per = None, None, None  # "850 m" is metres, not millions; "12k" is not
             end = m.end()
+        if small and not unit:
+            continue  # "two countries", "one of them": no figure
+        if _NAME_AFTER.match(text, end):
+            continue  # "1718 committee", "resolution 2397 panel"
         if not (scale or unit or currency) and _MONTH_AFTER.match(text, m.end()):
             continue  # the day of a date: "23 October"
         if raw_num and not (scale or unit or currency or s.group("num2")) and \
@@ -189,6 +232,11 @@ def find_quantities(text: str, time_spans: list[tuple[int, int]] = ()) -> list[Q
             late = _LATE_PER.match(text, end)
             if late and "." not in late.group(0):
                 per = late.group("per")
+        if per is None and unit_name in _RATED:
+            # "annual trade of $1 billion", "$1 billion in annual trade"
+            near = _ADJ_PER.search(text, max(0, start - 25), min(len(text), end + 25))
+            if near and "." not in text[min(near.end(), start):max(near.start(), end)]:
+                per = near.group(1)
         multiplier = _SCALES[scale.lower()] if scale else 1.0
         high = _number(s.group("num2")) * multiplier if s.group("num2") else None
         q = _QUALIFIER.search(before, tail - 13 if tail > 13 else 0)

@@ -107,6 +107,13 @@ def _is_title(text: str, para: list[int]) -> bool:
         chunk.rstrip()[-1:] not in ".!?,;"
 
 
+def _ends_item(text: str, para: list[int], line: str) -> bool:
+    """Whether an unindented line after a list item is a new paragraph rather than the item
+    wrapped: the item ended a sentence and the line starts a new one (a list followed by
+    prose with no blank line between them)."""
+    return line[:1].isupper() and text[para[1] - 1:para[1]] in (".", "!", "?", ":")
+
+
 def split_units(text: str) -> list[Unit]:
     """The sentences, bullet items and table rows of ``text``, in order."""
     raw = text.split("\n")
@@ -158,9 +165,12 @@ def split_units(text: str) -> list[Unit]:
             close()
             para[:] = [start + bullet.end(), start + len(line)]
             para_kind = Kind.BULLET
-        elif para and not (para_kind is Kind.SENTENCE and _is_title(text, para)):
+        elif para and not (para_kind is Kind.SENTENCE and _is_title(text, para)) and \
+                not (para_kind is Kind.BULLET and _ends_item(text, para, line)):
             para[1] = start + len(line)  # a continuation line joins the paragraph or item
         else:
+            if para and para_kind is Kind.BULLET:
+                close()  # prose right after a list item
             para[:] = [start + len(line) - len(line.lstrip()), start + len(line)]
             para_kind = Kind.SENTENCE
         i += 1
