@@ -85,11 +85,13 @@ def _country(rec: dict[str, str], role: str) -> str:
     iso = rec.get(f"{role}_iso", "").strip().upper()
     code = rec.get(f"{role}_code", "").strip()
     desc = rec.get(f"{role}_desc", "").strip()
-    if iso and (found := to_iso3(iso, "iso3")):
-        return found
+    by_iso = to_iso3(iso, "iso3") if iso else None
     # Comtrade's numeric codes are M49 with a few documented exceptions (490: Taiwan)
-    if code and (found := to_iso3(code, "comtrade")):
-        return found
+    by_code = to_iso3(code, "comtrade") if code else None
+    if iso and code and (by_iso or _ISO3.match(iso)) and by_code and by_iso != by_code:
+        raise ValueError(f"{role} code {iso} and number {code} ({by_code}) disagree")
+    if by_iso or by_code:
+        return by_iso or by_code
     shown = iso or code
     if not shown:
         raise ValueError(f"no {role} code")
