@@ -262,12 +262,12 @@ def test_cli_ingest_reports_failures_and_rejects(tmp_path):
 def test_a_code_and_a_number_that_disagree_are_rejected_not_guessed(tmp_path):
     path = tmp_path / "r.json"
     path.write_text(json.dumps(api_doc([
-        api_record(),
+        api_record(), api_record(partnerISO="CHN", partnerCode=156),
         api_record(partnerISO="ZZZ", partnerCode=508, partnerDesc="Mozambique"),
         api_record(partnerISO="CHN", partnerCode=508, partnerDesc="China")])))
     with open_store(tmp_path / "s.duckdb") as st:
         result = load_comtrade(st, path)
-        assert (result.rows_kept, result.rows_rejected) == (1, 2)
+        assert (result.rows_kept, result.rows_rejected) == (2, 2)
         reasons = [r for (r,) in st.con.execute(
             "SELECT reason FROM rejects ORDER BY line").fetchall()]
         assert reasons == ["partner code ZZZ and number 508 (MOZ) disagree",
