@@ -217,6 +217,7 @@ def test_designation_on_a_loaded_list(st):
     v = one(st, "The US designated Vostok Shipping Trading LLC for shipping North Korean "
                 "munitions to Russia in 2024.")
     assert v.verdict == "supported" and v.evidence[0].key == "ofac:12345"
+    assert v.evidence[0].url == "https://sanctionssearch.ofac.treas.gov/Details.aspx?id=12345"
     text = "The US designated Nowhere Maritime Ltd for shipping munitions to Russia in 2024."
     (claim,) = extract_claims(text)
     (v,) = check_designations(claim, load_reference(st))
@@ -233,3 +234,226 @@ def test_opinion_is_not_checkable(st):
     result = audit("It is a disgrace.", store=st, doc_date=DAY)
     assert result.claims[0].verdict.verdict == "not_checkable"
     assert result.summary() == "1 claims: 1 not checkable"
+
+
+# --- review fixes: one test each ---------------------------------------------------------------
+
+def verdicts(st, text):
+    return [c.verdict for c in audit(text, store=st, doc_date=DAY).claims]
+
+
+def test_consistency_compares_only_the_same_dyad_flow_and_basis(st):
+    other_pair = verdicts(st, "Trade between Russia and China was $240 billion in 2023.\n\n"
+                              "Trade between Russia and North Korea was $34.4 million in 2023.")
+    assert "inconsistent" not in [v.verdict for v in other_pair]
+    flows = verdicts(st, "Russian exports to North Korea were $44.9 million in 2019.\n\n"
+                         "Trade between Russia and North Korea was $47.9 million in 2019.")
+    assert [v.verdict for v in flows] == ["supported", "supported"]
+    bases = verdicts(st, "Russia reported delivering 105,845 barrels of refined petroleum to "
+                         "North Korea in 2023.\n\nOpen-source tracking shows more than 1 million "
+                         "barrels of refined petroleum went to North Korea from Russia in 2023.")
+    assert "inconsistent" not in [v.verdict for v in bases]
+
+
+def test_each_trade_figure_is_compared_with_its_own_year(st):
+    v = one(st, "Trade between Russia and North Korea rose from $34.4 million in 2019 to "
+                "$47.9 million in 2023.")
+    assert v.verdict == "contradicted" and "for 2019, $47.90 million" in v.explanation
+    ok = one(st, "Trade between Russia and North Korea rose from $47.9 million in 2019 to "
+                 "$34.4 million in 2023.")
+    assert ok.verdict == "supported"
+
+
+def test_a_period_of_several_years_is_not_compared_with_the_latest_year(st):
+    v = one(st, "Trade between Russia and North Korea averaged $50 million a year between "
+                "2015 and 2019.")
+    assert v.verdict == "unverified" and "not one calendar year" in v.explanation
+
+
+def test_trade_direction_from_verbs(st):
+    v = one(st, "North Korea imported $44.9 million of goods from Russia in 2019.")
+    assert v.verdict == "supported" and "DPRK imports from Russia" in v.explanation
+    v = one(st, "North Korean exports to Russia were $3 million in 2019.")
+    assert v.verdict == "supported" and "DPRK exports to Russia" in v.explanation
+    v = one(st, "In 2019 Russia exported $44.9 million of goods to North Korea and imported "
+                "$3 million from it.")
+    assert "does not say who exported $3.00 million to whom" in v.explanation
+
+
+def test_a_delivery_compared_with_the_cap_is_not_the_cap(st):
+    v = one(st, "Russia delivered 1 million barrels of refined petroleum a year to North Korea "
+                "in 2024, twice the annual cap.")
+    assert v.verdict == "unverified" and "UNSCR 2397 caps" not in v.explanation
+    cap = one(st, "North Korea may import no more than 500,000 barrels of refined petroleum a "
+                  "year under UN sanctions.")
+    assert cap.verdict == "supported" and cap.evidence[0].source == "reference_caps"
+
+
+def test_denying_the_cap_was_exceeded(st):
+    v = one(st, "Russia did not exceed the cap on refined petroleum deliveries to North Korea "
+                "in 2024.")
+    assert v.verdict == "contradicted" and "exceeds it" in v.explanation
+    assert "at least 165,000 barrels (a lower bound: cannot say)" in v.explanation
+    below = one(st, "Russia's refined petroleum deliveries to North Korea stayed below the cap "
+                    "in 2019.")
+    assert below.verdict == "supported" and "277,365 barrels (below the cap)" in below.explanation
+    price = one(st, "Russia sold oil to India above the G7 price cap in 2023.")
+    assert price.check != "fuel"
+
+
+def test_a_figure_above_what_was_reported_to_the_un_is_not_contradicted(st):
+    v = one(st, "According to media reports, Russia delivered 600,000 barrels of refined "
+                "petroleum to North Korea in 2019.")
+    assert v.verdict == "unverified" and "leaves out unreported deliveries" in v.explanation
+    v = one(st, "Russia notified the 1718 Committee of 600,000 barrels of refined petroleum "
+                "delivered to North Korea in 2019.")
+    assert v.verdict == "contradicted" and "277,365" in v.explanation
+
+
+def test_a_denied_event_is_contradicted_by_the_record_not_by_absence(st):
+    v = one(st, "Putin did not visit Pyongyang in 2024.")
+    assert v.verdict == "contradicted" and "2024-06-18" in v.explanation
+    assert v.evidence[0].url.startswith("https://")
+    assert one(st, "Kim did not attend Moscow's Victory Day parade in May 2025.").verdict == \
+        "supported"
+    v = one(st, "Russia and North Korea have never held a summit in 2021.")
+    assert v.verdict == "unverified" and v.explanation == "no evidence in the loaded data"
+
+
+def test_an_upper_bound_is_not_contradicted_and_days_are_not_figures(st):
+    v = one(st, "Fewer than 50,000 North Korean troops are fighting for Russia.")
+    assert v.verdict == "unverified"
+    assert all(e.date != "2000-07-19" for e in v.evidence)  # "19-20 July" is no troop count
+
+
+def test_membership_negation_belongs_to_its_role_and_subjects_to_their_list(st):
+    assert one(st, "Mongolia is an SCO observer, not a full member.").verdict == "supported"
+    assert one(st, "The DPRK is not a member, observer or dialogue partner of the SCO."
+               ).verdict == "supported"
+    v = one(st, "Mongolia is neither a member nor an observer of the SCO.")
+    assert v.verdict == "contradicted" and "the claim says it is not an observer" in v.explanation
+    v = one(st, "After the Ukraine war began, Iran joined the SCO as a full member in 2023.")
+    assert v.verdict == "supported" and "UKR" not in v.explanation
+    v = one(st, "China, Russia and India are members of the SCO.")
+    assert v.verdict == "supported" and v.explanation.count("is a member") == 3
+
+
+def test_a_denied_vote_is_not_a_vote(st):
+    v = one(st, "China did not veto the renewal of the UN panel in March 2024.")
+    assert v.verdict == "supported" and "CHN voting 'abstain'" in v.explanation
+    v = one(st, "Russia did not veto the renewal of the UN panel in March 2024.")
+    assert v.verdict == "contradicted" and "not 'veto', the record 'veto'" in v.explanation
+
+
+def test_markdown_urls_and_terminal_text_are_defused():
+    from rich.console import Console
+
+    from pivotwatch.claims.render import md_url, print_table
+
+    assert md_url('https://x.org/a b(c)|"><script>') == \
+        "https://x.org/a%20b%28c%29%7C%22%3E%3Cscript%3E"
+    result = audit("Russia and North Korea signed a treaty \x1b[31min June 2024\x1b[0m.",
+                   store=None)
+    console = Console(record=True, width=200)
+    print_table([result], console)
+    assert "\x1b[31m" not in console.export_text(styles=False)
+
+
+# --- GDELT events as evidence ------------------------------------------------------------------
+
+GDELT_DAY = date(2025, 12, 1)
+
+
+@pytest.fixture(scope="module")
+def gdelt(tmp_path_factory):
+    """The reference tables and a hand-made GDELT export loaded with `pivotwatch ingest
+    gdelt`: a RUS-PRK summit in September 2023 (042, 043, 046 and an 036 'intent to meet'),
+    a joint exercise (062) in August 2024, arms (072) in February 2024, only 036 in March 2022,
+    and exercises after the documents' date (January 2026)."""
+    from gdelt_rows import event, write
+    from typer.testing import CliRunner
+
+    from pivotwatch.cli import app
+
+    tmp = tmp_path_factory.mktemp("gdelt")
+    db = tmp / "g.duckdb"
+    rows = [event(5001, "20230912", "PRK", "RUS", code="042", mentions=30,
+                  url="https://example.org/summit-1"),
+            event(5002, "20230913", "RUS", "PRK", code="043", mentions=20,
+                  url="https://example.org/summit-2"),
+            event(5003, "20230913", "RUS", "PRK", code="046", mentions=10,
+                  url="https://example.org/summit-3"),
+            event(5004, "20230911", "RUS", "PRK", code="036", mentions=90,
+                  url="https://example.org/intent")]
+    rows += [event(5100 + n, f"2024081{n}", "RUS", "PRK", code="062", mentions=5 + n,
+                   url=f"https://example.org/drill-{n}") for n in range(3)]
+    rows += [event(5200 + n, f"2024020{n + 1}", "PRK", "RUS", code="072", mentions=4,
+                   url=f"https://example.org/arms-{n}") for n in range(3)]
+    rows += [event(5300 + n, f"2022031{n}", "RUS", "PRK", code="036", mentions=4,
+                   url=f"https://example.org/talk-{n}") for n in range(4)]
+    rows += [event(5400 + n, f"2026011{n}", "RUS", "PRK", code="062", mentions=4,
+                   url=f"https://example.org/later-{n}") for n in range(3)]
+    path = write(tmp / "20240101000000.export.CSV", rows)
+    runner = CliRunner()
+    for args in (["ingest", "reference"], ["ingest", "gdelt", str(path)]):
+        result = runner.invoke(app, ["--db", str(db), *args])
+        assert result.exit_code == 0, result.output
+    with open_store(db, read_only=True) as store:
+        assert store.con.execute("SELECT count(*) FROM events").fetchone()[0] == len(rows)
+        yield store
+
+
+def gdelt_verdict(store, text):
+    return one(store, text, doc_date=GDELT_DAY)
+
+
+def test_summit_is_supported_by_the_timeline_and_gdelt_with_ids_dates_urls(gdelt):
+    v = gdelt_verdict(gdelt, "Putin and Kim Jong Un held a summit in September 2023.")
+    assert v.verdict == "supported" and v.check == "events"
+    assert "3 GDELT events" in v.explanation  # the 036 'intent to meet' does not count
+    events = [e for e in v.evidence if e.source == "events"]
+    assert [(e.key, e.date, e.url) for e in events] == [
+        ("5001", "2023-09-12", "https://example.org/summit-1"),
+        ("5002", "2023-09-13", "https://example.org/summit-2"),
+        ("5003", "2023-09-13", "https://example.org/summit-3")]
+    assert "CAMEO 042 (Make a visit)" in events[0].text
+    assert any(e.source == "reference_events" and e.date == "2023-09-13" for e in v.evidence)
+
+
+def test_exercise_and_arms_from_gdelt_alone(gdelt):
+    v = gdelt_verdict(gdelt, "Russia and North Korea held joint military exercises in "
+                             "August 2024.")
+    assert v.verdict == "supported" and v.check == "gdelt"
+    assert "062 cooperate militarily" in v.explanation and "2024-08-10" in v.explanation
+    assert {e.key for e in v.evidence} == {"5100", "5101", "5102"}
+    assert all(e.url.startswith("https://example.org/drill-") for e in v.evidence)
+    v = gdelt_verdict(gdelt, "North Korea supplied weapons to Russia in February 2024.")
+    assert v.verdict == "supported" and {e.key for e in v.evidence if e.source == "events"} \
+        == {"5200", "5201", "5202"}
+
+
+def test_gdelt_outside_the_dates_stays_unverified(gdelt):
+    for text in ("Russia and North Korea held joint military exercises in August 2022.",
+                 "Russia and North Korea held joint military exercises in January 2026.",
+                 "Russian and North Korean leaders met in Moscow in March 2022."):
+        v = gdelt_verdict(gdelt, text)
+        assert v.verdict == "unverified" and v.explanation == "no evidence in the loaded data", \
+            text
+
+
+def test_gdelt_never_contradicts_a_denial(gdelt):
+    v = gdelt_verdict(gdelt, "Russia and North Korea did not hold joint military exercises in "
+                             "August 2024.")
+    assert v.verdict == "unverified"
+
+
+def test_topic_map_codes_are_cameo_codes_of_things_done():
+    from pivotwatch.taxonomy.registry import event_codes
+
+    codes = event_codes()
+    for topic, spec in topic_map().items():
+        for code in spec.cameo:
+            assert code in codes, (topic, code)
+            assert not code.startswith("03"), (topic, code)  # 'express intent' is not evidence
+    assert topic_map()["exercise"].cameo == ("062",)
+    assert "036" not in topic_map()["summit"].cameo

@@ -199,3 +199,109 @@ def test_report_with_documents_adds_the_claims_audit(db, doc, tmp_path):
     assert '<section id="claims"><h2>Claims audit</h2>' in html
     assert "<mark>19 June 2024</mark>" in html and "<script>alert" not in html
     assert '<a href="https://tass.com/economy/1804561">' in html
+
+
+def test_every_bad_input_is_one_line_and_the_good_one_is_still_audited(tmp_path, db, doc):
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    inputs = {
+        tmp_path / "empty.txt": b"",
+        tmp_path / "image.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
+        tmp_path / "utf16.txt": "Russia and North Korea signed a treaty.".encode("utf-16-le"),
+        tmp_path / "huge.txt": b"Russia and North Korea signed a treaty. " * 1_310_720,
+    }
+    for path, content in inputs.items():
+        path.write_bytes(content)
+    assert (tmp_path / "huge.txt").stat().st_size == 52_428_800
+    bad = [*map(str, inputs), str(folder), str(tmp_path / "missing.md"),
+           "http://127.0.0.1:9/x.html"]
+    result = runner.invoke(app, ["--db", db, "claims", *bad, str(doc), "--format", "json"])
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert [e.split(": ")[1] for e in errors[:-1]] == bad
+    for name, why in zip(bad, ("empty document", "binary data", "binary data",
+                               "52,428,800 bytes, over the 5,242,880-byte cap",
+                               "is a directory", "no such file", "loopback address"),
+                         strict=True):
+        assert any(e.startswith(f"error: {name}: ") and why in e for e in errors), (name, why)
+    assert errors[-1] == "error: 7 of 8 input(s) could not be read"
+    (document,) = json.loads(result.stdout)["documents"]
+    assert document["counts"]["inconsistent"] == 2
+
+
+EVIL = ("<html><head><title>t<script>alert(0)</script></title></head><body><p>Putin and Kim "
+        "Jong Un signed a treaty on 19 June 2024 <img src=x onerror=alert(1)> "
+        "&lt;script&gt;alert(2)&lt;/script&gt; &lt;img src=y onerror=alert(3)&gt;.</p>"
+        "<script>alert(4)</script></body></html>")
+
+
+def test_markup_in_documents_is_never_echoed_unescaped(db, tmp_path):
+    page = tmp_path / "evil.html"
+    page.write_text(EVIL, encoding="utf-8")
+    text = tmp_path / "evil.txt"
+    text.write_text("Putin and Kim Jong Un signed a treaty on 19 June 2024 "
+                    "<img src=x onerror=alert(1)> <script>alert(2)</script>.\n",
+                    encoding="utf-8")
+    for path in (page, text):
+        result = runner.invoke(app, ["--db", db, "claims", str(path), "--format", "html"])
+        assert result.exit_code == 0, result.output
+        out = result.stdout
+        assert "<script" not in out and "<img" not in out  # as text only: "&lt;img ..."
+        assert "&lt;script&gt;alert(2)&lt;/script&gt;" in out
+        assert "<mark>19 June 2024</mark>" in out
+    briefing = tmp_path / "b.html"
+    result = runner.invoke(app, ["--db", db, "report", "--dyad", "RUS-PRK", "-o", str(briefing),
+                                 "--documents", str(page), "--documents", str(text)])
+    assert result.exit_code == 0, result.output
+    section = briefing.read_text(encoding="utf-8").split('<section id="claims">')[1]
+    section = section.split("</section>")[0]
+    assert "<script" not in section and "<img" not in section
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in section
+
+
+def _check_types(value, spec, where):
+    """``spec``: a type, a tuple of types, a one-item list (each element) or a dict (exact keys)."""
+    if isinstance(spec, dict):
+        assert isinstance(value, dict) and set(value) == set(spec), (where, sorted(value))
+        for key, inner in spec.items():
+            _check_types(value[key], inner, f"{where}.{key}")
+    elif isinstance(spec, list):
+        assert isinstance(value, list), where
+        for n, item in enumerate(value):
+            _check_types(item, spec[0], f"{where}[{n}]")
+    else:
+        assert isinstance(value, spec), (where, value)
+
+
+OPT_STR = (str, type(None))
+EVIDENCE = {"source": str, "key": str, "date": OPT_STR, "text": str, "url": OPT_STR}
+CLAIM = {"index": int, "kind": str, "text": str, "start": int, "end": int, "mark": [int],
+         "checkable": bool, "reason": OPT_STR, "actors": [str], "topic": OPT_STR,
+         "modality": str, "quantities": [{"raw": str, "value": float, "unit": str, "per": OPT_STR,
+                                          "bound": str, "high": (float, type(None))}],
+         "times": [{"raw": str, "start": OPT_STR, "end": OPT_STR, "precision": str}],
+         "organisations": [{"raw": str, "canonical": OPT_STR, "matched_as": str}],
+         "verdict": str, "explanation": str, "check": str, "evidence": [EVIDENCE]}
+VERDICTS = ["inconsistent", "contradicted", "supported", "unverified", "not_checkable"]
+SCHEMA = {"schema": str, "counts": {v: int for v in VERDICTS},
+          "documents": [{"doc_id": str, "title": OPT_STR, "source": OPT_STR,
+                         "doc_date": OPT_STR, "counts": {v: int for v in VERDICTS},
+                         "missing_tables": [str], "claims": [CLAIM]}]}
+
+
+def test_json_schema_keys_and_types_are_stable(db, doc, tmp_path):
+    other = tmp_path / "other.md"
+    other.write_text("Iran joined the Shanghai Security Organisation as a full member in 2023. "
+                     "Trade between Russia and North Korea was $34-40 million in 2023. "
+                     "Putin visited Pyongyang on 19 June 2024.\n", encoding="utf-8")
+    result = runner.invoke(app, ["--db", db, "claims", str(doc), str(other), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    _check_types(data, SCHEMA, "$")
+    assert data["schema"] == "pivotwatch.claims.audit/1" and list(data["counts"]) == VERDICTS
+    claims = [c for d in data["documents"] for c in d["claims"]]
+    assert {c["verdict"] for c in claims} <= set(VERDICTS)
+    assert {c["verdict"] for c in claims} >= {"inconsistent", "contradicted", "supported"}
+    assert any(q["high"] for c in claims for q in c["quantities"])
+    assert any(o["matched_as"] == "wrong_name" for c in claims for o in c["organisations"])
+    assert sum(data["counts"].values()) == len(claims)

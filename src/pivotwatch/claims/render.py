@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from rich.console import Console
 from rich.table import Table
@@ -56,7 +58,8 @@ def to_json(audits: Sequence[Audit]) -> str:
 def print_table(audits: Sequence[Audit], console: Console, *, all_claims: bool = True) -> None:
     """One table per document: number, verdict, claim, explanation and evidence."""
     for a in audits:
-        table = Table(title=a.title or a.source or a.doc_id, show_lines=True, expand=False)
+        table = Table(title=_plain(a.title or a.source or a.doc_id, 200), show_lines=True,
+                      expand=False)
         for name in ("#", "verdict", "claim", "explanation", "evidence"):
             table.add_column(name, overflow="fold")
         for item in a.claims:
@@ -73,10 +76,14 @@ def print_table(audits: Sequence[Audit], console: Console, *, all_claims: bool =
     console.print(summary_line(audits), markup=False)
 
 
+# C0 and C1 control characters (an ANSI escape in a document must not reach the terminal)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _plain(text: str, limit: int) -> str:
     from rich.markup import escape
 
-    text = " ".join(text.split())
+    text = " ".join(_CONTROL.sub("", text).split())
     return escape(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
@@ -112,7 +119,9 @@ def _md_evidence(e: Evidence) -> str:
 
 
 def md_url(url: str) -> str:
-    return url.replace(" ", "%20").replace("|", "%7C").replace("(", "%28").replace(")", "%29")
+    """A URL safe inside a Markdown link target: spaces, pipes, parentheses, quotes and angle
+    brackets percent-encoded (a source URL from GDELT is untrusted text)."""
+    return quote(url, safe="/:?#[]@!$&*+,;=%~-._")
 
 
 def marked_sentence(item: AuditedClaim) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from pivotwatch.claims.checks.events import FORUM_ACTORS
+from pivotwatch.claims.checks.figures import fuel_basis, trade_flow
 from pivotwatch.claims.checks.text import NOT_COUNTS, claimed, tolerance
 from pivotwatch.claims.model import Bound, Claim, Modality, Quantity
 from pivotwatch.claims.verdicts import CONSISTENCY_TOLERANCE, Evidence, Verdict, VerdictKind
@@ -21,12 +23,21 @@ _CAP = re.compile(r"\bcap(?:ped|s)?\b|\bceiling\b|\blimit", re.IGNORECASE)
 
 
 def _subject(claim: Claim, q: Quantity) -> tuple | None:
+    """What a figure measures: topic, unit, cap or not, the countries (trade between Russia
+    and China is not trade between Russia and North Korea), the direction of a trade flow
+    and the basis of a fuel figure (a figure reported to the UN is not an open-source
+    estimate); then the rate's period."""
     topic = q.topic or claim.topic
     if topic is None or q.unit in NOT_COUNTS:
         return None
+    detail = None
     if topic in ("trade_volume", "trade_target"):
         topic = "trade_target" if _TARGET.search(claim.text) else "trade_volume"
-    return topic, q.unit, bool(_CAP.search(claim.text)), q.per
+        detail = trade_flow(claim, q)
+    elif q.unit == "barrels":
+        detail = fuel_basis(claim.text)
+    actors = frozenset(claim.actors) - FORUM_ACTORS
+    return topic, q.unit, bool(_CAP.search(claim.text)), actors, detail, q.per
 
 
 def _period(claim: Claim) -> tuple | None:
@@ -75,7 +86,7 @@ def check_consistency(claims: list[Claim]) -> dict[int, list[Verdict]]:
     out: dict[int, list[Verdict]] = {}
     for i, (a, qa, sa) in enumerate(figures):
         for b, qb, sb in figures[i + 1:]:
-            if a.index == b.index or sa[:3] != sb[:3] or not _comparable(a, qa, b, qb):
+            if a.index == b.index or sa[:5] != sb[:5] or not _comparable(a, qa, b, qb):
                 continue
             if not _differ(qa, qb):
                 continue

@@ -24,14 +24,15 @@ from pivotwatch.claims.actors import find_actors
 from pivotwatch.claims.checks.refdata import ReferenceData, RefEvent
 from pivotwatch.claims.checks.text import (
     NOT_COUNTS,
-    agrees,
     claimed,
     content_words,
+    negated,
     numbers_in,
     overlaps,
+    same_figure,
     spans,
 )
-from pivotwatch.claims.model import Claim
+from pivotwatch.claims.model import Bound, Claim
 from pivotwatch.claims.tokens import tokenize
 from pivotwatch.claims.verdicts import (
     CONTRADICTION_FACTOR,
@@ -51,6 +52,8 @@ FORUM_TOPICS = frozenset({"un_vote", "sanctions", "nuclear"})
 # Topics whose figures on record are whole counts (troops sent), so a claimed figure far above
 # every one of them is contradicted; elsewhere (containers, shells) a larger figure may be newer.
 CONTRADICTION_TOPICS = frozenset({"troops"})
+# Timeline rows that record that something did not happen: they support a denial.
+DENIAL_TYPES = frozenset({"invitation_declined", "trade_halt"})
 _RESOLUTION = re.compile(r"\b(?:resolution|unscr)\s+(\d{3,4})\b", re.IGNORECASE)
 _VOTES = (("veto", re.compile(r"\bveto(?:ed|es)?\b", re.IGNORECASE)),
           ("abstain", re.compile(r"\babstain(?:ed|ing|s)?\b", re.IGNORECASE)),
@@ -58,6 +61,7 @@ _VOTES = (("veto", re.compile(r"\bveto(?:ed|es)?\b", re.IGNORECASE)),
           ("yes", re.compile(r"\bvot(?:ed|es|ing) (?:for|in favou?r)\b|\bin favou?r\b",
                              re.IGNORECASE)))
 _UNANIMOUS = re.compile(r"\bunanimous", re.IGNORECASE)
+_NOT_VOTE = re.compile(r"\b(?:not|never)\s+$|n't\s+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,15 @@ def matching_rows(claim: Claim, text: str, ref: ReferenceData, now: date,
 
 
 def _counts(claim: Claim):
-    return [q for q in claim.quantities if q.unit not in NOT_COUNTS | {"usd", "barrels"}]
+    """Figures of things counted (troops, containers, shells, "13 in favour"); a bare number
+    in brackets ("[2]", the "2" of "alert(2)") is a footnote or code, never compared."""
+    def bracketed(q) -> bool:
+        at = q.start - claim.start
+        return claim.text[at - 1:at] in ("(", "[") and \
+            claim.text[q.end - claim.start:q.end - claim.start + 1] in (")", "]")
+
+    return [q for q in claim.quantities if q.unit not in NOT_COUNTS | {"usd", "barrels"}
+            and not (q.unit == "count" and bracketed(q))]
 
 
 def figure_rows(claim: Claim, text: str, ref: ReferenceData, now: date) -> list[RefEvent]:
@@ -174,7 +186,8 @@ def figure_rows(claim: Claim, text: str, ref: ReferenceData, now: date) -> list[
     periods = spans(claim, text)
     return [r for r in ref.events if r.date <= now
             and (not periods or any(overlaps(p, r.span) for p in periods))
-            and all(any(agrees(q, v) for v in numbers_in(r.description)) for q in counts)]
+            and all(any(same_figure(q, v) for v in numbers_in(r.description))
+                    for q in counts)]
 
 
 def _figures(claim: Claim, rows: list[RefEvent], ref: ReferenceData) -> list[Verdict]:
@@ -183,8 +196,8 @@ def _figures(claim: Claim, rows: list[RefEvent], ref: ReferenceData) -> list[Ver
     out = []
     spec = topic_map().get(claim.topic or "")
     for q in _counts(claim):
-        hit = next((r for r in rows if any(agrees(q, v) for v in numbers_in(r.description))),
-                   None)
+        hit = next((r for r in rows if any(same_figure(q, v)
+                                           for v in numbers_in(r.description))), None)
         if hit:
             out.append(Verdict(VerdictKind.SUPPORTED, f"{claimed(q)} is the figure on record "
                                f"({hit.when})", (_evidence(hit),), "events"))
@@ -195,7 +208,8 @@ def _figures(claim: Claim, rows: list[RefEvent], ref: ReferenceData) -> list[Ver
         known = [(v, r) for r in kind for v in numbers_in(r.description)]
         if known:
             top, row = max(known, key=lambda item: item[0])
-            if q.value > CONTRADICTION_FACTOR * top:
+            # "fewer than 50,000" is consistent with any smaller estimate
+            if q.bound is not Bound.MAX and q.value > CONTRADICTION_FACTOR * top:
                 out.append(Verdict(VerdictKind.CONTRADICTED, f"{claimed(q)} is more than "
                                    f"{CONTRADICTION_FACTOR:g} times the largest estimate on "
                                    f"record, {top:,.0f} ({row.when})", (_evidence(row),),
@@ -208,18 +222,19 @@ def _figures(claim: Claim, rows: list[RefEvent], ref: ReferenceData) -> list[Ver
     return out
 
 
-def _claimed_votes(claim: Claim) -> list[tuple[str, str]]:
-    """(ISO3, vote) pairs the claim states: each vote word goes to the nearest country named
-    before it, else to the claim's first actor."""
+def _claimed_votes(claim: Claim) -> list[tuple[str, str, bool]]:
+    """(ISO3, vote, denied) the claim states: each vote word goes to the nearest country named
+    before it, else to the claim's first actor; "did not veto" is a denied veto."""
     mentions = find_actors(tokenize(claim.text))
     pairs = []
     for vote, pattern in _VOTES:
         for m in pattern.finditer(claim.text):
+            denied = bool(_NOT_VOTE.search(claim.text, max(0, m.start() - 16), m.start()))
             before = [a for a in mentions if a.end <= m.start()]
             if before:
-                pairs.append((before[-1].payload, vote))
+                pairs.append((before[-1].payload, vote, denied))
             elif claim.actors and not mentions:
-                pairs.append((claim.actors[0], vote))
+                pairs.append((claim.actors[0], vote, denied))
     return list(dict.fromkeys(pairs))
 
 
@@ -249,22 +264,27 @@ def _votes(claim: Claim, text: str, ref: ReferenceData, now: date) -> list[Verdi
             and r.date <= now and (not periods or any(overlaps(p, r.span) for p in periods))
             and (not resolutions or any(n in r.description for n in resolutions))]
     out = []
-    for country, vote in pairs:
+    for country, vote, denied in pairs:
         said = [(r, _recorded_votes(r)) for r in rows]
         said = [(r, v.get(country, v.get("*"))) for r, v in said if country in v or "*" in v]
-        same = [r for r, v in said if v == vote]
+        same = [r for r, v in said if (v == vote) != denied]
+        claim_says = f"not '{vote}'" if denied else f"'{vote}'"
         if same:
+            recorded = dict(said)[same[0]]
             out.append(Verdict(VerdictKind.SUPPORTED, f"the record has {country} voting "
-                               f"'{vote}' ({same[0].when})", (_evidence(same[0]),), "un_votes"))
+                               f"'{recorded}' ({same[0].when})", (_evidence(same[0]),),
+                               "un_votes"))
         elif said:
             row, other = said[0]
             out.append(Verdict(VerdictKind.CONTRADICTED, f"the claim has {country} voting "
-                               f"'{vote}', the record '{other}' ({row.when})",
+                               f"{claim_says}, the record '{other}' ({row.when})",
                                tuple(_evidence(r) for r, _ in said[:MAX_EVIDENCE]), "un_votes"))
     return out
 
 
-def _gdelt(claim: Claim, text: str, ref: ReferenceData) -> Verdict | None:
+def _gdelt(claim: Claim, text: str, ref: ReferenceData, now: date) -> Verdict | None:
+    """GDELT events of the claim's dyad (either direction), of the topic's CAMEO codes, within
+    the claim's spans and not after ``now``: at least ``GDELT_MIN_EVENTS`` support it."""
     spec = topic_map().get(claim.topic or "")
     real = [a for a in claim.actors if a not in FORUM_ACTORS]
     if ref.store is None or not ref.gdelt_events or not spec or not spec.cameo or len(real) < 2:
@@ -272,32 +292,64 @@ def _gdelt(claim: Claim, text: str, ref: ReferenceData) -> Verdict | None:
     a, b = real[:2]
     where = ["((actor1_country = ? AND actor2_country = ?) OR "
              "(actor1_country = ? AND actor2_country = ?))",
-             "(" + " OR ".join("starts_with(event_code, ?)" for _ in spec.cameo) + ")"]
-    params: list = [a, b, b, a, *spec.cameo]
-    periods = [p for p in spans(claim, text)]
+             "(" + " OR ".join("starts_with(event_code, ?)" for _ in spec.cameo) + ")",
+             "day <= ?"]
+    params: list = [a, b, b, a, *spec.cameo, now]
+    periods = spans(claim, text)
     if periods:
         where.append("(" + " OR ".join(
             "(day >= coalesce(?, DATE '1900-01-01') AND day <= coalesce(?, DATE '2999-12-31'))"
             for _ in periods) + ")")
         params += [d for p in periods for d in p]
-    sql = (f"SELECT event_id, day, event_code, num_mentions, source_url FROM events WHERE "
-           f"{' AND '.join(where)} ORDER BY num_mentions DESC, day, event_id")
+    sql = (f"SELECT event_id, day, actor1_country, actor2_country, event_code, num_mentions, "
+           f"source_url FROM events WHERE {' AND '.join(where)} "
+           f"ORDER BY num_mentions DESC, day, event_id")
     rows = ref.store.con.execute(sql, params).fetchall()
     if len(rows) < GDELT_MIN_EVENTS:
         return None
     evidence = tuple(Evidence("events", str(eid), day.isoformat(),
-                              f"GDELT event {eid}: CAMEO {code}, {mentions} mentions", url)
-                     for eid, day, code, mentions, url in rows[:MAX_EVIDENCE])
+                              f"GDELT event {eid}: {a1}→{a2}, CAMEO {code} "
+                              f"({cameo_name(code)}), {mentions or 0} mentions", url or None)
+                     for eid, day, a1, a2, code, mentions, url in rows[:MAX_EVIDENCE])
     days = sorted(r[1] for r in rows)
-    return Verdict(VerdictKind.SUPPORTED, f"{len(rows)} GDELT events {a}–{b} of CAMEO "
-                   f"{'/'.join(spec.cameo)} from {days[0]} to {days[-1]} (media reports coded "
-                   "by machine, not confirmation)", evidence, "gdelt")
+    codes = ", ".join(f"{c} {cameo_name(c).lower()}" for c in spec.cameo)
+    return Verdict(VerdictKind.SUPPORTED, f"{len(rows)} GDELT events {a}–{b} from {days[0]} to "
+                   f"{days[-1]} coded {codes} (media reports coded by machine, not "
+                   "confirmation)", evidence, "gdelt")
+
+
+def cameo_name(code: str) -> str:
+    """CAMEO's description of an event code ("042" -> "Make a visit")."""
+    from pivotwatch.taxonomy.registry import event_codes
+
+    name = event_codes().get(code, "unknown code")
+    return " ".join(name.replace(", not specified below", "").split())
+
+
+def _denied(claim: Claim, rows: list[RefEvent]) -> Verdict:
+    """A claim that an event did not happen, against the timeline rows that match it."""
+    spec = topic_map().get(claim.topic or "")
+    if not rows:
+        return Verdict(VerdictKind.UNVERIFIED, NO_EVIDENCE, check="events")
+    row = rows[0]
+    what = f"{row.when}, {row.event_type.replace('_', ' ')}"
+    evidence = tuple(_evidence(r) for r in rows[:MAX_EVIDENCE])
+    if row.event_type in DENIAL_TYPES or negated(row.description):
+        return Verdict(VerdictKind.SUPPORTED, f"the record also says it did not happen: {what}",
+                       evidence, "events")
+    if spec is not None and row.event_type in spec.event_types and claim.times:
+        return Verdict(VerdictKind.CONTRADICTED, f"the claim says it did not happen, but the "
+                       f"record has it: {what}", evidence, "events")
+    return Verdict(VerdictKind.UNVERIFIED, f"the claim says it did not happen; the nearest "
+                   f"record ({what}) neither confirms nor refutes that", evidence, "events")
 
 
 def check_events(claim: Claim, text: str, ref: ReferenceData, now: date,
                  forecast: bool = False, doc_actors: tuple[str, ...] = ()) -> list[Verdict]:
     """Evidence that the event a claim describes happened, or 'no evidence in the loaded
-    data'; a forecast is matched on its stated basis (rows before ``now``) only."""
+    data'; a forecast is matched on its stated basis (rows before ``now``) only. A claim
+    that an event did not happen is contradicted only by a timeline row of that kind in its
+    period (GDELT, machine-coded, never contradicts)."""
     if claim.topic not in topic_map() and not (claim.times and len(claim.actors) >= 2) \
             and not _counts(claim):
         return []
@@ -306,6 +358,9 @@ def check_events(claim: Claim, text: str, ref: ReferenceData, now: date,
                         "(and GDELT)", check="events")]
     found = [] if forecast else _votes(claim, text, ref, now)
     rows = matching_rows(claim, text, ref, now, forecast, doc_actors)
+    if not forecast and negated(claim.text):
+        # a denied vote is settled by the votes on record, not by the event having happened
+        return found or [_denied(claim, rows)]
     if not forecast:
         rows += [r for r in figure_rows(claim, text, ref, now) if r not in rows]
     if rows:
@@ -315,8 +370,8 @@ def check_events(claim: Claim, text: str, ref: ReferenceData, now: date,
                              tuple(_evidence(r) for r in rows[:MAX_EVIDENCE]), "events"))
     if not forecast:
         found += _figures(claim, rows, ref)
-    if not rows and not forecast:
-        gdelt = _gdelt(claim, text, ref)
+    if not forecast:  # GDELT speaks too when the timeline has it: more sources, more URLs
+        gdelt = _gdelt(claim, text, ref, now)
         if gdelt:
             found.append(gdelt)
     if not found:

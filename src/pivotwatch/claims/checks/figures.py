@@ -2,14 +2,17 @@
 (`reference_trade`), refined-petroleum deliveries in barrels (`reference_fuel`) and the UNSCR
 2397 caps (`reference_caps`).
 
-Trade: the claim's year (or the latest reference year when it names none, said as "latest") and
-flow (the total unless the text names one direction; a `target` row only for a claim about a
-goal or target). Fuel: figures of different bases (reported to the UN, government estimate,
-open-source estimate) are never mixed or added; a figure is compared with rows of the basis the
-text names (any basis when it names none) whose period overlaps the claim's. A row contradicts
-only when it covers the whole period the claim speaks of, and a lower bound never contradicts a
-larger figure. A claim that deliveries exceeded the cap is checked against the cap and every
-basis for that year, and the explanation gives each.
+Trade: each figure against its own calendar year (paired in order when a claim gives as many
+years as figures; the latest reference year, said as "latest", only when the claim names no
+time; a period that is not one calendar year is not compared) and its flow (the phrase nearest
+the figure: total, or one direction; a `target` row only for a claim about a goal or target).
+Fuel: figures of different bases (reported to the UN, government estimate, open-source
+estimate) are never mixed or added; a figure is compared with rows of the basis the text names
+(any basis when it names none) whose period overlaps the claim's. A row contradicts only when
+it covers the whole period the claim speaks of; a lower bound, or a figure reported to the UN
+when the claim does not say it is that one, never contradicts a larger figure. A claim that
+deliveries exceeded the cap (or did not) is checked against the cap and every basis for that
+year, and the explanation gives each.
 """
 
 from __future__ import annotations
@@ -18,24 +21,57 @@ import re
 from datetime import date
 
 from pivotwatch.claims.checks.refdata import ReferenceData, RefFuel, RefTrade
-from pivotwatch.claims.checks.text import agrees, claimed, money, spans, years_of
+from pivotwatch.claims.checks.text import (
+    agrees,
+    claimed,
+    money,
+    spans,
+    whole_year,
+    years_of,
+)
 from pivotwatch.claims.model import Claim, Quantity
 from pivotwatch.claims.verdicts import NO_REFERENCE, Evidence, Verdict, VerdictKind
 from pivotwatch.sources.reference_figures import BASES
 
 TRADE_TOPICS = frozenset({"trade_volume", "trade_target"})
-_TARGET = re.compile(r"\b(target|goal|aim|plan)", re.IGNORECASE)
-_DPRK_EXPORTS = re.compile(r"exports?\s+(?:\w+\s+){0,3}to russia|russia\w*\s+imports?\b|"
-                           r"imports? from (?:north korea|the dprk)", re.IGNORECASE)
-_DPRK_IMPORTS = re.compile(r"imports?\s+(?:\w+\s+){0,3}from russia|russia\w*\s+exports?\b|"
-                           r"exports? to (?:north korea|the dprk)", re.IGNORECASE)
+_TARGET = re.compile(r"\b(targets?|goals?|aim(?:s|ed)?|plan(?:s|ned)?)\b", re.IGNORECASE)
+_RUS = r"(?:russia\w*|moscow)(?:'s)?"
+_PRK = r"(?:north korea\w*|(?:the )?dprk|pyongyang)(?:'s)?"
+_GAP = r"\s+(?:[\w$.,]+\s+){0,5}?"
+# words between a country and its verb ("Russia's total exports", not "Korea and imported")
+_ADV = r"(?:(?!(?:and|or|to|from|with|of|by|but)\b)\w+\s+){0,2}?"
+# Who sells to whom: "Russian exports (to North Korea)", "North Korea imported ... from Russia"
+_DPRK_EXPORTS = re.compile(
+    rf"\b{_PRK}\s+{_ADV}export\w*|\bexport\w*{_GAP}(?:to|into) {_RUS}\b|"
+    rf"\b{_RUS}\s+{_ADV}import\w*|\bimport\w*{_GAP}(?:from|of) {_PRK}", re.IGNORECASE)
+_DPRK_IMPORTS = re.compile(
+    rf"\b{_RUS}\s+{_ADV}export\w*|\bexport\w*{_GAP}(?:to|into) {_PRK}|"
+    rf"\b{_PRK}\s+{_ADV}import\w*|\bimport\w*{_GAP}(?:from|of) {_RUS}\b", re.IGNORECASE)
+_BARE = re.compile(r"\b(?:export|import)\w*", re.IGNORECASE)
+_TOTAL = re.compile(r"\b(?:bilateral|two-way|total|overall)\s+trade\b|\btrade\s+(?:turnover|"
+                    r"volume|between)\b|\bturnover\b", re.IGNORECASE)
 _CAP = re.compile(r"\bcap(?:ped|s)?\b|\bceiling\b", re.IGNORECASE)
-_EXCEEDS = re.compile(r"\b(exceed\w*|above|over|beyond|breach\w*|more than|past)\b[^.]{0,40}"
-                      r"\bcap\b", re.IGNORECASE)
+_COMPARED = re.compile(r"\b(?:twice|double|triple|times|half|thrice)\b|%|\bper ?cent\b",
+                       re.IGNORECASE)
+_PRICE_CAP = re.compile(r"\bprice\s+cap", re.IGNORECASE)
+# A figure that is the cap itself: "capped ... at 500,000", "a ceiling of", "may import no
+# more than", or "a 500,000-barrel cap" after it.
+_CAP_BEFORE = re.compile(r"(?:\b(?:cap(?:ped|s)?|ceiling|limit(?:ed|s)?)\b(?:\s+[\w'-]+){0,8}?"
+                         r"\s+(?:at|of|to)|\b(?:may|can|could|allowed to|permitted to)\s+"
+                         r"(?:\w+\s+){0,2}?(?:no more than|up to|at most))\s*$", re.IGNORECASE)
+_CAP_AFTER = re.compile(r"^[\s-]*(?:barrels?)?[\s-]*(?:(?:a|per)\s+year\s*)?(?:annual\s+)?"
+                        r"(?:cap|ceiling|limit)\b", re.IGNORECASE)
+_EXCEEDS = re.compile(r"\b(exceed\w*|above|over|beyond|breach\w*|more than|past|surpass\w*)\b"
+                      r"[^.]{0,40}\bcap\b", re.IGNORECASE)
+_WITHIN = re.compile(r"\b(below|under|within|short of)\b[^.]{0,40}\bcap\b", re.IGNORECASE)
+_DENIED = re.compile(r"(?:\b(?:not|never|no)|n't)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _BASIS_WORDS = (
-    ("reported_to_un", re.compile(r"\breport(ed|s)?\b|notif|1718|official", re.IGNORECASE)),
-    ("government_estimate", re.compile(r"white house|government|\bus said|washington",
-                                       re.IGNORECASE)),
+    ("reported_to_un", re.compile(r"\b(?:russia|moscow)\w*(?:'s)?\s+(?:\w+\s+){0,2}?report|"
+                                  r"\breport\w*\s+(?:\w+\s+){0,4}?to the (?:un|united nations|"
+                                  r"1718|sanctions committee|committee|security council)\b|"
+                                  r"\bnotif\w*|\b1718\b|\bofficial(?:ly)?\b", re.IGNORECASE)),
+    ("government_estimate", re.compile(r"white house|\b(?:us|u\.s\.|american) government|"
+                                       r"\bus said|washington", re.IGNORECASE)),
     ("open_source_estimate", re.compile(r"open[- ]source|tracking|satellite imagery|tanker",
                                         re.IGNORECASE)),
 )
@@ -45,7 +81,8 @@ _FLOW_WORDS = {"total": "total trade", "dprk_imports_from_rus": "DPRK imports fr
 
 def _trade_evidence(row: RefTrade) -> Evidence:
     what = _FLOW_WORDS.get(row.flow, row.flow)
-    flags = f" ({', '.join(row.flags)})" if row.flags else ""
+    notes = [*row.flags, *(["an estimate"] if row.is_estimate else [])]
+    flags = f" ({', '.join(dict.fromkeys(notes))})" if notes else ""
     return Evidence("reference_trade", row.key, str(row.year),
                     f"{row.year} {what}: {money(row.value)} per {row.reporter}{flags}",
                     row.urls[0] if row.urls else None)
@@ -62,20 +99,47 @@ def _fuel_evidence(row: RefFuel) -> Evidence:
                     row.urls[0] if row.urls else None)
 
 
-def _flow(text: str) -> str:
-    if _TARGET.search(text):
+def trade_flow(claim: Claim, q: Quantity) -> str | None:
+    """The flow a figure is about: a target, the total, or one direction. When a claim names
+    several, the phrase nearest the figure decides ("exported $40m and imported $3m"); None
+    when that phrase is an export or import whose direction the words do not say."""
+    if _TARGET.search(claim.text):
         return "target"
-    if _DPRK_EXPORTS.search(text):
-        return "dprk_exports_to_rus"
-    if _DPRK_IMPORTS.search(text):
-        return "dprk_imports_from_rus"
-    return "total"
+    at = q.start - claim.start
+    phrases = [(m.start(), m.end(), flow) for flow, pattern in (
+        ("dprk_exports_to_rus", _DPRK_EXPORTS), ("dprk_imports_from_rus", _DPRK_IMPORTS),
+        ("total", _TOTAL)) for m in pattern.finditer(claim.text)]
+    phrases += [(m.start(), m.end(), None) for m in _BARE.finditer(claim.text)
+                if not any(a <= m.start() < b for a, b, _ in phrases)]
+    if not phrases:
+        return "total"
+    return min(phrases, key=lambda p: min(abs(p[0] - at), abs(p[1] - at)))[2]
+
+
+def _years_for(claim: Claim, figures: list[Quantity]) -> dict[Quantity, list[int]] | str:
+    """The calendar year(s) each figure is compared with, or why there is none: the years are
+    paired with the figures in order when there are as many of each ("from $X in 2019 to $Y
+    in 2023"); a figure is compared with every named year otherwise."""
+    timed = [t for t in claim.times if t.start or t.end]
+    if not claim.times:
+        return {q: [] for q in figures}  # no period: the latest year
+    years = list(dict.fromkeys(t.start.year for t in timed if whole_year(t)))
+    if not years:
+        named = ", ".join(f"'{t.raw}'" for t in claim.times)
+        return (f"the claim's period ({named}) is not one calendar year; the reference trade "
+                "figures are yearly")
+    if len(years) == len(figures) > 1:
+        return {q: [y] for q, y in zip(figures, years, strict=True)}
+    return {q: years for q in figures}
 
 
 def check_trade(claim: Claim, ref: ReferenceData) -> list[Verdict]:
     """Each USD figure of a trade claim against the reference row of its year and flow."""
+    # a dollar figure of exports or imports between the two is a trade figure whatever the
+    # topic extraction gave the sentence
+    directed = bool(_DPRK_EXPORTS.search(claim.text) or _DPRK_IMPORTS.search(claim.text))
     figures = [q for q in claim.quantities if q.unit == "usd" and
-               (q.topic in TRADE_TOPICS or claim.topic in TRADE_TOPICS)]
+               (q.topic in TRADE_TOPICS or claim.topic in TRADE_TOPICS or directed)]
     if not figures:
         return []
     if "reference_trade" in ref.missing:
@@ -83,17 +147,27 @@ def check_trade(claim: Claim, ref: ReferenceData) -> list[Verdict]:
     if not {"RUS", "PRK"} <= set(claim.actors):
         return [Verdict(VerdictKind.UNVERIFIED, "the reference trade figures cover "
                         "Russia–North Korea only", check="trade")]
-    flow = _flow(claim.text)
-    rows = [r for r in ref.trade if r.flow == flow]
-    years = [y for y in years_of(claim) if any(r.year == y for r in rows)]
-    label = ""
-    if not years_of(claim) and rows:
-        years, label = [max(r.year for r in rows)], "latest "
-    if not years:
-        named = ", ".join(map(str, years_of(claim)))
-        return [Verdict(VerdictKind.UNVERIFIED, f"no reference {_FLOW_WORDS[flow]} figure for "
-                        f"{named or 'the period'}", check="trade")]
-    return [_trade_figure(q, years, rows, flow, label) for q in figures]
+    paired = _years_for(claim, figures)
+    if isinstance(paired, str):
+        return [Verdict(VerdictKind.UNVERIFIED, paired, check="trade")]
+    out = []
+    for q, named in paired.items():
+        flow = trade_flow(claim, q)
+        if flow is None:
+            out.append(Verdict(VerdictKind.UNVERIFIED, f"the text does not say who exported "
+                               f"{claimed(q)} to whom", check="trade"))
+            continue
+        rows = [r for r in ref.trade if r.flow == flow]
+        years, label = [y for y in named if any(r.year == y for r in rows)], ""
+        if not named and rows:
+            years, label = [max(r.year for r in rows)], "latest "
+        if not years:
+            out.append(Verdict(VerdictKind.UNVERIFIED, f"no reference {_FLOW_WORDS[flow]} "
+                               f"figure for {', '.join(map(str, named)) or 'any year'}",
+                               check="trade"))
+            continue
+        out.append(_trade_figure(q, years, rows, flow, label))
+    return out
 
 
 def _trade_figure(q: Quantity, years: list[int], rows: list[RefTrade], flow: str,
@@ -113,13 +187,13 @@ def _trade_figure(q: Quantity, years: list[int], rows: list[RefTrade], flow: str
                        f"figure, but that figure is inferred or partial", evidence, "trade")
     row = firm[0]
     return Verdict(VerdictKind.CONTRADICTED, f"{claimed(q)} differs from the {label}reference "
-                   f"{_FLOW_WORDS[flow]} for {row.year}, {money(row.value)} ({row.reporter})",
-                   evidence, "trade")
+                   f"{_FLOW_WORDS[flow]} for {row.year}, {money(row.value)} ({row.reporter}"
+                   f"{', an estimate' if row.is_estimate else ''})", evidence, "trade")
 
 
 # --- fuel -----------------------------------------------------------------------------------
 
-def _basis(text: str) -> str | None:
+def fuel_basis(text: str) -> str | None:
     for basis, pattern in _BASIS_WORDS:
         if pattern.search(text):
             return basis
@@ -131,28 +205,54 @@ def _cap_row(ref: ReferenceData, commodity: str):
     return rows[-1] if rows else None
 
 
+def _is_cap(claim: Claim, q: Quantity, stance: str | None) -> bool:
+    """True when a barrel figure is the cap itself, not a delivery compared with it: placed
+    as the cap ("capped at X", "an X-barrel cap"), in a table row about the cap, or a yearly
+    figure in a sentence about the cap that compares nothing with it ("twice the cap")."""
+    at = q.start - claim.start
+    if _CAP_BEFORE.search(claim.text[max(0, at - 80):at]) or \
+            _CAP_AFTER.match(claim.text[at + len(q.raw):at + len(q.raw) + 40]):
+        return True
+    if claim.subject and _CAP.search(claim.subject):
+        return True
+    return (q.per == "year" and bool(_CAP.search(claim.text)) and stance is None
+            and not _COMPARED.search(claim.text))
+
+
+def _cap_stance(text: str) -> str | None:
+    """'exceeds' or 'within' for a claim about deliveries and the cap, None otherwise; "did
+    not exceed the cap" is 'within'. The G7 price cap on Russian oil is another matter."""
+    text = _PRICE_CAP.sub("price-limit", text)
+    over, under = _EXCEEDS.search(text), _WITHIN.search(text)
+    if over:
+        denied = _DENIED.search(text, max(0, over.start() - 30), over.start())
+        return "within" if denied else "exceeds"
+    return "within" if under else None
+
+
 def check_fuel(claim: Claim, text: str, ref: ReferenceData, now: date) -> list[Verdict]:
     """Barrel figures (deliveries or caps) and claims that deliveries exceeded the cap."""
     figures = [q for q in claim.quantities if q.unit == "barrels"]
-    exceeds = bool(_EXCEEDS.search(claim.text)) and claim.topic in (
-        "fuel_deliveries", "trade_volume", "crude_oil") or (
-        bool(_EXCEEDS.search(claim.text)) and "petroleum" in claim.text.lower())
-    if not figures and not exceeds:
+    stance = _cap_stance(claim.text)
+    if stance and not (claim.topic in ("fuel_deliveries", "trade_volume", "crude_oil")
+                       or "petroleum" in claim.text.lower()):
+        stance = None
+    if not figures and not stance:
         return []
     if "reference_fuel" in ref.missing and "reference_caps" in ref.missing:
         return [Verdict(VerdictKind.UNVERIFIED, NO_REFERENCE, check="fuel")]
     found = []
     for q in figures:
         crude = q.topic == "crude_oil" or "crude" in claim.text.lower()
-        if _CAP.search(claim.text) and q.per == "year":
+        if _is_cap(claim, q, stance):
             found.append(_cap_figure(q, ref, "crude_oil" if crude else "refined_petroleum"))
         elif crude:
             found.append(Verdict(VerdictKind.UNVERIFIED, "the reference fuel figures cover "
                                  "refined petroleum, not crude oil", check="fuel"))
         else:
             found.append(_delivery_figure(claim, text, q, ref))
-    if exceeds and not figures:
-        found.append(_exceeds_cap(claim, text, ref, now))
+    if stance and not figures:
+        found.append(_against_cap(claim, ref, now, stance))
     return found
 
 
@@ -164,8 +264,8 @@ def _cap_figure(q: Quantity, ref: ReferenceData, commodity: str) -> Verdict:
                          f"{cap.instrument}: {commodity.replace('_', ' ')} capped at "
                          f"{cap.value:,.0f} barrels a year", cap.urls[0] if cap.urls else None),)
     if agrees(q, cap.value):
-        return Verdict(VerdictKind.SUPPORTED, f"{claimed(q)} is the {cap.instrument} cap on "
-                       f"{commodity.replace('_', ' ')}", evidence, "fuel")
+        return Verdict(VerdictKind.SUPPORTED, f"{q.value:,.0f} barrels is the {cap.instrument} "
+                       f"cap on {commodity.replace('_', ' ')}", evidence, "fuel")
     return Verdict(VerdictKind.CONTRADICTED, f"{cap.instrument} caps {commodity.replace('_', ' ')}"
                    f" at {cap.value:,.0f} barrels a year, not {claimed(q)}", evidence, "fuel")
 
@@ -175,10 +275,17 @@ def _covers(row: RefFuel, span: tuple[date | None, date | None]) -> bool:
     return start is not None and end is not None and row.start <= start and row.end >= end
 
 
+def _floor(row: RefFuel, basis: str | None) -> bool:
+    """True when a row only says "at least": a lower bound, or what was reported to the UN
+    when the claim does not say it is the reported figure (deliveries go unreported)."""
+    return "lower_bound" in row.flags or (row.basis == "reported_to_un"
+                                          and basis != "reported_to_un")
+
+
 def _delivery_figure(claim: Claim, text: str, q: Quantity, ref: ReferenceData) -> Verdict:
     if "reference_fuel" in ref.missing:
         return Verdict(VerdictKind.UNVERIFIED, NO_REFERENCE, check="fuel")
-    basis = _basis(claim.text)
+    basis = fuel_basis(claim.text)
     rows = [r for r in ref.fuel if r.barrels is not None and (basis is None or r.basis == basis)]
     periods = spans(claim, text)
     label = ""
@@ -200,27 +307,33 @@ def _delivery_figure(claim: Claim, text: str, q: Quantity, ref: ReferenceData) -
                                 abs((r.end - (p[1] or r.end)).days) for p in periods))
     bounds = []
     for row in near:
-        verdict = agrees(q, row.barrels, reference_is_lower_bound="lower_bound" in row.flags)
+        verdict = agrees(q, row.barrels, reference_is_lower_bound=_floor(row, basis))
+        if verdict is None and "lower_bound" not in row.flags and agrees(q, row.barrels):
+            verdict = True  # the very figure reported to the UN
         if verdict:
             return Verdict(VerdictKind.SUPPORTED, f"{claimed(q)} matches the {label}reference "
                            f"figure: {_fuel_evidence(row).text}", (_fuel_evidence(row),), "fuel")
         if verdict is None:
             bounds.append(row)
-    whole = [r for r in near if any(_covers(r, p) for p in periods)
-             and "lower_bound" not in r.flags]
+    whole = [r for r in near if any(_covers(r, p) for p in periods) and not _floor(r, basis)]
     evidence = tuple(_fuel_evidence(r) for r in near)
     if whole and not bounds:
         return Verdict(VerdictKind.CONTRADICTED, f"{claimed(q)} differs from the {label}"
                        f"reference figure: {_fuel_evidence(whole[0]).text}", evidence, "fuel")
     if bounds:
-        return Verdict(VerdictKind.UNVERIFIED, f"{claimed(q)} is consistent with a lower bound "
+        what = "a lower bound" if "lower_bound" in bounds[0].flags else \
+            "the figure reported to the UN, which leaves out unreported deliveries,"
+        return Verdict(VerdictKind.UNVERIFIED, f"{claimed(q)} is consistent with {what} "
                        f"({_fuel_evidence(bounds[0]).text}) but not confirmed by it", evidence,
                        "fuel")
     return Verdict(VerdictKind.UNVERIFIED, f"{claimed(q)} is not among the reference figures "
                    "for parts of that period", evidence, "fuel")
 
 
-def _exceeds_cap(claim: Claim, text: str, ref: ReferenceData, now: date) -> Verdict:
+def _against_cap(claim: Claim, ref: ReferenceData, now: date, stance: str) -> Verdict:
+    """A claim that deliveries in a year exceeded the cap (or stayed within it) against the cap
+    and every figure of that year. Only a figure within one calendar year can show that the
+    year exceeded it; a lower bound below the cap shows nothing either way."""
     cap = _cap_row(ref, "refined_petroleum")
     rows = [r for r in ref.fuel if r.barrels is not None and r.start <= now]
     if cap is None or not rows:
@@ -230,16 +343,35 @@ def _exceeds_cap(claim: Claim, text: str, ref: ReferenceData, now: date) -> Verd
     if not in_years:
         return Verdict(VerdictKind.UNVERIFIED, f"no reference fuel figure for {years[0]}",
                        check="fuel")
-    above = [r for r in in_years if r.barrels > cap.value]
-    parts = [f"{_fuel_evidence(r).text} ({'above' if r in above else 'below'} the cap)"
-             for r in in_years]
+    one_year = {r for r in in_years if r.start.year == r.end.year}
+    above = [r for r in in_years if r in one_year and r.barrels > cap.value]
+    full = [r for r in in_years if r in one_year and _covers(r, (date(r.start.year, 1, 1),
+                                                                date(r.start.year, 12, 31)))
+            and "lower_bound" not in r.flags and r.barrels <= cap.value]
+
+    def said(r: RefFuel) -> str:
+        if r.barrels > cap.value:
+            return "above the cap" if r in one_year else "above the cap, but over more than a year"
+        return "a lower bound: cannot say" if "lower_bound" in r.flags else "below the cap"
+
+    parts = [f"{_fuel_evidence(r).text} ({said(r)})" for r in in_years]
     evidence = (Evidence("reference_caps", cap.key, cap.adopted.isoformat(),
                          f"{cap.instrument}: refined petroleum capped at {cap.value:,.0f} "
                          "barrels a year", cap.urls[0] if cap.urls else None),
                 *(_fuel_evidence(r) for r in in_years))
     detail = f"cap {cap.value:,.0f} barrels a year; " + "; ".join(parts)
+    year = years[0]
+    if stance == "exceeds":
+        if above:
+            return Verdict(VerdictKind.SUPPORTED, f"at least one {year} figure exceeds the cap: "
+                           f"{detail}", evidence, "fuel")
+        return Verdict(VerdictKind.UNVERIFIED, f"no loaded {year} figure exceeds the cap, but "
+                       f"unreported deliveries may: {detail}", evidence, "fuel")
     if above:
-        return Verdict(VerdictKind.SUPPORTED, f"at least one {years[0]} figure exceeds the cap: "
-                       f"{detail}", evidence, "fuel")
-    return Verdict(VerdictKind.UNVERIFIED, f"no loaded {years[0]} figure exceeds the cap, but "
-                   f"unreported deliveries may: {detail}", evidence, "fuel")
+        return Verdict(VerdictKind.CONTRADICTED, f"the claim says deliveries stayed within the "
+                       f"cap, but a {year} figure exceeds it: {detail}", evidence, "fuel")
+    if full:
+        return Verdict(VerdictKind.SUPPORTED, f"the full-year {year} figure is below the cap "
+                       f"(unreported deliveries are not counted): {detail}", evidence, "fuel")
+    return Verdict(VerdictKind.UNVERIFIED, f"no loaded {year} figure exceeds the cap, but none "
+                   f"covers the whole year: {detail}", evidence, "fuel")

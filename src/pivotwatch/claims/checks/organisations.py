@@ -20,7 +20,6 @@ from pivotwatch.claims.tokens import tokenize
 from pivotwatch.claims.verdicts import Evidence, Verdict, VerdictKind
 from pivotwatch.taxonomy.countrycodes import from_name
 
-_NEGATION = re.compile(r"\b(not|never|neither|nor|no longer|isn't|wasn't)\b", re.IGNORECASE)
 _ROLES = (("dialogue partner", re.compile(r"\bdialogue partners?\b", re.IGNORECASE)),
           ("observer", re.compile(r"\bobservers?\b", re.IGNORECASE)),
           ("member", re.compile(r"\b(?:full )?members?(?:hip)?\b|\bjoin(?:ed|s)?\b|\bpart of\b",
@@ -78,17 +77,38 @@ def status(org: Organisation, iso3: str) -> str | None:
     return None
 
 
+_LIST_GAP = re.compile(r"^(?:\s*,\s*|\s*,?\s+(?:and|&)\s+|\s*/\s*)$", re.IGNORECASE)
+# A negation that belongs to the role word after it ("not a full member", "neither a member
+# nor an observer", "not a member, observer or dialogue partner").
+_ROLE_NEGATION = re.compile(r"(?:\b(?:not|never|neither|nor|no longer)|n't)(?:[\s,]+(?:yet|even|"
+                            r"been|become|a|an|the|full|formal|permanent|members?|observers?|"
+                            r"dialogue|partners?|or|nor|and))*(?:[\s,]+(?!only\b)\w+)?[\s,]+$",
+                            re.IGNORECASE)
+# A negation of the whole clause, after the role it denies ("X, an observer according to
+# some, has never held that status").
+_CLAUSE_NEGATION = re.compile(r"(?:\b(?:not|never|no longer)\b|n't\b)", re.IGNORECASE)
+
+
 def _subjects(text: str, before: int) -> list[str]:
-    """Countries named before ``before``: the lexicon's, then other country names."""
-    mentions = find_actors(tokenize(text[:before]))
-    found = [m.payload for m in mentions]
+    """The countries the role word is about: the last country named before it and those
+    listed with it ("China, Russia and India are members"); "After the Ukraine war, Iran
+    joined" is about Iran only."""
+    mentions = [(m.start, m.end, m.payload) for m in find_actors(tokenize(text[:before]))]
     for m in _CAPITALISED.finditer(text[:before]):
-        if any(a.start <= m.start() < a.end for a in mentions):
+        if any(a <= m.start() < b for a, b, _ in mentions):
             continue
         code = from_name(m.group())
         if code:
-            found.append(code)
-    return list(dict.fromkeys(found))
+            mentions.append((m.start(), m.end(), code))
+    mentions.sort()
+    if not mentions:
+        return []
+    chain = [mentions[-1]]
+    for m in reversed(mentions[:-1]):
+        if not _LIST_GAP.match(text[m[1]:chain[-1][0]]):
+            break
+        chain.append(m)
+    return list(dict.fromkeys(code for _, _, code in reversed(chain)))
 
 
 def check_organisations(claim: Claim, previous: Organisation | None) -> list[Verdict]:
@@ -105,30 +125,36 @@ def check_organisations(claim: Claim, previous: Organisation | None) -> list[Ver
         previous if not named else None)
     if org is None:
         return out
-    role = next(((name, m) for name, p in _ROLES for m in [p.search(claim.text)] if m), None)
-    if role is not None:
-        out += _membership(claim, org, role[0], role[1].start())
+    roles = sorted(((m.start(), name, bool(_ROLE_NEGATION.search(claim.text, 0, m.start())))
+                    for name, p in _ROLES for m in p.finditer(claim.text)))
+    if roles and not any(denied for _, _, denied in roles):
+        later = _CLAUSE_NEGATION.search(claim.text, roles[0][0])
+        roles = [(at, name, bool(later)) for at, name, _ in roles]
+    if roles:
+        subjects = _subjects(claim.text, roles[0][0])
+        for _, name, denied in dict.fromkeys((0, n, d) for _, n, d in roles):
+            out += _membership(org, name, denied, subjects)
     founded = _FOUNDED.search(claim.text)
     if founded and claim.times:
         out.append(_founding(claim, org))
     return out
 
 
-def _membership(claim: Claim, org: Organisation, role: str, at: int) -> list[Verdict]:
-    negated = bool(_NEGATION.search(claim.text))
+def _membership(org: Organisation, role: str, denied: bool,
+                subjects: list[str]) -> list[Verdict]:
+    """Each country's status against one role the claim gives it, or denies it ("an observer,
+    not a full member": observer asserted, member denied)."""
     out = []
-    for iso3 in _subjects(claim.text, at):
+    for iso3 in subjects:
         actual = status(org, iso3)
         article = "an" if actual and actual[0] in "aeiou" else "a"
         what = f"{article} {actual}" if actual else "not a member, observer or dialogue partner"
         where = f"{iso3} is {what} of {_name(org)}"
-        if negated:
-            ok = actual is None or (role != "member" and actual != role)
-        else:
-            ok = actual == role or (role == "member" and actual == "member")
+        ok = actual != role if denied else actual == role
+        claimed = f"{'an' if role[0] in 'aeiou' else 'a'} {role}"
+        line = where if ok else f"{where}; the claim says it is {'not ' * denied}{claimed}"
         verdict = VerdictKind.SUPPORTED if ok else VerdictKind.CONTRADICTED
-        out.append(Verdict(verdict, where if ok else f"{where}, not as the claim says",
-                           (_evidence(org),), "organisations"))
+        out.append(Verdict(verdict, line, (_evidence(org),), "organisations"))
     return out
 
 

@@ -26,6 +26,16 @@ _BY = re.compile(r"\b(?:by|until|up to|through)\s+(?:the\s+)?(?:early|mid|late|e
                  re.IGNORECASE)
 # Units that say how long or how big something is, not how many: never compared.
 NOT_COUNTS = frozenset({"years", "months", "days", "mm", "percent", "km", "kv"})
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# The day of a date ("19-20 July", "July 19") is not a figure.
+_DAY_AFTER = re.compile(r"\s*(?:[-–]\s*\d{1,2}\s*)?" + _MONTHS + r"(?![a-z])", re.IGNORECASE)
+_DAY_BEFORE = re.compile(r"\b" + _MONTHS + r"\s+$", re.IGNORECASE)
+# A denied event: "did not", "has never", "was not held" ("never been closer", "not only"
+# and "is not a ..." describe, they do not deny that something happened).
+NEGATION = re.compile(r"\b(?:did|has|have|had)(?:\s+not\b|n't\b)|\b(?:was|were)(?:\s+not|n't)"
+                      r"\s+(?:\w+ed|held|made|met|sent|built|given|paid|sold|taken|seen|done)\b"
+                      r"|\bnever\b(?!\s+(?:before|been|so|more))|\bfailed to\b",
+                      re.IGNORECASE)
 
 
 def stem(word: str) -> str:
@@ -50,6 +60,9 @@ def numbers_in(text: str) -> list[float]:
             value *= _SCALE[scale.lower()]
         elif "," not in raw and raw.isdigit() and 1900 <= value <= 2100:
             continue  # a year
+        elif value < 32 and raw.isdigit() and (_DAY_AFTER.match(text, m.end())
+                                               or _DAY_BEFORE.search(text, 0, m.start())):
+            continue  # a day of the month
         found.append(value)
     return found
 
@@ -70,6 +83,12 @@ def spans(claim: Claim, text: str) -> list[tuple[date | None, date | None]]:
 def overlaps(a: tuple[date | None, date | None], b: tuple[date, date]) -> bool:
     start, end = a
     return (start is None or start <= b[1]) and (end is None or end >= b[0])
+
+
+def whole_year(t: TimeRef) -> bool:
+    """True when a time reference is one calendar year (not a month or part of one)."""
+    return bool(t.start and t.end and t.start.year == t.end.year
+                and (t.start.month, t.start.day, t.end.month, t.end.day) == (1, 1, 12, 31))
 
 
 def years_of(claim: Claim) -> list[int]:
@@ -104,6 +123,23 @@ def agrees(q: Quantity, reference: float, *, reference_is_lower_bound: bool = Fa
     if q.bound is Bound.MAX:
         return reference <= high * (1 + tol)
     return low * (1 - tol) <= reference <= high * (1 + tol)
+
+
+def same_figure(q: Quantity, value: float) -> bool:
+    """True when a figure written in a record is the claimed one: a bound ("more than
+    10,000") is taken at its value here, so that it does not match every smaller number."""
+    tol = tolerance(q)
+    high = q.high if q.high is not None else q.value
+    return q.value * (1 - tol) <= value <= high * (1 + tol)
+
+
+_LATER = re.compile(r"[^.;]{0,60}\b(?:until|till)\b", re.IGNORECASE)
+
+
+def negated(text: str) -> bool:
+    """True when a claim denies what it names ("did not visit", "has never held"); "did not
+    acknowledge it until April" says that it did, later."""
+    return any(not _LATER.match(text, m.end()) for m in NEGATION.finditer(text))
 
 
 def money(value: float) -> str:

@@ -12,6 +12,7 @@ countries vote together in the General Assembly is compared with the share of id
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from pivotwatch.claims.checks.refdata import ReferenceData
 from pivotwatch.claims.checks.text import years_of
@@ -26,6 +27,17 @@ _DESIGNATION = re.compile(r"\b(designat\w*|blacklist\w*|sanctioned|listed|SDN)\b
 _ASSEMBLY = re.compile(r"\bGeneral Assembly\b|\bUNGA\b", re.IGNORECASE)
 _TOGETHER = re.compile(r"\bvot\w*\s+(?:\w+\s+){0,3}(with|alongside|together|alike|the same)|"
                        r"\balign\w*\b", re.IGNORECASE)
+
+
+# Public pages of one entry, for the lists that have them (the UN list has none per entry).
+_ENTRY_PAGES = {"ofac": "https://sanctionssearch.ofac.treas.gov/Details.aspx?id={}",
+                "opensanctions": "https://www.opensanctions.org/entities/{}/"}
+
+
+def entry_url(list_name: str, list_id: str) -> str | None:
+    """Where a designation can be read: the OFAC search page or the OpenSanctions entity."""
+    page = _ENTRY_PAGES.get(list_name)
+    return page.format(quote(list_id, safe="")) if page else None
 
 
 def check_designations(claim: Claim, ref: ReferenceData) -> list[Verdict]:
@@ -45,7 +57,7 @@ def check_designations(claim: Claim, ref: ReferenceData) -> list[Verdict]:
         return [Verdict(VerdictKind.UNVERIFIED, "no matching designation in the loaded lists",
                         check="sanctions")]
     evidence = tuple(Evidence("sanctions", f"{lst}:{lid}", str(on) if on else None,
-                              f"{name} on {lst} ({', '.join(progs or [])})", None)
+                              f"{name} on {lst} ({', '.join(progs or [])})", entry_url(lst, lid))
                      for lst, lid, name, on, progs in rows)
     first = rows[0]
     return [Verdict(VerdictKind.SUPPORTED, f"{first[2]} is designated on {first[0]} "
