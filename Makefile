@@ -27,7 +27,8 @@ demo: install
 	$(BIN)/pivotwatch --db $(DEMO_DB) alignment RUS PRK --from 2012
 	$(BIN)/pivotwatch --db $(DEMO_DB) fuel RUS PRK
 	$(BIN)/pivotwatch --db $(DEMO_DB) sanctions --country PRK --linked RUS
-	$(BIN)/pivotwatch --db $(DEMO_DB) report --dyad RUS-PRK -o out/briefing.html
+	$(BIN)/pivotwatch --db $(DEMO_DB) claims examples/article.md
+	$(BIN)/pivotwatch --db $(DEMO_DB) report --dyad RUS-PRK --documents examples/article.md -o out/briefing.html
 
 lint: dev
 	$(BIN)/ruff check src tests benchmarks tools

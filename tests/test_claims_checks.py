@@ -86,6 +86,9 @@ def test_trade_without_a_year_uses_the_latest_and_says_so(st):
 def test_target_row_only_matches_a_claim_about_a_target(st):
     v = one(st, "Russia and North Korea set a target of $1 billion a year in trade for 2020.")
     assert v.verdict == "supported" and "trade target" in v.explanation
+    # a goal set one year for a later one is dated by the year it is for
+    later = one(st, "In 2014 Russia and North Korea set a goal of $1 billion in trade by 2020.")
+    assert later.verdict == "supported" and "2020" in later.explanation
     recorded = one(st, "Trade between Russia and North Korea was $1 billion in 2020.")
     assert recorded.verdict == "contradicted" and "42.74" in recorded.explanation
 
@@ -137,6 +140,14 @@ def test_same_figure_stated_differently_is_inconsistent_citing_both_places(st):
     assert [e.source for e in first.evidence[:2]] == ["document", "document"]
     assert first.evidence[1].text.startswith("Bilateral trade")
     assert result.counts["inconsistent"] == 2
+
+
+def test_a_yearly_rate_over_years_is_compared_with_a_year_inside_them(st):
+    text = ("Trade between Russia and North Korea was $34 million in 2023.\n\n"
+            "Trade between Russia and North Korea has run at $500 million a year since 2022.")
+    result = audit(text, store=st, doc_date=DAY)
+    verdicts = [c.verdict.verdict.value for c in result.claims]
+    assert verdicts == ["inconsistent", "inconsistent"]
 
 
 def test_figures_of_different_years_are_not_inconsistent(st):

@@ -1,11 +1,12 @@
 """Internal consistency: the same figure for the same subject stated differently in one document.
 
 Two figures are compared when they measure the same subject (topic and unit; a cap is not a
-delivery, a target is not a recorded value) over the same period: the same span of days, or a
+delivery, a target is not a recorded value) over the same period: the same span of days, a
 yearly rate given without a period ("around $100 million annually") against a figure for one
-year. Figures of one unit in one sentence, and forecasts, are never compared. Beyond
-``CONSISTENCY_TOLERANCE`` (after the slack of "about" and of bounds) both places are flagged,
-each citing the other.
+year or another such rate, or a yearly rate over several years ("$500 million a year since
+2022") against a figure for one year inside them. Figures of one unit in one sentence, and
+forecasts, are never compared. Beyond ``CONSISTENCY_TOLERANCE`` (after the slack of "about"
+and of bounds) both places are flagged, each citing the other.
 """
 
 from __future__ import annotations
@@ -46,14 +47,35 @@ def _period(claim: Claim) -> tuple | None:
     return spans.pop() if len(spans) == 1 else None
 
 
+def _rate_span(claim: Claim, q: Quantity) -> tuple | None:
+    """(first day, last day or None) of a yearly rate given over a span ("$X a year since
+    2022"), or None."""
+    spans = {(t.start, t.end) for t in claim.times if t.start}
+    return spans.pop() if q.per == "year" and len(spans) == 1 else None
+
+
+def _one_year(p: tuple | None) -> bool:
+    return bool(p) and p[0].year == p[1].year and \
+        (p[0].month, p[0].day, p[1].month, p[1].day) == (1, 1, 12, 31)
+
+
 def _comparable(a: Claim, qa: Quantity, b: Claim, qb: Quantity) -> bool:
+    """Same span of days; a yearly rate without a period against a one-year figure or another
+    such rate; or a yearly rate over a span of years against a one-year figure inside it."""
     pa, pb = _period(a), _period(b)
     if pa is not None and pa == pb:
         return True
-    one_year = {p for p in (pa, pb) if p and p[0].year == p[1].year
-                and (p[0].month, p[0].day, p[1].month, p[1].day) == (1, 1, 12, 31)}
     untimed_rate = [c for c, q in ((a, qa), (b, qb)) if not c.times and q.per == "year"]
-    return bool(one_year) and len(untimed_rate) == 1 and (pa is None) != (pb is None)
+    if len(untimed_rate) == 2:
+        return True
+    if len(untimed_rate) == 1 and (_one_year(pa) or _one_year(pb)):
+        return True
+    for year, (rate, q) in ((pa, (b, qb)), (pb, (a, qa))):
+        span = _rate_span(rate, q)
+        if _one_year(year) and span and span != year and span[0] <= year[0] and \
+                (span[1] is None or year[1] <= span[1]):
+            return True
+    return False
 
 
 def _range(q: Quantity) -> tuple[float, float]:

@@ -157,6 +157,8 @@ def check_trade(claim: Claim, ref: ReferenceData) -> list[Verdict]:
             out.append(Verdict(VerdictKind.UNVERIFIED, f"the text does not say who exported "
                                f"{claimed(q)} to whom", check="trade"))
             continue
+        if flow == "target":  # a goal is dated by the year it is for: "set in 2014 for 2020"
+            named = sorted({d.year for t in claim.times for d in (t.start, t.end) if d})
         rows = [r for r in ref.trade if r.flow == flow]
         years, label = [y for y in named if any(r.year == y for r in rows)], ""
         if not named and rows:
