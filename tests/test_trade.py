@@ -139,6 +139,9 @@ def test_cli_trade_and_fuel(tmp_path):
     out = tmp_path / "fuel.csv"
     assert runner.invoke(app, ["--db", db, "fuel", "-o", str(out)]).exit_code == 0
     assert out.read_text().count("\n") == 9
+    later = runner.invoke(app, ["--db", db, "fuel", "RUS", "PRK", "--from", "2030"])
+    assert later.exit_code == 0 and "No fuel figure for that supplier falls in that span" \
+        in later.output
     wrong = runner.invoke(app, ["--db", db, "fuel", "RUS", "CHN"])
     assert wrong.exit_code == 2 and "North Korea (PRK) only" in wrong.output
     bad = runner.invoke(app, ["--db", db, "trade", "RUS", "PRK", "--from", "2020", "--to",

@@ -131,11 +131,13 @@ def fuel(
     _check_years(start, end)
     with store(read_only=True) as st:
         df = fuel_vs_cap(supplier, store=st, start=start, end=end)
+        (loaded,) = st.con.execute("SELECT count(*) FROM reference_fuel").fetchall()[0]
     if emit(df, fmt, output):
         return
     if df.empty:
-        out.print("No fuel figures loaded for that supplier and span: load the reference "
-                  "tables with `pivotwatch ingest reference`.")
+        out.print("No fuel figure for that supplier falls in that span." if loaded else
+                  "No fuel figures are loaded: load the reference tables with `pivotwatch "
+                  "ingest reference`.")
         return
     table = Table(title=f"refined petroleum, {country(supplier)} to PRK, against the cap",
                   title_justify="left", caption=(
