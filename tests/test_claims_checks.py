@@ -468,3 +468,12 @@ def test_topic_map_codes_are_cameo_codes_of_things_done():
             assert not code.startswith("03"), (topic, code)  # 'express intent' is not evidence
     assert topic_map()["exercise"].cameo == ("062",)
     assert "036" not in topic_map()["summit"].cameo
+
+
+def test_trade_of_another_pair_is_never_checked_against_russia_north_korea(st):
+    text = ("Russia and North Korea traded $34 million of goods in 2023.\n\n"
+            "Russia–China trade reached about $240 billion in 2023.")
+    result = audit(text, store=st, doc_date=DAY)
+    other = next(c for c in result.claims if "China" in c.claim.text)
+    assert other.verdict.verdict.value == "unverified"
+    assert "Russia–North Korea only" in other.verdict.explanation

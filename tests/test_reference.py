@@ -105,8 +105,8 @@ def test_unusable_files_fail_in_one_line_and_write_nothing(tmp_path):
                       b"summit,Caf\xe9,https://x.org,high\n")
     all_bad = write_timeline(tmp_path / "bad.csv", [GOOD | {"confidence": "?"}] * 3)
     with open_store(tmp_path / "s.duckdb") as st:
-        for path, message in [(wrong, "not a reference table: its header has none of the known layouts"), (latin, "not UTF-8"),
-                              (all_bad, "no valid reference-events rows")]:
+        for path, message in [(wrong, "its header has none of the known layouts"),
+                              (latin, "not UTF-8"), (all_bad, "no valid reference-events rows")]:
             with pytest.raises(SourceError, match=re.escape(message)) as info:
                 load_timeline(st, path)
             assert "\n" not in str(info.value)

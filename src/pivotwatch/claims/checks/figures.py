@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from pivotwatch.claims.checks.events import FORUM_ACTORS
 from pivotwatch.claims.checks.refdata import ReferenceData, RefFuel, RefTrade
 from pivotwatch.claims.checks.text import (
     agrees,
@@ -144,7 +145,9 @@ def check_trade(claim: Claim, ref: ReferenceData) -> list[Verdict]:
         return []
     if "reference_trade" in ref.missing:
         return [Verdict(VerdictKind.UNVERIFIED, NO_REFERENCE, check="trade")]
-    if not {"RUS", "PRK"} <= set(claim.actors):
+    # another country named beside them (Russia-China trade) is not Russia-North Korea trade
+    others = set(claim.actors) - {"RUS", "PRK"} - FORUM_ACTORS
+    if not {"RUS", "PRK"} <= set(claim.actors) or others:
         return [Verdict(VerdictKind.UNVERIFIED, "the reference trade figures cover "
                         "Russia–North Korea only", check="trade")]
     paired = _years_for(claim, figures)
