@@ -272,3 +272,24 @@ def test_a_code_and_a_number_that_disagree_are_rejected_not_guessed(tmp_path):
             "SELECT reason FROM rejects ORDER BY line").fetchall()]
         assert reasons == ["partner code ZZZ and number 508 (MOZ) disagree",
                            "partner code CHN and number 508 (MOZ) disagree"]
+
+
+def test_a_folder_loads_large_and_gzipped_files_and_passes_over_code_tables(tmp_path):
+    folder = tmp_path / "comtrade"
+    folder.mkdir()
+    # more than the 64 KiB read to tell layouts apart, plain and gzipped
+    rows = [ROW | {"cmd_code": f"{c:06d}", "ref_year": str(y)}
+            for y in (2018, 2019) for c in range(10000, 11000)]
+    big = write_csv(folder / "flows.csv", rows[:1000])
+    assert big.stat().st_size > 64 * 1024
+    with gzip.open(folder / "more.csv.gz", "wt", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=SHORT)
+        w.writeheader()
+        w.writerows(rows[1000:])
+    (folder / "codes.csv").write_text("id,country,iso_3\n643,Russian Federation,RUS\n")
+    db = str(tmp_path / "s.duckdb")
+    result = runner.invoke(app, ["--db", db, "ingest", "comtrade", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "Passed over 1 file(s)" in result.output and "codes.csv" in result.output
+    with open_store(db) as st:
+        assert st.con.execute("SELECT count(*) FROM trade_flows").fetchall() == [(2000,)]

@@ -57,7 +57,7 @@ def _summary(report: IngestReport) -> None:
     if report.passed_over:
         shown = ", ".join(report.passed_over[:5]) + (" ..." if len(report.passed_over) > 5 else "")
         out.print(f"Passed over {len(report.passed_over)} file(s) in the folders given that are "
-                  f"not event exports: {shown}")
+                  f"not in this source's layout: {shown}")
     for note in report.notes():
         out.print(f"Note: {note}")
     if report.total("rows_duplicate"):

@@ -59,8 +59,10 @@ class Expectations:
     max_reject_share: float = 0.5
 
 
-def read_bytes(path: Path, name: str, limit: int = 2 << 30) -> bytes:
-    """The file's content, decompressed when it is gzip, bzip2 or a one-member zip."""
+def read_bytes(path: Path, name: str, limit: int = 2 << 30, *, head: bool = False) -> bytes:
+    """The file's content, decompressed when it is gzip, bzip2 or a one-member zip. With
+    `head`, only its first `limit` bytes (for telling layouts apart), never an error for
+    size."""
     with path.open("rb") as fh:
         magic = fh.read(4)
     try:
@@ -79,10 +81,13 @@ def read_bytes(path: Path, name: str, limit: int = 2 << 30) -> bytes:
                 with zf.open(members[0]) as fh:
                     data = fh.read(limit + 1)
         else:
-            data = path.read_bytes()
+            with path.open("rb") as fh:
+                data = fh.read(limit + 1)
     except (OSError, EOFError, zipfile.BadZipFile, gzip.BadGzipFile) as exc:
         raise SourceError(f"{name}: cannot decompress: {one_line(exc)}") from exc
     if len(data) > limit:
+        if head:
+            return data[:limit]
         raise SourceError(f"{name}: larger than {limit >> 20} MiB once decompressed")
     return data
 
@@ -101,10 +106,10 @@ def read_text(path: Path, name: str) -> str:
 def first_line(path: Path) -> str:
     """The first line of a (possibly compressed) file, for telling layouts apart; '' if none."""
     try:
-        data = read_bytes(path, str(path), limit=1 << 16)
+        data = read_bytes(path, str(path), limit=1 << 16, head=True)
     except SourceError:
         return ""
-    return data[:4096].decode("utf-8-sig", "replace").split("\n", 1)[0]
+    return data.decode("utf-8-sig", "replace").split("\n", 1)[0]
 
 
 def expand(paths: Sequence[str], suffixes: tuple[str, ...],
