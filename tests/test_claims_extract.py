@@ -259,3 +259,52 @@ def test_topics_of_meetings_votes_and_events_without_figures():
 def test_prose_after_a_list_is_not_one_of_its_items():
     text = "Steps so far:\n- Iran joined in 2023.\n- Belarus joined in 2024.\nBoth are members now."
     assert [(k, t) for k, t in _texts(text)][-1] == (Kind.SENTENCE, "Both are members now.")
+
+
+def test_records_built_for_speed_are_the_records_the_constructor_builds():
+    import dataclasses
+
+    from pivotwatch.claims.model import Quantity, new_quantity
+
+    args = ("about $5 billion", 5e9, "usd", "year", 3, 19, "trade_volume", Bound.APPROX, None)
+    fast, slow = new_quantity(*args), Quantity(*args)
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    assert dataclasses.asdict(fast) == dataclasses.asdict(slow)
+    assert dataclasses.replace(fast, value=6e9).value == 6e9
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.value = 1.0
+    with pytest.raises(ValueError, match="shorter"):
+        new_quantity(*args[:-1])  # every field is needed: no default is filled in
+    (claim,) = extract_claims("Russia sent 10,000 troops to North Korea in 2024.", doc_id="d")
+    assert dataclasses.replace(claim, topic="x") == dataclasses.replace(
+        dataclasses.replace(claim, index=9), index=0, topic="x")
+
+
+def test_scale_words_found_without_a_regex_scan_are_the_regex_matches():
+    from pivotwatch.claims.quantities import _START_SCALE, _scale_words
+
+    for text in ("a multimillion deal", "Trillion; THOUSAND, billion_x, bmillion tmillion",
+                 "trrillion thousandx mthousand million", "İ 3 million", "ı 2 billion", ""):
+        assert sorted(_scale_words(text)) == [m.span() for m in _START_SCALE.finditer(text)]
+
+
+def test_relative_units_are_whole_words_after_white_space():
+    got = [t.raw for t in find_times("last year_x, lastyear, last  years, this\tmonth.",
+                                     date(2024, 5, 10))]
+    assert got == ["this\tmonth"]
+
+
+def test_split_units_are_the_spans_extraction_reads():
+    from pivotwatch.claims.units import unit_spans
+
+    text = "Intro here.\n\n| Item | Estimate |\n|---|---|\n| Troops | 10,000 |\n- a bullet item."
+    assert [(u.kind, u.start, u.end, u.subject, u.block) for u in split_units(text)] == \
+        unit_spans(text)
+
+
+@pytest.mark.parametrize("text, value", [("Trade was 5 mıllion dollars.", 5e6),
+                                         ("It reached 3 thouſand barrels.", 3e3),
+                                         ("TRADE WAS $5 MİLLION IN 2023.", 5e6)])
+def test_unicode_look_alikes_of_scale_words_do_not_crash(text, value):
+    (claim,) = extract_claims(text)
+    assert [q.value for q in claim.quantities] == [value]

@@ -13,7 +13,7 @@ from functools import lru_cache
 from itertools import compress
 from operator import attrgetter, itemgetter
 
-from pivotwatch.claims.lexicon import Match, actor_index, fuzzy_actor_names
+from pivotwatch.claims.lexicon import Match, actor_codes, fuzzy_actor_names
 from pivotwatch.claims.tokens import Tokens
 
 # Real words one edit from a watched name, which must not be read as it.
@@ -57,20 +57,20 @@ def fuzzy_actor(word: str) -> str | None:
 
 def find_actors(tok: Tokens) -> list[Match]:
     """Actor mentions in a tokenised document (payload: ISO3 code), in order."""
-    index = actor_index()
+    index = actor_codes()
     hits = index.find(tok.lows, tok.words, tok.starts, tok.ends)
-    payloads = [Match(h.first, h.last, h.start, h.end, h.payload.iso3) for h in hits
-                if h.payload.kind != "place"]
-    covered = {i for h in hits for i in range(h.first, h.last)}
-    words = tok.words
-    # Capitalised words, found in one C-level pass; most words are not.
-    capitalised = compress(range(len(words)), map(str.isupper, map(itemgetter(0), words)))
-    for i in capitalised:
-        word = words[i]
-        if len(word) < 5 or i in covered or tok.lows[i] in index:
+    found = [h for h in hits if h.payload is not None]  # None: a place, not an actor
+    words, lows = tok.words, tok.lows
+    # Capitalised words, found in one C-level pass, and their misspelt names (cached, None
+    # for most): only the few that misspell one take a Python step.
+    capitalised = list(compress(range(len(words)), map(str.isupper, map(itemgetter(0), words))))
+    codes = list(map(fuzzy_actor, map(words.__getitem__, capitalised)))
+    covered = None
+    for i, iso3 in compress(zip(capitalised, codes, strict=True), codes):
+        if covered is None:
+            covered = {k for h in hits for k in range(h.first, h.last)}
+        if i in covered or lows[i] in index:
             continue
-        iso3 = fuzzy_actor(word)
-        if iso3:
-            payloads.append(Match(i, i + 1, tok.starts[i], tok.ends[i], iso3))
-    payloads.sort(key=attrgetter("start"))
-    return payloads
+        found.append(Match(i, i + 1, tok.starts[i], tok.ends[i], iso3))
+    found.sort(key=attrgetter("start"))
+    return found

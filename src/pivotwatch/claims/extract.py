@@ -25,12 +25,12 @@ from pivotwatch.claims.modality import (
     modality_of,
     not_checkable_reason,
 )
-from pivotwatch.claims.model import Claim, Kind, Modality, Quantity
+from pivotwatch.claims.model import Claim, Kind, Modality, Quantity, new_claim, new_quantity
 from pivotwatch.claims.organisations import find_organisations
 from pivotwatch.claims.quantities import COUNT_UNITS, UNIT_TOPICS, count_unit_in, find_quantities
 from pivotwatch.claims.times import find_times
 from pivotwatch.claims.tokens import Tokens, tokenize
-from pivotwatch.claims.units import split_units
+from pivotwatch.claims.units import unit_spans
 
 # A figure in one of these units belongs to this dimension even when no term says so.
 UNIT_DIMENSIONS = {"barrels": "energy", "tanker_calls": "energy", "troops": "military",
@@ -58,10 +58,12 @@ def find_terms(tok: Tokens) -> list[Match]:
     return dimension_index().find(tok.lows, tok.words, tok.starts, tok.ends)
 
 
-def _bucket(bounds: tuple[list[int], list[int]], items: list, starts: list[int]) -> list:
+def _bucket(bounds: tuple[list[int], list[int]], items: list | tuple,
+            starts: list[int]) -> list:
     """Assign items (in order of their ``starts``) to the unit whose span [start, end) holds
     their start; items outside every unit drop. ``bounds``: the units' starts and ends.
-    Two bisections a unit, mapped in C, instead of a Python step per item."""
+    Two bisections a unit, mapped in C, instead of a Python step per item; a tuple of items
+    gives a tuple a unit, ready for a claim."""
     first = map(bisect.bisect_left, repeat(starts), bounds[0])
     stop = map(bisect.bisect_left, repeat(starts), bounds[1])
     return list(map(items.__getitem__, map(slice, first, stop)))
@@ -97,7 +99,7 @@ def _figure_topic(q: Quantity, terms: list[Match], claim_topic: str | None) -> s
 def extract_claims(text: str, *, doc_id: str = "", doc_date: date | None = None) -> list[Claim]:
     """The claims of one document, in order; units that cannot be checked are kept with a
     reason. ``doc_date`` resolves "last year" and closes "since 2022"."""
-    units = split_units(text)
+    units = unit_spans(text)
     if not units:
         return []
     tok = tokenize(text)
@@ -105,23 +107,22 @@ def extract_claims(text: str, *, doc_id: str = "", doc_date: date | None = None)
     terms = find_terms(tok)
     modal = find_modality_terms(tok)
     orgs = find_organisations(text, tok)
-    all_times = find_times(text, doc_date)
+    all_times = find_times(text, doc_date, tok)
     spans = [(t.begin, t.finish) for t in all_times]
     quantities = find_quantities(text, spans, tok)
-    bounds = ([u.start for u in units], [u.end for u in units])
+    bounds = ([u[1] for u in units], [u[2] for u in units])
     return _assemble(
         text, doc_id, units, tok.lows,
         _bucket(bounds, actors, [m.start for m in actors]),
         _bucket(bounds, terms, [m.start for m in terms]),
         _bucket(bounds, modal, [m.start for m in modal]),
-        _bucket(bounds, orgs, [m.start for m in orgs]),
-        _bucket(bounds, all_times, [b for b, _ in spans]),
+        _bucket(bounds, tuple(orgs), [m.start for m in orgs]),
+        _bucket(bounds, tuple(all_times), [b for b, _ in spans]),
         _bucket(bounds, quantities, [q.start for q in quantities]))
 
 
 def _with(q: Quantity, unit: str, topic: str | None) -> Quantity:
-    # The constructor directly: dataclasses.replace costs several times more in this loop.
-    return Quantity(q.raw, q.value, unit, q.per, q.start, q.end, topic, q.bound, q.high)
+    return new_quantity(q.raw, q.value, unit, q.per, q.start, q.end, topic, q.bound, q.high)
 
 
 def _meets_head(mentions: list[Match], lows: list[str], heads: frozenset[str],
@@ -139,12 +140,13 @@ def _assemble(text, doc_id, units, lows, actors, terms, modal, orgs, times,
     doc_actors = tuple(sorted(counts, key=counts.__getitem__, reverse=True)[:2])  # stable
     last_actors: dict[int, tuple[str, ...]] = {}  # block -> actors of its latest unit naming any
     claims: list[Claim] = []
+    # The previous unit's block, figures and topic ("In 2019 it recovered to $47.9 million").
+    prev_block, prev_figures, prev_topic = None, (), None
     # Most units have no figure, no term or no modality word: each step below is skipped
     # when its hits are empty, which is most of what keeps this loop fast.
-    for n, unit in enumerate(units):
-        block, kind, start, end, subject = unit.block, unit.kind, unit.start, unit.end, \
-            unit.subject
-        own = tuple(dict.fromkeys([a.payload for a in actors[n]])) if actors[n] else ()
+    for n, (kind, start, end, subject, block) in enumerate(units):
+        unit_actors = actors[n]
+        own = tuple(dict.fromkeys([a.payload for a in unit_actors])) if unit_actors else ()
         inferred = False
         if own:
             last_actors[block] = own
@@ -161,27 +163,28 @@ def _assemble(text, doc_id, units, lows, actors, terms, modal, orgs, times,
             subject_end = text.find(subject, start) + len(subject)
         topic = _topic(unit_terms, subject_end) if unit_terms else None
         figures: tuple[Quantity, ...] = ()
-        if quantities[n]:
-            if any(q.unit == "count" for q in quantities[n]):
-                named = _COUNT_OF.search(text, start, quantities[n][-1].start)
+        found = quantities[n]
+        if found:
+            if any(q.unit == "count" for q in found):
+                named = _COUNT_OF.search(text, start, found[-1].start)
                 if named:
                     unit_name = count_unit_in(named.group(1))
-                    quantities[n] = [_with(q, unit_name, None) if q.unit == "count" and
-                                     q.start > named.end() else q for q in quantities[n]]
+                    found = [_with(q, unit_name, None) if q.unit == "count" and
+                             q.start > named.end() else q for q in found]
             counted = count_unit_in(subject) if subject else None
             # "Artillery shells | over 6 million": the first cell names the unit.
             if counted:
-                quantities[n] = [_with(q, counted, None) if q.unit == "count" and
-                                 q.start > subject_end else q for q in quantities[n]]
-            figures = tuple(_with(q, q.unit, _figure_topic(q, unit_terms, topic))
-                            for q in quantities[n])
+                found = [_with(q, counted, None) if q.unit == "count" and
+                         q.start > subject_end else q for q in found]
+            figures = tuple([_with(q, q.unit, _figure_topic(q, unit_terms, topic))
+                             for q in found])
             # What the first figure measures is what the unit is about.
             topic = next((q.topic for q in figures if q.topic and q.unit in MEASURES),
                          next((q.topic for q in figures if q.topic), topic))
-            if topic is None and n and units[n - 1].block == block and \
-                    {q.unit for q in figures} & {q.unit for q in claims[-1].quantities}:
-                topic = claims[-1].topic  # "In 2019 it recovered to $47.9 million"
-                figures = tuple(_with(q, q.unit, q.topic or topic) for q in figures)
+            if topic is None and prev_block == block and \
+                    {q.unit for q in figures} & {q.unit for q in prev_figures}:
+                topic = prev_topic
+                figures = tuple([_with(q, q.unit, q.topic or topic) for q in figures])
         if topic in MEETING_TOPICS and len(own) >= 2 and _meets_head(actors[n], lows, heads,
                                                                      unit_terms):
             topic = "summit"  # "kim jong un met putin", "Kim visited Moscow to meet Putin"
@@ -195,11 +198,12 @@ def _assemble(text, doc_id, units, lows, actors, terms, modal, orgs, times,
             dims = tuple(dict.fromkeys(
                 [h.payload.dimension for h in unit_terms]
                 + [UNIT_DIMENSIONS[q.unit] for q in figures if q.unit in UNIT_DIMENSIONS]))
-        categories = categories_of(modal[n], lows) if modal[n] else _NO_CATEGORIES
+        unit_modal = modal[n]
+        categories = categories_of(unit_modal, lows) if unit_modal else _NO_CATEGORIES
         modality = modality_of(categories) if categories else Modality.ASSERTED
         unit_text = text[start:end]
-        unit_orgs = tuple(orgs[n])
-        unit_times = tuple(times[n])
+        unit_orgs = orgs[n]
+        unit_times = times[n]
         # A unit that names no one must carry a figure or a date to be checkable; one that
         # misnames an organisation always is.
         has_content = bool(figures or unit_times) and bool(unit_actors) or \
@@ -210,10 +214,8 @@ def _assemble(text, doc_id, units, lows, actors, terms, modal, orgs, times,
         reason = not_checkable_reason(unit_text, words, modality, categories, bool(figures),
                                       has_content, kind is Kind.TABLE_ROW,
                                       bool(own or unit_orgs or figures or unit_times))
-        claims.append(Claim(
-            doc_id=doc_id, index=n, kind=kind, text=unit_text, start=start,
-            end=end, actors=unit_actors, dimensions=dims, topic=topic, quantities=figures,
-            times=unit_times, modality=modality, organisations=unit_orgs,
-            checkable=reason is None, reason=reason, subject=subject,
-            actors_inferred=inferred))
+        claims.append(new_claim(doc_id, n, kind, unit_text, start, end, unit_actors, dims,
+                                topic, figures, unit_times, modality, unit_orgs,
+                                reason is None, reason, subject, inferred))
+        prev_block, prev_figures, prev_topic = block, figures, topic
     return claims

@@ -52,6 +52,7 @@ class PhraseIndex:
 
     def __init__(self) -> None:
         self._root: dict[str, tuple[dict, list[tuple[tuple[str, ...] | None, Any]]]] = {}
+        self._single: dict[str, Any] | None = None
 
     def add(self, term: str, payload: Any, *, exact: bool = False) -> None:
         words = tuple(tokens(term))
@@ -65,24 +66,50 @@ class PhraseIndex:
         if any((ex is not None) == exact for ex, _ in entries):
             return  # an explicit term listed earlier wins over a generated plural
         entries.append((words if exact else None, payload))
+        self._single = None
 
     def __contains__(self, word: str) -> bool:
         """Whether a lower-cased word starts a term."""
         return word in self._root
+
+    def _singles(self) -> dict[str, Any]:
+        """Words that are a whole term in any case and start no longer one -> the payload:
+        most matches, which then need no walk down the trie."""
+        if self._single is None:
+            self._single = {word: entries[0][1] for word, (children, entries)
+                            in self._root.items()
+                            if not children and entries and entries[0][0] is None}
+        return self._single
 
     def find(self, lows: list[str], words: list[str], starts: list[int],
              ends: list[int]) -> list[Match]:
         """Non-overlapping matches in a token list (lower-cased and original), left to right."""
         found: list[Match] = []
         root = self._root
+        single = self._singles()
         n, free = len(lows), 0  # tokens before ``free`` belong to a match already
         # Only words that start a term are tried; finding them is one C-level pass.
         for i in compress(range(n), map(root.__contains__, lows)):
             if i < free:
                 continue
-            node = root[lows[i]]
-            ends_here = [(i + 1, node[1])] if node[1] else []  # term ends, shortest first
-            j = i + 1
+            low = lows[i]
+            if low in single:
+                found.append(Match(i, i + 1, starts[i], ends[i], single[low]))
+                free = i + 1
+                continue
+            children, entries = root[low]
+            node = children.get(lows[i + 1]) if i + 1 < n else None
+            if node is None:  # no longer term goes on here: only the one-word term can match
+                for exact, payload in entries:
+                    if exact is None or (words[i],) == exact:
+                        found.append(Match(i, i + 1, starts[i], ends[i], payload))
+                        free = i + 1
+                        break
+                continue
+            ends_here = [(i + 1, entries)] if entries else []  # term ends, shortest first
+            j = i + 2
+            if node[1]:
+                ends_here.append((j, node[1]))
             while node[0] and j < n:
                 node = node[0].get(lows[j])
                 if node is None:
@@ -133,6 +160,19 @@ def actor_index() -> PhraseIndex:
         if row["kind"] not in ACTOR_KINDS:
             raise SourceError(f"actors.csv: {row['term']!r} has unknown kind {row['kind']!r}")
         index.add(row["term"], Actor(row["iso3"], row["kind"]), exact=row["match"] == "exact")
+    return index
+
+
+@cache
+def actor_codes() -> PhraseIndex:
+    """The actor terms -> ISO3 code, or None for a place ("Sea of Japan"), which is matched
+    only so that the name inside it is not: what :func:`actor_index` holds, in the form
+    ``find_actors`` returns, so that its matches need no rebuilding."""
+    actor_index()  # checks the kinds
+    index = PhraseIndex()
+    for row in _rows("actors.csv", ("term", "iso3", "kind", "match")):
+        index.add(row["term"], None if row["kind"] == "place" else row["iso3"],
+                  exact=row["match"] == "exact")
     return index
 
 

@@ -11,17 +11,25 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
+from functools import cache
+from itertools import compress
 
-from pivotwatch.claims.model import TimeRef
+from pivotwatch.claims.model import TimeRef, new_time
+from pivotwatch.claims.tokens import Tokens, tokenize
 
 _MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
-_M = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|" \
-     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+# A month name. The lookahead of its first letters lets a word that starts otherwise fail at
+# once: case-insensitive, the regex engine would try the twelve names one by one, in each of
+# the alternatives of _PATTERN that take a month.
+_M = r"(?=[adfjmnos])(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|" \
+     r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _Y = r"(?:19|20)\d{2}"
 # The lookahead after the word start lists every alternative's first character: a word that
-# starts otherwise is passed over without trying the alternatives one by one.
+# starts otherwise is passed over without trying the alternatives one by one. The lookaheads
+# before the alternatives that start with words do the same for each of them (the regex
+# engine cannot skip a case-insensitive word by its first letter by itself).
 _PATTERN = re.compile(
     r"(?<![\w-])(?=[\dabdefjlmnopqst])(?:"
     rf"(?P<iso>(?P<iy>{_Y})-(?P<im>[01]\d)-(?P<id>[0-3]\d))"
@@ -30,21 +38,21 @@ _PATTERN = re.compile(
     rf"|(?P<mdy>(?P<mm>{_M})\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<my>{_Y}))"
     rf"|(?P<mrange>(?P<m1>{_M})\s*(?:-|–|to)\s*(?P<m2>{_M})\s+(?P<mry>{_Y}))"
     rf"|(?P<month>(?P<mo>{_M})\s*,?\s+(?:of\s+)?(?P<moy>{_Y}))"
-    rf"|(?P<quarter>(?:Q(?P<q>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter\s+of)"
+    rf"|(?=[qfst])(?P<quarter>(?:Q(?P<q>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter\s+of)"
     rf"\s+(?P<qy>{_Y}))"
-    rf"|(?P<part>(?P<pw>early|mid|late|end\s+of|beginning\s+of|start\s+of)[\s-]+(?P<py>{_Y}))"
-    rf"|(?P<yrange>(?:between\s+(?P<b1>{_Y})\s+and|(?:from\s+)?(?P<y1>{_Y})\s*(?:-|–|to))"
+    rf"|(?=[emlbs])(?P<part>(?P<pw>early|mid|late|end\s+of|beginning\s+of|start\s+of)[\s-]+(?P<py>{_Y}))"
+    rf"|(?=[bf12])(?P<yrange>(?:between\s+(?P<b1>{_Y})\s+and|(?:from\s+)?(?P<y1>{_Y})\s*(?:-|–|to))"
     rf"\s*(?P<y2>(?:19|20)?\d{{2}}))"
-    rf"|(?P<since>(?:since|from)\s+(?P<sy>{_Y}))"
-    rf"|(?P<by>by\s+(?P<by_y>{_Y}))"
+    rf"|(?=[sf])(?P<since>(?:since|from)\s+(?P<sy>{_Y}))"
+    rf"|(?=b)(?P<by>by\s+(?P<by_y>{_Y}))"
     rf"|(?P<year>{_Y})"
-    r"|(?P<rel>(?P<rw>last|this|next|previous|past)\s+(?P<ru>year|month))"
+    r"|(?=[lntp])(?P<rel>(?P<rw>last|this|next|previous|past)\s+(?P<ru>year|month))"
     r")(?![\w-])", re.IGNORECASE)
-# Where a time reference may be: a year, or "year"/"month" after a relative word. Each
+# Where a time reference may be: a year, or "year"/"month" after a relative word. The
 # pattern starts with a plain character class (the lookarounds come after it), which lets the
 # regex engine skip ahead quickly; scanning a document with _PATTERN itself is far slower.
 _YEAR_ANCHOR = re.compile(r"(?:1(?<!\d1)9|2(?<!\d2)0)\d\d(?!\d)")
-_UNIT_ANCHOR = re.compile(r"[yYmM](?:(?<=[yY])ear|(?<=[mM])onth)\b", re.IGNORECASE)
+_RELATIVE_UNITS = frozenset({"year", "month"})
 _RELATIVE = re.compile(r"\b(?:last|this|next|previous|past)", re.IGNORECASE)
 _QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 # early: January-April, mid: May-August, late/end: September-December.
@@ -67,7 +75,15 @@ def _year_of(short: str, first: int) -> int:
     return int(short) if len(short) == 4 else first // 100 * 100 + int(short)
 
 
+@cache
+def _year(year: int) -> tuple[date, date, str]:
+    return date(year, 1, 1), date(year, 12, 31), "year"
+
+
 def _resolve(m: re.Match, doc_date: date | None) -> tuple[date | None, date | None, str] | None:
+    # The alternative that matched is the last group to close; most are a bare year.
+    if m.lastgroup == "year":
+        return _year(int(m.group("year")))
     g = m.group
     if g("iso"):
         day = date(int(g("iy")), int(g("im")), int(g("id")))
@@ -103,9 +119,6 @@ def _resolve(m: re.Match, doc_date: date | None) -> tuple[date | None, date | No
         return date(int(g("sy")), 1, 1), doc_date, "since"
     if g("by"):
         return None, date(int(g("by_y")), 12, 31), "by"
-    if g("year"):
-        y = int(g("year"))
-        return date(y, 1, 1), date(y, 12, 31), "year"
     if doc_date is None:
         return None, None, "relative"
     shift = {"last": -1, "previous": -1, "past": -1, "this": 0, "next": 1}[g("rw").lower()]
@@ -117,27 +130,32 @@ def _resolve(m: re.Match, doc_date: date | None) -> tuple[date | None, date | No
     return date(y, mo + 1, 1), _month_end(y, mo + 1), "month"
 
 
-def _relative_anchors(text: str) -> list[tuple[int, int]]:
+def _relative_anchors(text: str, tok: Tokens) -> list[tuple[int, int]]:
     """Spans of "last year", "this month"... (a relative word, white space, the unit)."""
     found = []
-    for m in _UNIT_ANCHOR.finditer(text):
-        q = m.start()
+    starts, ends, size = tok.starts, tok.ends, len(text)
+    # The unit is a whole word ("year_" is none: the underscore joins words in a regex).
+    for i in compress(range(len(tok.lows)), map(_RELATIVE_UNITS.__contains__, tok.lows)):
+        start, end = starts[i], ends[i]
+        if end < size and text[end] == "_":
+            continue
+        q = start
         while q > 0 and text[q - 1].isspace():
             q -= 1
-        if q == m.start():
+        if q == start:
             continue
         for length in (4, 8):  # last, this, next, past; previous
             if q >= length and _RELATIVE.fullmatch(text, q - length, q):
-                found.append((q - length, m.end()))
+                found.append((q - length, end))
                 break
     return found
 
 
-def _candidates(text: str):
+def _candidates(text: str, tok: Tokens):
     """Matches of the full pattern, tried only near a year or a relative phrase: the full
     pattern is slow to try at every position of a long document."""
     anchors = [m.span() for m in _YEAR_ANCHOR.finditer(text)]
-    relative = _relative_anchors(text)
+    relative = _relative_anchors(text, tok)
     if relative:
         anchors = sorted(anchors + relative)
     free = 0
@@ -153,10 +171,12 @@ def _candidates(text: str):
             yield m
 
 
-def find_times(text: str, doc_date: date | None = None) -> list[TimeRef]:
-    """Every time reference in ``text``, in order."""
+def find_times(text: str, doc_date: date | None = None,
+               tok: Tokens | None = None) -> list[TimeRef]:
+    """Every time reference in ``text``, in order. ``tok``: the text's tokens, when the
+    caller has them already."""
     found: list[TimeRef] = []
-    for m in _candidates(text):
+    for m in _candidates(text, tok or tokenize(text)):
         if m.group("year") and _COUNT_AFTER.match(text, m.end()):
             continue
         try:
@@ -165,5 +185,5 @@ def find_times(text: str, doc_date: date | None = None) -> list[TimeRef]:
             continue
         if resolved is not None:
             start, end, precision = resolved
-            found.append(TimeRef(m.group(), start, end, precision, m.start(), m.end()))
+            found.append(new_time(m.group(), start, end, precision, m.start(), m.end()))
     return found

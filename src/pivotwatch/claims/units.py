@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from itertools import accumulate
 
-from pivotwatch.claims.model import Kind, Unit
+from pivotwatch.claims.model import Kind, Unit, new_unit
+
+# A unit as extraction handles it: the fields of :class:`Unit`, in order.
+Span = tuple[Kind, int, int, str | None, int]
 
 TITLE_WORDS = 10
 _HEADING = re.compile(r"\s{0,3}#{1,6}\s")
@@ -71,7 +74,7 @@ def _looks_like_header(text: str, cells: list[tuple[int, int]]) -> bool:
     return True
 
 
-def _sentences(text: str, start: int, end: int, kind: Kind, block: int) -> list[Unit]:
+def _sentences(text: str, start: int, end: int, kind: Kind, block: int) -> list[Span]:
     pieces = []  # (start, end) of each sentence before trimming
     pos = start
     for m in _END.finditer(text, start, end):
@@ -95,7 +98,7 @@ def _sentences(text: str, start: int, end: int, kind: Kind, block: int) -> list[
         stripped = piece.strip()
         if any(map(str.isalpha, stripped)):
             s += len(piece) - len(piece.lstrip())
-            out.append(Unit(kind, s, s + len(stripped), None, block))
+            out.append((kind, s, s + len(stripped), None, block))
     return out
 
 
@@ -116,13 +119,18 @@ def _ends_item(text: str, para: list[int], line: str) -> bool:
 
 def split_units(text: str) -> list[Unit]:
     """The sentences, bullet items and table rows of ``text``, in order."""
+    return [new_unit(*span) for span in unit_spans(text)]
+
+
+def unit_spans(text: str) -> list[Span]:
+    """:func:`split_units` as tuples, which extraction reads faster than records."""
     raw = text.split("\n")
     if not raw[-1]:
         raw.pop()  # text ending in a newline (or empty) has no line after it
     # (start offset, line text without its line break)
     lines = list(zip(accumulate([len(line) + 1 for line in raw], initial=0),
                      [line.rstrip("\r") for line in raw], strict=False))  # one offset more
-    units: list[Unit] = []
+    units: list[Span] = []
     block = 0
     para: list[int] = []  # [start, end] of the open paragraph or bullet
     para_kind = Kind.SENTENCE
@@ -143,7 +151,7 @@ def split_units(text: str) -> list[Unit]:
             close()
             i += 1
             continue
-        if _is_table(line) or "|" in line and _is_separator(line):
+        if "|" in line and (_is_table(line) or _is_separator(line)):
             close()
             j = i
             while j < len(lines) and lines[j][1].strip() and \
@@ -156,7 +164,7 @@ def split_units(text: str) -> list[Unit]:
                 if n == 0 and (has_sep or len(rows) > 1 and _looks_like_header(text, cells)):
                     continue
                 subject = text[cells[0][0]:cells[0][1]].strip("*_ ")
-                units.append(Unit(Kind.TABLE_ROW, cells[0][0], cells[-1][1], subject, block))
+                units.append((Kind.TABLE_ROW, cells[0][0], cells[-1][1], subject, block))
             block += 1
             i = j
             continue
