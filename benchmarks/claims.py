@@ -39,13 +39,15 @@ _SPLIT = re.compile(r"(?<=[.!?])\s+")
 
 
 def build_documents(count: int) -> list[str]:
-    """``count`` documents of at least WORDS words each, the same on every run."""
-    gold = [p.read_text(encoding="utf-8") for p in sorted(GOLD.glob("*.md"))]
+    """``count`` documents of about WORDS words each (whole paragraphs, tables and lists of the
+    gold documents, taken in turn until WORDS is reached), the same on every run."""
+    blocks = [b for p in sorted(GOLD.glob("*.md"))
+              for b in p.read_text(encoding="utf-8").split("\n\n") if b.strip()]
     docs = []
     for i in range(count):
-        parts, words, k = [], 0, i
+        parts, words, k = [], 0, i * 7
         while words < WORDS:
-            text = gold[k % len(gold)]
+            text = blocks[k % len(blocks)]
             parts.append(text)
             words += len(text.split())
             k += 1
