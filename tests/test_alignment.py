@@ -181,9 +181,9 @@ def test_the_same_expressions_give_the_same_figures_on_polars(hand_made):
 
     with open_store(hand_made, read_only=True) as st:
         expected = alignment("RUS", ["PRK", "CHN"], store=st, issues=["all", "nu"])
-        votes = st.con.execute("SELECT rcid, country, vote FROM un_votes").to_arrow_table()
-        calls = st.con.execute("SELECT rcid, layout, session, date, issues "
-                               "FROM un_roll_calls").to_arrow_table()
+        votes = st.con.sql("SELECT rcid, country, vote FROM un_votes").to_arrow_table()
+        calls = st.con.sql("SELECT rcid, layout, session, date, issues "
+                           "FROM un_roll_calls").to_arrow_table()
     pl = ibis.polars.connect()
     v, c = pl.create_table("v", votes), pl.create_table("c", calls)
     got = agreement(vote_pairs(v, "RUS", ["PRK", "CHN"]), roll_calls(c), issue_tags(c),
