@@ -181,6 +181,31 @@ def test_bad_options_exit_2(db, doc):
     assert result.exit_code == 2 and "bad date for --date" in result.output
 
 
+def test_output_names_and_repeated_inputs(db, doc, tmp_path):
+    wrong = runner.invoke(app, ["--db", db, "claims", str(doc), "-o", str(tmp_path / "a.xml")])
+    assert wrong.exit_code == 2 and "name a .json, .md or .html file" in wrong.output
+    assert not (tmp_path / "a.xml").exists()
+    twice = runner.invoke(app, ["--db", db, "claims", str(doc), str(doc)])
+    assert twice.exit_code == 0 and twice.output.strip().splitlines()[-1].startswith("3 claims")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    none = runner.invoke(app, ["--db", db, "claims", str(empty), "--format", "json"])
+    assert none.exit_code == 1
+    assert json.loads(none.stdout)["documents"] == []  # still valid JSON
+
+
+def test_report_with_an_unreadable_document_writes_the_briefing_and_exits_1(db, doc,
+                                                                             tmp_path):
+    empty, md = tmp_path / "empty.txt", tmp_path / "b.md"
+    empty.write_text("")
+    result = runner.invoke(app, ["--db", db, "report", "--dyad", "RUS-PRK", "-o", str(md),
+                                 "--documents", str(doc), "--documents", str(empty)])
+    assert result.exit_code == 1
+    assert f"{empty}: empty document" in result.output
+    assert "1 of 2 document(s) could not be read" in result.output
+    assert f"> Not read: {empty}: empty document" in md.read_text(encoding="utf-8")
+
+
 def test_report_with_documents_adds_the_claims_audit(db, doc, tmp_path):
     md, page = tmp_path / "b.md", tmp_path / "b.html"
     evil = tmp_path / "evil.txt"

@@ -526,3 +526,34 @@ def test_html_without_main_region_uses_trafilatura_for_long_pages():
     assert lines[1:4] == ["Exports rose sharply.", "| a | b |", "| 1 | 2 |"]
     assert len(lines) == 5 and lines[4].endswith("this decade.")
     assert not any(word in line for line in lines for word in ("COOKIE", "RELATED", "SHARE"))
+
+
+def test_a_page_date_is_one_the_page_declares_never_a_year_in_its_text():
+    body = ("<main><h1>Summit history</h1><p>Putin and Kim Jong Un first met in Vladivostok "
+            "in 2019.</p></main><footer>© 2023 Example</footer>")
+    guessed = read_document(f"<html><head><title>t</title></head><body>{body}</body></html>"
+                            .encode(), "page.html")
+    assert guessed.published is None
+    declared = read_document(
+        f'<html><head><title>t</title><meta property="article:published_time" '
+        f'content="2025-10-01T08:00:00Z"></head><body>{body}</body></html>'.encode(), "p.html")
+    assert declared.published == datetime(2025, 10, 1)
+
+
+def test_a_feed_served_as_x_rss_xml_is_read(server, st):
+    server.routes["/feed.rss"] = Route(ATOM.encode(), "application/x-rss+xml")
+    report = load(st, server.url("/feed.rss"), allow=True)
+    assert report.ok, report.failures
+    assert len(rows(st)) == 2
+
+
+def test_a_folder_loads_the_documents_in_it(tmp_path, st):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.md").write_text("Russia and the DPRK signed a treaty in June 2024.\n")
+    (folder / "b.txt").write_text("Trade was $34.4 million in 2023.\n")
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.7\n")
+    report = load_documents(Context(st), [str(folder)])
+    assert report.ok and report.count("loaded") == 2
+    assert sorted(d["text"] for d in rows(st)) == [
+        "Russia and the DPRK signed a treaty in June 2024.", "Trade was $34.4 million in 2023."]

@@ -63,21 +63,24 @@ def claims(
     from pivotwatch.claims.render import print_table, summary_line, to_html, to_json, to_markdown
 
     doc_date = parse_date(on, "--date")
-    if fmt is None:
-        fmt = SUFFIXES.get(output.suffix.lower(), AuditFormat.json) if output else \
-            AuditFormat.table
+    if fmt is None and output is not None:
+        fmt = SUFFIXES.get(output.suffix.lower())
+        if fmt is None:
+            raise UsageError(f"-o {output}: name a .json, .md or .html file, or give --format")
+    fmt = fmt or AuditFormat.table
     if output is not None and fmt is AuditFormat.table:
         raise UsageError("--format table prints to the terminal; give json, md or html with -o")
     st = _store()
     try:
-        audits, failures = audit_inputs(list(inputs), store=st, doc_date=doc_date,
+        # the same input named twice is audited once
+        audits, failures = audit_inputs(list(dict.fromkeys(inputs)), store=st, doc_date=doc_date,
                                         allow_private=allow_private)
     finally:
         if st is not None:
             st.close()
     for item, reason in failures:
         err.print(f"[red]error:[/red] {_escape(reason if item in reason else f'{item}: {reason}')}")
-    if audits:
+    if audits or fmt is AuditFormat.json:  # JSON stays valid JSON when nothing could be read
         render = {AuditFormat.json: to_json, AuditFormat.md: to_markdown,
                   AuditFormat.html: to_html}
         if fmt is AuditFormat.table:
@@ -91,7 +94,7 @@ def claims(
             print(render[fmt](audits))
             err.print(summary_line(audits), markup=False)  # stdout stays machine-readable
     if failures:
-        raise fail(f"{len(failures)} of {len(inputs)} input(s) could not be read", 1)
+        raise fail(f"{len(failures)} of {len(set(inputs))} input(s) could not be read", 1)
 
 
 def _escape(text: str) -> str:

@@ -12,6 +12,8 @@ from pivotwatch.cli.common import (
     DYAD,
     FROM,
     TO,
+    err,
+    fail,
     handle_errors,
     out,
     parse_date,
@@ -39,6 +41,9 @@ def report(
     documents: list[str] = typer.Option(None, "--documents", metavar="FILE_OR_URL",
                                         help="Audit the claims of these documents in a "
                                         "'Claims audit' section (repeat the option)."),
+    allow_private: bool = typer.Option(False, "--allow-private",
+                                       help="Let --documents URLs reach private and loopback "
+                                       "addresses."),
 ) -> None:
     """Write an evidence-backed briefing on a dyad: key judgments with confidence, the
     strategic picture and partner ranking, one section per dimension with its series,
@@ -61,7 +66,8 @@ def report(
         if documents:
             from pivotwatch.report.audit_section import claims_section
 
-            briefing.claims = claims_section(st, documents)
+            briefing.claims = claims_section(st, list(dict.fromkeys(documents)),
+                                             allow_private=allow_private)
         text = markdown(briefing) if kind == "markdown" else html(briefing)
     if kind == "pdf":
         import weasyprint  # the HTML, laid out for print by WeasyPrint
@@ -73,3 +79,8 @@ def report(
     out.print("Key judgments:")
     for j in briefing.judgments:
         out.print(escape(f"- {j.text} [{j.confidence}]"))
+    failures = briefing.claims.failures if briefing.claims else []
+    for item, reason in failures:
+        err.print(f"[red]error:[/red] {escape(f'{item}: {reason}')}")
+    if failures:  # the briefing is written and says which documents it could not read
+        raise fail(f"{len(failures)} of {len(set(documents))} document(s) could not be read", 1)

@@ -52,6 +52,8 @@ def claims_section(store: Store | None, inputs: list[str], *, doc_date: date | N
                              for e in v.evidence[:3]]})
         documents.append({"title": a.title or a.source or a.doc_id, "summary": a.summary(),
                           "missing": list(a.missing), "claims": claims})
+    # reasons often start with the input's name already: say it once
+    failures = [(n, r[len(n) + 2:] if r.startswith(f"{n}: ") else r) for n, r in failures]
     return ClaimsSection(summary_line(audits) if audits else "no document could be read",
                          totals(audits), documents, failures)
 

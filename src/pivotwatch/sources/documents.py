@@ -31,7 +31,15 @@ from pivotwatch.errors import PivotwatchError, SourceError
 from pivotwatch.sources import doctext
 from pivotwatch.sources.context import Context, IngestReport, attempt
 from pivotwatch.sources.fetch import AddressPolicy, fetch
-from pivotwatch.sources.records import Batch, Expectations, Parsed, Reject, load_records, read_bytes
+from pivotwatch.sources.records import (
+    Batch,
+    Expectations,
+    Parsed,
+    Reject,
+    expand,
+    load_records,
+    read_bytes,
+)
 from pivotwatch.store.store import utcnow
 
 SOURCE = "documents"
@@ -47,6 +55,7 @@ _SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "m
 _MEDIA = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": "text",
           "text/markdown": "markdown", "text/x-markdown": "markdown",
           "application/rss+xml": "feed", "application/atom+xml": "feed",
+          "application/x-rss+xml": "feed",
           "application/rdf+xml": "feed", "application/xml": "feed", "text/xml": "feed"}
 ACCEPTED_MEDIA = frozenset(_MEDIA)
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"),
@@ -263,7 +272,12 @@ def _from_html(text: str, name: str, origin: Origin, fmt: str = "html",
         raise SourceError(f"{name}: empty document (no text once markup is removed)")
     published, site = None, None
     if main_text:
-        meta = trafilatura.extract_metadata(text)
+        # Only dates the page declares (meta tags, <time>, JSON-LD): a year guessed from the
+        # body ("in 2019 they met") would become the document date and shift every relative
+        # time and every "is this forecast past?" decision.
+        meta = trafilatura.extract_metadata(
+            text, extensive=False, date_config={"extensive_search": False,
+                                                "original_date": True})
         if meta is not None:
             title = meta.title or title
             published, site = _when(meta.date), meta.sitename
@@ -464,6 +478,10 @@ def load_documents(ctx: Context, inputs: list[str],
     PIVOTWATCH_ALLOW_PRIVATE_URLS).
     """
     policy = AddressPolicy.from_setting(ctx.settings.allow_private_urls, allow_private)
+    # a folder stands for the documents in it (by suffix); URLs and files stay as given
+    inputs = [name for item in inputs for name in (
+        [p for p, _ in expand([item], tuple(_SUFFIXES))[0]]
+        if "://" not in item and Path(item).is_dir() else [item])]
     report = IngestReport()
     ctx.progress.planned(len(inputs), "documents")
     for item in inputs:
