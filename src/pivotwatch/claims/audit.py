@@ -134,7 +134,7 @@ def check_claim(claim: Claim, text: str, ref: ReferenceData, now: date,
     found = list(inconsistent)
     figures = check_trade(claim, ref) + check_fuel(claim, text, ref, now)
     found += figures
-    found += check_organisations(claim, organisation)
+    found += check_organisations(claim, organisation, now)
     found += check_designations(claim, ref) + check_assembly_votes(claim, ref)
     if not figures:
         found += check_events(claim, text, ref, now, doc_actors=doc_actors)

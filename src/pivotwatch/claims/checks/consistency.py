@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from pivotwatch.claims.checks.events import FORUM_ACTORS
 from pivotwatch.claims.checks.figures import fuel_basis, trade_flow
 from pivotwatch.claims.checks.text import NOT_COUNTS, claimed, tolerance
@@ -21,6 +23,9 @@ from pivotwatch.claims.verdicts import CONSISTENCY_TOLERANCE, Evidence, Verdict,
 
 _TARGET = re.compile(r"\b(target|goal|aim)\b", re.IGNORECASE)
 _CAP = re.compile(r"\bcap(?:ped|s)?\b|\bceiling\b|\blimit", re.IGNORECASE)
+MAX_PLACES = 5   # other places an inconsistent figure cites; the rest are counted
+SNIPPET = 60     # characters of each place quoted in the explanation
+BLOCK = 256      # figures compared at a time (bounds the memory of the comparison)
 
 
 def _subject(claim: Claim, q: Quantity) -> tuple | None:
@@ -59,25 +64,6 @@ def _one_year(p: tuple | None) -> bool:
         (p[0].month, p[0].day, p[1].month, p[1].day) == (1, 1, 12, 31)
 
 
-def _comparable(a: Claim, qa: Quantity, b: Claim, qb: Quantity) -> bool:
-    """Same span of days; a yearly rate without a period against a one-year figure or another
-    such rate; or a yearly rate over a span of years against a one-year figure inside it."""
-    pa, pb = _period(a), _period(b)
-    if pa is not None and pa == pb:
-        return True
-    untimed_rate = [c for c, q in ((a, qa), (b, qb)) if not c.times and q.per == "year"]
-    if len(untimed_rate) == 2:
-        return True
-    if len(untimed_rate) == 1 and (_one_year(pa) or _one_year(pb)):
-        return True
-    for year, (rate, q) in ((pa, (b, qb)), (pb, (a, qa))):
-        span = _rate_span(rate, q)
-        if _one_year(year) and span and span != year and span[0] <= year[0] and \
-                (span[1] is None or year[1] <= span[1]):
-            return True
-    return False
-
-
 def _range(q: Quantity) -> tuple[float, float]:
     tol = tolerance(q) if q.bound is Bound.APPROX else 0.0
     low, high = q.value, q.high if q.high is not None else q.value
@@ -88,33 +74,91 @@ def _range(q: Quantity) -> tuple[float, float]:
     return low * (1 - tol), high * (1 + tol)
 
 
-def _differ(qa: Quantity, qb: Quantity) -> bool:
-    (la, ha), (lb, hb) = _range(qa), _range(qb)
-    if la <= hb and lb <= ha:
-        return False
-    gap = lb - ha if lb > ha else la - hb
-    return gap > CONSISTENCY_TOLERANCE * max(ha if ha != float("inf") else la,
-                                             hb if hb != float("inf") else lb)
-
-
 def _place(claim: Claim) -> Evidence:
     return Evidence("document", f"{claim.doc_id}:{claim.start}-{claim.end}", None, claim.text)
 
 
+def _features(c: Claim, q: Quantity) -> tuple:
+    """What :func:`_comparable_to` needs of a figure, as numbers: its span of days (ordinals,
+    0 when it has none), whether it is a yearly rate without a period, whether its span is one
+    calendar year, and the span of a yearly rate given over years (end ``inf`` when open)."""
+    period, rate = _period(c), _rate_span(c, q)
+    return (period[0].toordinal() if period else 0, period[1].toordinal() if period else 0,
+            not c.times and q.per == "year", _one_year(period),
+            rate is not None, rate[0].toordinal() if rate else 0,
+            rate[1].toordinal() if rate and rate[1] else np.inf, *_range(q))
+
+
+def _comparable_to(f: np.ndarray, i: slice) -> np.ndarray:
+    """Which figures of ``f`` (one row a figure, the columns of :func:`_features`) rows ``i``
+    may be compared with: the same span of days; a yearly rate without a period against a
+    one-year figure or another such rate; or a yearly rate over a span of years against a
+    one-year figure inside it."""
+    ps, pe, untimed, year, rated, rs, re_ = (f[:, k] for k in range(7))
+    a = [col[i, None] for col in (ps, pe, untimed, year, rated, rs, re_)]
+    aps, ape, auntimed, ayear, arated, ars, are = a
+    same = (aps != 0) & (aps == ps) & (ape == pe)
+    rates = (auntimed == 1) & ((untimed == 1) | (year == 1)) | (untimed == 1) & (ayear == 1)
+
+    def inside(yps, ype, yyear, rrated, rrs, rre):  # a one-year figure inside a rate's span
+        return (yyear == 1) & (rrated == 1) & ~((rrs == yps) & (rre == ype)) & (rrs <= yps) \
+            & (ype <= rre)
+
+    return same | rates | inside(aps, ape, ayear, rated, rs, re_) | \
+        inside(ps, pe, year, arated, ars, are)
+
+
+def _differing(f: np.ndarray, i: slice) -> np.ndarray:
+    """Which figures of ``f`` lie further from rows ``i`` than ``CONSISTENCY_TOLERANCE``
+    (after the slack of "about" and of bounds)."""
+    la, ha, lb, hb = f[i, 7, None], f[i, 8, None], f[:, 7], f[:, 8]
+    apart = (la > hb) | (lb > ha)
+    with np.errstate(invalid="ignore"):
+        gap = np.where(lb > ha, lb - ha, la - hb)
+    scale = np.maximum(np.where(np.isinf(ha), la, ha), np.where(np.isinf(hb), lb, hb))
+    return apart & (gap > CONSISTENCY_TOLERANCE * scale)
+
+
+def _snippet(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= SNIPPET else flat[:SNIPPET - 1].rstrip() + "…"
+
+
+def _flag(this: Claim, q: Quantity, others: list[tuple[Claim, Quantity]], more: int) -> Verdict:
+    """One verdict for a figure that others contradict: the nearest ``MAX_PLACES`` cited."""
+    said = "; ".join(f"{claimed(oq)} in \"{_snippet(other.text)}\"" for other, oq in others)
+    tail = f", and {more} more place{'s' * (more != 1)}" if more else ""
+    return Verdict(VerdictKind.INCONSISTENT, f"{claimed(q)} here, but {said} (same subject "
+                   f"and period){tail}", (_place(this), *(_place(o) for o, _ in others)),
+                   "consistency")
+
+
 def check_consistency(claims: list[Claim]) -> dict[int, list[Verdict]]:
-    """Claim index -> an 'inconsistent' verdict for each figure another place contradicts."""
+    """Claim index -> an 'inconsistent' verdict for each figure other places contradict,
+    citing the ``MAX_PLACES`` nearest of them and counting the rest. Figures are compared a
+    block of rows at a time, as arrays, so a long document full of figures stays fast and
+    its output bounded."""
     figures = [(c, q, s) for c in claims if c.checkable and c.modality is not Modality.FORECAST
                for q in c.quantities for s in [_subject(c, q)] if s]
+    groups: dict[tuple, list[tuple[Claim, Quantity]]] = {}
+    for c, q, s in figures:
+        groups.setdefault(s[:5], []).append((c, q))
     out: dict[int, list[Verdict]] = {}
-    for i, (a, qa, sa) in enumerate(figures):
-        for b, qb, sb in figures[i + 1:]:
-            if a.index == b.index or sa[:5] != sb[:5] or not _comparable(a, qa, b, qb):
-                continue
-            if not _differ(qa, qb):
-                continue
-            for this, q, other, oq in ((a, qa, b, qb), (b, qb, a, qa)):
-                out.setdefault(this.index, []).append(Verdict(
-                    VerdictKind.INCONSISTENT, f"{claimed(q)} here, but {claimed(oq)} in "
-                    f"\"{other.text[:80]}\" (same subject and period)",
-                    (_place(this), _place(other)), "consistency"))
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        f = np.array([_features(c, q) for c, q in group], dtype=float)
+        index = np.array([c.index for c, _ in group])
+        where = np.array([c.start for c, _ in group])
+        for first in range(0, len(group), BLOCK):
+            rows = slice(first, first + BLOCK)
+            hits = _comparable_to(f, rows) & _differing(f, rows) & \
+                (index[rows, None] != index[None, :])
+            for k in np.flatnonzero(hits.any(axis=1)):
+                this, q = group[first + k]
+                found = np.flatnonzero(hits[k])
+                near = found[np.argsort(np.abs(where[found] - this.start), kind="stable")]
+                others = [group[j] for j in near[:MAX_PLACES]]
+                out.setdefault(this.index, []).append(
+                    _flag(this, q, others, len(found) - len(others)))
     return out

@@ -6,36 +6,36 @@ for claims about the UN or sanctions), its date (with its precision: a day, a mo
 falls within a span the claim names, and it is of a kind the claim's topic names
 (`data/claims/topic_cameo.csv`) or shares enough words with the claim. GDELT events match on
 the dyad, the CAMEO codes of the topic and the span. Figures in a claim (troops, containers)
-are compared with those in the matched rows' descriptions. Nothing found is "no evidence in
-the loaded data", never a contradiction; a contradiction needs a record that says otherwise
-(a different vote of the same country, a figure far above every estimate on record).
+are compared with those in the rows' descriptions (:mod:`.counts`), and a denial only with
+rows about the same people and places (:mod:`.names`). Nothing found is "no evidence in the
+loaded data", never a contradiction; a contradiction needs a record that says otherwise (a
+different vote of the same country, a figure far above every estimate on record).
 """
 
 from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib.resources import files
 
 from pivotwatch.claims.actors import find_actors
+from pivotwatch.claims.checks.counts import check_counts, counts, event_evidence, pointed
+from pivotwatch.claims.checks.names import claim_names, missing_names, same_people_and_places
 from pivotwatch.claims.checks.refdata import ReferenceData, RefEvent
 from pivotwatch.claims.checks.text import (
-    NOT_COUNTS,
-    claimed,
     content_words,
+    denial_at,
     negated,
-    numbers_in,
     overlaps,
-    same_figure,
     spans,
 )
-from pivotwatch.claims.model import Bound, Claim
+from pivotwatch.claims.model import Claim
 from pivotwatch.claims.tokens import tokenize
 from pivotwatch.claims.verdicts import (
-    CONTRADICTION_FACTOR,
     NO_EVIDENCE,
     Evidence,
     Verdict,
@@ -61,6 +61,10 @@ _VOTES = (("veto", re.compile(r"\bveto(?:ed|es)?\b", re.IGNORECASE)),
           ("yes", re.compile(r"\bvot(?:ed|es|ing) (?:for|in favou?r)\b|\bin favou?r\b",
                              re.IGNORECASE)))
 _UNANIMOUS = re.compile(r"\bunanimous", re.IGNORECASE)
+# A vote in words: after "did not", and in the past tense.
+_VOTE_WORDS = {"veto": ("veto", "vetoed"), "abstain": ("abstain", "abstained"),
+               "no": ("vote against", "voted against"),
+               "yes": ("vote in favour", "voted in favour")}
 _NOT_VOTE = re.compile(r"\b(?:not|never)\s+$|n't\s+$", re.IGNORECASE)
 
 
@@ -85,9 +89,7 @@ def topic_map() -> dict[str, TopicEvidence]:
     return out
 
 
-def _evidence(row: RefEvent) -> Evidence:
-    return Evidence("reference_events", row.key, row.when, row.description,
-                    row.urls[0] if row.urls else None)
+_evidence = event_evidence
 
 
 def _dyad_ok(row: RefEvent, actors: set[str], forum: bool) -> bool:
@@ -164,64 +166,6 @@ def matching_rows(claim: Claim, text: str, ref: ReferenceData, now: date,
     return [row for _, row in scored]
 
 
-def _counts(claim: Claim):
-    """Figures of things counted (troops, containers, shells, "13 in favour"); a bare number
-    in brackets ("[2]", the "2" of "alert(2)") is a footnote or code, never compared."""
-    def bracketed(q) -> bool:
-        at = q.start - claim.start
-        return claim.text[at - 1:at] in ("(", "[") and \
-            claim.text[q.end - claim.start:q.end - claim.start + 1] in (")", "]")
-
-    return [q for q in claim.quantities if q.unit not in NOT_COUNTS | {"usd", "barrels"}
-            and not (q.unit == "count" and bracketed(q))]
-
-
-def figure_rows(claim: Claim, text: str, ref: ReferenceData, now: date) -> list[RefEvent]:
-    """Timeline rows, whoever their actors, that give every count figure of the claim in its
-    period: a claim quoting a source ("The Pentagon put the number at 11,000-12,000") is
-    about the figure, not the source."""
-    counts = _counts(claim)
-    if not counts:
-        return []
-    periods = spans(claim, text)
-    return [r for r in ref.events if r.date <= now
-            and (not periods or any(overlaps(p, r.span) for p in periods))
-            and all(any(same_figure(q, v) for v in numbers_in(r.description))
-                    for q in counts)]
-
-
-def _figures(claim: Claim, rows: list[RefEvent], ref: ReferenceData) -> list[Verdict]:
-    """Count figures of the claim (troops, containers...) against the matched rows' figures;
-    a troop count far above every estimate on record for either party is contradicted."""
-    out = []
-    spec = topic_map().get(claim.topic or "")
-    for q in _counts(claim):
-        hit = next((r for r in rows if any(same_figure(q, v)
-                                           for v in numbers_in(r.description))), None)
-        if hit:
-            out.append(Verdict(VerdictKind.SUPPORTED, f"{claimed(q)} is the figure on record "
-                               f"({hit.when})", (_evidence(hit),), "events"))
-            continue
-        kind = [r for r in ref.events if claim.topic in CONTRADICTION_TOPICS and spec
-                and r.event_type in spec.event_types
-                and set(claim.actors) & {r.actor1, r.actor2}]
-        known = [(v, r) for r in kind for v in numbers_in(r.description)]
-        if known:
-            top, row = max(known, key=lambda item: item[0])
-            # "fewer than 50,000" is consistent with any smaller estimate
-            if q.bound is not Bound.MAX and q.value > CONTRADICTION_FACTOR * top:
-                out.append(Verdict(VerdictKind.CONTRADICTED, f"{claimed(q)} is more than "
-                                   f"{CONTRADICTION_FACTOR:g} times the largest estimate on "
-                                   f"record, {top:,.0f} ({row.when})", (_evidence(row),),
-                                   "events"))
-                continue
-        if rows:
-            out.append(Verdict(VerdictKind.UNVERIFIED, f"the event is on record, but not the "
-                               f"figure {claimed(q)}", tuple(_evidence(r) for r in rows[:1]),
-                               "events"))
-    return out
-
-
 def _claimed_votes(claim: Claim) -> list[tuple[str, str, bool]]:
     """(ISO3, vote, denied) the claim states: each vote word goes to the nearest country named
     before it, else to the claim's first actor; "did not veto" is a denied veto."""
@@ -268,16 +212,17 @@ def _votes(claim: Claim, text: str, ref: ReferenceData, now: date) -> list[Verdi
         said = [(r, _recorded_votes(r)) for r in rows]
         said = [(r, v.get(country, v.get("*"))) for r, v in said if country in v or "*" in v]
         same = [r for r, v in said if (v == vote) != denied]
-        claim_says = f"not '{vote}'" if denied else f"'{vote}'"
+        claim_says = f"did not {_VOTE_WORDS[vote][0]}" if denied else _VOTE_WORDS[vote][1]
         if same:
             recorded = dict(said)[same[0]]
-            out.append(Verdict(VerdictKind.SUPPORTED, f"the record has {country} voting "
-                               f"'{recorded}' ({same[0].when})", (_evidence(same[0]),),
-                               "un_votes"))
+            out.append(Verdict(VerdictKind.SUPPORTED, f"the record says {country} "
+                               f"{_VOTE_WORDS[recorded][1]} ({same[0].when})",
+                               (_evidence(same[0]),), "un_votes"))
         elif said:
             row, other = said[0]
-            out.append(Verdict(VerdictKind.CONTRADICTED, f"the claim has {country} voting "
-                               f"{claim_says}, the record '{other}' ({row.when})",
+            out.append(Verdict(VerdictKind.CONTRADICTED, f"the claim says {country} "
+                               f"{claim_says}, but the record says it {_VOTE_WORDS[other][1]} "
+                               f"({row.when})",
                                tuple(_evidence(r) for r, _ in said[:MAX_EVIDENCE]), "un_votes"))
     return out
 
@@ -309,13 +254,18 @@ def _gdelt(claim: Claim, text: str, ref: ReferenceData, now: date) -> Verdict | 
         return None
     evidence = tuple(Evidence("events", str(eid), day.isoformat(),
                               f"GDELT event {eid}: {a1}→{a2}, CAMEO {code} "
-                              f"({cameo_name(code)}), {mentions or 0} mentions", url or None)
+                              f"({cameo_name(code)}), {_mentions(mentions)}", url or None)
                      for eid, day, a1, a2, code, mentions, url in rows[:MAX_EVIDENCE])
     days = sorted(r[1] for r in rows)
-    codes = ", ".join(f"{c} {cameo_name(c).lower()}" for c in spec.cameo)
+    found = Counter(row[4] for row in rows)  # the codes of the events found, commonest first
+    codes = ", ".join(f"{c} {cameo_name(c).lower()}" for c, _ in found.most_common())
     return Verdict(VerdictKind.SUPPORTED, f"{len(rows)} GDELT events {a}–{b} from {days[0]} to "
                    f"{days[-1]} coded {codes} (media reports coded by machine, not "
                    "confirmation)", evidence, "gdelt")
+
+
+def _mentions(n: int | None) -> str:
+    return "1 mention" if n == 1 else f"{n or 0} mentions"
 
 
 def cameo_name(code: str) -> str:
@@ -327,21 +277,39 @@ def cameo_name(code: str) -> str:
 
 
 def _denied(claim: Claim, rows: list[RefEvent]) -> Verdict:
-    """A claim that an event did not happen, against the timeline rows that match it."""
+    """A claim that an event did not happen, against the timeline rows that match it. Only a
+    row about the same people and places (:mod:`.names`) settles it either way; another event
+    of the kind in the period ("Belousov visited Pyongyang" for "Putin did not visit
+    Pyongyang") is cited as context and leaves it unverified."""
     spec = topic_map().get(claim.topic or "")
     if not rows:
         return Verdict(VerdictKind.UNVERIFIED, NO_EVIDENCE, check="events")
+    before = denial_at(claim.text) or 0
+    names = claim_names(claim.text, before)
+    same = [r for r in rows if same_people_and_places(names, r.description, before)]
+
+    def what(row: RefEvent) -> str:
+        return f"{row.when}, {row.event_type.replace('_', ' ')}"
+
+    if same:
+        row = same[0]
+        evidence = tuple(_evidence(r) for r in same[:MAX_EVIDENCE])
+        if row.event_type in DENIAL_TYPES or negated(row.description):
+            return Verdict(VerdictKind.SUPPORTED, f"the record also says it did not happen: "
+                           f"{what(row)}", evidence, "events")
+        if spec is not None and row.event_type in spec.event_types and claim.times:
+            return Verdict(VerdictKind.CONTRADICTED, f"the claim says it did not happen, but "
+                           f"the record has it: {what(row)}", evidence, "events")
+        return Verdict(VerdictKind.UNVERIFIED, f"the claim says it did not happen; the nearest "
+                       f"record ({what(row)}) neither confirms nor refutes that", evidence,
+                       "events")
     row = rows[0]
-    what = f"{row.when}, {row.event_type.replace('_', ' ')}"
-    evidence = tuple(_evidence(r) for r in rows[:MAX_EVIDENCE])
-    if row.event_type in DENIAL_TYPES or negated(row.description):
-        return Verdict(VerdictKind.SUPPORTED, f"the record also says it did not happen: {what}",
-                       evidence, "events")
-    if spec is not None and row.event_type in spec.event_types and claim.times:
-        return Verdict(VerdictKind.CONTRADICTED, f"the claim says it did not happen, but the "
-                       f"record has it: {what}", evidence, "events")
+    missing = missing_names(names, row.description)
+    why = (f"does not name {', '.join(missing)}" if missing else
+           "names them in another role" if names else "cannot be tied to the claim's names")
     return Verdict(VerdictKind.UNVERIFIED, f"the claim says it did not happen; the nearest "
-                   f"record ({what}) neither confirms nor refutes that", evidence, "events")
+                   f"record ({what(row)}) is about another event: it {why}",
+                   (_evidence(row),), "events")
 
 
 def check_events(claim: Claim, text: str, ref: ReferenceData, now: date,
@@ -351,7 +319,7 @@ def check_events(claim: Claim, text: str, ref: ReferenceData, now: date,
     that an event did not happen is contradicted only by a timeline row of that kind in its
     period (GDELT, machine-coded, never contradicts)."""
     if claim.topic not in topic_map() and not (claim.times and len(claim.actors) >= 2) \
-            and not _counts(claim):
+            and not counts(claim):
         return []
     if "reference_events" in ref.missing and "events" in ref.missing:
         return [Verdict(VerdictKind.UNVERIFIED, "no events loaded: pivotwatch ingest reference "
@@ -361,18 +329,22 @@ def check_events(claim: Claim, text: str, ref: ReferenceData, now: date,
     if not forecast and negated(claim.text):
         # a denied vote is settled by the votes on record, not by the event having happened
         return found or [_denied(claim, rows)]
-    if not forecast:
-        rows += [r for r in figure_rows(claim, text, ref, now) if r not in rows]
-    if rows:
+    # a claim that gives a count with a unit is about that figure: the event being on record
+    # does not support it, and GDELT (which has no figures) speaks only once the figure is found
+    figure_claim = not forecast and bool(pointed(claim))
+    if rows and not figure_claim:
         what = "the basis of this forecast is on record" if forecast else "on record"
         found.append(Verdict(VerdictKind.SUPPORTED, f"{what}: {rows[0].when}, "
                              f"{rows[0].event_type.replace('_', ' ')}",
                              tuple(_evidence(r) for r in rows[:MAX_EVIDENCE]), "events"))
     if not forecast:
-        found += _figures(claim, rows, ref)
-    if not forecast:  # GDELT speaks too when the timeline has it: more sources, more URLs
-        gdelt = _gdelt(claim, text, ref, now)
-        if gdelt:
+        spec = topic_map().get(claim.topic or "")
+        troops = spec.event_types if spec and claim.topic in CONTRADICTION_TOPICS else frozenset()
+        figures = check_counts(claim, text, rows, ref, now, troops)
+        found += figures
+        found_all = bool(figures) and all(v.verdict is VerdictKind.SUPPORTED for v in figures)
+        gdelt = _gdelt(claim, text, ref, now) if found_all or not figure_claim else None
+        if gdelt:  # GDELT speaks too when the timeline has it: more sources, more URLs
             found.append(gdelt)
     if not found:
         found.append(Verdict(VerdictKind.UNVERIFIED, NO_EVIDENCE, check="events"))

@@ -327,10 +327,10 @@ def _delivery_figure(claim: Claim, text: str, q: Quantity, ref: ReferenceData) -
                        f"reference figure: {_fuel_evidence(whole[0]).text}", evidence, "fuel")
     if bounds:
         what = "a lower bound" if "lower_bound" in bounds[0].flags else \
-            "the figure reported to the UN, which leaves out unreported deliveries,"
+            "the figure reported to the UN, which leaves out unreported deliveries"
         return Verdict(VerdictKind.UNVERIFIED, f"{claimed(q)} is consistent with {what} "
-                       f"({_fuel_evidence(bounds[0]).text}) but not confirmed by it", evidence,
-                       "fuel")
+                       f"({_fuel_evidence(bounds[0]).text}), but not confirmed by it",
+                       evidence, "fuel")
     return Verdict(VerdictKind.UNVERIFIED, f"{claimed(q)} is not among the reference figures "
                    "for parts of that period", evidence, "fuel")
 

@@ -11,6 +11,7 @@ checked against the date in the organisation's notes.
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import cache
 
 from pivotwatch.claims.actors import find_actors
@@ -28,6 +29,19 @@ _FOUNDED = re.compile(r"\b(founded|established|set up|created)\b", re.IGNORECASE
 _NOTE_FOUNDED = re.compile(r"Founded (\d{4})-(\d{2})-(\d{2})")
 _DIALOGUE = re.compile(r"Dialogue partners[^:]*:\s*([A-Z;]+)")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{3,}\b")
+# What refers back to the organisation named before: "the organisation", "the bloc", or "It"
+# opening the sentence.
+_ANAPHOR = re.compile(r"\bthe\s+(?:organi[sz]ation|bloc|grouping|group|alliance|forum|club)\b|"
+                      r"^\s*(?:It|Its)\b", re.IGNORECASE)
+# An organisation-like name after a role word: an acronym ("CSTO", "BRICS+") or capitalised
+# words ("Eurasian Economic Union").
+_ORG_AFTER = re.compile(r".{0,40}?\b(?:of|in|to|at|joined|join|joins)\s+(?:the\s+)?"
+                        r"([A-Z]{2,8}\+?(?![\w-])|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)")
+# A role of something named: "a member of X", "an observer in X", "joined X".
+_ROLE_OF = re.compile(r"[\w ]{0,25}?\b(?:of|in|joined|join|joins)\s+(?:the\s+)?[A-Z]")
+_JOINED = re.compile(r"\bjoin(?:ed|s)?\b|\bbecame\b|\badmitted\b", re.IGNORECASE)
+_CHANGE = re.compile(r"\b(?:join(?:ed|s)?|admitted|became|left|withdr[e]?w\w*|suspended|"
+                     r"upgraded|granted|expelled)\b", re.IGNORECASE)
 
 
 @cache
@@ -111,8 +125,11 @@ def _subjects(text: str, before: int) -> list[str]:
     return list(dict.fromkeys(code for _, _, code in reversed(chain)))
 
 
-def check_organisations(claim: Claim, previous: Organisation | None) -> list[Verdict]:
-    """Wrong names, memberships and founding dates of the organisations a claim names."""
+def check_organisations(claim: Claim, previous: Organisation | None,
+                        now: date | None = None) -> list[Verdict]:
+    """Wrong names, memberships and founding dates of the organisations a claim names (or
+    refers back to: "the bloc"); ``now``: the document's date, after which the lists on
+    record are today's (a claim about an earlier period is never refuted by them)."""
     out = []
     named = [organisation(m.canonical) for m in claim.organisations if m.canonical]
     for mention in claim.organisations:
@@ -121,23 +138,91 @@ def check_organisations(claim: Claim, previous: Organisation | None) -> list[Ver
             out.append(Verdict(VerdictKind.CONTRADICTED, f"'{mention.raw}' is not the name of "
                                f"an organisation on record: it is {_name(org)}",
                                (_evidence(org),), "organisations"))
-    org = next((o for o in named if o and (o.members or o.observers)), None) or (
-        previous if not named else None)
-    if org is None:
-        return out
+    org = next((o for o in named if o and (o.members or o.observers)), None)
     roles = sorted(((m.start(), name, bool(_ROLE_NEGATION.search(claim.text, 0, m.start())))
                     for name, p in _ROLES for m in p.finditer(claim.text)))
+    if org is None and roles:
+        unknown = _unknown_organisation(claim, roles[0][0])
+        if unknown:
+            return [*out, Verdict(VerdictKind.UNVERIFIED, f"{unknown} is not among the "
+                                  "organisations on record", check="organisations")]
+    if org is None and not claim.organisations and roles and (
+            _ANAPHOR.search(claim.text) or not _ROLE_OF.match(claim.text, roles[0][0])):
+        # "the organisation", "the bloc", a leading "It", or a role of nothing named ("Pakistan
+        # is a full member."): the organisation the document named last
+        org = previous
+    if org is None:
+        return out
     if roles and not any(denied for _, _, denied in roles):
         later = _CLAUSE_NEGATION.search(claim.text, roles[0][0])
         roles = [(at, name, bool(later)) for at, name, _ in roles]
     if roles:
         subjects = _subjects(claim.text, roles[0][0])
+        past = _past(claim, now)
         for _, name, denied in dict.fromkeys((0, n, d) for _, n, d in roles):
-            out += _membership(org, name, denied, subjects)
+            found = _membership(org, name, denied, subjects)
+            if past:  # the list on record is today's: it cannot refute what was so then
+                found = [_in_the_past(v, org, iso3, past) for v, iso3
+                         in zip(found, subjects, strict=True)]
+            out += found
     founded = _FOUNDED.search(claim.text)
     if founded and claim.times:
         out.append(_founding(claim, org))
     return out
+
+
+def _unknown_organisation(claim: Claim, role_at: int) -> str | None:
+    """The organisation-like name a membership claim gives that is not on record: one
+    extraction left unresolved, else an acronym or capitalised name after the role word
+    ("a member of the CSTO", "joined BRICS"); None when it names none."""
+    for m in claim.organisations:
+        if m.canonical is None:
+            return m.raw
+    after = _ORG_AFTER.match(claim.text, role_at)
+    if after and not from_name(after.group(1)) and \
+            not find_actors(tokenize(after.group(1))):
+        return after.group(1)
+    return None
+
+
+def _past(claim: Claim, now: date | None) -> tuple[int, str] | None:
+    """(last year, words) of the claim's period when it ended before ``now`` ("in 2020",
+    "before 2023"), else None: "joined in 2023" says what has been so since, and a claim with
+    no period is about now."""
+    timed = [t for t in claim.times if t.start or t.end]
+    if now is None or not timed or _JOINED.search(claim.text):
+        return None
+    if any(t.end is None or t.end >= now for t in timed):
+        return None
+    return max(t.end.year for t in timed if t.end), ", ".join(f"'{t.raw}'" for t in timed)
+
+
+def _in_the_past(v: Verdict, org: Organisation, iso3: str, period: tuple[int, str]) -> Verdict:
+    """A membership verdict for a past period from today's list: it stands only when the list
+    agrees and its notes record no change for the country (a founding after the period is
+    one); otherwise unverified, never contradicted."""
+    year, words = period
+    notes = _notes(org.canonical)[0]
+    founded = _NOTE_FOUNDED.search(notes)
+    changed = _changed(notes, iso3)
+    if v.verdict is VerdictKind.SUPPORTED and not changed and \
+            not (founded and int(founded.group(1)) > year):
+        return Verdict(v.verdict, f"{v.explanation} today, and the notes on record give no "
+                       f"change since {words}", v.evidence, v.check)
+    note = f" (the notes say: {changed})" if changed else ""
+    return Verdict(VerdictKind.UNVERIFIED, f"the list of {_name(org)} on record describes the "
+                   f"present ({v.explanation.split(';')[0]}){note}; it cannot say what was so "
+                   f"then ({words})", v.evidence, v.check)
+
+
+def _changed(notes: str, iso3: str) -> str | None:
+    """The sentence of an organisation's notes that records a change for a country ("Belarus
+    joined in 2024"), or None."""
+    for sentence in re.split(r"(?<=[.;])\s+", notes):
+        if _CHANGE.search(sentence) and any(
+                m.payload == iso3 for m in find_actors(tokenize(sentence))):
+            return sentence.rstrip(".;")
+    return None
 
 
 def _membership(org: Organisation, role: str, denied: bool,

@@ -1,4 +1,4 @@
-"""Small text helpers the checks share: content words, figures in prose, claim time spans."""
+"""Small text helpers the checks share: content words, figures, claim time spans."""
 
 from __future__ import annotations
 
@@ -19,17 +19,10 @@ putin south both sides side country countries state states year years month mont
 far east region
 """
 _STOP = frozenset(_STOP_WORDS.split())
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
-                     r"(?:\s*(million|billion|bn|m)\b)?", re.IGNORECASE)
-_SCALE = {"million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
 _BY = re.compile(r"\b(?:by|until|up to|through)\s+(?:the\s+)?(?:early|mid|late|end of)?[\s-]*$",
                  re.IGNORECASE)
 # Units that say how long or how big something is, not how many: never compared.
 NOT_COUNTS = frozenset({"years", "months", "days", "mm", "percent", "km", "kv"})
-_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-# The day of a date ("19-20 July", "July 19") is not a figure.
-_DAY_AFTER = re.compile(r"\s*(?:[-–]\s*\d{1,2}\s*)?" + _MONTHS + r"(?![a-z])", re.IGNORECASE)
-_DAY_BEFORE = re.compile(r"\b" + _MONTHS + r"\s+$", re.IGNORECASE)
 # A denied event: "did not", "has never", "was not held" ("never been closer", "not only"
 # and "is not a ..." describe, they do not deny that something happened).
 NEGATION = re.compile(r"\b(?:did|has|have|had)(?:\s+not\b|n't\b)|\b(?:was|were)(?:\s+not|n't)"
@@ -48,23 +41,6 @@ def stem(word: str) -> str:
 def content_words(text: str) -> set[str]:
     """The distinctive words of a text, lower-cased and crudely stemmed."""
     return {stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
-
-
-def numbers_in(text: str) -> list[float]:
-    """Figures written in prose ("about 3,000", "over 6 million"), years left out."""
-    found = []
-    for m in _NUMBER.finditer(text):
-        raw, scale = m.group(1), m.group(2)
-        value = float(raw.replace(",", ""))
-        if scale:
-            value *= _SCALE[scale.lower()]
-        elif "," not in raw and raw.isdigit() and 1900 <= value <= 2100:
-            continue  # a year
-        elif value < 32 and raw.isdigit() and (_DAY_AFTER.match(text, m.end())
-                                               or _DAY_BEFORE.search(text, 0, m.start())):
-            continue  # a day of the month
-        found.append(value)
-    return found
 
 
 def claim_span(claim: Claim, text: str, t: TimeRef) -> tuple[date | None, date | None]:
@@ -136,10 +112,16 @@ def same_figure(q: Quantity, value: float) -> bool:
 _LATER = re.compile(r"[^.;]{0,60}\b(?:until|till)\b", re.IGNORECASE)
 
 
+def denial_at(text: str) -> int | None:
+    """Where a claim's denial of what it names starts ("did not visit", "has never held"), or
+    None; "did not acknowledge it until April" says that it did, later."""
+    return next((m.start() for m in NEGATION.finditer(text) if not _LATER.match(text, m.end())),
+                None)
+
+
 def negated(text: str) -> bool:
-    """True when a claim denies what it names ("did not visit", "has never held"); "did not
-    acknowledge it until April" says that it did, later."""
-    return any(not _LATER.match(text, m.end()) for m in NEGATION.finditer(text))
+    """True when a claim denies what it names (see :func:`denial_at`)."""
+    return denial_at(text) is not None
 
 
 def money(value: float) -> str:
