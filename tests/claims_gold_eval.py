@@ -17,6 +17,33 @@ def gold_documents() -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(GOLD.glob("*.md"))}
 
 
+def read_set(folder: Path, suffixes) -> dict[str, str]:
+    """A gold set's documents: name -> the text the documents stage hands to the claims
+    stage (every format through read_document, as `pivotwatch claims` reads it)."""
+    from pivotwatch.sources.documents import read_document
+
+    return {p.name: read_document(p, p.name).text
+            for p in sorted(folder.iterdir()) if p.suffix in suffixes}
+
+
+def point_at(monkeypatch, folder: Path, suffixes) -> None:
+    """Score another gold set (its folder and documents) for the duration of a test."""
+    import sys
+
+    this = sys.modules[__name__]
+    monkeypatch.setattr(this, "GOLD", folder)
+    monkeypatch.setattr(this, "gold_documents", lambda: read_set(folder, suffixes))
+
+
+def check_rows(rows: list[dict], min_text: int) -> None:
+    """Each expected row is a usable target: a distinctive text, a verdict that agrees with
+    `checkable`, and a reason for every unit that is not checkable."""
+    for row in rows:
+        assert len(row["text"]) >= min_text, row["text"]
+        assert row["checkable"] == (row["verdict"] != "not_checkable"), row["text"]
+        assert row["checkable"] or row["reason"], row["text"]
+
+
 def expected() -> dict[str, list[dict]]:
     return json.loads((GOLD / "expected.json").read_text(encoding="utf-8"))
 

@@ -18,8 +18,6 @@ from pathlib import Path
 import claims_gold_eval
 import pytest
 
-from pivotwatch.sources.documents import read_document
-
 BLIND = Path(__file__).resolve().parent / "gold" / "claims_blind"
 SUFFIXES = {".md", ".txt", ".html"}
 
@@ -38,16 +36,12 @@ MIN_FIELD_ACCURACY = {
 
 
 def blind_documents() -> dict[str, str]:
-    """Blind document name -> its text as the documents stage hands it to the claims stage."""
-    return {p.name: read_document(p, p.name).text
-            for p in sorted(BLIND.iterdir()) if p.suffix in SUFFIXES}
+    return claims_gold_eval.read_set(BLIND, SUFFIXES)
 
 
 @pytest.fixture
 def blind_set(monkeypatch):
-    """Point the shared scoring at the blind set for the duration of a test."""
-    monkeypatch.setattr(claims_gold_eval, "GOLD", BLIND)
-    monkeypatch.setattr(claims_gold_eval, "gold_documents", blind_documents)
+    claims_gold_eval.point_at(monkeypatch, BLIND, SUFFIXES)
 
 
 def test_blind_set_is_big_and_varied_enough(blind_set):
@@ -62,10 +56,7 @@ def test_blind_set_is_big_and_varied_enough(blind_set):
     assert {"supported", "contradicted", "inconsistent", "unverified", "not_checkable"} <= verdicts
     assert {row["modality"] for row in rows if row["checkable"]} == {
         "asserted", "hedged", "forecast"}
-    for row in rows:
-        assert len(row["text"]) >= 20, row["text"]
-        assert row["checkable"] == (row["verdict"] != "not_checkable"), row["text"]
-        assert row["checkable"] or row["reason"], row["text"]
+    claims_gold_eval.check_rows(rows, min_text=20)
 
 
 def test_script_and_navigation_never_reach_the_extractor():

@@ -61,16 +61,12 @@ reference = test_claims_verdicts.reference  # a store with `pivotwatch ingest re
 
 
 def heldout_documents() -> dict[str, str]:
-    """Held-out document name -> its text as the documents stage hands it to the claims stage."""
-    return {p.name: read_document(p, p.name).text
-            for p in sorted(HELDOUT.iterdir()) if p.suffix in SUFFIXES}
+    return claims_gold_eval.read_set(HELDOUT, SUFFIXES)
 
 
 @pytest.fixture
 def heldout_set(monkeypatch):
-    """Point the shared extraction scoring at the held-out set for the duration of a test."""
-    monkeypatch.setattr(claims_gold_eval, "GOLD", HELDOUT)
-    monkeypatch.setattr(claims_gold_eval, "gold_documents", heldout_documents)
+    claims_gold_eval.point_at(monkeypatch, HELDOUT, SUFFIXES)
 
 
 def _as_document(path: Path):
@@ -99,10 +95,7 @@ def test_heldout_set_is_big_and_varied_enough(heldout_set):
     assert {row["verdict"] for row in rows} == VERDICTS
     assert {row["modality"] for row in rows if row["checkable"]} == {
         "asserted", "hedged", "forecast"}
-    for row in rows:
-        assert len(row["text"]) >= 15, row["text"]
-        assert row["checkable"] == (row["verdict"] != "not_checkable"), row["text"]
-        assert row["checkable"] or row["reason"], row["text"]
+    claims_gold_eval.check_rows(rows, min_text=15)
 
 
 def test_script_navigation_and_footer_never_reach_the_extractor():
