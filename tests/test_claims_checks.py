@@ -581,3 +581,11 @@ def test_many_conflicting_figures_audit_fast_with_bounded_output(st):
     # the nearest conflicting place comes first: the next sentence ($17m), not the last
     assert first.evidence[1].text.startswith("Trade between Russia and North Korea was $17 ")
     assert len(json.dumps(result.to_dict())) < 20_000_000
+
+
+def test_bare_table_rows_are_checked_against_what_their_header_names(st):
+    text = ("| Year | Russia–North Korea trade (USD) |\n| --- | --- |\n"
+            "| 2015 | $95 million |\n| 2019 | $47.9 million |\n")
+    result = audit(text, store=st, doc_date=DAY)
+    assert [c.verdict.verdict.value for c in result.claims] == ["contradicted", "supported"]
+    assert "$83.22 million" in result.claims[0].verdict.explanation

@@ -308,3 +308,13 @@ def test_split_units_are_the_spans_extraction_reads():
 def test_unicode_look_alikes_of_scale_words_do_not_crash(text, value):
     (claim,) = extract_claims(text)
     assert [q.value for q in claim.quantities] == [value]
+
+
+def test_a_table_header_says_what_bare_rows_are_about():
+    text = ("| Year | Russia–North Korea trade (USD) |\n| --- | --- |\n| 2015 | $95 million |\n\n"
+            "| Year | Refined petroleum from Russia (barrels) |\n| --- | --- |\n"
+            "| 2018 | 241,114 |\n")
+    trade, fuel = extract_claims(text)
+    assert (trade.actors, trade.topic) == (("RUS", "PRK"), "trade_volume")
+    assert fuel.topic == "fuel_deliveries"
+    assert [(q.value, q.unit) for q in fuel.quantities] == [(241114.0, "barrels")]

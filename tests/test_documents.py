@@ -41,7 +41,7 @@ PAGE_LINES = ["Putin visits Pyongyang",
               "Russia and North Korea signed a comprehensive strategic partnership treaty on "
               "19 June 2024.",
               "- Mutual defence clause", "- Trade settled in rubles",
-              "| Year | Trade (USD m) |", "| 2022 | 1.7 |", "| 2023 | 34.4 |",
+              "| Year | Trade (USD m) |", "| --- | --- |", "| 2022 | 1.7 |", "| 2023 | 34.4 |",
               "Onclick text <script> stays text."]
 
 MARKDOWN = """---
@@ -68,7 +68,8 @@ grew in 2023, customs data show.
 
 MARKDOWN_LINES = ["A heading", "Russia's trade with North Korea grew in 2023, customs data show.",
                   "- Fuel deliveries above the UN cap", "- Labour exports resumed",
-                  "- numbered item", "| Partner | Share |", "| China | 40% |", "| India | 10% |"]
+                  "- numbered item", "| Partner | Share |", "| --- | --- |", "| China | 40% |",
+                  "| India | 10% |"]
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
@@ -557,3 +558,12 @@ def test_a_folder_loads_the_documents_in_it(tmp_path, st):
     assert report.ok and report.count("loaded") == 2
     assert sorted(d["text"] for d in rows(st)) == [
         "Russia and the DPRK signed a treaty in June 2024.", "Trade was $34.4 million in 2023."]
+
+
+def test_each_table_keeps_its_header_row_and_stays_apart():
+    text = ("| Year | Trade (USD) |\n|---|---|\n| 2015 | $95 million |\n\n"
+            "| Year | Barrels |\n|---|---|\n| 2018 | 241,114 |\n")
+    doc = read_document(text.encode(), "tables.md")
+    assert doc.text.split("\n") == [
+        "| Year | Trade (USD) |", "| --- | --- |", "| 2015 | $95 million |", "",
+        "| Year | Barrels |", "| --- | --- |", "| 2018 | 241,114 |"]

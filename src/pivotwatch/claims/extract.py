@@ -30,7 +30,7 @@ from pivotwatch.claims.organisations import find_organisations
 from pivotwatch.claims.quantities import COUNT_UNITS, UNIT_TOPICS, count_unit_in, find_quantities
 from pivotwatch.claims.times import find_times
 from pivotwatch.claims.tokens import Tokens, tokenize
-from pivotwatch.claims.units import unit_spans
+from pivotwatch.claims.units import table_header, unit_spans
 
 # A figure in one of these units belongs to this dimension even when no term says so.
 UNIT_DIMENSIONS = {"barrels": "energy", "tanker_calls": "energy", "troops": "military",
@@ -121,6 +121,15 @@ def extract_claims(text: str, *, doc_id: str = "", doc_date: date | None = None)
         _bucket(bounds, quantities, [q.start for q in quantities]))
 
 
+def _header(text: str, start: int) -> tuple[str | None, tuple[str, ...], list[Match]]:
+    """A table's header row with the actors and dimension terms it names."""
+    head = table_header(text, start)
+    if head is None:
+        return None, (), []
+    tok = tokenize(head)
+    return head, tuple(dict.fromkeys(a.payload for a in find_actors(tok))), find_terms(tok)
+
+
 def _with(q: Quantity, unit: str, topic: str | None) -> Quantity:
     return new_quantity(q.raw, q.value, unit, q.per, q.start, q.end, topic, q.bound, q.high)
 
@@ -144,10 +153,19 @@ def _assemble(text, doc_id, units, lows, actors, terms, modal, orgs, times,
     prev_block, prev_figures, prev_topic = None, (), None
     # Most units have no figure, no term or no modality word: each step below is skipped
     # when its hits are empty, which is most of what keeps this loop fast.
+    headers: dict[int, tuple] = {}  # block -> (header text, its actors, its terms)
     for n, (kind, start, end, subject, block) in enumerate(units):
         unit_actors = actors[n]
         own = tuple(dict.fromkeys([a.payload for a in unit_actors])) if unit_actors else ()
         inferred = False
+        head_text, head_actors, head_terms = None, (), []
+        if kind is Kind.TABLE_ROW:
+            if block not in headers:
+                headers[block] = _header(text, start)
+            head_text, head_actors, head_terms = headers[block]
+            if not own and head_actors:
+                # "| 2015 | $95 million |" under "Year | Russia–North Korea trade (USD)"
+                last_actors[block] = unit_actors = own = head_actors
         if own:
             last_actors[block] = own
             unit_actors = own
@@ -157,7 +175,7 @@ def _assemble(text, doc_id, units, lows, actors, terms, modal, orgs, times,
                 unit_actors = last_actors.get(block - 1, ())  # the line introducing it
             unit_actors = unit_actors or doc_actors
             inferred = bool(unit_actors)
-        unit_terms = terms[n]
+        unit_terms = terms[n] or head_terms
         subject_end = None
         if subject is not None:
             subject_end = text.find(subject, start) + len(subject)
@@ -171,7 +189,8 @@ def _assemble(text, doc_id, units, lows, actors, terms, modal, orgs, times,
                     unit_name = count_unit_in(named.group(1))
                     found = [_with(q, unit_name, None) if q.unit == "count" and
                              q.start > named.end() else q for q in found]
-            counted = count_unit_in(subject) if subject else None
+            counted = (count_unit_in(subject) if subject else None) or \
+                (count_unit_in(head_text) if head_text else None)
             # "Artillery shells | over 6 million": the first cell names the unit.
             if counted:
                 found = [_with(q, counted, None) if q.unit == "count" and

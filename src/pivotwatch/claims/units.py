@@ -117,6 +117,24 @@ def _ends_item(text: str, para: list[int], line: str) -> bool:
     return line[:1].isupper() and text[para[1] - 1:para[1]] in (".", "!", "?", ":")
 
 
+def table_header(text: str, start: int) -> str | None:
+    """The header row of the table holding the row that starts at ``start`` (its first line,
+    when a separator row follows it), or None: a header such as "Year | Russia–North Korea
+    trade (USD)" says what the bare figures of every row are about."""
+    lines: list[str] = []
+    pos = text.rfind("\n", 0, start) + 1  # the row's own line
+    while pos > 0:
+        begin = text.rfind("\n", 0, pos - 1) + 1
+        line = text[begin:pos - 1]
+        if not line.strip() or not (_is_table(line) or _is_separator(line)):
+            break
+        lines.append(line)
+        pos = begin
+    if len(lines) >= 2 and _is_separator(lines[-2]) and not _is_separator(lines[-1]):
+        return lines[-1]
+    return None
+
+
 def split_units(text: str) -> list[Unit]:
     """The sentences, bullet items and table rows of ``text``, in order."""
     return [new_unit(*span) for span in unit_spans(text)]

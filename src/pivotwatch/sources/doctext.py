@@ -43,6 +43,8 @@ def normalise(lines: list[str]) -> str:
     for prev, line in zip([None, *kept], kept, strict=False):
         if prev is not None and (_kind(line) == "para" or _kind(line) != _kind(prev)):
             out.append("")
+        elif _SEPARATOR.match(line) and len(out) >= 2 and out[-2].startswith("|"):
+            out.insert(len(out) - 1, "")  # a header row after rows: a new table begins
         out.append(line)
     return "\n".join(out)
 
@@ -55,6 +57,12 @@ def plain(text: str) -> str:
 def table_row(cells: list[str]) -> str:
     # A pipe inside a cell is escaped so that " | " always separates cells.
     return "| " + " | ".join(clean_line(c).replace("|", "\\|") for c in cells) + " |"
+
+
+def header_rule(row: str) -> str:
+    """The separator written under a header row, so claim extraction knows the first row says
+    what the columns hold ("Year | Trade (USD)") and is not itself a claim."""
+    return "|" + " --- |" * (row.count(" | ") + 1)
 
 
 # -- plain text and Markdown -----------------------------------------------------------------
@@ -126,6 +134,8 @@ def text_lines(text: str, *, markdown: bool) -> tuple[list[str], str | None]:
             flush()
             if not _SEPARATOR.match(stripped):
                 lines.append(table_row([fix(c) for c in _cells(stripped)]))
+            elif in_table and lines and lines[-1].startswith("|"):
+                lines.append(header_rule(lines[-1]))  # the row above is the header
             in_table = True
             continue
         in_table = False
@@ -203,12 +213,18 @@ class _Lines:
             self._list(el)
         elif tag == "table" and not inline_only:
             self.flush()
+            first = True
             for row in el.iter("tr"):
                 if row.getparent() is not None and _nearest_table(row) is el:
+                    tags = [c.tag.lower() for c in row if isinstance(c.tag, str)
+                            and c.tag.lower() in ("td", "th")]
                     cells = [self.text_of(c) for c in row if isinstance(c.tag, str)
                              and c.tag.lower() in ("td", "th")]
                     if any(cells):
                         self.lines.append(table_row(cells))
+                        if first and set(tags) == {"th"}:  # a header row of <th> cells
+                            self.lines.append(header_rule(self.lines[-1]))
+                        first = False
         else:
             block = tag in _BLOCKS or tag == "li"
             if block:
@@ -278,7 +294,7 @@ def _structure(lines: list[str]) -> int:
 
 def _trafilatura_lines(text: str) -> list[str]:
     """Trafilatura's main text, as lines: its txt output writes a block a line, list items
-    as "- " lines and table rows as pipe rows (with a separator row, dropped here)."""
+    as "- " lines and table rows as pipe rows (with a separator row under the header)."""
     out = trafilatura.extract(text, include_tables=True, include_formatting=False,
                               include_links=False, include_comments=False, include_images=False)
     lines = []
@@ -286,6 +302,8 @@ def _trafilatura_lines(text: str) -> list[str]:
         if line.strip().startswith("|"):
             if not _SEPARATOR.match(line.strip()):
                 lines.append(table_row(_cells(line)))
+            elif lines and lines[-1].startswith("|"):
+                lines.append(header_rule(lines[-1]))
         elif line.strip():
             lines.append(line)
     return lines
