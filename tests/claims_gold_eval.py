@@ -128,3 +128,22 @@ def score() -> Score:
                 result.false_pos += 1
                 result.misses.append(f"unlisted checkable unit: {name} {claim.text[:40]!r}")
     return result
+
+
+def meets_floors(label: str, min_precision: float, min_recall: float,
+                 min_fields: dict[str, float]) -> None:
+    """Score the current set, print the figures and misses (shown with -s), and fail below
+    any pinned floor."""
+    result = score()
+    rates = {name: result.rate(name) for name in min_fields}
+    print(f"\nclaims {label}: precision {result.precision:.3f} recall {result.recall:.3f} "
+          f"(tp {result.true_pos}, fp {result.false_pos}, fn {result.false_neg})")
+    for name, rate in rates.items():
+        right, total = result.fields.get(name, [0, 0])
+        print(f"  {name}: {rate:.3f} ({right}/{total})")
+    for miss in result.misses:
+        print("  -", miss)
+    assert result.precision >= min_precision, result.misses
+    assert result.recall >= min_recall, result.misses
+    for name, floor in min_fields.items():
+        assert rates[name] >= floor, (name, rates[name], result.misses)

@@ -107,20 +107,9 @@ def test_script_navigation_and_footer_never_reach_the_extractor():
 
 
 def test_heldout_extraction_meets_the_floors(heldout_set):
-    result = claims_gold_eval.score()
-    rates = {name: result.rate(name) for name in MIN_FIELD_ACCURACY}
-    print(f"\nclaims held-out extraction: precision {result.precision:.3f} recall "
-          f"{result.recall:.3f} (tp {result.true_pos}, fp {result.false_pos}, "
-          f"fn {result.false_neg})")
-    for name, rate in rates.items():
-        right, total = result.fields.get(name, [0, 0])
-        print(f"  {name}: {rate:.3f} ({right}/{total})")
-    for miss in result.misses:
-        print("  -", miss)
-    assert result.precision >= MIN_PRECISION, result.misses
-    assert result.recall >= MIN_RECALL, result.misses
-    for name, floor in MIN_FIELD_ACCURACY.items():
-        assert rates[name] >= floor, (name, rates[name], result.misses)
+    claims_gold_eval.meets_floors("held-out extraction", MIN_PRECISION, MIN_RECALL,
+                                  MIN_FIELD_ACCURACY)
+
 
 
 def test_heldout_verdict_accuracy_meets_the_floor(reference, whole_documents):
