@@ -27,6 +27,13 @@ class Settings:
     max_document_bytes: int = 5 << 20
     fetch_timeout: int = 30  # seconds for one URL, redirects included
     allow_private_urls: str = ""  # '', 'all', or addresses/networks, comma-separated
+    # hostile-input caps (every reader stops as soon as one is passed)
+    max_member_bytes: int = 8 << 30  # decompressed bytes of one file or archive member
+    max_line_bytes: int = 64 << 20  # one physical line of a line-based file
+    max_record_file_bytes: int = 256 << 20  # a records file (CSV, XML) read whole to parse
+    max_json_bytes: int = 64 << 20  # a JSON file parsed in memory
+    download_deadline: int = 1800  # seconds for one download, all attempts included
+    lock_wait: float = 5.0  # seconds a reading command waits for a store held by a writer
 
 
 def _cache_default() -> Path:
@@ -42,6 +49,17 @@ def _int(name: str, default: int, minimum: int) -> int:
         value = minimum - 1
     if value < minimum:
         raise UsageError(f"{name} must be a whole number of at least {minimum}, not {text!r}")
+    return value
+
+
+def _seconds(name: str, default: float) -> float:
+    text = os.environ.get(name, str(default))
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise UsageError(f"{name} must be a number of seconds (0 or more), not {text!r}")
     return value
 
 
@@ -67,4 +85,10 @@ def get_settings() -> Settings:
         max_document_bytes=_int("PIVOTWATCH_MAX_DOCUMENT_BYTES", 5 << 20, 1),
         fetch_timeout=_int("PIVOTWATCH_FETCH_TIMEOUT", 30, 1),
         allow_private_urls=env.get("PIVOTWATCH_ALLOW_PRIVATE_URLS", "").strip(),
+        max_member_bytes=_int("PIVOTWATCH_MAX_MEMBER_BYTES", 8 << 30, 1),
+        max_line_bytes=_int("PIVOTWATCH_MAX_LINE_BYTES", 64 << 20, 1024),
+        max_record_file_bytes=_int("PIVOTWATCH_MAX_RECORD_FILE_BYTES", 256 << 20, 1),
+        max_json_bytes=_int("PIVOTWATCH_MAX_JSON_BYTES", 64 << 20, 1),
+        download_deadline=_int("PIVOTWATCH_DOWNLOAD_DEADLINE", 1800, 1),
+        lock_wait=_seconds("PIVOTWATCH_LOCK_WAIT", 5.0),
     )
