@@ -25,6 +25,7 @@ Voeten roll calls all keep what they say (see docs/alignment.md for how they are
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable
 from datetime import date
 from functools import partial
@@ -48,7 +49,7 @@ from pivotwatch.sources.records import (
     load_records,
     read_bytes,
 )
-from pivotwatch.store.store import Store, one_line
+from pivotwatch.store.store import Store, ident, one_line
 from pivotwatch.taxonomy.countrycodes import from_name, to_iso3, why_unmapped
 
 SOURCE = "unga"
@@ -95,40 +96,70 @@ def _header(data: bytes, name: str) -> list[str]:
     return [c.strip() for c in next(csv.reader([text.rstrip("\r")]), [])]
 
 
+def _csv_line(cells: list[str]) -> str:
+    """Cells as one CSV line, quoted where needed, so the header shown is the one read."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(cells)
+    return buffer.getvalue()
+
+
 def detect_layout(header: list[str], name: str) -> tuple[str, list[str]]:
     """The layout a header names, and the columns it has that the layout does not know."""
     for layout, (required, optional) in LAYOUTS.items():
         if set(required) <= set(header):
-            return layout, [c for c in header if c not in required + optional]
-    shown = ",".join(header[:8]) + (",..." if len(header) > 8 else "")
+            # a known name given twice: the second is read as an extra column
+            kept = _columns(header, layout)
+            return layout, [c for c, k in zip(header, kept, strict=True) if k != c]
+    shown = _csv_line(header[:8]) + (",..." if len(header) > 8 else "")
     raise SourceError(f"{name}: not a UN votes file: its header ({shown}) is none of unvotes "
                       "votes (rcid,country,country_code,vote), roll calls (rcid,session,"
                       "importantvote,date,...), issues (rcid,short_name,issue) or Voeten "
                       "(rcid,session,vote,ccode,...)")
 
 
-def _read(data: bytes, name: str, header: list[str]) -> tuple[pa.Table, list[Reject]]:
-    """Every column as text, with `line` (the header is line 1); rows with the wrong number
-    of fields become rejects."""
+def _columns(header: list[str], layout: str) -> list[str]:
+    """The name each column gets in the tables this module queries: the layout's own name for
+    a column it knows (first occurrence), `extra_<position>` for any other. Header text read
+    from the file never becomes an identifier in SQL."""
+    required, optional = LAYOUTS[layout]
+    known = set(required + optional)
+    names: list[str] = []
+    for position, cell in enumerate(header):
+        names.append(cell if cell in known and cell not in names else f"extra_{position}")
+    return names
+
+
+def _read(data: bytes, name: str, header: list[str], layout: str
+          ) -> tuple[pa.Table, list[Reject]]:
+    """Every column as text, named by `_columns`, with `line` (the header is line 1); rows
+    with the wrong number of fields become rejects."""
     bad: list[Reject] = []
 
     def invalid(row) -> str:
         bad.append(Reject(row.number, f"{row.actual_columns} fields, expected "
-                          f"{row.expected_columns}", row.text))
+                          f"{row.expected_columns}", row.text or ""))
         return "skip"
 
+    names = _columns(header, layout)
     try:
+        # Read positionally: the header row is read as data and checked against the header
+        # parsed above, so a header the two readers see differently is refused, not guessed.
         table = pacsv.read_csv(
             pa.BufferReader(data),
-            read_options=pacsv.ReadOptions(block_size=16 << 20),
+            read_options=pacsv.ReadOptions(block_size=16 << 20, column_names=names),
             # quoted descriptions in the roll calls can hold line breaks
             parse_options=pacsv.ParseOptions(newlines_in_values=True,
                                               invalid_row_handler=invalid),
             convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in header}, strings_can_be_null=False,
+                column_types={c: pa.string() for c in names}, strings_can_be_null=False,
                 quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
         raise SourceError(f"{name}: cannot be read as CSV: {one_line(exc)}") from exc
+    first = [table[c][0].as_py().strip() for c in names] if table.num_rows else []
+    if bad and bad[0].line == 1 or first != header:
+        raise SourceError(f"{name}: the header line cannot be read as CSV (an unbalanced quote "
+                          "or a line break inside a column name?)")
+    table = table.slice(1)
     # Line numbers count records; they are file lines unless a quoted value breaks a line.
     lines = pa.array(range(2, table.num_rows + 2), pa.int64())
     return table.append_column("line", lines), bad
@@ -237,7 +268,7 @@ def _with_raw(con, reasons: list[tuple[int, str]], raw_cols: list[str]) -> list[
         return []
     con.register("reasons", pa.table({"line": [r[0] for r in reasons],
                                       "why": [r[1] for r in reasons]}))
-    fields = ", ".join(f'"{c}"' for c in raw_cols)
+    fields = ", ".join(ident(c) for c in raw_cols)
     rows = con.execute(f"""SELECT reasons.line, why, concat_ws(',', {fields})
                            FROM reasons JOIN rawt USING (line) ORDER BY reasons.line""")
     return [Reject(line, why, raw) for line, why, raw in rows.fetchall()]
@@ -348,10 +379,10 @@ def _voeten_roll_calls(con) -> tuple[list[tuple], list[Reject]]:
     """One roll call per rcid from the Voeten rows (every row repeats its roll call's facts:
     rows that disagree reject the roll call)."""
     facts = ["session", "importantvote", "date", "unres", *ISSUES]
-    listed = ", ".join(f'"{c}"' for c in facts)
+    listed = ", ".join(ident(c) for c in facts)
     rows = con.execute(f"""
         SELECT rcid, min(line) AS line, count(DISTINCT ({listed})) AS versions,
-               {", ".join(f'any_value("{c}") AS "{c}"' for c in facts)}
+               {", ".join(f"any_value({ident(c)}) AS {ident(c)}" for c in facts)}
         FROM rawt WHERE TRY_CAST(trim(rcid) AS INTEGER) > 0 GROUP BY rcid""")
     columns = [d[0] for d in rows.description]
     good, rejects = [], []
@@ -382,10 +413,10 @@ def parse_file(store: Store, path: Path, name: str) -> Parsed:
         raise SourceError(f"{name}: empty file")
     header = _header(data, name)
     layout, extra = detect_layout(header, name)
-    table, bad = _read(data, name, header)
+    table, bad = _read(data, name, header, layout)
     notes = [f"ignored column(s) {', '.join(extra)}"] if extra else []
     rows_read = table.num_rows + len(bad)
-    raw_cols = header
+    raw_cols = [c for c in table.column_names if c != "line"]
     batches: list[Batch] = []
     if layout in ("unvotes-roll-calls", "unvotes-issues"):
         rows = table.to_pylist()

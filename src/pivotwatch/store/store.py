@@ -18,6 +18,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def ident(name: str) -> str:
+    """`name` as a quoted SQL identifier (DuckDB's rules: double quotes, inner ones doubled).
+    For names the code chose; text read from a file is never made into an identifier."""
+    if "\x00" in name:
+        raise ValueError("an identifier cannot hold a NUL character")
+    return '"' + name.replace('"', '""') + '"'
+
+
 def one_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
