@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from pivotwatch.errors import SourceError
+from pivotwatch.settings import get_settings
 from pivotwatch.sources.context import Context, IngestReport, attempt
 from pivotwatch.sources.gdelt.load import FileResult
 from pivotwatch.sources.records import Expectations, Parsed, expand, load_records, read_bytes
@@ -25,13 +26,40 @@ LISTS = (un_sc.LIST, ofac.LIST, opensanctions.LIST)
 EXPECT = Expectations(min_rows=1, max_reject_share=0.25)
 
 
+# Byte-order marks, longest first (UTF-32 LE starts like UTF-16 LE), and how UTF-16 or UTF-32
+# text without a BOM starts when its first character is ASCII ('<', '{' or '[').
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_NO_BOM = ((b"\x00\x00\x00", "utf-32-be"), (b"\x00", "utf-16-be"))
+
+
+def _encoding(data: bytes) -> str:
+    """The text encoding the bytes start in: by BOM, else by the zero bytes around an ASCII
+    first character (how XML tells UTF-16 and UTF-32 apart), else UTF-8."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return codec
+    if data[1:4] == b"\x00\x00\x00":
+        return "utf-32-le"
+    if data[1:2] == b"\x00" and data[:1] != b"\x00":
+        return "utf-16-le"
+    for prefix, codec in _NO_BOM:
+        if data.startswith(prefix):
+            return codec
+    return "utf-8"
+
+
 def parse_file(path: Path, name: str) -> Parsed:
     """Tell the layout from the content and parse the file; SourceError if it is none."""
     data = read_bytes(path, name)
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    encoding = _encoding(data)
+    head = data[:64].decode(encoding, "ignore").lstrip("\ufeff \t\r\n")[:1]
     if not head:
-        raise SourceError(f"{name}: empty file")
-    if head == b"<":
+        if not data.strip():
+            raise SourceError(f"{name}: empty file")
+        raise SourceError(f"{name}: not a sanctions list (neither XML nor FollowTheMoney JSON)")
+    if head == "<":
+        # The parser reads the BOM and the XML declaration itself (UTF-16 lists load).
         root = parse_xml(data, name)
         if root.tag == un_sc.ROOT:
             return un_sc.parse(root, name)
@@ -39,13 +67,16 @@ def parse_file(path: Path, name: str) -> Parsed:
             return ofac.parse(root, name)
         raise SourceError(f"{name}: not a sanctions list: XML root <{root.tag}> is neither "
                           f"the UN's <{un_sc.ROOT}> nor OFAC's <sdnList>")
-    if head in (b"{", b"["):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise SourceError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") \
-                from exc
-        return opensanctions.parse(text, name)
+    if head in ("{", "["):
+        if encoding not in ("utf-8", "utf-8-sig"):  # JSON lines are split as UTF-8 bytes
+            try:
+                data = data.decode(encoding).encode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise SourceError(f"{name}: not {encoding.upper()} text ({exc.reason} at "
+                                  f"byte {exc.start})") from exc
+        elif encoding == "utf-8-sig":
+            data = data[3:]
+        return opensanctions.parse(data, name, get_settings())
     raise SourceError(f"{name}: not a sanctions list (neither XML nor FollowTheMoney JSON)")
 
 

@@ -1,5 +1,10 @@
 """What the three sanctions connectors share: the row they build, safe XML, country mapping.
 
+XML is parsed by libxml2 (lxml) set never to load a DTD, resolve an entity, reach the network
+or build a huge tree; a document that has a DOCTYPE at all is then refused, whatever its
+encoding and wherever the declaration sits (the lists have none), as is an XInclude element.
+The parser reads the encoding from the BOM and the XML declaration (UTF-16 lists load).
+
 Each connector turns its list into `Designation`s; `build()` checks them (no id, no name and
 the same id twice are rejected with reasons) and makes the `sanctions` batch. Countries are
 mapped to ISO3 through the project's crosswalk; text it cannot map keeps its entry and is
@@ -9,12 +14,12 @@ counted in the load's notes, so one odd nationality never costs a designation.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import xxhash
+from lxml import etree
 
 from pivotwatch.errors import SourceError
 from pivotwatch.sources.records import Batch, Parsed, Reject
@@ -60,18 +65,39 @@ def unique(values) -> list[str]:
     return list(seen)
 
 
-def parse_xml(data: bytes, name: str) -> ET.Element:
-    """The root of an XML document; a DTD (and with it any entity expansion) is refused."""
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if b"<!DOCTYPE" in data[:65536].upper() or b"<!ENTITY" in data[:65536].upper():
-        raise SourceError(f"{name}: XML with a DOCTYPE or ENTITY declaration is refused "
-                          "(sanctions lists have none; entity expansion is unsafe)")
-    if not head.startswith(b"<"):
-        raise SourceError(f"{name}: not XML")
+_XINCLUDE = ("{http://www.w3.org/2001/XInclude}", "{http://www.w3.org/2003/XInclude}")
+_REFUSED = ("XML with a DOCTYPE or ENTITY declaration is refused (sanctions lists have none; "
+            "entity expansion is unsafe)")
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
+                           dtd_validation=False, huge_tree=False, remove_comments=True,
+                           remove_pis=True)
+
+
+def parse_xml(data: bytes, name: str) -> etree._Element:
+    """The root of an XML document; a DTD (and with it any entity), or XInclude, is refused."""
     try:
-        return ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise SourceError(f"{name}: malformed XML: {exc}") from exc
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        errors = [e for e in exc.error_log if e.type_name in ("ERR_RESOURCE_LIMIT",)
+                  and "entit" in e.message.lower()]
+        if errors:  # an entity bomb stops the parser before the DOCTYPE can be checked
+            raise SourceError(f"{name}: {_REFUSED}") from exc
+        raise SourceError(f"{name}: malformed XML: {' '.join(str(exc).split())}") from exc
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        raise SourceError(f"{name}: {_REFUSED}")
+    if any(isinstance(el.tag, str) and el.tag.startswith(_XINCLUDE) for el in root.iter()):
+        raise SourceError(f"{name}: XML with an XInclude element is refused (sanctions lists "
+                          "have none; it would read other files)")
+    return root
+
+
+def to_text(el: etree._Element) -> str:
+    """An element's XML (without the text after it), cut to what a reject keeps."""
+    return etree.tostring(el, encoding="unicode", with_tail=False)[:2000]
 
 
 class Countries:
@@ -112,7 +138,7 @@ class Countries:
     def note(self) -> tuple[str, ...]:
         if not self.unmapped:
             return ()
-        shown = ", ".join(f"{t!r} ({n})" for t, n in self.unmapped.most_common(8))
+        shown = ", ".join(f"{_short(t)!r} ({n})" for t, n in self.unmapped.most_common(8))
         more = " ..." if len(self.unmapped) > 8 else ""
         return (f"{sum(self.unmapped.values())} nationality or address value(s) not mapped to "
                 f"a country, entries kept without them: {shown}{more}",)
@@ -173,5 +199,11 @@ def unknown_fields(seen: Counter, known: set[str], what: str) -> tuple[str, ...]
     extra = sorted(k for k in seen if k not in known)
     if not extra:
         return ()
+    more = f" ... and {len(extra) - 20} more" if len(extra) > 20 else ""
     return (f"{what} not read (unknown to this connector): "
-            + ", ".join(f"{k} ({seen[k]})" for k in extra),)
+            + ", ".join(f"{_short(k)} ({seen[k]})" for k in extra[:20]) + more,)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """Text from the file cut for a note (a name can be 100 KiB long)."""
+    return text if len(text) <= limit else text[:limit] + "..."

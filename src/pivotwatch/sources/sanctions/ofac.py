@@ -10,9 +10,10 @@ sea), so it is recorded with the nationalities.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections import Counter
 from datetime import datetime
+
+from lxml import etree
 
 from pivotwatch.errors import SourceError
 from pivotwatch.sources.records import Parsed
@@ -21,6 +22,7 @@ from pivotwatch.sources.sanctions.common import (
     Designation,
     build,
     clean,
+    to_text,
     unique,
     unknown_fields,
 )
@@ -42,20 +44,20 @@ def _local(tag: str) -> str:
 class _Finder:
     """findall/findtext with paths written without the namespace."""
 
-    def __init__(self, root: ET.Element) -> None:
+    def __init__(self, root: etree._Element) -> None:
         self.prefix = root.tag[:root.tag.index("}") + 1] if root.tag.startswith("{") else ""
 
     def path(self, path: str) -> str:
         return "/".join(f"{self.prefix}{p}" for p in path.split("/"))
 
-    def all(self, el: ET.Element, path: str) -> list[ET.Element]:
+    def all(self, el: etree._Element, path: str) -> list[etree._Element]:
         return el.findall(self.path(path))
 
-    def text(self, el: ET.Element, path: str) -> str:
+    def text(self, el: etree._Element, path: str) -> str:
         return clean(el.findtext(self.path(path)))
 
 
-def _published(f: _Finder, root: ET.Element, name: str) -> tuple[datetime | None, int | None]:
+def _published(f: _Finder, root: etree._Element, name: str) -> tuple[datetime | None, int | None]:
     info = root.find(f.path("publshInformation"))
     if info is None:
         return None, None
@@ -69,8 +71,8 @@ def _published(f: _Finder, root: ET.Element, name: str) -> tuple[datetime | None
     return published, count
 
 
-def _entry(f: _Finder, el: ET.Element, record: int, countries: Countries) -> Designation:
-    raw = ET.tostring(el, encoding="unicode")[:2000]
+def _entry(f: _Finder, el: etree._Element, record: int, countries: Countries) -> Designation:
+    raw = to_text(el)
     sdn_type = f.text(el, "sdnType")
     kind = KINDS.get(sdn_type.lower(), sdn_type or None)
     name = clean(f"{f.text(el, 'firstName')} {f.text(el, 'lastName')}")
@@ -87,7 +89,7 @@ def _entry(f: _Finder, el: ET.Element, record: int, countries: Countries) -> Des
     return d
 
 
-def parse(root: ET.Element, name: str) -> Parsed:
+def parse(root: etree._Element, name: str) -> Parsed:
     """A parsed OFAC list: one designation per sdnEntry. A Record_Count that differs from
     the entries found means a cut or edited file: it is refused."""
     f = _Finder(root)

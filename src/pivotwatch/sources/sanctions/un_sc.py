@@ -9,9 +9,10 @@ by the 1718 Committee are not entries of this XML), so every ENTITY is recorded 
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections import Counter
 from datetime import UTC, datetime
+
+from lxml import etree
 
 from pivotwatch.errors import SourceError
 from pivotwatch.sources.records import Parsed, Reject
@@ -21,6 +22,7 @@ from pivotwatch.sources.sanctions.common import (
     build,
     clean,
     parse_day,
+    to_text,
     unique,
     unknown_fields,
 )
@@ -40,20 +42,21 @@ _KNOWN = {
 }
 
 
-def generated_at(root: ET.Element, name: str) -> datetime | None:
+def generated_at(root: etree._Element, name: str) -> datetime | None:
     """The list's `dateGenerated`, in UTC without a zone (the store's convention)."""
     text = clean(root.get("dateGenerated"))
     if not text:
         return None
     try:
         stamp = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise SourceError(f"{name}: dateGenerated {text!r} is not a timestamp") from exc
-    return stamp.astimezone(UTC).replace(tzinfo=None) if stamp.tzinfo else stamp
+        return stamp.astimezone(UTC).replace(tzinfo=None) if stamp.tzinfo else stamp
+    except (ValueError, OverflowError) as exc:  # overflow: year 1 or 9999 moved to UTC
+        raise SourceError(f"{name}: dateGenerated {text[:100]!r} is not a timestamp") \
+            from exc
 
 
-def _entry(el: ET.Element, kind: str, record: int, countries: Countries) -> Designation:
-    raw = ET.tostring(el, encoding="unicode")[:2000]
+def _entry(el: etree._Element, kind: str, record: int, countries: Countries) -> Designation:
+    raw = to_text(el)
     ref = clean(el.findtext("REFERENCE_NUMBER"))
     if kind == "person":
         name = clean(" ".join(el.findtext(t) or "" for t in
@@ -73,7 +76,7 @@ def _entry(el: ET.Element, kind: str, record: int, countries: Countries) -> Desi
     return d
 
 
-def parse(root: ET.Element, name: str) -> Parsed:
+def parse(root: etree._Element, name: str) -> Parsed:
     """A parsed UN consolidated list: one designation per INDIVIDUAL and ENTITY."""
     countries, entries, rejects = Countries(), [], []
     fields: Counter[str] = Counter()
@@ -85,7 +88,7 @@ def parse(root: ET.Element, name: str) -> Parsed:
                 record += 1
                 if el.tag != tag:
                     rejects.append(Reject(record, f"unexpected <{el.tag}> in <{group}>",
-                                          ET.tostring(el, encoding="unicode")[:2000]))
+                                          to_text(el)))
                     continue
                 fields.update(child.tag for child in el)
                 try:
@@ -93,7 +96,7 @@ def parse(root: ET.Element, name: str) -> Parsed:
                 except ValueError as exc:
                     ref = clean(el.findtext("REFERENCE_NUMBER"))
                     rejects.append(Reject(record, f"entry {ref!r}: {exc}",
-                                          ET.tostring(el, encoding="unicode")[:2000]))
+                                          to_text(el)))
     if record == 0:
         raise SourceError(f"{name}: a UN consolidated list without INDIVIDUAL or ENTITY "
                           "entries")
