@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
+from xml.parsers import expat
 
 import feedparser
 import trafilatura
@@ -48,6 +49,7 @@ COLUMNS = ("doc_id", "title", "url", "published", "format", "text", "n_chars", "
            "feed_url", "fetched_at")
 DEFAULT_MAX_BYTES = 5 << 20
 MAX_TITLE = 300
+MAX_FRONT_MATTER = 64 << 10  # characters; real front matter is a few lines
 
 _SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
              ".html": "html", ".htm": "html", ".xhtml": "html", ".rss": "feed", ".atom": "feed",
@@ -234,21 +236,31 @@ def _when(value: object) -> datetime | None:
     return None
 
 
-def _front_matter(text: str) -> tuple[str, dict]:
+def _front_matter(text: str, name: str) -> tuple[str, dict]:
+    """The text after a YAML front matter block, and the block's mapping ({} when it is not
+    readable YAML: a title or date it cannot give is taken from the text). The safe loader
+    builds no Python objects; a block over MAX_FRONT_MATTER characters, or nested deeper than
+    the parser can follow, refuses the document."""
     match = _FRONT_MATTER.match(text)
     if not match:
         return text, {}
+    block = match.group(1)
+    if len(block) > MAX_FRONT_MATTER:
+        raise SourceError(f"{name}: front matter of {len(block):,} characters, over the "
+                          f"{MAX_FRONT_MATTER:,} allowed")
     try:
-        meta = yaml.safe_load(match.group(1))
-    except yaml.YAMLError:
-        meta = None
+        meta = yaml.safe_load(block)
+    except RecursionError as exc:
+        raise SourceError(f"{name}: front matter nested too deeply to read") from exc
+    except (yaml.YAMLError, ValueError, TypeError, AttributeError):
+        meta = None  # malformed YAML, or a value its constructor refuses (date 2020-13-45)
     return text[match.end():], meta if isinstance(meta, dict) else {}
 
 
 def _from_text(text: str, fmt: str, name: str, origin: Origin) -> Document:
     meta: dict = {}
     if fmt == "markdown":
-        text, meta = _front_matter(text)
+        text, meta = _front_matter(text, name)
     lines, heading = doctext.text_lines(text, markdown=fmt == "markdown")
     body = doctext.normalise(lines)
     if not body:
@@ -328,11 +340,46 @@ def _entry_date(entry) -> datetime | None:
     return datetime(*parsed[:6]) if parsed else None
 
 
+class _Prolog(Exception):
+    """Raised from an expat handler to stop reading at the first element or entity."""
+
+
+def refuse_entities(text: str, name: str) -> None:
+    """SourceError if the XML's DOCTYPE declares an entity. feedparser would expand internal
+    entities into the stored text (and falls back to a lenient parser that expands them with
+    no amplification guard), so a feed that declares any is refused. The prolog is read by
+    expat, the parser feedparser uses, up to the first element; one expat cannot read is
+    refused if it holds an entity declaration at all."""
+    parser = expat.ParserCreate()
+    found: list[str] = []
+
+    def entity(entity_name, *_):
+        found.append(entity_name)
+        raise _Prolog
+
+    def element(*_):
+        raise _Prolog
+
+    parser.EntityDeclHandler = entity
+    parser.StartElementHandler = element
+    try:
+        parser.Parse(text, True)  # text: expat reads it as UTF-8, whatever it declares
+    except _Prolog:
+        pass
+    except expat.ExpatError:
+        if "<!entity" in text.lower():
+            found.append("?")
+    if found:
+        raise SourceError(f"{name}: XML that declares entities is refused (a feed needs "
+                          "none; entity expansion is unsafe)")
+
+
 def read_feed(source: Path | bytes, name: str, *, feed_url: str | None = None,
               max_bytes: int = DEFAULT_MAX_BYTES) -> Feed:
-    """The items of an RSS or Atom feed as Documents; SourceError if it is not a feed."""
+    """The items of an RSS or Atom feed as Documents; SourceError if it is not a feed, or if
+    it declares XML entities."""
     data = read_input(source, name, max_bytes)
-    decode(data, name, markup=True)  # the same gate as documents: binary, encodings
+    refuse_entities(decode(data, name, markup=True), name)  # also the documents' gate
     # Bytes, never a string: feedparser fetches a string that looks like a URL or a path.
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
     if not parsed.entries:
