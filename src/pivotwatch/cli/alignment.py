@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from pivotwatch.cli.common import err, handle_errors, out, store
+from pivotwatch.cli.common import err, handle_errors, out, shown, store
 from pivotwatch.cli.frames import Format, check_output, emit, missing
 
 
@@ -94,7 +94,7 @@ def alignment(
         df = compute(focus, chosen, store=st, by=by.value, issues=issues, first_year=start,
                      last_year=end)
     for note in df.attrs.get("warnings", []):
-        err.print(f"[yellow]warning:[/yellow] {note}")
+        err.print(f"[yellow]warning:[/yellow] {shown(note)}")
     if emit(df, fmt, output):
         return
     names = df.attrs["partners"]

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import math
-import sys
 from enum import StrEnum
 from pathlib import Path
 
@@ -22,9 +21,11 @@ from pivotwatch.cli.common import (
     handle_errors,
     out,
     parse_date,
+    shown,
     split_dimensions,
     store,
     write_atomically,
+    write_data,
 )
 from pivotwatch.cli.frames import period_label
 
@@ -93,18 +94,19 @@ def _print_table(report) -> None:
     out.print(f"[bold]{report.dyad} changes by {freq}[/bold] (per_10k: dyad events per 10,000 "
               "events involving either country)")
     for note in report.notes:
-        out.print(f"note: {note}")
+        out.print(f"note: {shown(note)}")
     if report.thin:
         out.print(f"too thin, not analysed ({len(report.thin)} {freq}s): "
-                  + "; ".join(_runs(report.thin, freq)))
+                  + shown("; ".join(_runs(report.thin, freq))))
     for d in report.dimensions:
+        dimension = shown(d.dimension)
         if d.status != "tested":
-            out.print(f"{d.dimension}: too short to test ({d.usable} usable of {d.periods} "
+            out.print(f"{dimension}: too short to test ({d.usable} usable of {d.periods} "
                       f"{freq}s with data)")
         elif not d.changes:
-            out.print(f"{d.dimension}: no shift or spike in {d.usable} usable {freq}s")
+            out.print(f"{dimension}: no shift or spike in {d.usable} usable {freq}s")
         else:
-            out.print(f"{d.dimension}: {len(d.changes)} change(s) in {d.usable} usable {freq}s "
+            out.print(f"{dimension}: {len(d.changes)} change(s) in {d.usable} usable {freq}s "
                       f"(noise sigma {_num(d.sigma)} per 10k)")
     if not report.changes:
         return
@@ -116,20 +118,21 @@ def _print_table(report) -> None:
         table.add_column(col, justify="left" if col in ("dimension", "kind", "period", "dir.")
                          else "right", no_wrap=True)
     for c in report.changes:
-        table.add_row(c.dimension, c.kind, period_label(c.period, freq), c.direction,
+        table.add_row(shown(c.dimension), c.kind, period_label(c.period, freq), c.direction,
                       _num(c.before), _num(c.after), _num(c.size), _num(c.ratio), _num(c.z, 1))
     out.print(table)
     for c in report.changes:
         span = ", ".join(period_label(p, freq) for p in c.evidence_periods)
-        out.print(f"\n[bold]{c.dimension} {c.kind} {c.direction} at "
+        out.print(f"\n[bold]{shown(c.dimension)} {c.kind} {c.direction} at "
                   f"{period_label(c.period, freq)}[/bold]: top events by mentions in {span}")
         if not c.events:
             out.print("  (no events of this dimension in those periods)")
         for e in c.events:
             actors = f"{e['actor1_name'] or e['actor1_country'] or '?'} → " \
                      f"{e['actor2_name'] or e['actor2_country'] or '?'}"
-            out.print(f"  {e['event_id']}  {e['day']}  {e['event_code']} {e['event_label']}  "
-                      f"{actors}  mentions {e['num_mentions']}  {e['source_url'] or '(no url)'}")
+            out.print(shown(f"  {e['event_id']}  {e['day']}  {e['event_code']} "
+                            f"{e['event_label']}  {actors}  mentions {e['num_mentions']}  "
+                            f"{e['source_url'] or '(no url)'}"))
 
 
 @handle_errors
@@ -168,15 +171,15 @@ def changes(
             fmt = _SUFFIXES.get(output.suffix.lower(), Format.json)
         text = _csv(report) if fmt is Format.csv else json.dumps(report.to_dict(), indent=1)
         write_atomically(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-        out.print(f"wrote {len(report.changes):,} changes to {output}")
+        out.print(f"wrote {len(report.changes):,} changes to {shown(output)}")
         for note in report.notes:
-            err.print(f"note: {note}")
+            err.print(f"note: {shown(note)}")
         return
     if fmt is Format.table:
         _print_table(report)
     elif fmt is Format.csv:
         for note in report.notes:
-            err.print(f"note: {note}")
-        sys.stdout.write(_csv(report))
+            err.print(f"note: {shown(note)}")
+        write_data(_csv(report))
     else:
-        sys.stdout.write(json.dumps(report.to_dict(), indent=1, default=str) + "\n")
+        write_data(json.dumps(report.to_dict(), indent=1, default=str) + "\n")

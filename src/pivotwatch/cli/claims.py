@@ -7,7 +7,17 @@ from pathlib import Path
 
 import typer
 
-from pivotwatch.cli.common import err, fail, handle_errors, out, parse_date, state, write_atomically
+from pivotwatch.cli.common import (
+    err,
+    fail,
+    handle_errors,
+    out,
+    parse_date,
+    shown,
+    state,
+    write_atomically,
+    write_data,
+)
 from pivotwatch.errors import UsageError
 
 
@@ -35,7 +45,7 @@ def _store():
     path = Path(state.db or get_settings().db)
     if not path.exists():
         return None
-    return open_store(path, read_only=True)
+    return open_store(path, read_only=True, command=state.command)
 
 
 @handle_errors
@@ -79,7 +89,7 @@ def claims(
         if st is not None:
             st.close()
     for item, reason in failures:
-        err.print(f"[red]error:[/red] {_escape(reason if item in reason else f'{item}: {reason}')}")
+        err.print(f"[red]error:[/red] {shown(reason if item in reason else f'{item}: {reason}')}")
     if audits or fmt is AuditFormat.json:  # JSON stays valid JSON when nothing could be read
         render = {AuditFormat.json: to_json, AuditFormat.md: to_markdown,
                   AuditFormat.html: to_html}
@@ -88,16 +98,11 @@ def claims(
         elif output is not None:
             text = render[fmt](audits)
             write_atomically(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-            out.print(f"wrote {output}", markup=False)
+            out.print(f"wrote {shown(output, markup=False)}", markup=False)
             out.print(summary_line(audits), markup=False)
         else:
-            print(render[fmt](audits))
+            write_data(render[fmt](audits) + "\n")
             err.print(summary_line(audits), markup=False)  # stdout stays machine-readable
     if failures:
         raise fail(f"{len(failures)} of {len(set(inputs))} input(s) could not be read", 1)
 
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import re
+import signal
 import sys
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -30,6 +34,8 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 @dataclass
 class _State:
     db: Path | None = None
+    command: str = "pivotwatch"  # the running command, for "run ... again" advice
+    signal: int | None = None  # SIGINT or SIGTERM, once received during a command
 
 
 state = _State()
@@ -50,25 +56,105 @@ def split_dimensions(values: list[str] | None) -> list[str]:
 
 
 def store(read_only: bool = False) -> Store:
-    return open_store(state.db, read_only=read_only)
+    """The store; a reader waits up to PIVOTWATCH_LOCK_WAIT seconds for a writer to finish."""
+    return open_store(state.db, read_only=read_only, command=state.command)
+
+
+# What a file or page may hold that a terminal would act on: C0 controls (ESC, CR, BS, ...),
+# DEL, C1 controls, and the bidirectional overrides and marks that reorder a line.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+                     r"\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def shown(text: object, *, markup: bool = True) -> str:
+    """Text that may come from input (a file name, a value, a title), safe to print: control
+    characters and bidi overrides written as escapes (ESC as `\\x1b`, U+202E as `\\u202e`),
+    and Rich markup escaped unless `markup=False` (for prints that do not read markup)."""
+    text = _UNSAFE.sub(_escaped, str(text))
+    return escape(text) if markup else text
+
+
+def write_data(text: str) -> None:
+    """CSV, JSON or Markdown on standard output: as is into a pipe or file, but with control
+    characters escaped line by line on a terminal, which would act on them."""
+    if sys.stdout.isatty():
+        text = "\n".join(shown(line, markup=False) for line in text.split("\n"))
+    sys.stdout.write(text)
+
+
+def cell(value: object) -> str | None:
+    """A table cell that may come from input: `shown()`, or empty when missing."""
+    from pivotwatch.cli.frames import missing
+
+    return None if missing(value) else shown(value)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {escape(message)}", markup=True)
+    err.print(f"[red]error:[/red] {shown(message)}", markup=True)
     return typer.Exit(code)
 
 
+def _interrupted() -> typer.Exit:
+    what, code = (("terminated", 143) if state.signal == signal.SIGTERM
+                  else ("interrupted", 130))
+    return fail(f"{what}; what was committed stays, run again to go on", code)
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGTERM stops a command as Ctrl-C does: KeyboardInterrupt in the main thread, so the
+    open transaction rolls back (a file loads whole or not at all) and the command says so.
+    A second signal stops at once: what is not committed is lost, never half-written."""
+    state.signal = None
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        if state.signal is not None:
+            os._exit(128 + state.signal)  # DuckDB keeps only committed transactions
+        state.signal = signum
+        raise KeyboardInterrupt
+
+    previous = {}
+    for number in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(number) is not signal.SIG_IGN:  # nohup and the like: still ignored
+            previous[number] = signal.signal(number, stop)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 def handle_errors(func: Callable) -> Callable:
-    """Turn a PivotwatchError into a one-line message and its exit code."""
+    """Turn a PivotwatchError into a one-line message and its exit code, and SIGINT or SIGTERM
+    into 'interrupted' or 'terminated' with exit code 130 or 143."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        ingest = func.__module__.endswith(".ingest")
+        state.command = f"pivotwatch {'ingest ' if ingest else ''}{func.__name__}"
         try:
-            return func(*args, **kwargs)
-        except PivotwatchError as exc:
-            raise fail(str(exc), exc.exit_code) from None
+            with _stop_on_signals():
+                return func(*args, **kwargs)
         except (KeyboardInterrupt, duckdb.InterruptException):
-            raise fail("interrupted; what was committed stays, run again to go on", 130) from None
+            raise _interrupted() from None
+        except Exception as exc:
+            # DuckDB reports an interrupted query as RuntimeError('Query interrupted'), which
+            # a loader may have wrapped: after a signal, whatever ends the command is it.
+            if state.signal is not None:
+                raise _interrupted() from None
+            if isinstance(exc, PivotwatchError):
+                raise fail(str(exc), exc.exit_code) from None
+            raise
+        finally:
+            state.signal = None
 
     return wrapper
 

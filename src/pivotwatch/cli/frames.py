@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from enum import StrEnum
 from pathlib import Path
 
@@ -63,10 +62,12 @@ def write_frame(df, fmt: Format, path: Path) -> None:
 
 def print_frame(df, fmt: Format) -> None:
     """csv or json on standard output (not through Rich, which would read [ ] as markup)."""
+    from pivotwatch.cli.common import write_data
+
     if fmt is Format.csv:
-        sys.stdout.write(_flat(df).to_csv(index=False))
+        write_data(_flat(df).to_csv(index=False))
     else:
-        sys.stdout.write(json.dumps(records(df), indent=1) + "\n")
+        write_data(json.dumps(records(df), indent=1) + "\n")
 
 
 def check_output(fmt: Format, output: Path | None) -> None:
@@ -80,7 +81,7 @@ def check_output(fmt: Format, output: Path | None) -> None:
 def emit(df, fmt: Format, output: Path | None) -> bool:
     """Write `df` to `output` (in the format its suffix names when `fmt` is table, CSV by
     default) or print it as csv/json; True when done, False when the caller prints a table."""
-    from pivotwatch.cli.common import out, write_atomically
+    from pivotwatch.cli.common import out, shown, write_atomically
 
     check_output(fmt, output)
     if output is not None:
@@ -89,7 +90,7 @@ def emit(df, fmt: Format, output: Path | None) -> bool:
         frame = df.copy()
         frame.attrs = {}  # warnings and the like are printed, not written into parquet
         write_atomically(output, lambda tmp: write_frame(frame, fmt, tmp))
-        out.print(f"wrote {len(df):,} rows to {output}")
+        out.print(f"wrote {len(df):,} rows to {shown(output)}")
         return True
     if fmt is not Format.table:
         print_frame(df, fmt)

@@ -18,6 +18,7 @@ from pivotwatch.cli.common import (
     handle_errors,
     out,
     parse_date,
+    shown,
     split_dimensions,
     store,
 )
@@ -97,7 +98,7 @@ def indicators(
         df = compute(dyad, freq=freq.value, dimensions=dims, start=first, end=last,
                      directed=directed, store=st)
     for note in df.attrs.get("warnings", []):
-        err.print(f"[yellow]warning:[/yellow] {note}")
+        err.print(f"[yellow]warning:[/yellow] {shown(note)}")
     if emit(df, fmt, output):
         return
     if df.empty:

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pivotwatch.cli.common import err, fail, handle_errors, out, parse_countries, parse_date, store
+from pivotwatch.cli.common import (
+    err,
+    fail,
+    handle_errors,
+    out,
+    parse_countries,
+    parse_date,
+    shown,
+    state,
+    store,
+)
 from pivotwatch.errors import UsageError
 from pivotwatch.sources.context import Context, IngestReport
 from pivotwatch.sources.gdelt.ingest import ingest_paths, ingest_range
@@ -23,8 +32,10 @@ class RichProgress:
     """Progress bar on stderr; failures are printed as they happen."""
 
     def __init__(self) -> None:
+        # no bar (and no stray blank line) when stderr is not a terminal
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), console=err, transient=True)
+                            TimeElapsedColumn(), console=err, transient=True,
+                            disable=not err.is_terminal)
         self.task = None
 
     def __enter__(self) -> RichProgress:
@@ -38,8 +49,12 @@ class RichProgress:
         self.task = self.bar.add_task(f"loading {what}", total=total)
 
     def finished(self, name: str, outcome: object) -> None:
+        if state.signal is not None:
+            # a loader may have taken the interrupted query for a failure of this file:
+            # stop here rather than go on to the next one
+            raise KeyboardInterrupt
         if isinstance(outcome, Exception):
-            self.bar.console.print(f"[red]failed:[/red] {escape(str(outcome))}")
+            self.bar.console.print(f"[red]failed:[/red] {shown(outcome)}")
         if self.task is not None:
             self.bar.advance(self.task)
 
@@ -55,11 +70,11 @@ def _summary(report: IngestReport) -> None:
         report.total("rows_duplicate"))))
     out.print(table)
     if report.passed_over:
-        shown = ", ".join(report.passed_over[:5]) + (" ..." if len(report.passed_over) > 5 else "")
+        names = ", ".join(report.passed_over[:5]) + (" ..." if len(report.passed_over) > 5 else "")
         out.print(f"Passed over {len(report.passed_over)} file(s) in the folders given that are "
-                  f"not in this source's layout: {shown}")
+                  f"not in this source's layout: {shown(names)}")
     for note in report.notes():
-        out.print(f"Note: {note}")
+        out.print(f"Note: {shown(note)}")
     if report.total("rows_duplicate"):
         out.print("Rows already in the store (from other files: the same GLOBALEVENTID, vote, "
                   "flow or entry) were not added again.")
@@ -179,8 +194,6 @@ def documents(
 
     Example: pivotwatch ingest documents notes.md https://example.org/feed.xml
     """
-    from rich.markup import escape
-
     from pivotwatch.sources.documents import load_documents
 
     with store() as st, RichProgress() as progress:
@@ -192,12 +205,12 @@ def documents(
                     "IN (SELECT unnest(?))", [list(titles)]).fetchall():
                 titles[file_id].append(title)
     for r in report.results:
-        shown = "; ".join(titles[r.file_id][:3]) + (" ..." if len(titles[r.file_id]) > 3 else "")
+        named = "; ".join(titles[r.file_id][:3]) + (" ..." if len(titles[r.file_id]) > 3 else "")
         what = {"skipped": "loaded before", "loaded": f"{r.rows_kept} new, "
                 f"{r.rows_duplicate} already stored, {r.rows_rejected} rejected"}[r.status]
-        out.print(f"{escape(r.name)}: {what}" + (f" ({escape(shown)})" if shown else ""))
+        out.print(f"{shown(r.name)}: {what}" + (f" ({shown(named)})" if named else ""))
     for note in report.notes():
-        out.print(f"Note: {escape(note)}")
+        out.print(f"Note: {shown(note)}")
     if not report.ok:
         raise fail(f"{len(report.failures)} input(s) could not be loaded (see above)")
 

@@ -16,6 +16,7 @@ from pivotwatch.cli.common import (
     handle_errors,
     out,
     parse_date,
+    shown,
     split_dimensions,
     store,
 )
@@ -126,7 +127,7 @@ def partners(
 
     trend = pd.DataFrame(df.attrs["trend"])
     for note in df.attrs.get("warnings", []):
-        err.print(f"[yellow]warning:[/yellow] {note}")
+        err.print(f"[yellow]warning:[/yellow] {shown(note)}")
     frame = trend if trend_only else df
     if emit(frame, fmt, output):
         return
@@ -138,12 +139,12 @@ def partners(
         for dim, part in df.groupby("dimension", sort=False):
             title = f"{name}: shares by {freq.value}, dimension {dim}"
             empty = sorted(set(part.loc[part.set_events == 0, "period"]))
-            shown = part[part.set_events > 0]
-            if not shown.empty:
-                out.print(_shares_table(shown, title, freq.value))
+            kept = part[part.set_events > 0]
+            if not kept.empty:
+                out.print(_shares_table(kept, title, freq.value))
             else:
                 out.print(f"{title}: no events with these partners in any period")
-            if empty and not shown.empty:
+            if empty and not kept.empty:
                 labels = ", ".join(period_label(p, freq.value) for p in empty)
                 out.print(f"  no events with these partners (no shares) in: {labels}")
     out.print(_trend_table(trend, last, freq.value))

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 
 from pivotwatch.cli.common import (
     DYAD,
@@ -17,6 +16,7 @@ from pivotwatch.cli.common import (
     handle_errors,
     out,
     parse_date,
+    shown,
     store,
     write_atomically,
 )
@@ -75,12 +75,12 @@ def report(
         write_atomically(output, lambda tmp: weasyprint.HTML(string=text).write_pdf(tmp))
     else:
         write_atomically(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    out.print(f"wrote {output}")
+    out.print(f"wrote {shown(output)}")
     out.print("Key judgments:")
     for j in briefing.judgments:
-        out.print(escape(f"- {j.text} [{j.confidence}]"))
+        out.print(shown(f"- {j.text} [{j.confidence}]"))
     failures = briefing.claims.failures if briefing.claims else []
     for item, reason in failures:
-        err.print(f"[red]error:[/red] {escape(f'{item}: {reason}')}")
+        err.print(f"[red]error:[/red] {shown(f'{item}: {reason}')}")
     if failures:  # the briefing is written and says which documents it could not read
         raise fail(f"{len(failures)} of {len(set(documents))} document(s) could not be read", 1)

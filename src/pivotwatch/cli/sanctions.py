@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from pivotwatch.cli.common import handle_errors, out, store
+from pivotwatch.cli.common import cell, handle_errors, out, shown, store
 from pivotwatch.cli.frames import Format, check_output, emit, missing
 
 
@@ -44,7 +44,7 @@ def _entries_table(df, title: str, linked: bool) -> Table:
             cells += [row["under"], row["tie"]]
         cells += [_day(row["listed_on"]),
                   _codes(row["nationalities"]), _codes(row["address_countries"])]
-        table.add_row(*cells)
+        table.add_row(*map(cell, cells))
     return table
 
 
@@ -54,7 +54,8 @@ def _summary_table(rows: list[dict]) -> Table:
         table.add_column(name, no_wrap=True)
     table.add_column("designations", justify="right")
     for row in rows:
-        table.add_row(row["list"], row["programme"], row["kind"], f"{row['designations']:,}")
+        table.add_row(*map(cell, (row["list"], row["programme"], row["kind"])),
+                      f"{row['designations']:,}")
     return table
 
 
@@ -91,7 +92,7 @@ def sanctions(
     for entry in df.attrs["lists"]:
         day = _day(entry["published_at"])
         when = "date unknown" if day == "–" else f"published {day}"
-        out.print(f"{entry['list']}: {entry['entries']:,} current entries, {when}")
+        out.print(f"{shown(entry['list'])}: {entry['entries']:,} current entries, {when}")
     for code, programmes in df.attrs["programmes"].items():
         if not programmes:
             out.print(f"No programme in the programme map names {code}.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from pivotwatch.cli.common import handle_errors, out, store
+from pivotwatch.cli.common import handle_errors, out, shown, store
 from pivotwatch.store.status import store_status
 
 
@@ -28,13 +28,13 @@ def status() -> None:
         rows = store_status(st)
         path = st.path
     if not rows:
-        out.print(f"{path}: empty store; load data with `pivotwatch ingest sample` or "
+        out.print(f"{shown(path)}: empty store; load data with `pivotwatch ingest sample` or "
                   "`pivotwatch ingest gdelt ...`")
         return
-    table = Table(title=f"store {path}", title_justify="left")
+    table = Table(title=f"store {shown(path)}", title_justify="left")
     table.add_column("")
     for s in rows:
-        table.add_column(s.source, justify="right")
+        table.add_column(shown(s.source), justify="right")
     lines = {
         "files loaded": lambda s: f"{s.files_loaded:,}",
         "files failed": lambda s: f"{s.files_failed:,}",
@@ -57,5 +57,5 @@ def status() -> None:
                   "if the versions gave one event two ids, those days count it twice.")
     for s in rows:
         for name, error in s.failures:
-            out.print(f"[red]failed:[/red] {error}" if error.startswith(name)
-                      else f"[red]failed:[/red] {name}: {error}")
+            line = error if error.startswith(name) else f"{name}: {error}"
+            out.print(f"[red]failed:[/red] {shown(line)}")

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from pivotwatch.cli.common import err, handle_errors, out, store
+from pivotwatch.cli.common import cell, err, handle_errors, out, shown, store
 from pivotwatch.cli.frames import Format, emit, missing
 from pivotwatch.errors import UsageError
 
@@ -73,7 +73,7 @@ def trade(
         df = trade_with_reference(a, b, store=st, by=by.value, categories=category,
                                   start=start, end=end)
     for note in df.attrs.get("warnings", []):
-        err.print(f"[yellow]warning:[/yellow] {note}")
+        err.print(f"[yellow]warning:[/yellow] {shown(note)}")
     if emit(df, fmt, output):
         return
     a_, b_ = df.attrs["countries"]
@@ -95,8 +95,9 @@ def trade(
         detail = " / ".join(v for v in (row["valuation"], row["coverage"]) if not missing(v))
         # flags come from markers in the note ("PARTIAL YEAR: ..."): the note says them
         note = "" if missing(row["note"]) else row["note"]
-        table.add_row(str(row["year"]), row["source"], row["country"], row["flow"],
-                      row["category"], _usd(row["value_usd"]), row["basis"], detail, note)
+        table.add_row(str(row["year"]), *map(cell, (row["source"], row["country"], row["flow"],
+                      row["category"])), _usd(row["value_usd"]), *map(cell, (row["basis"],
+                      detail, note)))
     out.print(table)
     if df.attrs.get("loaded_flows", 0) == 0:
         out.print("No trade data is loaded: the rows above are reference figures only. Load "
@@ -150,6 +151,7 @@ def fuel(
     for row in df.to_dict(orient="records"):
         share = "–" if missing(row["share_of_cap"]) else f"{row['share_of_cap']:.0%}"
         table.add_row(f"{row['period_start']:%Y-%m-%d}–{row['period_end']:%Y-%m-%d}",
-                      _usd(row["barrels"]), row["basis_label"], _usd(row["cap_barrels"]),
-                      share, row["caveats"], row["confidence"])
+                      _usd(row["barrels"]), cell(row["basis_label"]),
+                      _usd(row["cap_barrels"]), share, cell(row["caveats"]),
+                      cell(row["confidence"]))
     out.print(table)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import re
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,14 +28,21 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+# DuckDB's message when another process holds the file: 'Could not set lock on file "...":
+# Conflicting lock is held in /usr/bin/python3 (PID 1234)...'
+_LOCKED = re.compile(r"Could not set lock on file.*?\(PID (\d+)\)", re.DOTALL)
+
+
 def one_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    # split at newlines only: a CR or form feed in a file name is part of the name
+    return str(exc).strip().split("\n")[0].strip() if str(exc).strip() else type(exc).__name__
 
 
 class Store:
     """A pivotwatch store. Use `open_store()` to get one."""
 
-    def __init__(self, path: Path | str, *, read_only: bool = False, memory_limit: str = "1GB"):
+    def __init__(self, path: Path | str, *, read_only: bool = False, memory_limit: str = "1GB",
+                 wait: float = 0.0, command: str | None = None):
         self.path = Path(path)
         if str(path) != ":memory:" and not read_only:
             try:
@@ -43,16 +52,34 @@ class Store:
                     from exc
         if read_only and not self.path.exists():
             raise StoreError(f"no store at {self.path}: load data first (pivotwatch ingest ...)")
-        try:
-            self.con = duckdb.connect(str(path), read_only=read_only)
-        except (duckdb.IOException, duckdb.Error) as exc:
-            raise StoreError(f"cannot open store {self.path}: {one_line(exc)}") from exc
+        self.con = self._connect(str(path), read_only, wait, command)
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
         # Inserts do not need to keep the file's row order; dropping it lets DuckDB
         # load in parallel with bounded memory.
         self.con.execute("SET preserve_insertion_order = false")
         self._ibis = None
         self._migrate(read_only)
+
+    def _connect(self, path: str, read_only: bool, wait: float,
+                 command: str | None) -> duckdb.DuckDBPyConnection:
+        """Connect; while another process holds the file's lock, retry for `wait` seconds."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return duckdb.connect(path, read_only=read_only)
+            except duckdb.Error as exc:
+                holder = _LOCKED.search(str(exc))
+                if holder is None:
+                    raise StoreError(f"cannot open store {self.path}: {one_line(exc)}") \
+                        from exc
+                if time.monotonic() >= deadline:
+                    waited = f" (waited {wait:g} s)" if wait else ""
+                    raise StoreError(
+                        f"another process (PID {holder.group(1)}), such as a pivotwatch ingest, "
+                        f"holds the store {self.path}{waited}; run "
+                        f"{f'`{command}`' if command else 'the command'} again when it has "
+                        f"finished") from None
+                time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
 
     # -- schema -----------------------------------------------------------------
     def schema_version(self) -> int:
@@ -141,9 +168,16 @@ class Store:
         self.close()
 
 
-def open_store(path: Path | str | None = None, *, read_only: bool = False) -> Store:
-    """Open (creating and migrating if needed) the store at `path` or $PIVOTWATCH_DB."""
+def open_store(path: Path | str | None = None, *, read_only: bool = False,
+               command: str | None = None) -> Store:
+    """Open (creating and migrating if needed) the store at `path` or $PIVOTWATCH_DB.
+
+    DuckDB lets one process write a file, or several read it. A reader waits up to
+    $PIVOTWATCH_LOCK_WAIT seconds for a writer to finish; a writer fails at once, saying
+    which process holds the store and that `command` can be run again.
+    """
     settings = get_settings()
-    return Store(path or settings.db, read_only=read_only, memory_limit=settings.memory_limit)
+    return Store(path or settings.db, read_only=read_only, memory_limit=settings.memory_limit,
+                 wait=settings.lock_wait if read_only else 0.0, command=command)
 
 
