@@ -52,6 +52,8 @@ def server(tmp_path, zips):
 @pytest.fixture(autouse=True)
 def fast_backoff(monkeypatch):
     monkeypatch.setattr(http, "BASE_DELAY", 0.01)
+    # The local server is on loopback, which the address policy refuses by default.
+    monkeypatch.setenv("PIVOTWATCH_ALLOW_PRIVATE_URLS", "127.0.0.1")
 
 
 def first(zips) -> tuple[str, bytes]:

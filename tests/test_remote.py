@@ -16,6 +16,7 @@ from httpserver import LocalServer
 
 from pivotwatch.errors import DownloadError, SourceError, UsageError
 from pivotwatch.sources import http
+from pivotwatch.sources.fetch import AddressPolicy
 from pivotwatch.sources.gdelt.remote import (
     RemoteFile,
     cache_path,
@@ -116,7 +117,8 @@ def test_v2_plan_rewrites_urls_and_downloads(server, v2_site, tmp_path, caplog):
         assert f.url == f"{server.base}/gdeltv2/{f.name}"
         assert (f.size, f.md5) == v2_site[f.name]
         assert f.day == date(2015, 2, 18) and f.version == 2
-    results = list(download_all([to_download(f, cache) for f in files], workers=3, retries=1))
+    results = list(download_all([to_download(f, cache) for f in files], workers=3, retries=1,
+                                policy=AddressPolicy().trusting(server.base)))
     assert len(results) == 4
     for job, result in results:
         assert result == cache / "gdelt" / "v2" / job.dest.name
@@ -233,7 +235,7 @@ def test_v1_plan_and_download(server, tmp_path):
     assert [f.name for f in files] == [f"201502{d}.export.CSV.zip" for d in (19, 20, 21)]
     assert all(f.url == f"{server.base}/events/{f.name}" for f in files)
     for job, result in download_all([to_download(f, cache) for f in files], workers=2,
-                                    retries=1):
+                                    retries=1, policy=AddressPolicy().trusting(server.base)):
         assert result == cache / "gdelt" / "v1" / job.dest.name
         assert (job.size, md5_of(result.read_bytes())) == expected[job.dest.name]
 

@@ -102,11 +102,16 @@ def gdelt(
                                 "file a day, light for long spans) or 2 (every 15 minutes)."),
     countries: str = typer.Option(None, "--countries", help="Watched countries, comma-separated "
                                   "(default RUS,PRK,CHN,IND,IRN,VNM,MNG,KOR,JPN,USA)."),
+    allow_private: bool = typer.Option(False, "--allow-private", help="Let downloads reach "
+                                       "private, loopback and link-local addresses."),
 ) -> None:
     """Load GDELT event exports (1.0 or 2.0, plain or .zip) into the store.
 
     Folders are searched for event exports (*.csv, *.tsv, zipped or not, and the 1.0
-    archive's yearly and monthly zips); other files there are passed over.
+    archive's yearly and monthly zips); other files there are passed over. Downloads (URLs,
+    indexes and files of a range, and every redirect) reaching private addresses are refused
+    unless --allow-private or on the mirror named in PIVOTWATCH_GDELT_BASE; each file has
+    PIVOTWATCH_DOWNLOAD_DEADLINE seconds.
 
     Example: pivotwatch ingest gdelt 20150218230000.export.CSV.zip downloads/
 
@@ -115,12 +120,12 @@ def gdelt(
     if inputs and (start or end):
         raise UsageError("give files or --from/--to, not both")
     if inputs:
-        _run(lambda ctx: ingest_paths(ctx, inputs), countries)
+        _run(lambda ctx: ingest_paths(ctx, inputs, allow_private), countries)
         return
     if not (start and end):
         raise UsageError("give files to load, or both --from and --to")
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
-    _run(lambda ctx: ingest_range(ctx, first, last, version), countries)
+    _run(lambda ctx: ingest_range(ctx, first, last, version, allow_private), countries)
 
 
 @app.command("reference")

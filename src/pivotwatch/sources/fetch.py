@@ -12,6 +12,8 @@ connected to. To close that gap the request goes to the address that was checked
 host is kept in the Host header and, for https, as the TLS server name, so certificates are
 still verified against the name). What remains unchecked is name resolution itself, which
 cannot be given a timeout here; it counts against nothing but the operating system's limits.
+
+The GDELT downloader (`sources/http.py`) checks its hops with the same `target()`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pivotwatch.store.store import utcnow
 MAX_REDIRECTS = 5
 REDIRECTS = {301, 302, 303, 307, 308}
 USER_AGENT = "pivotwatch (+https://github.com/pivotwatch; document ingest)"
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -38,10 +41,15 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 @dataclass(frozen=True)
 class AddressPolicy:
-    """Which non-public addresses a fetch may reach: none, all, or the networks listed."""
+    """Which non-public addresses a fetch may reach: none, all, or the networks listed.
+
+    `trusted` origins (scheme, host, port), such as a GDELT mirror the user named, are reached
+    whatever their address; a redirect away from one is checked like any other hop.
+    """
 
     allow_all: bool = False
     networks: tuple[Network, ...] = ()
+    trusted: frozenset[tuple[str, str, int]] = frozenset()
 
     @classmethod
     def from_setting(cls, text: str, allow_private: bool | str = False) -> AddressPolicy:
@@ -69,6 +77,25 @@ class AddressPolicy:
     def allows(self, ip: IPAddress) -> bool:
         return self.allow_all or any(ip in net for net in self.networks
                                      if net.version == ip.version)
+
+    def trusting(self, url: str) -> AddressPolicy:
+        """This policy, also reaching the origin of `url` (e.g. `http://127.0.0.1:8000`)."""
+        origin = _origin(url)
+        if origin is None:
+            return self
+        return AddressPolicy(self.allow_all, self.networks, self.trusted | {origin})
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL, or None if it has none."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    try:
+        return scheme, parts.hostname, parts.port or DEFAULT_PORTS[scheme]
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -120,21 +147,27 @@ def _resolve(url: str, host: str, port: int, policy: AddressPolicy) -> IPAddress
     return addresses[0]
 
 
-def _target(url: str, policy: AddressPolicy,
-            label: str) -> tuple[str, dict[str, str], dict]:
-    """The URL to request (host replaced by its checked address), headers and extensions."""
+def target(url: str, policy: AddressPolicy,
+           label: str) -> tuple[str, dict[str, str], dict]:
+    """The URL to request (host replaced by its checked address), headers and extensions.
+
+    `label` is what error messages name. SourceError if the URL or its address is refused,
+    DownloadError if its host does not resolve.
+    """
     parts = urlsplit(url)
     url = label
-    if parts.scheme not in ("http", "https"):
+    if parts.scheme not in DEFAULT_PORTS:
         raise SourceError(f"{url}: only http and https URLs can be fetched")
     if not parts.hostname:
         raise SourceError(f"{url}: no host in the URL")
     if parts.username or parts.password:
         raise SourceError(f"{url}: URLs with a user name or password are not fetched")
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = parts.port or DEFAULT_PORTS[parts.scheme]
     except ValueError:
         raise SourceError(f"{url}: bad port") from None
+    if (parts.scheme, parts.hostname, port) in policy.trusted:
+        policy = AddressPolicy(allow_all=True)
     ip = _resolve(url, parts.hostname, port, policy)
     netloc = f"[{ip}]" if ip.version == 6 else str(ip)
     netloc += f":{parts.port}" if parts.port else ""
@@ -167,7 +200,7 @@ def fetch(url: str, *, policy: AddressPolicy, max_bytes: int, timeout: float,
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
             label = url if current == url else f"{url}: redirected to {current}"
-            direct, headers, extensions = _target(current, policy, label)
+            direct, headers, extensions = target(current, policy, label)
             left = deadline - time.monotonic()
             if left <= 0:
                 raise DownloadError(f"{url}: took longer than {timeout:g} s")

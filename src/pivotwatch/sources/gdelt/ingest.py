@@ -6,12 +6,14 @@ import glob
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
 from pivotwatch.errors import SourceError, UsageError
 from pivotwatch.sources import http
 from pivotwatch.sources.context import Context, IngestReport, attempt
+from pivotwatch.sources.fetch import AddressPolicy
 from pivotwatch.sources.gdelt import remote
 from pivotwatch.sources.gdelt.load import load_file
 
@@ -66,13 +68,23 @@ def load_one(ctx: Context, report: IngestReport, name: str, path: Path, **extra)
 
 def _url_cache_path(ctx: Context, url: str) -> Path:
     digest = hashlib.sha1(url.encode()).hexdigest()[:12]
-    return ctx.settings.cache / "gdelt" / "urls" / f"{digest}-{Path(url.split('?')[0]).name}"
+    name = Path(url.split("?")[0]).name[-100:]  # a file name has a length limit
+    return ctx.settings.cache / "gdelt" / "urls" / f"{digest}-{name}"
 
 
-def ingest_paths(ctx: Context, inputs: list[str]) -> IngestReport:
+def _downloads(ctx: Context, jobs: list[http.Download], policy: AddressPolicy):
+    # closing(): an interrupt while a file loads stops the downloads still running at once.
+    return closing(http.download_all(jobs, workers=ctx.settings.download_workers,
+                                     retries=ctx.settings.retries, policy=policy))
+
+
+def ingest_paths(ctx: Context, inputs: list[str],
+                 allow_private: bool | str = False) -> IngestReport:
     """Load GDELT exports from paths, directories, globs or http(s) URLs.
 
-    A file that cannot be loaded is reported and skipped; the others still load.
+    A file that cannot be loaded is reported and skipped; the others still load. URLs may
+    reach private addresses only if `allow_private` or PIVOTWATCH_ALLOW_PRIVATE_URLS allows it
+    (or they are on the mirror named in PIVOTWATCH_GDELT_BASE).
     """
     report = IngestReport()
     named = list(expand_inputs(inputs, report.passed_over))
@@ -81,9 +93,9 @@ def ingest_paths(ctx: Context, inputs: list[str]) -> IngestReport:
     fetched: dict[str, Path | Exception] = {}
     if urls:
         jobs = [http.Download(url=u, dest=_url_cache_path(ctx, u)) for u in urls]
-        for job, outcome in http.download_all(jobs, workers=ctx.settings.download_workers,
-                                              retries=ctx.settings.retries):
-            fetched[job.url] = outcome
+        with _downloads(ctx, jobs, remote.address_policy(ctx.settings, allow_private)) as done:
+            for job, outcome in done:
+                fetched[job.url] = outcome
     for name, path in named:
         if path is None:
             outcome = fetched[name]
@@ -98,19 +110,21 @@ def ingest_paths(ctx: Context, inputs: list[str]) -> IngestReport:
     return report
 
 
-def ingest_range(ctx: Context, start: date, end: date, version: int = 2) -> IngestReport:
+def ingest_range(ctx: Context, start: date, end: date, version: int = 2,
+                 allow_private: bool | str = False) -> IngestReport:
     """Download (with cache, retries, resume and checksums) and load a date range."""
     if version not in (1, 2):
         raise UsageError(f"unknown GDELT version {version}: use 1 or 2")
+    policy = remote.address_policy(ctx.settings, allow_private)
     files = remote.plan(version, start, end, base=ctx.settings.gdelt_base,
-                        cache=ctx.settings.cache)
+                        cache=ctx.settings.cache, policy=policy)
     report = IngestReport()
     ctx.progress.planned(len(files), "files")
     jobs = [remote.to_download(f, ctx.settings.cache) for f in files]
-    for job, outcome in http.download_all(jobs, workers=ctx.settings.download_workers,
-                                          retries=ctx.settings.retries):
-        if isinstance(outcome, Exception):
-            _failed(ctx, report, job.url, outcome)
-        else:
-            load_one(ctx, report, job.url, outcome)
+    with _downloads(ctx, jobs, policy) as done:
+        for job, outcome in done:
+            if isinstance(outcome, Exception):
+                _failed(ctx, report, job.url, outcome)
+            else:
+                load_one(ctx, report, job.url, outcome)
     return report

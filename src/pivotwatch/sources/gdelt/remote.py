@@ -7,12 +7,17 @@ when the cached copy is older than MAX_AGE, or when its last whole day is before
 the requested range and it is older than MIN_AGE (GDELT adds files every 15 minutes, so a
 younger copy is as current as the server's). If a refresh fails, a cached copy that covers
 the range is used, with a warning.
+
+Every download goes through the address policy (`address_policy`): the mirror the user named
+in PIVOTWATCH_GDELT_BASE is reached whatever its address, anything else only if public or
+allowed by --allow-private / PIVOTWATCH_ALLOW_PRIVATE_URLS.
 """
 
 from __future__ import annotations
 
 import calendar
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,7 +26,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pivotwatch.errors import DownloadError, SourceError, UsageError
-from pivotwatch.settings import get_settings
+from pivotwatch.settings import Settings, get_settings
+from pivotwatch.sources.fetch import AddressPolicy
 from pivotwatch.sources.http import Download, fetch_text
 
 log = logging.getLogger(__name__)
@@ -61,6 +67,19 @@ class IndexScan:
     skipped: int = 0  # malformed lines
     first: date | None = None  # first day any listed file covers
     last: date | None = None  # last day any listed file covers
+
+
+def address_policy(settings: Settings, allow_private: bool | str = False) -> AddressPolicy:
+    """Where GDELT downloads may connect: the user's policy, plus the mirror they named.
+
+    Only a PIVOTWATCH_GDELT_BASE set in the environment is trusted; the built-in host is
+    public and is checked like any other (a resolver answering with a private address for it
+    is refused).
+    """
+    policy = AddressPolicy.from_setting(settings.allow_private_urls, allow_private)
+    if os.environ.get("PIVOTWATCH_GDELT_BASE", "").strip():
+        policy = policy.trusting(settings.gdelt_base)
+    return policy
 
 
 def cache_path(remote_file: RemoteFile, cache: Path) -> Path:
@@ -203,14 +222,15 @@ def _last_day_v1(path: Path) -> date | None:
 
 
 def _cached_index(url: str, path: Path, end: date, last_day: Callable[[Path], date | None],
-                  retries: int) -> Path:
+                  retries: int, policy: AddressPolicy) -> Path:
     """A current enough local copy of the index at `url` for a range ending on `end`."""
     covers = False
     if path.exists():
         last = last_day(path)
         covers = last is not None and last >= end
     try:
-        return fetch_text(url, path, MAX_AGE if covers else MIN_AGE, retries=retries)
+        return fetch_text(url, path, MAX_AGE if covers else MIN_AGE, retries=retries,
+                          policy=policy)
     except DownloadError as exc:
         if not covers:
             raise
@@ -233,28 +253,34 @@ def _check_index(scan: IndexScan, source: str, path: Path) -> None:
 
 
 def plan(version: int, start: date, end: date, *, base: str, cache: Path,
-         retries: int | None = None) -> list[RemoteFile]:
+         retries: int | None = None, policy: AddressPolicy | None = None) -> list[RemoteFile]:
     """The GDELT `version` event files covering [start, end] (whole days), in time order.
 
-    Raises UsageError for a bad version, `start > end`, or a range with no files.
+    `policy`: where the index downloads may connect (default: PIVOTWATCH_ALLOW_PRIVATE_URLS,
+    trusting `base`). Raises UsageError for a bad version, `start > end`, or a range with no
+    files; SourceError if the index cannot be fetched or read.
     """
     if version not in (1, 2):
         raise UsageError(f"unknown GDELT version {version}; expected 1 or 2")
     if start > end:
         raise UsageError(f"the range start {start} is after its end {end}")
-    retries = get_settings().retries if retries is None else retries
+    settings = get_settings()
+    retries = settings.retries if retries is None else retries
+    if policy is None:
+        policy = AddressPolicy.from_setting(settings.allow_private_urls).trusting(base)
     base = base.rstrip("/")
     folder = cache / "gdelt" / f"v{version}"
     folder.mkdir(parents=True, exist_ok=True)
     if version == 2:
         url = f"{base}/gdeltv2/masterfilelist.txt"
-        path = _cached_index(url, folder / "masterfilelist.txt", end, _last_day_v2, retries)
+        path = _cached_index(url, folder / "masterfilelist.txt", end, _last_day_v2, retries,
+                             policy)
         scan = parse_master_list(_lines(path), start, end, base)
         _check_index(scan, url, path)
         what = "GDELT 2.0 event exports"
     else:
         paths = [_cached_index(f"{base}/events/{name}", folder / name, end, _last_day_v1,
-                               retries) for name in ("md5sums", "filesizes")]
+                               retries, policy) for name in ("md5sums", "filesizes")]
         scan = parse_v1_index(_lines(paths[0]), _lines(paths[1]), start, end, base)
         _check_index(scan, f"{base}/events/md5sums", paths[0])
         what = "GDELT 1.0 event files"
