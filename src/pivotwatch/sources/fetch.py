@@ -154,7 +154,10 @@ def target(url: str, policy: AddressPolicy,
     `label` is what error messages name. SourceError if the URL or its address is refused,
     DownloadError if its host does not resolve.
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. an unclosed [ in the host
+        raise SourceError(f"{label}: not a valid URL: {exc}") from None
     url = label
     if parts.scheme not in DEFAULT_PORTS:
         raise SourceError(f"{url}: only http and https URLs can be fetched")
@@ -172,6 +175,10 @@ def target(url: str, policy: AddressPolicy,
     netloc = f"[{ip}]" if ip.version == 6 else str(ip)
     netloc += f":{parts.port}" if parts.port else ""
     direct = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+    try:
+        httpx.URL(direct)
+    except httpx.InvalidURL as exc:  # e.g. control characters in the path
+        raise SourceError(f"{url}: not a valid URL: {exc}") from None
     extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
     return direct, {"Host": parts.netloc}, extensions  # netloc: no user info, checked above
 
