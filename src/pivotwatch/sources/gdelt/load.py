@@ -82,14 +82,15 @@ class _FileLoad:
     def sql(self, query: str, params: list | None = None) -> list[tuple]:
         return self.con.execute(query, params or []).fetchall()
 
-    def reject_lines(self, lines: list[tuple[int, str]], reason: str) -> None:
-        """Reject (line number, raw text) pairs found before parsing."""
-        if lines:
-            numbers, raws = zip(*lines, strict=True)
-            self.sql("""INSERT INTO rejects SELECT ?, unnest(?::BIGINT[]), ?,
+    def reject_lines(self, lines: Iterable[tuple[int, str, str]]) -> None:
+        """Reject the lines blanked before parsing: (line number, reason, raw text)."""
+        rows = iter(lines)  # in batches: a file may have millions of bad lines
+        while batch := list(itertools.islice(rows, 10_000)):
+            numbers, reasons, raws = zip(*batch, strict=True)
+            self.sql("""INSERT INTO rejects SELECT ?, unnest(?::BIGINT[]), unnest(?::VARCHAR[]),
                                                    unnest(?::VARCHAR[])""",
-                     [self.file_id, list(numbers), reason, list(raws)])
-            self.unparsed += len(lines)
+                     [self.file_id, list(numbers), list(reasons), list(raws)])
+            self.unparsed += len(batch)
 
     def run(self, path: Path, layout: Layout, line_map: list[int] | None,
             totals: list[tuple] | None, workdir: Path) -> None:
@@ -279,7 +280,7 @@ def load_file(store: Store, path: Path, *, name: str | None = None,
             layout = _detect_layout(plain.path, name)
             with store.transaction() as con:
                 work = _FileLoad(con, file_id, countries)
-                work.reject_lines(plain.bad_lines, "carriage return inside the line")
+                work.reject_lines(plain.bad_lines)
                 work.run(plain.path, layout, None, totals, workdir)
                 work.count_ids(original_ids)
                 if work.repeats:
