@@ -116,8 +116,11 @@ def _stop_on_signals() -> Iterator[None]:
         return
 
     def stop(signum, frame):
-        if state.signal is not None:
-            os._exit(128 + state.signal)  # DuckDB keeps only committed transactions
+        if state.signal is not None:  # DuckDB keeps only committed transactions
+            what = "terminated" if signum == signal.SIGTERM else "interrupted"
+            os.write(2, f"error: {what} again: stopped at once; what was committed stays, "
+                        f"run again to go on\n".encode())
+            os._exit(128 + signum)
         state.signal = signum
         raise KeyboardInterrupt
 
