@@ -223,7 +223,7 @@ def test_report_with_documents_adds_the_claims_audit(db, doc, tmp_path):
     html = page.read_text(encoding="utf-8")
     assert '<section id="claims"><h2>Claims audit</h2>' in html
     assert "<mark>19 June 2024</mark>" in html and "<script>alert" not in html
-    assert '<a href="https://tass.com/economy/1804561">' in html
+    assert '<a href="https://tass.com/economy/1804561" rel="noopener noreferrer">' in html
 
 
 def test_every_bad_input_is_one_line_and_the_good_one_is_still_audited(tmp_path, db, doc):

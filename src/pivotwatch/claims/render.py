@@ -14,13 +14,14 @@ import html
 import json
 import re
 from collections.abc import Sequence
-from urllib.parse import quote
 
 from rich.console import Console
 from rich.table import Table
 
 from pivotwatch.claims.audit import Audit, AuditedClaim
 from pivotwatch.claims.verdicts import ORDER, Evidence
+from pivotwatch.markup import CSP_META, REL, http_url, md_link, md_text
+from pivotwatch.markup import md_url as md_url  # re-exported for the briefing's section
 
 SCHEMA = "pivotwatch.claims.audit/1"
 STYLES = {"supported": "green", "contradicted": "red", "inconsistent": "magenta",
@@ -88,17 +89,16 @@ def _plain(text: str, limit: int) -> str:
 
 
 def md_cell(text: str) -> str:
-    """Text for a Markdown table cell: one line, pipes escaped, and no raw HTML."""
-    text = " ".join(str(text).split()).replace("&", "&amp;").replace("<", "&lt;")
-    return text.replace(">", "&gt;").replace("|", "\\|")
+    """Text for a Markdown table cell: one line, pipes escaped, and no raw HTML or links."""
+    return md_text(text)
 
 
 def to_markdown(audits: Sequence[Audit], *, heading: str = "#") -> str:
     lines = [f"{heading} Claims audit", "", summary_line(audits), ""]
     for a in audits:
         lines += [f"{heading}# {md_cell(a.title or a.source or a.doc_id)}", "",
-                  f"{a.summary()}" + (f" (not loaded: {', '.join(a.missing)})"
-                                      if a.missing else ""), "",
+                  md_text(a.summary() + (f" (not loaded: {', '.join(a.missing)})"
+                                         if a.missing else "")), "",
                   "| # | verdict | claim | explanation | evidence |", "|---|---|---|---|---|"]
         for item in a.claims:
             v = item.verdict
@@ -112,16 +112,7 @@ def to_markdown(audits: Sequence[Audit], *, heading: str = "#") -> str:
 
 def _md_evidence(e: Evidence) -> str:
     when = f" {e.date}" if e.date else ""
-    text = md_cell(f"{e.source}{when}: {e.text}")
-    if e.url and e.url.startswith(("http://", "https://")):
-        return f"[{text}]({md_url(e.url)})"
-    return text
-
-
-def md_url(url: str) -> str:
-    """A URL safe inside a Markdown link target: spaces, pipes, parentheses, quotes and angle
-    brackets percent-encoded (a source URL from GDELT is untrusted text)."""
-    return quote(url, safe="/:?#[]@!$&*+,;=%~-._")
+    return md_link(f"{e.source}{when}: {e.text}", e.url)
 
 
 def marked_sentence(item: AuditedClaim) -> str:
@@ -138,8 +129,11 @@ def marked_sentence(item: AuditedClaim) -> str:
 def _html_evidence(e: Evidence) -> str:
     when = f" {html.escape(e.date)}" if e.date else ""
     text = f"<span class=src>{html.escape(e.source)}{when}</span> {html.escape(e.text)}"
-    if e.url and e.url.startswith(("http://", "https://")):
-        text += f' <a href="{html.escape(e.url, quote=True)}" rel="noopener noreferrer">source</a>'
+    url = http_url(e.url)
+    if url:
+        text += f' <a href="{html.escape(url, quote=True)}" rel="{REL}">source</a>'
+    elif e.url:  # not http(s): shown, never a link
+        text += f" <span class=src>{html.escape(e.url[:200])}</span>"
     return f"<li>{text}</li>"
 
 
@@ -175,8 +169,6 @@ tr.not_checkable{color:#888}ul{margin:0;padding-left:1.2em}.src{color:#555;font-
 
 def to_html(audits: Sequence[Audit]) -> str:
     """A standalone page: no scripts, no external resources."""
-    return ("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
-            "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
-            "style-src 'unsafe-inline'\">"
+    return (f"<!DOCTYPE html>\n<html lang=en><head>{CSP_META}<meta charset=utf-8>"
             f"<title>Claims audit</title><style>{_CSS}</style></head><body>"
             f"<h1>Claims audit</h1>\n{claims_html(audits)}\n</body></html>\n")

@@ -2,7 +2,8 @@
 --documents`, audited against the same store (see docs/claims.md).
 
 `claims_section` builds the data; the HTML template and the Markdown renderer show its summary
-counts, then each checkable claim with its verdict, explanation and evidence links. The claim's
+counts, then each checkable claim with its verdict, explanation and evidence links (http(s)
+only: any other URL is shown as text, see `pivotwatch.markup`). The claim's
 sentence is escaped here, with the checked span in <mark>, and handed to the template as
 Markup; everything else is escaped by the template.
 """
@@ -16,7 +17,8 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from pivotwatch.claims.audit import audit_inputs
-from pivotwatch.claims.render import marked_sentence, md_cell, md_url, summary_line, totals
+from pivotwatch.claims.render import marked_sentence, summary_line, totals
+from pivotwatch.markup import http_url, md_link, md_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from pivotwatch.store import Store
@@ -47,8 +49,7 @@ def claims_section(store: Store | None, inputs: list[str], *, doc_date: date | N
                 "text": item.claim.text, "sentence": Markup(marked_sentence(item)),
                 "explanation": v.explanation,
                 "evidence": [{"label": f"{e.source}{' ' + e.date if e.date else ''}: {e.text}",
-                              "url": e.url if e.url and e.url.startswith(("http://",
-                                                                          "https://")) else None}
+                              "url": http_url(e.url), "raw_url": e.url or None}
                              for e in v.evidence[:3]]})
         documents.append({"title": a.title or a.source or a.doc_id, "summary": a.summary(),
                           "missing": list(a.missing), "claims": claims})
@@ -61,14 +62,18 @@ def claims_section(store: Store | None, inputs: list[str], *, doc_date: date | N
 def markdown_lines(section: ClaimsSection) -> list[str]:
     """The section as Markdown lines (a heading, the counts, one table per document)."""
     out = ["## Claims audit", "", section.summary, ""]
-    out += [f"> Not read: {name}: {reason}" for name, reason in section.failures]
+    out += [f"> Not read: {md_text(name)}: {md_text(reason)}"
+            for name, reason in section.failures]
     for doc in section.documents:
-        out += [f"### {md_cell(doc['title'])}", "", doc["summary"], "",
+        summary = doc["summary"] + (f" (not loaded: {', '.join(doc['missing'])})"
+                                    if doc["missing"] else "")
+        out += [f"### {md_text(doc['title'])}", "", md_text(summary), "",
                 "| # | verdict | claim | explanation | evidence |", "|---|---|---|---|---|"]
         for c in doc["claims"]:
-            evidence = "<br>".join(f"[{md_cell(e['label'])}]({md_url(e['url'])})" if e["url"] else
-                                   md_cell(e["label"]) for e in c["evidence"])
-            out.append(f"| {c['n']} | {c['verdict']} | {md_cell(c['text'])} | "
-                       f"{md_cell(c['explanation'])} | {evidence} |")
+            evidence = "<br>".join(
+                md_link(e["label"], e["url"]) if e["url"] or not e["raw_url"]
+                else md_text(f"{e['label']} ({e['raw_url'][:200]})") for e in c["evidence"])
+            out.append(f"| {c['n']} | {c['verdict']} | {md_text(c['text'])} | "
+                       f"{md_text(c['explanation'])} | {evidence} |")
         out.append("")
     return out

@@ -1,4 +1,10 @@
-"""Render a Briefing as a self-contained HTML file (inline CSS and SVG) or as Markdown."""
+"""Render a Briefing as a self-contained HTML file (inline CSS and SVG) or as Markdown.
+
+Names, descriptions, URLs and document text come from files written by others: the HTML is
+autoescaped, starts with a Content-Security-Policy that forbids scripts, and links only
+http(s) URLs; the Markdown escapes raw HTML and link and table syntax in every piece of data
+(`pivotwatch.markup`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import jinja2
 
 from pivotwatch import taxonomy
 from pivotwatch.analysis.changes import MIN_PERIODS
+from pivotwatch.markup import CSP_META, http_url, md_code, md_link, md_text
 from pivotwatch.report import charts
 from pivotwatch.report.briefing import (
     EVIDENCE_PER_PERIOD,
@@ -79,7 +86,9 @@ def html(b: Briefing) -> str:
             "chart": charts.series_chart(s.series, s.reference, f"{s.title}: per 10k", b.freq,
                                          MIN_VOLUME)})
     partner_rows, trend_rows = _partner_rows(b)
-    template = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env.filters["http_url"] = http_url
+    template = env.from_string(
         (resources.files("pivotwatch") / "data" / "templates" / "briefing.html.j2").read_text(
             encoding="utf-8"))
     toc = [("judgments", "Key judgments"), ("picture", "Strategic picture"),
@@ -88,7 +97,8 @@ def html(b: Briefing) -> str:
            *([("claims", "Claims audit")] if b.claims else []), ("method", "Method and sources"),
            ("reference", "Reference timeline"), ("evidence", "Evidence")]
     return template.render(
-        b=b, toc=toc, sections=sections, evidence=evidence, per_period=EVIDENCE_PER_PERIOD,
+        b=b, csp_meta=CSP_META, toc=toc, sections=sections, evidence=evidence,
+        per_period=EVIDENCE_PER_PERIOD,
         overview_rows=_rows(b.picture, b, anchors),
         overview_chart=charts.series_chart(b.picture.series, b.reference,
                                            f"{b.a}–{b.b}: all events per 10k", b.freq,
@@ -104,29 +114,34 @@ def html(b: Briefing) -> str:
         country=lambda c: taxonomy.country_name(c) or c)
 
 
-def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
-    def cell(x) -> str:
-        return str(x).replace("|", "\\|").replace("\n", " ")
-
-    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
-            *("| " + " | ".join(cell(c) for c in r) + " |" for r in rows), ""]
-
-
 def _md_cell(c) -> str:
-    return c if isinstance(c, str) else " ".join(f"[{t}]({u})" for t, u in c)
+    """A table cell: text escaped, or links as [text](url) (http(s) only)."""
+    if isinstance(c, list):
+        return " ".join(md_link(t, u) for t, u in c)
+    return md_text(c)
+
+
+def _md_table(header: list[str], rows: list[list]) -> list[str]:
+    return ["| " + " | ".join(map(md_text, header)) + " |", "|" + "---|" * len(header),
+            *("| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows), ""]
+
+
+def _md_sources(urls) -> str:
+    return " ; ".join(md_link(u[:60], u) for u in (urls if urls is not None else []))
 
 
 def markdown(b: Briefing) -> str:
-    """The briefing as Markdown (tables, no charts)."""
+    """The briefing as Markdown (tables, no charts). Every piece of data goes through
+    `md_text`, `md_link` or `md_code`: no raw HTML or link syntax from a file reaches it."""
     label = _label(b)
     out = [f"# {b.a}–{b.b}: an evidence-backed briefing", "",
            f"{b.start or 'all dates'} to {b.end or 'latest'}, by {b.freq}; generated "
            f"{b.generated} by pivotwatch.", "", "## 1. Key judgments", ""]
-    out += [f"- {j.text} (*{j.confidence}*)" for j in b.judgments] + [""]
+    out += [f"- {md_text(j.text)} (*{md_text(j.confidence)}*)" for j in b.judgments] + [""]
     out += ["Confidence: high ≥200 events over ≥8 periods, medium ≥30 over ≥4, low fewer; "
             "recorded = counted from recorded UN votes, curated = hand-compiled reference tables "
             "with cited sources, listed = published sanctions lists as of their dates.", ""]
-    out += [f"> Note: {n}" for n in b.notes] + ([""] if b.notes else [])
+    out += [f"> Note: {md_text(n)}" for n in b.notes] + ([""] if b.notes else [])
     out += ["## 2. The strategic picture", ""]
     out += _md_table(["period", "events", "cooperative", "conflictual", "per 10k", "volume",
                       "days with data"],
@@ -134,31 +149,32 @@ def markdown(b: Briefing) -> str:
                        r["volume"], r["days"]] for r in _rows(b.picture, b, set())])
     partner_rows, trend_rows = _partner_rows(b)
     if partner_rows:
-        out += ["### Partner ranking", "", b.partner_note, ""]
+        out += ["### Partner ranking", "", md_text(b.partner_note), ""]
         out += _md_table(["period", "partner", "events", "share", "per 10k", "rank"],
                          [[r["label"], r["partner"], r["events"], r["share"], r["per10k"],
                            r["rank"]] for r in partner_rows])
     for n, s in enumerate(b.sections, 3):
-        out += [f"## {n}. {s.title}", ""]
+        out += [f"## {n}. {md_text(s.title)}", ""]
         out += _md_table(["aspect", "details"], [[a, d] for a, d, _ in s.aspects])
         for c in s.changes:
-            out.append(f"- {c.kind} {c.direction} in {label(c.period)}: {_fmt(c.before)} → "
-                       f"{_fmt(c.after)} per 10k")
+            out.append(f"- {md_text(c.kind)} {md_text(c.direction)} in {label(c.period)}: "
+                       f"{_fmt(c.before)} → {_fmt(c.after)} per 10k")
         for p in s.panels:
-            out += [f"### {p.title}", "", *(f"{line}" for line in p.lead), ""]
+            out += [f"### {md_text(p.title)}", "", *(md_text(line) for line in p.lead), ""]
             for t in p.tables:
-                out += [f"*{t.caption}*", ""]
-                out += _md_table(t.header, [[_md_cell(c) for c in r] for r in t.rows])
+                out += [f"*{md_text(t.caption)}*", ""]
+                out += _md_table(t.header, t.rows)
             if p.limits:
-                out += [f"> {p.limits}", ""]
+                out += [f"> {md_text(p.limits)}", ""]
             if p.query:
-                out += [f"Rows behind the figures: `{p.query}`", ""]
+                out += [f"Rows behind the figures: {md_code(p.query)}", ""]
         if len(s.reference):
             out += ["", "Curated reference events:", ""]
-            out += [f"- {r.date} {r.event_type}: {r.description} ({r.confidence}; "
-                    + " ; ".join(r.source_urls) + ")" for r in s.reference.itertuples()]
+            out += [f"- {md_text(r.date)} {md_text(r.event_type)}: {md_text(r.description)} "
+                    f"({md_text(r.confidence)}; {_md_sources(r.source_urls)})"
+                    for r in s.reference.itertuples()]
         out.append("")
-    out += ["## 8. Outlook", "", *b.outlook, "", "## 9. Indicators to watch", ""]
+    out += ["## 8. Outlook", "", *map(md_text, b.outlook), "", "## 9. Indicators to watch", ""]
     out += _md_table(["indicator", "what happened", "what it would signal"],
                      [list(w) for w in b.watch]) if b.watch else [
         "No series crossed a threshold or changed level in this range.", ""]
@@ -174,13 +190,16 @@ def markdown(b: Briefing) -> str:
             "events / volume × 10,000. Duplicate reports, media growth and actor-coding errors "
             "limit every figure; curated reference events are never counted with GDELT.", ""]
     out += ["## Appendix A. Curated reference timeline", ""]
-    out += [f"- {r.date} ({r.date_precision}) {r.actor1}–{r.actor2 or ''} {r.dimension}/"
-            f"{r.event_type}: {r.description} [{r.confidence}] " + " ; ".join(r.source_urls)
+    out += [md_text(f"- {r.date} ({r.date_precision}) {r.actor1}–{r.actor2 or ''} "
+                    f"{r.dimension}/{r.event_type}: {r.description} [{r.confidence}]")
+            + " " + _md_sources(r.source_urls)
             for r in b.reference.itertuples()] or ["None in this range."]
     out += ["", "## Appendix B. The rows behind the figures", ""]
     for block in [*b.picture.evidence, *(e for s in b.sections for e in s.evidence)]:
-        out += [f"### {block.title}", "", f"`{block.query}`", ""]
+        out += [f"### {md_text(block.title)}", "", md_code(block.query), ""]
         out += _md_table(["event id", "day", "code", "mentions", "source"],
                          [[e["event_id"], e["day"], f"{e['event_code']} {e['event_label']}",
-                           e["num_mentions"], e["source_url"] or ""] for e in block.events])
+                           e["num_mentions"], [(e["source_url"][:60], e["source_url"])]
+                           if http_url(e["source_url"]) else (e["source_url"] or "")[:200]]
+                          for e in block.events])
     return "\n".join(out)
