@@ -17,6 +17,7 @@ from pivotwatch.analysis import changes as change_detection
 from pivotwatch.analysis import partners as partner_ranking
 from pivotwatch.analysis.indicators import period_number
 from pivotwatch.errors import PivotwatchError
+from pivotwatch.markup import sql_literal as q
 from pivotwatch.report.panels import Panel, build_panels
 from pivotwatch.store import Store
 from pivotwatch.store.status import store_status
@@ -118,10 +119,11 @@ def _label(p: date, freq: str) -> str:
 
 
 def _evidence_query(a: str, b: str, dimension: str, first: date, last: date) -> str:
-    dyad = (f"((actor1_country = '{a}' AND actor2_country = '{b}') OR "
-            f"(actor1_country = '{b}' AND actor2_country = '{a}'))")
-    return (f"SELECT * FROM events WHERE {dyad} AND day BETWEEN '{first}' AND '{last}'"
-            + ("" if dimension == "all" else f"  -- then keep dimension '{dimension}' "
+    """The SQL a reader can run for the rows behind a figure; every value a quoted literal."""
+    dyad = (f"((actor1_country = {q(a)} AND actor2_country = {q(b)}) OR "
+            f"(actor1_country = {q(b)} AND actor2_country = {q(a)}))")
+    return (f"SELECT * FROM events WHERE {dyad} AND day BETWEEN {q(first)} AND {q(last)}"
+            + ("" if dimension == "all" else f"  -- then keep dimension {q(dimension)} "
                "(docs/dimensions.md)"))
 
 

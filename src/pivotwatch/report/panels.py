@@ -2,8 +2,9 @@
 
 Each builder returns a `Panel` for one section of the briefing: measured sentences, tables whose
 every figure comes from a store table, what the figures cannot tell, and the SQL that returns
-the rows behind them. A source that is not loaded gives a panel that says so (and how to load
-it), never an empty table passed off as "none".
+the rows behind them (shown for a reader to copy: every value in it is a quoted literal). A
+source that is not loaded gives a panel that says so (and how to load it), never an empty table
+passed off as "none".
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pivotwatch.analysis import sanctions as designations
 from pivotwatch.analysis import trade as trade_flows
 from pivotwatch.analysis.partners import DEFAULT_PARTNERS
 from pivotwatch.errors import PivotwatchError
+from pivotwatch.markup import sql_literal as q
 from pivotwatch.store import Store
 
 MIN_ROLL_CALLS = voting.THIN  # fewer shared roll calls in a year: too thin to show
@@ -147,7 +149,7 @@ def votes_panel(store: Store, a: str, b: str, start: date | None, end: date | No
         "not weighted by importance. Each pair's whole-span figures cover the years both were "
         "members (see span): a long span includes Cold War bloc voting, so compare pairs on "
         f"the recent years. The loaded roll calls end on {last:%Y-%m-%d}: docs/alignment.md.")
-    partner_list = ", ".join(f"'{p}'" for p in [a, *partners])
+    partner_list = ", ".join(map(q, [a, *partners]))
     # un_roll_calls holds one row per roll call and layout (unvotes, Voeten): one date each
     panel.query = (f"SELECT r.date, v.rcid, v.country, v.vote FROM un_votes v JOIN (SELECT "
                    "rcid, max(date) AS date FROM un_roll_calls GROUP BY rcid) r USING (rcid) "
@@ -219,9 +221,9 @@ def trade_panel(store: Store, a: str, b: str, start: date | None, end: date | No
            "estimate. " if "PRK" in (a, b) else "")
         + "Reference figures come from different publishers with different coverage: compare "
         "them with care (docs/trade.md).")
-    panel.query = (f"SELECT * FROM trade_flows WHERE (reporter = '{a}' AND partner = '{b}') OR "
-                   f"(reporter = '{b}' AND partner = '{a}'); SELECT * FROM reference_trade "
-                   "ORDER BY year")
+    panel.query = (f"SELECT * FROM trade_flows WHERE (reporter = {q(a)} AND partner = {q(b)}) "
+                   f"OR (reporter = {q(b)} AND partner = {q(a)}); SELECT * FROM "
+                   "reference_trade ORDER BY year")
     return panel
 
 
@@ -315,7 +317,7 @@ def fuel_panel(store: Store, a: str, b: str, start: date | None = None,
         "government estimates, open-source estimates) and are kept apart; lower bounds say "
         "'at least'. The cap counts every supplier's deliveries, so one supplier's share is "
         "not the DPRK's total.")
-    panel.query = (f"SELECT * FROM reference_fuel WHERE supplier = '{supplier}' ORDER BY "
+    panel.query = (f"SELECT * FROM reference_fuel WHERE supplier = {q(supplier)} ORDER BY "
                    "period_start; SELECT * FROM reference_caps")
     return panel
 
@@ -360,7 +362,8 @@ def sanctions_panel(store: Store, a: str, b: str) -> Panel:
         "ties count only what the list records (nationality, address). No tie in the loaded "
         "lists is not evidence that none exists. OpenSanctions data are licensed CC BY-NC 4.0 "
         "(non-commercial use): docs/sanctions.md.")
-    ids = ", ".join(f"'{r.list}:{r.list_id}'" for r in linked.itertuples())
+    # list ids come from the files: each one quoted, so a hostile id stays one literal
+    ids = ", ".join(q(f"{r.list}:{r.list_id}") for r in linked.itertuples())
     panel.query = (f"pivotwatch sanctions --country {a} --linked {b} --format csv  (the current "
                    "version of each entry; every version: SELECT * FROM sanctions WHERE list || "
                    f"':' || list_id IN ({ids or 'NULL'}))")
