@@ -116,7 +116,7 @@ def test_routing_by_header_and_unusable_files(tmp_path):
     fuel = write(tmp_path / "fuel.csv", [FUEL], FUEL_COLUMNS)
     other = write(tmp_path / "x.csv", [{"a": "1"}], ("a",))
     broken = tmp_path / "broken.csv"
-    broken.write_bytes(b"year,reporter\n\xff\xfe\n")
+    broken.write_bytes(",".join(TRADE_COLUMNS).encode() + b"\n\xff\xfe\n")
     db = str(tmp_path / "s.duckdb")
     result = runner.invoke(app, ["--db", db, "ingest", "reference", str(fuel)])
     assert result.exit_code == 0, result.output

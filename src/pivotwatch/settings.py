@@ -30,7 +30,7 @@ class Settings:
     # hostile-input caps (every reader stops as soon as one is passed)
     max_member_bytes: int = 8 << 30  # decompressed bytes of one file or archive member
     max_line_bytes: int = 64 << 20  # one physical line of a line-based file
-    max_record_file_bytes: int = 256 << 20  # a records file (CSV, XML) read whole to parse
+    max_record_file_bytes: int = 128 << 20  # a records file (CSV, XML)
     max_json_bytes: int = 64 << 20  # a JSON file parsed in memory
     download_deadline: int = 1800  # seconds for one download, all attempts included
     lock_wait: float = 5.0  # seconds a reading command waits for a store held by a writer
@@ -87,7 +87,7 @@ def get_settings() -> Settings:
         allow_private_urls=env.get("PIVOTWATCH_ALLOW_PRIVATE_URLS", "").strip(),
         max_member_bytes=_int("PIVOTWATCH_MAX_MEMBER_BYTES", 8 << 30, 1),
         max_line_bytes=_int("PIVOTWATCH_MAX_LINE_BYTES", 64 << 20, 1024),
-        max_record_file_bytes=_int("PIVOTWATCH_MAX_RECORD_FILE_BYTES", 256 << 20, 1),
+        max_record_file_bytes=_int("PIVOTWATCH_MAX_RECORD_FILE_BYTES", 128 << 20, 1),
         max_json_bytes=_int("PIVOTWATCH_MAX_JSON_BYTES", 64 << 20, 1),
         download_deadline=_int("PIVOTWATCH_DOWNLOAD_DEADLINE", 1800, 1),
         lock_wait=_seconds("PIVOTWATCH_LOCK_WAIT", 5.0),

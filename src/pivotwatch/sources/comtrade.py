@@ -10,28 +10,35 @@ count the total twice) and rows repeated within a file are rejected with a reaso
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import re
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import pyarrow as pa
 import xxhash
 
 from pivotwatch.errors import SourceError
 from pivotwatch.sources.context import Context, IngestReport, attempt
 from pivotwatch.sources.gdelt.load import FileResult
 from pivotwatch.sources.records import (
+    JSON_FILE,
+    RAW_CHARS,
     Batch,
+    CsvFile,
     Expectations,
     Parsed,
     Reject,
+    check_rejects,
     expand,
     first_line,
     load_records,
+    printable,
+    read_bytes,
     read_text,
-    text_stream,
+    shown,
 )
 from pivotwatch.store.store import Store, one_line
 from pivotwatch.taxonomy.countrycodes import to_iso3, why_unmapped
@@ -61,6 +68,8 @@ TOTALS = {"partner2iso": ("W00", ""), "partner2code": ("0", ""), "customs_code":
           "mot_code": ("0", ""), "mos_code": ("0", "")}
 COLUMNS = ("flow_key", "reporter", "partner", "year", "flow", "hs_code", "category",
            "value_usd", "layout")
+_SCHEMA = pa.schema([(c, pa.int32() if c == "year" else pa.float64() if c == "value_usd"
+                      else pa.string()) for c in COLUMNS])
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
@@ -142,24 +151,83 @@ def parse_record(rec: dict[str, str], layout: str) -> tuple:
             hs_code, category, value, layout)
 
 
-def _csv_records(text: str, name: str) -> tuple[list[tuple[int, dict, str]], list[str]]:
-    reader = csv.DictReader(text_stream(text))
-    header = [h.strip() for h in reader.fieldnames or []]
-    missing = [c for c in REQUIRED if c not in header]
-    for role in ("reporter", "partner"):
-        if f"{role}_iso" not in header and f"{role}_code" not in header:
-            missing.append(f"{role}_iso")
-    if missing:
-        raise SourceError(f"{name}: not a Comtrade CSV: missing column(s) {', '.join(missing)}")
-    reader.fieldnames = header
-    records = []
-    for row in reader:
-        raw = ",".join(v for v in row.values() if isinstance(v, str))
-        if None in row or any(v is None for v in row.values()):
-            records.append((reader.line_num, None, raw))
-        else:
-            records.append((reader.line_num, row, raw))
-    return records, [h for h in header if h not in KNOWN]
+@dataclass
+class _Rows:
+    """Records as they are read, one at a time: kept rows, rejects and what was seen."""
+
+    name: str
+    layout: str
+    unit: str  # what a number counts: 'line' (CSV) or 'record' (JSON)
+    read: int = 0
+    good: list[tuple] = field(default_factory=list)  # kept rows not yet in `chunks`
+    chunks: list[pa.RecordBatch] = field(default_factory=list)
+    bad: list[Reject] = field(default_factory=list)
+    seen: dict[str, int] = field(default_factory=dict)  # flow_key -> its line
+
+    def table(self) -> pa.Table:
+        """The kept rows. They are held as Arrow columns, a few bytes a field, not as Python
+        tuples (~700 bytes a row): a file at its size cap stays well under 1 GiB."""
+        self._flush()
+        return pa.Table.from_batches(self.chunks, schema=_SCHEMA)
+
+    def _flush(self) -> None:
+        if self.good:
+            columns = zip(*self.good, strict=True)
+            self.chunks.append(pa.RecordBatch.from_arrays(
+                [pa.array(c, type=t) for c, t in zip(columns, _SCHEMA.types, strict=True)],
+                schema=_SCHEMA))
+            self.good.clear()
+
+    def add(self, line: int, rec: dict | None, raw: object, problem: str | None = None) -> None:
+        """One record (snake_case keys, text values); `raw` is its text, or the JSON value,
+        dumped only if it is rejected."""
+        self.read += 1
+        if problem is None and rec is None:
+            problem = ("not a record of the file's layout (wrong number of fields, or not a "
+                       "JSON object)")
+        try:
+            if problem is not None:
+                raise ValueError(problem)
+            row = parse_record(rec, self.layout)
+            if row[0] in self.seen:
+                raise ValueError(f"duplicate row: same reporter, partner, year, flow and HS "
+                                 f"code as {self.unit} {self.seen[row[0]]}")
+        except ValueError as exc:
+            self.bad.append(Reject(line, str(exc), _raw(raw)))
+            check_rejects(self.name, self.bad, self.layout)
+            return
+        self.seen[row[0]] = line
+        self.good.append(row)
+        if len(self.good) >= 1 << 16:
+            self._flush()
+
+
+def _raw(raw: object) -> str:
+    if isinstance(raw, str):
+        return raw[:RAW_CHARS]
+    try:
+        return json.dumps(raw, ensure_ascii=False)[:RAW_CHARS]
+    except (RecursionError, ValueError):
+        return f"({type(raw).__name__} nested too deeply to show)"
+
+
+def _csv_records(path: Path, name: str, rows: _Rows) -> list[str]:
+    """Read a comtradr CSV row by row into `rows`; the columns it does not know."""
+    with CsvFile(path, name) as f:
+        header = f.header
+        missing = [c for c in REQUIRED if c not in header]
+        for role in ("reporter", "partner"):
+            if f"{role}_iso" not in header and f"{role}_code" not in header:
+                missing.append(f"{role}_iso")
+        if missing:
+            raise SourceError(f"{name}: not a Comtrade CSV: missing column(s) "
+                              f"{', '.join(missing)}")
+        for row in f.rows():
+            values = row.values
+            if values is not None and (None in values or None in values.values()):
+                values = None
+            rows.add(row.line, values, row.raw, row.problem)
+    return [h for h in header if h not in KNOWN]
 
 
 def _text(value) -> str:
@@ -169,67 +237,99 @@ def _text(value) -> str:
         return str(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value)) if abs(value) < 1e15 else repr(value)
+    if isinstance(value, list | dict):  # never a Comtrade field's value; not worth printing
+        return "[...]" if isinstance(value, list) else "{...}"
     return str(value)
 
 
-def _json_records(text: str, name: str) -> tuple[list[tuple[int, dict, str]], list[str]]:
+def _value(value: object) -> str:
+    """A JSON value as the file wrote it, short enough for a message."""
+    try:
+        return printable(json.dumps(value, ensure_ascii=False), 60)
+    except (RecursionError, ValueError):
+        return type(value).__name__
+
+
+def _count(doc: dict, data: list, name: str) -> None:
+    count = doc.get("count")
+    if count is None:
+        return
+    if isinstance(count, str):
+        raise SourceError(f"{name}: 'count' is the string {_value(count)}, not a number")
+    if isinstance(count, bool) or not isinstance(count, int | float):
+        raise SourceError(f"{name}: 'count' is {_value(count)}, not a number")
+    if not math.isfinite(count) or count != int(count):
+        raise SourceError(f"{name}: 'count' is {_value(count)}, not a whole number")
+    if count != len(data):
+        raise SourceError(f"{name}: 'count' says {int(count)} records but 'data' holds "
+                          f"{len(data)} (a truncated response?)")
+
+
+def _json_records(text: str, name: str, rows: _Rows) -> list[str]:
+    """Read a Comtrade API response (read whole, under PIVOTWATCH_MAX_JSON_BYTES) into `rows`
+    record by record; the keys it does not know."""
+    # Parsed whole, a JSON value costs far more memory than its text: ~60 bytes for each
+    # object or array. A Comtrade response has one object of ~1,000 bytes a record; one with
+    # an object or array for every few bytes is refused before parsing.
+    containers = text.count("{") + text.count("[")
+    if containers > max(len(text) // 64, 10_000):
+        raise SourceError(f"{name}: not a Comtrade API response: {containers:,} objects and "
+                          f"arrays in {len(text):,} characters (a record is one object of "
+                          "some 1,000)")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(f"{name}: malformed JSON: {exc.msg} at line {exc.lineno} "
                           f"column {exc.colno}") from None
+    except RecursionError:
+        raise SourceError(f"{name}: malformed JSON: nested too deeply to read (a Comtrade "
+                          "response is three levels deep)") from None
+    except ValueError as exc:  # such as an integer of more than 4,300 digits
+        raise SourceError(f"{name}: malformed JSON: {printable(one_line(exc), 200)}") from None
+    del text  # the parsed document is what memory must hold from here
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         raise SourceError(f"{name}: not a Comtrade API response (no 'data' list)")
     if doc.get("error"):
-        raise SourceError(f"{name}: the response reports an error: {one_line(doc['error'])}")
+        raise SourceError(f"{name}: the response reports an error: "
+                          f"{printable(str(doc['error']).strip(), 200)}")
     data = doc["data"]
-    count = doc.get("count")
-    if count is not None and count != len(data):
-        raise SourceError(f"{name}: 'count' says {count} records but 'data' holds "
-                          f"{len(data)} (a truncated response?)")
-    records, extra = [], set()
+    _count(doc, data, name)
+    extra: set[str] = set()
     for number, item in enumerate(data, start=1):
-        raw = json.dumps(item, ensure_ascii=False)
+        data[number - 1] = None  # each record is let go once read
         if not isinstance(item, dict):
-            records.append((number, None, raw))
+            rows.add(number, None, item)
             continue
-        rec = {snake(k): _text(v) for k, v in item.items()}
+        rec: dict[str, str] = {}
+        first: dict[str, str] = {}
+        clash = None
+        for key, value in item.items():
+            snaked = snake(key)
+            if snaked in rec and clash is None:
+                clash = (f"keys {printable(first[snaked])!r} and {printable(key)!r} both name "
+                         f"{printable(snaked)!r}")
+            first.setdefault(snaked, key)
+            rec[snaked] = _text(value)
         extra.update(k for k in rec if k not in KNOWN)
         missing = [c for c in (*REQUIRED, "reporter_code", "partner_code") if c not in rec]
-        records.append((number, rec if not missing else {"_missing": ", ".join(missing)}, raw))
-    return records, sorted(extra)
+        problem = clash or (f"record lacks {', '.join(missing)}" if missing else None)
+        rows.add(number, rec, item, problem)
+    return sorted(extra)
 
 
 def parse_file(path: Path, name: str) -> Parsed:
-    text = read_text(path, name)
-    is_json = text.lstrip()[:1] in ("{", "[")
+    head = read_bytes(path, name, limit=1 << 16, head=True)
+    is_json = head.decode("utf-8-sig", "replace").lstrip()[:1] in ("{", "[")
     layout = "comtrade-json" if is_json else "comtrade-csv"
-    records, extra = (_json_records if is_json else _csv_records)(text, name)
-    good, bad, seen = [], [], {}
-    for line, rec, raw in records:
-        if rec is None:
-            bad.append(Reject(line, "not a record of the file's layout (wrong number of "
-                                    "fields, or not a JSON object)", raw))
-            continue
-        if "_missing" in rec:
-            bad.append(Reject(line, f"record lacks {rec['_missing']}", raw))
-            continue
-        try:
-            row = parse_record(rec, layout)
-        except ValueError as exc:
-            bad.append(Reject(line, str(exc), raw))
-            continue
-        if row[0] in seen:
-            bad.append(Reject(line, f"duplicate row: same reporter, partner, year, flow and "
-                                    f"HS code as {'record' if is_json else 'line'} "
-                                    f"{seen[row[0]]}", raw))
-            continue
-        seen[row[0]] = line
-        good.append(row)
+    rows = _Rows(name, layout, "record" if is_json else "line")
+    if is_json:
+        extra = _json_records(read_text(path, name, setting=JSON_FILE), name, rows)
+    else:
+        extra = _csv_records(path, name, rows)
     notes = []
     if extra:  # columns this connector does not know are said, not silently dropped
-        notes.append(f"ignored column(s) {', '.join(extra)}")
-    return Parsed(layout, len(records), [Batch("trade_flows", COLUMNS, good)], bad,
+        notes.append(f"ignored column(s) {shown(extra)}")
+    return Parsed(layout, rows.read, [Batch("trade_flows", COLUMNS, rows.table())], rows.bad,
                   tuple(notes))
 
 

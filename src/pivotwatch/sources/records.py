@@ -11,19 +11,28 @@ Nothing is written unless the whole file is.
 from __future__ import annotations
 
 import bz2
+import codecs
+import csv
 import gzip
 import io
+import lzma
+import re
 import zipfile
-from collections.abc import Callable, Sequence
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import pyarrow as pa
 
 from pivotwatch.errors import QualityError, SourceError, UsageError
+from pivotwatch.settings import get_settings
 from pivotwatch.sources.gdelt.load import FileResult
 from pivotwatch.sources.inputs import hash_file
-from pivotwatch.store.store import Store, one_line, utcnow
+from pivotwatch.store.store import Store, ident, one_line, utcnow
 
 
 @dataclass
@@ -35,7 +44,7 @@ class Batch:
     rows: list[tuple] | pa.Table
 
 
-@dataclass
+@dataclass(slots=True)  # a file may have many: small objects
 class Reject:
     line: int | None  # 1-based line (or record number) in the file; None when not known
     reason: str
@@ -59,42 +68,98 @@ class Expectations:
     max_reject_share: float = 0.5
 
 
-def read_bytes(path: Path, name: str, limit: int = 2 << 30, *, head: bool = False) -> bytes:
-    """The file's content, decompressed when it is gzip, bzip2 or a one-member zip. With
-    `head`, only its first `limit` bytes (for telling layouts apart), never an error for
-    size."""
-    with path.open("rb") as fh:
-        magic = fh.read(4)
-    try:
-        if magic[:2] == b"\x1f\x8b":
-            with gzip.open(path, "rb") as fh:
-                data = fh.read(limit + 1)
-        elif magic[:3] == b"BZh":
-            with bz2.open(path, "rb") as fh:
-                data = fh.read(limit + 1)
-        elif magic == b"PK\x03\x04":
-            with zipfile.ZipFile(path) as zf:
+# What a file may hold once decompressed: a records file is parsed from a stream, a JSON file
+# whole in memory; neither ever above the cap on one decompressed member.
+RECORD_FILE = ("PIVOTWATCH_MAX_RECORD_FILE_BYTES", "a records file")
+JSON_FILE = ("PIVOTWATCH_MAX_JSON_BYTES", "a JSON file (parsed whole in memory)")
+# No row of any record table comes near this many characters (a Comtrade row with all its
+# columns is under 1 KiB); a longer one is a reject, not a row.
+MAX_ROW_CHARS = 64 << 10
+RAW_CHARS = 2000  # of a rejected row's text kept in `rejects`
+# A file with more rejected rows than this is not a file of its source at all, and holding
+# them would cost memory without bound (a real Comtrade file rejects a few percent of its rows:
+# 4,286 of 173,358 in the EU wood imports file).
+MAX_REJECTS = 250_000
+_DECOMPRESS_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error, lzma.LZMAError)
+_BARE_CR = re.compile(r"(?<=\r)(?!\n)")
+
+
+def cap_of(setting: tuple[str, str]) -> tuple[int, str]:
+    """(bytes, environment variable) of a size cap: `setting`'s own, or the cap on one
+    decompressed member where that is lower."""
+    settings = get_settings()
+    own = {RECORD_FILE: settings.max_record_file_bytes, JSON_FILE: settings.max_json_bytes}
+    if settings.max_member_bytes < own[setting]:
+        return settings.max_member_bytes, "PIVOTWATCH_MAX_MEMBER_BYTES"
+    return own[setting], setting[0]
+
+
+def too_big(name: str, setting: tuple[str, str]) -> str:
+    cap, env = cap_of(setting)
+    return (f"{name}: over {cap:,} bytes once decompressed, the cap for {setting[1]} "
+            f"(raise {env} to load it)")
+
+
+@contextmanager
+def _decompressed(path: Path, name: str, cap: int, message: str) -> Iterator[IO[bytes]]:
+    """The file's content as a binary stream: decompressed when it is gzip, bzip2 or a
+    one-member zip (a zip whose member declares more than `cap` bytes fails at once).
+    Errors while reading it are the reader's to turn into SourceError."""
+    with ExitStack() as stack:
+        raw = stack.enter_context(path.open("rb"))
+        magic = raw.read(4)
+        raw.seek(0)
+        try:
+            if magic[:2] == b"\x1f\x8b":
+                fh = stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))
+            elif magic[:3] == b"BZh":
+                fh = stack.enter_context(bz2.BZ2File(raw))
+            elif magic == b"PK\x03\x04":
+                zf = stack.enter_context(zipfile.ZipFile(raw))
                 members = [m for m in zf.infolist() if not m.is_dir()]
                 if len(members) != 1:
                     raise SourceError(f"{name}: a zip must hold exactly one file "
                                       f"(it holds {len(members)})")
-                with zf.open(members[0]) as fh:
-                    data = fh.read(limit + 1)
-        else:
-            with path.open("rb") as fh:
-                data = fh.read(limit + 1)
-    except (OSError, EOFError, zipfile.BadZipFile, gzip.BadGzipFile) as exc:
-        raise SourceError(f"{name}: cannot decompress: {one_line(exc)}") from exc
-    if len(data) > limit:
+                if members[0].file_size > cap:
+                    raise SourceError(message)
+                fh = stack.enter_context(zf.open(members[0]))
+            else:
+                fh = raw
+        # RuntimeError, NotImplementedError: an encrypted member, an unknown method
+        except (*_DECOMPRESS_ERRORS, RuntimeError, NotImplementedError) as exc:
+            raise SourceError(f"{name}: cannot decompress: {one_line(exc)}") from None
+        yield fh
+
+
+def read_bytes(path: Path, name: str, limit: int | None = None, *, head: bool = False,
+               setting: tuple[str, str] = RECORD_FILE) -> bytes:
+    """The file's content, decompressed when it is gzip, bzip2 or a one-member zip. Reading
+    stops as soon as the cap is passed: `limit` bytes when given, else `setting`'s cap
+    (RECORD_FILE or JSON_FILE). With `head`, only the first `limit` bytes (for telling
+    layouts apart), never an error for size."""
+    settings = get_settings()
+    if limit is None:
+        cap, message = cap_of(setting)[0], too_big(name, setting)
+    else:
+        cap = min(limit, settings.max_member_bytes)
+        message = f"{name}: larger than {cap:,} bytes once decompressed"
+    # head=True never fails for size, so a zip is never refused for what its member declares
+    with _decompressed(path, name, cap if not head else 1 << 62, message) as fh:
+        try:
+            data = fh.read(cap + 1)
+        except _DECOMPRESS_ERRORS as exc:
+            raise SourceError(f"{name}: cannot decompress: {one_line(exc)}") from None
+    if len(data) > cap:
         if head:
-            return data[:limit]
-        raise SourceError(f"{name}: larger than {limit >> 20} MiB once decompressed")
+            return data[:cap]
+        raise SourceError(message)
     return data
 
 
-def read_text(path: Path, name: str) -> str:
-    """The file as UTF-8 text (a BOM is dropped; CRLF read as LF by csv and XML parsers)."""
-    data = read_bytes(path, name)
+def read_text(path: Path, name: str, *, setting: tuple[str, str] = RECORD_FILE) -> str:
+    """The file as UTF-8 text (a BOM is dropped; CRLF read as LF by csv and XML parsers), read
+    whole: for formats parsed in memory, under `setting`'s cap."""
+    data = read_bytes(path, name, setting=setting)
     if not data.strip():
         raise SourceError(f"{name}: empty file")
     try:
@@ -110,6 +175,187 @@ def first_line(path: Path) -> str:
     except SourceError:
         return ""
     return data.decode("utf-8-sig", "replace").split("\n", 1)[0]
+
+
+def printable(text: str, width: int = 40) -> str:
+    """Text read from a file, fit to print on one line: control and format characters escaped
+    (no terminal escapes), cut to `width` characters."""
+    if len(text) > width:
+        text = text[:width - 1] + "\u2026"
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def shown(names: Sequence[str], most: int = 10) -> str:
+    """Names read from a file (columns, keys), printable, at most `most` of them."""
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return ", ".join(printable(n) if n else "(unnamed)" for n in names[:most]) + more
+
+
+class _Capped(io.RawIOBase):
+    """A decompressed stream that fails as soon as more than `cap` bytes come out of it."""
+
+    def __init__(self, fh: IO[bytes], name: str, cap: int, message: str):
+        self._fh, self._name, self._left, self._message = fh, name, cap, message
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            data = self._fh.read(min(len(buffer), self._left + 1))
+        except _DECOMPRESS_ERRORS as exc:
+            raise SourceError(f"{self._name}: cannot decompress: {one_line(exc)}") from None
+        if len(data) > self._left:
+            raise SourceError(self._message)
+        self._left -= len(data)
+        buffer[:len(data)] = data
+        return len(data)
+
+
+@dataclass
+class CsvRow:
+    line: int  # the line the row ends on
+    # as csv.DictReader gives it: a missing field is None, extra fields are a list under None;
+    # None when the row is not usable, and `problem` says why
+    values: dict | None
+    raw: str  # the row's text (its fields joined by commas), cut to RAW_CHARS
+    problem: str | None = None
+
+
+class CsvFile:
+    """A CSV file read row by row from its decompressed stream, never whole, so memory holds
+    one line at a time. Hostile input stops here: reading fails as soon as the file passes
+    its cap (PIVOTWATCH_MAX_RECORD_FILE_BYTES); a line over PIVOTWATCH_MAX_LINE_BYTES, a
+    field the csv module refuses, or a row over `max_row` characters becomes a row with a
+    `problem` (the connector makes it a reject with its line), and reading goes on. A
+    header with a name twice fails the file: which column is meant cannot be told.
+
+        with CsvFile(path, name) as f:
+            for row in f.rows(): ...
+    """
+
+    def __init__(self, path: Path, name: str, *, max_row: int = MAX_ROW_CHARS):
+        self.path, self.name, self.max_row = path, name, max_row
+        self.header: list[str] = []
+        self._stack = ExitStack()
+        self._overlong: set[int] = set()
+        self._max_line = get_settings().max_line_bytes
+
+    def __enter__(self) -> CsvFile:
+        cap, message = cap_of(RECORD_FILE)[0], too_big(self.name, RECORD_FILE)
+        try:
+            fh = self._stack.enter_context(_decompressed(self.path, self.name, cap, message))
+            stream = io.BufferedReader(_Capped(fh, self.name, cap, message), 1 << 16)
+            # fields up to a whole line (the default, 128 KiB, made long fields a traceback)
+            csv.field_size_limit(self._max_line)
+            self._reader = csv.reader(self._lines(stream))
+            self.header = self._read_header()
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stack.close()
+
+    def _lines(self, stream: io.BufferedReader) -> Iterator[str]:
+        """Each physical line as text; an overlong line is skipped unread and stands as a
+        blank line (so numbering holds), noted in `_overlong`."""
+        offset = number = 0
+        while True:
+            raw = stream.readline(self._max_line + 1)
+            if not raw:
+                return
+            start = offset
+            offset += len(raw)
+            if len(raw) > self._max_line:
+                while not raw.endswith(b"\n"):
+                    raw = stream.readline(1 << 20)
+                    if not raw:
+                        break
+                    offset += len(raw)
+                number += 1
+                self._overlong.add(number)
+                yield "\n"
+                continue
+            if start == 0 and raw.startswith(codecs.BOM_UTF8):
+                raw, start = raw[3:], 3
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise SourceError(f"{self.name}: not UTF-8 text ({exc.reason} at byte "
+                                  f"{start + exc.start}, line {number + 1})") from None
+            # a bare CR ends a line too (as when reading with newline="")
+            for piece in _BARE_CR.split(text) if "\r" in text[:-2] else (text,):
+                if piece:
+                    number += 1
+                    yield piece
+
+    def _overlong_reason(self) -> str:
+        return (f"line longer than {self._max_line:,} bytes (PIVOTWATCH_MAX_LINE_BYTES); "
+                "not read")
+
+    def _read_header(self) -> list[str]:
+        try:
+            first = next(self._reader, None)
+        except csv.Error as exc:
+            raise SourceError(f"{self.name}: unreadable header: {one_line(exc)}") from None
+        if 1 in self._overlong:
+            raise SourceError(f"{self.name}: header {self._overlong_reason()}")
+        if not first or not any(h.strip() for h in first):
+            if first is None or not any(any(f.strip() for f in row)
+                                        for row in self._safe_rows()):
+                raise SourceError(f"{self.name}: empty file")
+            return []
+        header = [h.strip() for h in first]
+        twice = [h for h, n in Counter(header).items() if h and n > 1]
+        if twice:
+            raise SourceError(f"{self.name}: column(s) {shown(twice)} appear more than once "
+                              "in the header")
+        return header
+
+    def _safe_rows(self) -> Iterator[list[str]]:
+        while True:
+            try:
+                yield next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                yield ["?"]
+
+    def rows(self) -> Iterator[CsvRow]:
+        """The rows after the header, with their line numbers; blank lines are skipped."""
+        header, width, told = self.header, len(self.header), set()
+        while True:
+            try:
+                fields = next(self._reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                yield CsvRow(self._reader.line_num, None, "", f"unreadable CSV row: "
+                                                             f"{one_line(exc)}")
+                continue
+            line = self._reader.line_num
+            if not fields:
+                if line in self._overlong:
+                    told.add(line)
+                    yield CsvRow(line, None, "", self._overlong_reason())
+                continue
+            raw = ",".join(fields)
+            if len(raw) > self.max_row:
+                yield CsvRow(line, None, raw[:RAW_CHARS],
+                             f"row of {len(raw):,} characters, longer than a real row can be "
+                             f"(at most {self.max_row:,})")
+                continue
+            values: dict = dict(zip(header, fields, strict=False))
+            if len(fields) > width:
+                values[None] = fields[width:]
+            elif len(fields) < width:
+                values.update((h, None) for h in header[len(fields):])
+            yield CsvRow(line, values, raw[:RAW_CHARS])
+        # an overlong line inside a quoted field was read as part of it: still say so
+        for line in sorted(self._overlong - told - {1}):
+            yield CsvRow(line, None, "", self._overlong_reason())
 
 
 def expand(paths: Sequence[str], suffixes: tuple[str, ...],
@@ -142,28 +388,63 @@ def text_stream(text: str) -> io.StringIO:
     return io.StringIO(text, newline="")
 
 
-def _insert(con, batch: Batch, file_id: str) -> tuple[int, int]:
-    """Insert rows not already present; returns (rows offered, rows added)."""
+def check_rejects(name: str, rejects: list[Reject], layout: str) -> None:
+    """Fail the file once it has more rejected rows than MAX_REJECTS (called as they come)."""
+    if len(rejects) > MAX_REJECTS:
+        raise QualityError(f"{name}: more than {MAX_REJECTS:,} rows rejected; not a "
+                           f"{layout} file (line {rejects[0].line}: "
+                           f"{printable(rejects[0].reason, 120)})")
+
+
+def _table(batch: Batch) -> pa.Table:
+    """A batch's rows as an Arrow table of its columns."""
     columns = list(batch.columns)
     if isinstance(batch.rows, pa.Table):
-        data = batch.rows.select(columns)
-    else:
-        if not batch.rows:
-            return 0, 0
-        values = zip(*batch.rows, strict=True)
-        data = pa.table({c: list(v) for c, v in zip(columns, values, strict=True)})
+        return batch.rows.select(columns)
+    if not batch.rows:
+        return pa.table({c: [] for c in columns})
+    values = zip(*batch.rows, strict=True)
+    return pa.table({c: list(v) for c, v in zip(columns, values, strict=True)})
+
+
+def _insert(con, batch: Batch, data: pa.Table, file_id: str) -> tuple[int, int]:
+    """Insert rows not already present; returns (rows offered, rows added).
+
+    The table and column names come from the connector's constants, never from a file; they
+    must also be names the store's schema has, and are quoted as identifiers besides."""
     if data.num_rows == 0:
         return 0, 0
-    (before,) = con.execute(f"SELECT count(*) FROM {batch.table}").fetchall()[0]
+    known = {c for (c,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
+        "AND table_name = ?", [batch.table]).fetchall()}
+    unknown = [c for c in (*batch.columns, "file_id") if c not in known]
+    if unknown:  # a connector's mistake, never the input's
+        raise RuntimeError(f"batch for {batch.table!r} names columns the store does not "
+                           f"have: {unknown}")
+    table = ident(batch.table)
+    columns = ", ".join(ident(c) for c in batch.columns)
+    (before,) = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0]
     con.register("_batch", data)
     try:
-        con.execute(f"""INSERT INTO {batch.table} ({", ".join(columns)}, file_id)
-                        SELECT {", ".join(columns)}, ? FROM _batch
+        con.execute(f"""INSERT INTO {table} ({columns}, file_id)
+                        SELECT {columns}, ? FROM _batch
                         ON CONFLICT DO NOTHING""", [file_id]).fetchall()
     finally:
         con.unregister("_batch")
-    (after,) = con.execute(f"SELECT count(*) FROM {batch.table}").fetchone()
+    (after,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()
     return data.num_rows, after - before
+
+
+# Parse failures that are the input's: a file that trips one is a one-line failure with a
+# `failed` row, never a traceback. (A connector turns the errors it expects into rejects or
+# SourceError itself; this is the net under it.)
+_INPUT_ERRORS = (csv.Error, RecursionError, UnicodeError, ValueError, pa.ArrowException)
+
+
+def _unreadable(name: str, source: str, exc: BaseException) -> SourceError:
+    why = ("nested too deeply to read" if isinstance(exc, RecursionError)
+           else printable(f"{type(exc).__name__}: {one_line(exc)}", 200))
+    return SourceError(f"{name}: cannot be read as a {source} file ({why})")
 
 
 def load_records(store: Store, path: Path, name: str, *, source: str,
@@ -177,11 +458,14 @@ def load_records(store: Store, path: Path, name: str, *, source: str,
     if store.loaded_file(file_id):
         return FileResult(name, "skipped", file_id)
     try:
-        parsed = parse(path, name)
-        offered = sum(b.rows.num_rows if isinstance(b.rows, pa.Table) else len(b.rows)
-                      for b in parsed.batches)
-        first = "; ".join(f"line {r.line}: {r.reason}" if r.line else r.reason
-                          for r in parsed.rejects[:3])
+        try:
+            parsed = parse(path, name)
+            tables = [_table(b) for b in parsed.batches]
+        except _INPUT_ERRORS as exc:
+            raise _unreadable(name, source, exc) from exc
+        offered = sum(t.num_rows for t in tables)
+        first = "; ".join(printable(f"line {r.line}: {r.reason}" if r.line else r.reason,
+                                    200) for r in parsed.rejects[:3])
         rejected = f" ({len(parsed.rejects)} rejected; {first})" if parsed.rejects else ""
         if offered == 0:
             raise QualityError(f"{name}: no valid {parsed.layout} rows{rejected}")
@@ -194,11 +478,11 @@ def load_records(store: Store, path: Path, name: str, *, source: str,
                                f"({first})")
         with store.transaction() as con:
             added = 0
-            for batch in parsed.batches:
-                added += _insert(con, batch, file_id)[1]
+            for batch, table in zip(parsed.batches, tables, strict=True):
+                added += _insert(con, batch, table, file_id)[1]
             if parsed.rejects:
                 con.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)",
-                                [(file_id, r.line, r.reason, r.raw[:2000])
+                                [(file_id, r.line, r.reason, r.raw[:RAW_CHARS])
                                  for r in parsed.rejects])
             con.execute(
                 """INSERT OR REPLACE INTO files (file_id, source, name, size_bytes,

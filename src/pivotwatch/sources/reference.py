@@ -7,8 +7,6 @@ an event, add it once. These events are never mixed into GDELT counts.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -23,13 +21,15 @@ from pivotwatch.sources.context import Context, IngestReport, attempt
 from pivotwatch.sources.gdelt.load import FileResult
 from pivotwatch.sources.records import (
     Batch,
+    CsvFile,
     Expectations,
     Parsed,
     Reject,
+    check_rejects,
     expand,
     first_line,
     load_records,
-    read_text,
+    shown,
 )
 from pivotwatch.store.store import Store
 
@@ -121,36 +121,34 @@ def parse_row(row: dict[str, str]) -> ReferenceEvent:
                           description, urls, confidence)
 
 
-def _read(path: Path, name: str) -> tuple[list[tuple[int, dict]], list[str]]:
+def _parse_timeline(path: Path, name: str) -> Parsed:
     from pivotwatch.sources.reference_figures import TABLES
 
-    reader = csv.DictReader(io.StringIO(read_text(path, name), newline=""))
-    header = reader.fieldnames or []
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        layouts = "; ".join(f"{table}: {', '.join(spec[0])}" for table, spec in TABLES.items())
-        raise SourceError(f"{name}: not a reference table: its header has none of the known "
-                          f"layouts (timeline: {', '.join(COLUMNS)}; {layouts})")
-    extra = [c for c in header if c not in COLUMNS]
-    return [(reader.line_num, row) for row in reader], extra
-
-
-def _parse_timeline(path: Path, name: str) -> Parsed:
-    rows, extra = _read(path, name)
-    good, bad = [], []
-    for line, row in rows:
-        try:
-            e = parse_row(row)
-        except ValueError as exc:
-            bad.append(Reject(line, str(exc), ",".join(v or "" for v in row.values()
-                                                       if isinstance(v, str))))
-        else:
-            good.append((e.key, e.day, e.precision, e.actor1, e.actor2, e.dimension,
-                         e.event_type, e.description, e.source_urls, e.confidence))
+    good, bad, read = [], [], 0
+    with CsvFile(path, name) as f:
+        missing = [c for c in COLUMNS if c not in f.header]
+        if missing:
+            layouts = "; ".join(f"{table}: {', '.join(spec[0])}"
+                                for table, spec in TABLES.items())
+            raise SourceError(f"{name}: not a reference table: its header has none of the "
+                              f"known layouts (timeline: {', '.join(COLUMNS)}; {layouts})")
+        for row in f.rows():  # one row at a time: a file is never held whole
+            read += 1
+            try:
+                if row.problem:
+                    raise ValueError(row.problem)
+                e = parse_row(row.values)
+            except ValueError as exc:
+                bad.append(Reject(row.line, str(exc), row.raw))
+                check_rejects(name, bad, "reference-events")
+            else:
+                good.append((e.key, e.day, e.precision, e.actor1, e.actor2, e.dimension,
+                             e.event_type, e.description, e.source_urls, e.confidence))
+    extra = [c for c in f.header if c not in COLUMNS]
     # columns this loader does not know are said, not silently dropped
-    notes = (f"ignored column(s) {', '.join(extra)}",) if extra else ()
-    return Parsed("reference-events", len(rows), [Batch("reference_events", _EVENT_COLUMNS,
-                                                        good)], bad, notes)
+    notes = (f"ignored column(s) {shown(extra)}",) if extra else ()
+    return Parsed("reference-events", read, [Batch("reference_events", _EVENT_COLUMNS, good)],
+                  bad, notes)
 
 
 def load_timeline(store: Store, path: Path, name: str | None = None) -> FileResult:

@@ -10,7 +10,6 @@ recorded value. A file is routed to its loader by its header (`loader_for`).
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from collections.abc import Callable
@@ -24,12 +23,13 @@ from pivotwatch.errors import SourceError
 from pivotwatch.sources.gdelt.load import FileResult
 from pivotwatch.sources.records import (
     Batch,
+    CsvFile,
     Expectations,
     Parsed,
     Reject,
+    check_rejects,
     load_records,
-    read_text,
-    text_stream,
+    shown,
 )
 from pivotwatch.store.store import Store
 from pivotwatch.taxonomy.countrycodes import to_iso3
@@ -177,8 +177,8 @@ TABLES: dict[str, tuple[tuple[str, ...], Callable[[dict], tuple], str, tuple[str
 
 
 def _header(path: Path, name: str) -> list[str]:
-    text = read_text(path, name)
-    return [h.strip() for h in next(csv.reader(text_stream(text)), [])]
+    with CsvFile(path, name) as f:  # reads the first line only
+        return f.header
 
 
 def table_for(header: list[str]) -> str | None:
@@ -193,32 +193,32 @@ def _parser(table: str) -> Callable[[Path, str], Parsed]:
     columns, parse_row, layout, stored = TABLES[table]
 
     def parse(path: Path, name: str) -> Parsed:
-        reader = csv.DictReader(text_stream(read_text(path, name)))
-        header = [h.strip() for h in reader.fieldnames or []]
-        missing = [c for c in columns if c not in header]
-        if missing:
-            raise SourceError(f"{name}: not a {layout} table: missing column(s) "
-                              f"{', '.join(missing)} (expected {', '.join(columns)})")
-        reader.fieldnames = header
         good, bad, seen, read = [], [], {}, 0
-        for row in reader:
-            read += 1
-            raw = ",".join(v for v in row.values() if isinstance(v, str))
-            try:
-                if None in row or any(v is None for v in row.values()):
-                    raise ValueError("wrong number of fields")
-                values = parse_row(row)
-            except ValueError as exc:
-                bad.append(Reject(reader.line_num, str(exc), raw))
-                continue
-            if values[0] in seen:
-                bad.append(Reject(reader.line_num, f"duplicate row: same figure as line "
-                                                   f"{seen[values[0]]}", raw))
-                continue
-            seen[values[0]] = reader.line_num
-            good.append(values)
+        with CsvFile(path, name) as f:
+            header = f.header
+            missing = [c for c in columns if c not in header]
+            if missing:
+                raise SourceError(f"{name}: not a {layout} table: missing column(s) "
+                                  f"{', '.join(missing)} (expected {', '.join(columns)})")
+            for row in f.rows():  # one row at a time: a file is never held whole
+                read += 1
+                try:
+                    if row.problem:
+                        raise ValueError(row.problem)
+                    if None in row.values or None in row.values.values():
+                        raise ValueError("wrong number of fields")
+                    values = parse_row(row.values)
+                    if values[0] in seen:
+                        raise ValueError(f"duplicate row: same figure as line "
+                                         f"{seen[values[0]]}")
+                except ValueError as exc:
+                    bad.append(Reject(row.line, str(exc), row.raw))
+                    check_rejects(name, bad, layout)
+                    continue
+                seen[values[0]] = row.line
+                good.append(values)
         extra = [c for c in header if c not in columns]
-        notes = (f"ignored column(s) {', '.join(extra)}",) if extra else ()
+        notes = (f"ignored column(s) {shown(extra)}",) if extra else ()
         return Parsed(layout, read, [Batch(table, stored, good)], bad, notes)
 
     return parse
