@@ -10,6 +10,7 @@ import sys
 import time
 import zipfile
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -157,9 +158,11 @@ def test_malformed_lines_are_rejected_with_line_and_reason(tmp_path):
         rejects = dict(st.con.execute("SELECT line, reason FROM rejects").fetchall())
         assert set(rejects) == set(bad)
         assert rejects[3] == "wrong column count: expected 61, found 1"
-        assert rejects[5] == 'bad value in SQLDATE: "20241399" is not a valid DATE'
-        assert rejects[7].startswith("bad value in GLOBALEVENTID")
-        assert rejects[9].startswith("bad value in GoldsteinScale")
+        assert rejects[5] == ('bad value in SQLDATE: "20241399" is not a real date as YYYYMMDD'
+                              f" from 1920 to {date.today().year + 1}")
+        assert rejects[7] == ('bad value in GLOBALEVENTID: "abc" is not a whole number of '
+                              "at least 0")
+        assert rejects[9] == 'bad value in GoldsteinScale: "high" is not a number from -10 to 10'
         assert rejects[11] == "wrong column count: expected 61, found 40"
         assert rejects[12] == "empty QuadClass"
         raw = st.con.execute("SELECT raw FROM rejects WHERE line = 3").fetchone()[0]

@@ -35,18 +35,57 @@ def _columns(adm2: bool, source_url: bool) -> list[str]:
     return cols
 
 
-# Types checked while parsing; a value that does not cast (an empty one included) rejects the
-# row with its line number. Only the columns the store keeps are typed: DuckDB checks only the
-# columns a query reads, and every scan of a file must reject the same rows.
-TYPED = {
-    "GLOBALEVENTID": "BIGINT", "SQLDATE": "DATE", "IsRootEvent": "INTEGER",
-    "QuadClass": "INTEGER", "GoldsteinScale": "DOUBLE", "NumMentions": "INTEGER",
-    "NumSources": "INTEGER", "NumArticles": "INTEGER", "AvgTone": "DOUBLE",
-    "DATEADDED": "BIGINT",
+
+@dataclass(frozen=True)
+class Rule:
+    """What a good value of a GDELT column is. Every column is read as text and checked by
+    this rule (`scans.py` turns it into SQL): DuckDB's own casts are lenient ('49.6667' and
+    '0x10' cast to BIGINT as 50 and 16, '2015021' to 2015-02-01, 'nan' to a DOUBLE)."""
+
+    kind: str             # whole | decimal | date | stamp
+    says: str             # what a good value is, for the reject reason
+    lo: float = 0
+    hi: float = 0
+    store: str = "BIGINT"  # the store column's type (whole numbers)
+
+
+def _whole(lo: int, hi: int, says: str = "", store: str = "INTEGER") -> Rule:
+    return Rule("whole", says or f"a whole number from {lo} to {hi}", lo, hi, store)
+
+
+def _decimal(lo: float, hi: float) -> Rule:
+    return Rule("decimal", f"a number from {lo:g} to {hi:g}", lo, hi, "DOUBLE")
+
+
+# SQLDATE years run from 1920 (well before GDELT's 1979 start, for events it dates back) to
+# next year; year 1 or 9999 is no event date.
+FIRST_YEAR = 1920
+_INT32 = 2**31 - 1
+
+# The columns the store keeps as numbers or dates, with GDELT's documented ranges (GDELT 2.0
+# Event Codebook). A value that breaks its rule (an empty one included) rejects the row with
+# its line number and one reason, the first bad column's. Only columns the store keeps are
+# checked: every scan of a file must judge the same rows, and each scan reads few columns.
+# GLOBALEVENTID 0 is real (the 1.0 backfile starts at 0), so ids may be 0.
+RULES = {
+    "GLOBALEVENTID": _whole(0, 2**63 - 1, "a whole number of at least 0", "BIGINT"),
+    "SQLDATE": Rule("date", "a real date as YYYYMMDD from {first} to {last}"),
+    "IsRootEvent": _whole(0, 1, "0 or 1", "TINYINT"),
+    "QuadClass": _whole(1, 4, "1, 2, 3 or 4", "TINYINT"),
+    "GoldsteinScale": _decimal(-10, 10),
+    "NumMentions": _whole(0, _INT32),
+    "NumSources": _whole(0, _INT32),
+    "NumArticles": _whole(0, _INT32),
+    "AvgTone": _decimal(-100, 100),
+    "DATEADDED": Rule("stamp", "8 or 14 digits (YYYYMMDD or YYYYMMDDHHMMSS)"),
 }
-# Numbers that may be empty (geography is often unknown): empty or unparsable -> NULL.
-OPTIONAL_NUMBERS = {"ActionGeo_Type": "TINYINT", "ActionGeo_Lat": "DOUBLE",
-                    "ActionGeo_Long": "DOUBLE"}
+# Numbers that may be empty (geography is often unknown): a value that breaks its rule,
+# an empty one included, is stored as NULL and the row kept.
+OPTIONAL_NUMBERS = {
+    "ActionGeo_Type": _whole(0, 5, store="TINYINT"),
+    "ActionGeo_Lat": _decimal(-90, 90),
+    "ActionGeo_Long": _decimal(-180, 180),
+}
 
 # store column <- GDELT column. The store keeps what the analysis needs, not all 61 fields.
 STORE_COLUMNS = {
@@ -93,8 +132,9 @@ class Layout:
     def width(self) -> int:
         return len(self.columns)
 
-    def duckdb_columns(self) -> dict[str, str]:
-        return {c: TYPED.get(c, "VARCHAR") for c in self.columns}
+    def checked(self) -> list[str]:
+        """The checked columns, in file order."""
+        return [c for c in self.columns if c in RULES]
 
     def has(self, column: str) -> bool:
         return column in self.columns

@@ -1,13 +1,15 @@
 """Stream one GDELT event export into the store, in one transaction.
 
-DuckDB's CSV reader parses the file in parallel with bounded memory; a row that does not parse
-(wrong column count, a bad or empty number or date, invalid UTF-8) goes to `rejects` with its
-line number. Two scans run inside the file's transaction. Scan A stages (id, day, actor
-countries) of every row; scan B inserts the events that involve a watched country. B reads
-more columns than A, so it rejects every row A rejects and perhaps more (a bad byte in a
-name): B's rejects are the file's rejects, and rows only B rejected leave the staging table.
-The staged rows then give `daily_counts` (the media-volume denominator), each GLOBALEVENTID
-once across all files.
+DuckDB's CSV reader parses the file in parallel with bounded memory, every column as text; a
+row that does not split (wrong column count, invalid UTF-8) goes to `rejects` with its line
+number. Two scans run inside the file's transaction. Scan A stages (id, day, actor countries)
+of every row and judges its checked values (`scans.reason`); scan B inserts the valid events
+that involve a watched country. B reads more columns than A, so it rejects every row A
+rejects and perhaps more (a bad byte in a name): B's rejects are the file's rejects, and rows
+only B rejected leave the staging table. A row with a bad value (QuadClass 1000, SQLDATE
+2015021) splits fine, so the reader gives no line number for it: `_ValueRejects` finds its
+line by the row's checked values, and it becomes a reject too. The staged rows then give
+`daily_counts` (the media-volume denominator), each GLOBALEVENTID once across all files.
 """
 
 from __future__ import annotations
@@ -15,15 +17,29 @@ from __future__ import annotations
 import itertools
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
+from operator import itemgetter
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import xxhash
 
 from pivotwatch.errors import QualityError, SourceError
 from pivotwatch.sources.gdelt.layout import ALTERNATE, BY_WIDTH, STORE_COLUMNS, Layout
-from pivotwatch.sources.gdelt.scans import REJECT_REASON, country, quote, scan, store_expr
+from pivotwatch.sources.gdelt.scans import (
+    REJECT_REASON,
+    country,
+    ident,
+    key,
+    reason,
+    scan,
+    store_expr,
+    typed,
+    valid,
+)
 from pivotwatch.sources.inputs import hash_file, plain_file, read_lines, sniff_widths
 from pivotwatch.store.store import Store, one_line, utcnow
 
@@ -68,7 +84,8 @@ class _FileLoad:
     def __init__(self, con: duckdb.DuckDBPyConnection, file_id: str, countries: Sequence[str]):
         self.con = con
         self.file_id = file_id
-        self.watched = "(" + ", ".join(quote(c) for c in countries) + ")"
+        self.watched = list(countries)
+        self.last_year = date.today().year + 1  # the last SQLDATE year accepted
         self.valid = 0  # rows that parsed, repeated ids included
         self.inserted = 0  # events stored
         self.unparsed = 0  # lines that did not parse
@@ -79,7 +96,7 @@ class _FileLoad:
     def rejected(self) -> int:
         return self.unparsed + self.repeats
 
-    def sql(self, query: str, params: list | None = None) -> list[tuple]:
+    def sql(self, query: str, params: list | dict | None = None) -> list[tuple]:
         return self.con.execute(query, params or []).fetchall()
 
     def reject_lines(self, lines: Iterable[tuple[int, str, str]]) -> None:
@@ -98,11 +115,13 @@ class _FileLoad:
 
         Temp tables live in the file's transaction: on an error the rollback removes them."""
         tag = f"pw_scan{next(_scan_ids)}"
-        lo, hi = self._stage(path, layout, tag)
+        lo, hi, bad = self._stage(path, layout, tag)
         self.inserted += self._insert_events(path, layout, tag, lo, hi)
-        alternates = self._rejects(tag, layout, line_map)
+        if bad:
+            _ValueRejects(self, layout, tag).find(path, bad)
+        alternates = self._rejects(tag, layout, line_map, bool(bad))
         self._count(tag, lo, hi, totals)
-        for suffix in ("rows", "ids", "a_errors", "a_scans", "b_errors", "b_scans"):
+        for suffix in ("rows", "ids", "bad", "a_errors", "a_scans", "b_errors", "b_scans"):
             self.sql(f"DROP TABLE IF EXISTS {tag}_{suffix}")
         if alternates:
             # GDELT 1.0 rows of the other 1.0 layout (57 vs 58 columns): read their original
@@ -117,15 +136,23 @@ class _FileLoad:
                 self.run(alt_path, ALTERNATE[layout.width], originals,
                          None if totals is None else [], workdir)
 
-    def _stage(self, path: Path, layout: Layout, tag: str) -> tuple[int, int]:
+    def _stage(self, path: Path, layout: Layout, tag: str) -> tuple[int, int, int]:
+        """Stage every row A reads; return the valid rows' id range and the bad rows' count.
+
+        A bad row keeps its checked values (`key`, NULL for a valid row) until its line is
+        found; its reason is worked out then (cheaper than for every row here)."""
         self.sql(
             f"""CREATE TEMP TABLE {tag}_rows AS
-                SELECT GLOBALEVENTID AS id, SQLDATE AS day,
-                       {country('Actor1CountryCode')} AS a1, {country('Actor2CountryCode')} AS a2
-                FROM {scan(path, layout, tag + '_a')}"""
+                SELECT {typed('GLOBALEVENTID')} AS id, {typed('SQLDATE')} AS day,
+                       {country('Actor1CountryCode')} AS a1, {country('Actor2CountryCode')} AS a2,
+                       CASE WHEN {valid(layout)} THEN NULL ELSE {key(layout)} END AS key
+                FROM {scan(layout, tag + '_a')}""",
+            {"path": str(path), "last_year": self.last_year},
         )
-        lo, hi = self.sql(f"SELECT min(id), max(id) FROM {tag}_rows")[0]
-        return (lo or 0), (hi or 0)
+        lo, hi, bad = self.sql(
+            f"""SELECT min(id) FILTER (WHERE key IS NULL), max(id) FILTER (WHERE key IS NULL),
+                       count(key) FROM {tag}_rows""")[0]
+        return (lo or 0), (hi or 0), int(bad)
 
     def _insert_events(self, path: Path, layout: Layout, tag: str, lo: int, hi: int) -> int:
         select = ", ".join(f"{store_expr(g, layout)} AS {col}"
@@ -134,18 +161,23 @@ class _FileLoad:
         # The id range lets DuckDB skip other files' row groups in the anti-join.
         (inserted,) = self.sql(
             f"""INSERT INTO events BY NAME
-                SELECT {select}, {layout.version} AS gdelt_version, ? AS file_id
-                FROM {scan(path, layout, tag + '_b')} s
-                WHERE ({a1} IN {self.watched} OR {a2} IN {self.watched})
+                SELECT {select}, {layout.version} AS gdelt_version, $file_id AS file_id
+                FROM {scan(layout, tag + '_b')} s
+                -- checked only where watched: CASE keeps DuckDB from checking every row
+                WHERE CASE WHEN list_contains($watched, {a1}) OR list_contains($watched, {a2})
+                           THEN {valid(layout)} ELSE false END
                   AND NOT EXISTS (SELECT 1 FROM events e
-                                  WHERE e.event_id BETWEEN ? AND ?
-                                    AND e.event_id = s.GLOBALEVENTID)""",
-            [self.file_id, lo, hi],
+                                  WHERE e.event_id BETWEEN $lo AND $hi
+                                    AND e.event_id = {typed('GLOBALEVENTID')})""",
+            {"path": str(path), "last_year": self.last_year, "file_id": self.file_id,
+             "watched": self.watched, "lo": lo, "hi": hi},
         )[0]
         return int(inserted)
 
-    def _rejects(self, tag: str, layout: Layout, line_map: list[int] | None) -> list[int]:
-        """Store the rejects of scan B; return the lines that have the alternate layout."""
+    def _rejects(self, tag: str, layout: Layout, line_map: list[int] | None,
+                 bad_values: bool) -> list[int]:
+        """Store the rejects of scan B and the rows with bad values; return the lines that
+        have the alternate layout."""
         self.sql(
             f"""CREATE TEMP TABLE {tag}_rej AS
                 SELECT line, {REJECT_REASON.format(width=layout.width)} AS reason,
@@ -154,6 +186,9 @@ class _FileLoad:
                          - length(replace(any_value(csv_line), chr(9), '')) + 1 AS width
                 FROM {tag}_b_errors GROUP BY line"""
         )
+        if bad_values:  # a line B could not read keeps B's reason
+            self.sql(f"""INSERT INTO {tag}_rej SELECT line, reason, raw, NULL FROM {tag}_bad
+                         WHERE line NOT IN (SELECT line FROM {tag}_rej)""")
         other = ALTERNATE.get(layout.width)
         alternate_width = other.width if other and line_map is None else -1
         alternates = [line for (line,) in self.sql(
@@ -174,7 +209,8 @@ class _FileLoad:
                                 AS BIGINT) AS id,
                        count(*) AS k
                 FROM (SELECT DISTINCT line, csv_line FROM {tag}_b_errors
-                      WHERE line NOT IN (SELECT line FROM {tag}_a_errors))
+                      WHERE line NOT IN (SELECT line FROM {tag}_a_errors)
+                        {f"AND line NOT IN (SELECT line FROM {tag}_bad)" if bad_values else ""})
                 GROUP BY 1"""
         )
         self.sql(
@@ -214,14 +250,16 @@ class _FileLoad:
         self.repeats += int(repeats)
         new = f"""FROM {tag}_rows r WHERE NOT EXISTS (
                     SELECT 1 FROM counted_ids c
-                    WHERE c.event_id BETWEEN {int(lo)} AND {int(hi)} AND c.event_id = r.id)"""
+                    WHERE c.event_id BETWEEN $lo AND $hi AND c.event_id = r.id)"""
+        span = {"lo": lo, "hi": hi}
         rows, fresh = self.sql(
-            f"SELECT (SELECT count(*) FROM {tag}_rows), (SELECT count(*) {new})")[0]
+            f"SELECT (SELECT count(*) FROM {tag}_rows), (SELECT count(*) {new})", span)[0]
         self.valid += int(rows) + int(repeats)
         self.overlap += int(rows - fresh)
         if totals is None:
-            self.sql(f"INSERT INTO daily_counts SELECT ?, day, a1, a2, count(*) {new} GROUP BY ALL",
-                     [self.file_id])
+            self.sql(f"""INSERT INTO daily_counts
+                         SELECT $file_id, day, a1, a2, count(*) {new} GROUP BY ALL""",
+                     {**span, "file_id": self.file_id})
         elif totals:
             if rows != fresh:
                 raise QualityError(
@@ -229,7 +267,7 @@ class _FileLoad:
                     "its daily counts would be counted twice")
             self.con.executemany("INSERT INTO daily_counts VALUES (?, ?, ?, ?, ?)",
                                  [(self.file_id, *row) for row in totals])
-        self.sql(f"INSERT INTO counted_ids SELECT id {new}")
+        self.sql(f"INSERT INTO counted_ids SELECT id {new}", span)
 
     def count_ids(self, ranges: Iterable[tuple[int, int]]) -> None:
         """Mark the ids of an extract's original file as counted (its totals cover them)."""
@@ -250,6 +288,108 @@ class _FileLoad:
         )
         (self.inserted,) = self.sql("SELECT count(*) FROM events WHERE file_id = ?",
                                     [self.file_id])[0]
+
+
+class _ValueRejects:
+    """Finds the lines of the rows scan A judged bad (QuadClass 1000, SQLDATE 2015021) and
+    stores them in `<tag>_bad` with their reasons; takes them out of the staging table.
+
+    DuckDB's reader numbers only the lines it cannot split, and the store does not keep row
+    order, so a bad row's line is found by its checked values: they alone decide that a row is
+    bad, so every line carrying them is bad too. One pass over the file matches lines by a
+    64-bit hash of those values, which keeps memory at 8 bytes per distinct bad row whatever
+    the file. Each reason is then worked out again in SQL from the line's own text by the
+    scans' rules, so a hash collision (a good line that matches) comes back valid and is passed
+    over. The lines found must add up to the bad rows A counted, or the file fails."""
+
+    BATCH = 50_000  # lines looked up at once
+    BATCH_BYTES = 64 << 20
+    # Lines of the plain file are at most DuckDB's 2 MB (a longer one is blanked before the
+    # scans or rejected by the reader); reading stops at twice that.
+    LONGEST = 4 << 20
+
+    def __init__(self, work: _FileLoad, layout: Layout, tag: str):
+        self.work, self.layout, self.tag = work, layout, tag
+        self.positions = [layout.columns.index(c) for c in layout.checked()]
+
+    def find(self, path: Path, bad: int) -> None:
+        tag = self.tag
+        self.work.sql(f"CREATE TEMP TABLE {tag}_bad (line BIGINT, reason VARCHAR, raw VARCHAR)")
+        hashes = self._bad_hashes()
+        self.work.sql(f"CREATE TEMP TABLE {tag}_found (line BIGINT, raw VARCHAR)")
+        for numbers, raws in self._matches(path, hashes):
+            self.work.sql(f"INSERT INTO {tag}_found SELECT unnest(?), unnest(?)",
+                          [numbers, raws])
+        fields = ", ".join(f"nullif(s[{k + 1}], chr(1)) AS {ident(c)}"
+                           for k, c in enumerate(self.layout.columns) if k in self.positions)
+        self.work.sql(
+            f"""INSERT INTO {tag}_bad
+                SELECT line, reason, raw FROM (
+                  SELECT line, raw, {reason(self.layout)} AS reason FROM (
+                    SELECT line, raw, {fields}
+                    FROM (SELECT line, raw, string_split(raw, chr(9)) AS s FROM {tag}_found)))
+                WHERE reason IS NOT NULL
+                  AND line NOT IN (SELECT line FROM {tag}_a_errors)""",
+            {"last_year": self.work.last_year})
+        (found,) = self.work.sql(f"SELECT count(*) FROM {tag}_bad")[0]
+        if found != bad:
+            raise SourceError(f"found the lines of {found} of the {bad} rows with bad values; "
+                              "the file is left unloaded")
+        self.work.sql(f"DELETE FROM {tag}_rows WHERE key IS NOT NULL")
+        self.work.sql(f"DROP TABLE {tag}_found")
+
+    @staticmethod
+    def _hash(values: Iterable[bytes]) -> int:
+        return xxhash.xxh3_64_intdigest(b"\t".join(values))
+
+    def _bad_hashes(self) -> np.ndarray:
+        result = self.work.con.execute(
+            f"SELECT DISTINCT key FROM {self.tag}_rows WHERE key IS NOT NULL")
+        parts = [np.empty(0, dtype=np.uint64)]
+        while chunk := result.fetchmany(10_000):
+            parts.append(np.fromiter(
+                (self._hash(b"\x01" if v is None else v.encode() for v in values)
+                 for (values,) in chunk), dtype=np.uint64, count=len(chunk)))
+        return np.unique(np.concatenate(parts))
+
+    def _matches(self, path: Path, hashes: np.ndarray) -> Iterator[tuple[list, list]]:
+        """(line numbers, raw texts) of the lines whose checked values hash into `hashes`."""
+        pick = itemgetter(*self.positions)
+        width, longest = self.layout.width, self.LONGEST
+        numbers: list[int] = []
+        keys: list[int] = []
+        raws: list[bytes] = []
+        size = 0
+        with path.open("rb") as fh:
+            number = 0
+            while line := fh.readline(longest):
+                number += 1
+                if not line.endswith(b"\n") and len(line) == longest:
+                    while (more := fh.readline(longest)) and not more.endswith(b"\n"):
+                        pass
+                    continue
+                body = line.removesuffix(b"\n")
+                if number == 1:
+                    body = body.removeprefix(b"\xef\xbb\xbf")  # as the reader does
+                fields = body.split(b"\t")
+                if len(fields) != width:
+                    continue
+                numbers.append(number)
+                keys.append(self._hash(pick(fields)))
+                raws.append(body)
+                size += len(body)
+                if len(numbers) >= self.BATCH or size >= self.BATCH_BYTES:
+                    yield self._hits(numbers, keys, raws, hashes)
+                    numbers, keys, raws, size = [], [], [], 0
+        if numbers:
+            yield self._hits(numbers, keys, raws, hashes)
+
+    @staticmethod
+    def _hits(numbers: list[int], keys: list[int], raws: list[bytes],
+              hashes: np.ndarray) -> tuple[list, list]:
+        hit = np.flatnonzero(np.isin(np.array(keys, dtype=np.uint64), hashes))
+        return ([numbers[i] for i in hit],
+                [raws[i].decode("utf-8", "replace") for i in hit])
 
 
 def _interrupted(exc: BaseException) -> bool:

@@ -1,64 +1,137 @@
-"""The SQL that reads GDELT exports with DuckDB's CSV reader.
+"""The SQL that reads GDELT exports with DuckDB's CSV reader, and the checks on their values.
 
-Rows that do not parse go to per-scan temp tables (`<tag>_errors`) with their line numbers;
-`REJECT_REASON` turns DuckDB's error rows into one plain reason per line.
+Every column is read as text. The reader rejects what it cannot split (a wrong column count,
+invalid UTF-8, an overlong line) into per-scan temp tables (`<tag>_errors`) with line numbers;
+`REJECT_REASON` turns those error rows into one plain reason per line. A value that breaks its
+column's rule (`layout.RULES`) is judged here in SQL: `valid` and `reason` are built from the
+same rules, so every scan of a file keeps the same rows. The SQL takes its file path and the
+last accepted year as parameters ($path, $last_year); nothing read from a file is ever part of
+the SQL text, and column names come from `layout.py` only.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from pivotwatch.sources.gdelt.layout import FIRST_YEAR, OPTIONAL_NUMBERS, RULES, Layout, Rule
 
-from pivotwatch.sources.gdelt.layout import OPTIONAL_NUMBERS, TYPED, Layout
-
-# Empty fields are read as empty strings (not NULL) so that an empty number is a cast error
-# with a line number; this byte never occurs in GDELT text.
+# Empty fields are read as empty strings (not NULL) so that an empty number is a reject with
+# a line number; this byte never occurs in GDELT text.
 _NULL_SENTINEL = "\\x01"
+# A plain decimal, as GDELT writes them ('-3.40136054421769', '10', '1.9'). DuckDB's DOUBLE
+# cast would also take 'nan', 'inf', ' 1', '+1', '1e1' and '1_0'.
+_DECIMAL = r"-?[0-9]+(\.[0-9]+)?"
+# How much of a bad value a reject reason quotes.
+_SHOWN = 40
 
 
 def quote(text: str) -> str:
+    """A SQL string literal of `text` (used for names from `layout.py`, never file content)."""
     return "'" + text.replace("'", "''") + "'"
 
 
-def scan(path: Path, layout: Layout, tag: str) -> str:
-    """A read_csv call that parses `layout` and sends bad rows to temp tables `tag`_*."""
-    columns = "{" + ", ".join(f"{quote(c)}: {quote(t)}"
-                              for c, t in layout.duckdb_columns().items()) + "}"
+def ident(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+def scan(layout: Layout, tag: str) -> str:
+    """A read_csv call of $path, all columns text, sending unsplittable rows to `tag`_*."""
+    columns = "{" + ", ".join(f"{quote(c)}: 'VARCHAR'" for c in layout.columns) + "}"
     return (
-        f"read_csv({quote(str(path))}, delim='\\t', quote='', escape='', header=false, "
-        f"auto_detect=false, new_line='\\n', columns={columns}, dateformat='%Y%m%d', "
+        f"read_csv($path, delim='\\t', quote='', escape='', header=false, "
+        f"auto_detect=false, new_line='\\n', columns={columns}, "
         f"encoding='utf-8', nullstr=E'{_NULL_SENTINEL}', store_rejects=true, "
         f"rejects_table='{tag}_errors', rejects_scan='{tag}_scans')"
     )
 
 
 def country(column: str) -> str:
-    return f"nullif(\"{column}\", '')"
+    return f"nullif({ident(column)}, '')"
+
+
+def _ok(column: str, rule: Rule) -> str:
+    """True where the column's value keeps its rule; never NULL."""
+    v = ident(column)
+    if rule.kind == "whole" and rule.hi - rule.lo < 10:
+        # a short list of values ('0', '1') is matched as text: cheaper than a cast
+        test = f"{v} IN ({', '.join(quote(str(n)) for n in range(int(rule.lo), int(rule.hi) + 1))})"
+    elif rule.kind == "whole":
+        # the value must be exactly how DuckDB prints the number: digits only, no sign,
+        # spaces, leading zeros, decimals, exponent, hex or '_'
+        test = (f"TRY_CAST({v} AS BIGINT)::VARCHAR = {v} "
+                f"AND TRY_CAST({v} AS BIGINT) BETWEEN {int(rule.lo)} AND {int(rule.hi)}")
+    elif rule.kind == "decimal":
+        # NaN and infinities fail BETWEEN
+        test = (f"regexp_full_match({v}, {quote(_DECIMAL)}) "
+                f"AND TRY_CAST({v} AS DOUBLE) BETWEEN {rule.lo!r} AND {rule.hi!r}")
+    elif rule.kind == "date":
+        # printed back as YYYYMMDD it must be the same text: '2015021' and '20150230' are not
+        day = f"TRY_STRPTIME({v}, '%Y%m%d')"
+        test = (f"strftime({day}, '%Y%m%d') = {v} "
+                f"AND year({day}) BETWEEN {FIRST_YEAR} AND $last_year")
+    elif rule.kind == "stamp":
+        test = f"length({v}) IN (8, 14) AND TRY_CAST({v} AS BIGINT)::VARCHAR = {v}"
+    else:
+        raise ValueError(f"unknown rule kind {rule.kind!r}")
+    return f"coalesce({test}, false)"
+
+
+def _value(column: str, rule: Rule) -> str:
+    """The stored value of a column whose value keeps its rule."""
+    v = ident(column)
+    if rule.kind == "date":
+        return f"TRY_STRPTIME({v}, '%Y%m%d')::DATE"
+    return f"TRY_CAST({v} AS {rule.store})"
+
+
+def valid(layout: Layout) -> str:
+    """True for a row whose checked values all keep their rules."""
+    return " AND ".join(_ok(c, RULES[c]) for c in layout.checked())
+
+
+def reason(layout: Layout) -> str:
+    """The reject reason of a row (its first bad column's), NULL for a valid row."""
+    whens = []
+    for column in layout.checked():
+        rule = RULES[column]
+        v = ident(column)
+        says = quote(rule.says.format(first=FIRST_YEAR, last="")) + (
+            " || $last_year" if rule.kind == "date" else "")
+        shown = (f"""'"' || left(coalesce({v}, chr(1)), {_SHOWN})
+                     || CASE WHEN length({v}) > {_SHOWN} THEN '...' ELSE '' END || '"'""")
+        whens.append(f"""WHEN NOT {_ok(column, rule)} THEN
+                CASE WHEN {v} = '' THEN {quote('empty ' + column)}
+                     ELSE {quote(f'bad value in {column}: ')} || {shown} || ' is not ' || {says}
+                END""")
+    return "CASE " + "\n".join(whens) + " END"
+
+
+def key(layout: Layout) -> str:
+    """The checked values of a row as a list: they alone decide whether it is valid."""
+    return "[" + ", ".join(ident(c) for c in layout.checked()) + "]"
+
+
+def typed(column: str) -> str:
+    """A checked column's stored value (only meaningful on valid rows)."""
+    return _value(column, RULES[column])
 
 
 def store_expr(gdelt: str, layout: Layout) -> str:
-    """How a store column is computed from a GDELT column of `layout`."""
+    """How a store column is computed from a GDELT column of `layout` (on valid rows)."""
     if not layout.has(gdelt):
         return "NULL"
-    if gdelt in TYPED:
-        return f'"{gdelt}"'
+    if gdelt in RULES:
+        return typed(gdelt)
     if gdelt in OPTIONAL_NUMBERS:
-        return f"TRY_CAST(\"{gdelt}\" AS {OPTIONAL_NUMBERS[gdelt]})"
-    return f"nullif(\"{gdelt}\", '')"
+        rule = OPTIONAL_NUMBERS[gdelt]
+        return f"CASE WHEN {_ok(gdelt, rule)} THEN {_value(gdelt, rule)} END"
+    return f"nullif({ident(gdelt)}, '')"
 
 
-# One reason per rejected line: a wrong column count first, else the first bad column.
+# One reason per line the reader rejected: a wrong column count first, else the first error.
 REJECT_REASON = """
     arg_min(
         CASE WHEN error_type IN ('MISSING COLUMNS', 'TOO MANY COLUMNS')
              THEN 'wrong column count: expected {width}, found '
                   || (length(csv_line) - length(replace(csv_line, chr(9), '')) + 1)
-             WHEN error_type = 'CAST' AND error_message LIKE '%string "" to%'
-             THEN 'empty ' || column_name
-             WHEN error_type = 'CAST'
-             THEN 'bad value in ' || column_name || ': '
-                  || regexp_replace(error_message,
-                                    '^.*Could not convert string (".*") to ''(\\w+)''.*$',
-                                    '\\1 is not a valid \\2')
              WHEN error_type = 'LINE SIZE OVER MAXIMUM'
              THEN 'line longer than the reader''s 2 MB limit'
              ELSE lower(error_type::VARCHAR) || ': ' || coalesce(error_message, '')
