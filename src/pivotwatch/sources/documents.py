@@ -198,7 +198,12 @@ def detect_format(name: str, data: bytes, media_type: str | None = None) -> str:
     suffixes = [s for s in Path(urlsplit(name).path).suffixes[-2:]
                 if s.lower() not in (".gz", ".bz2", ".zip")]
     by_suffix = _SUFFIXES.get(suffixes[-1].lower()) if suffixes else None
-    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    head = data[:2048]
+    for bom, codec in _BOMS[1:]:  # UTF-16 or UTF-32 markup is sniffed as the text it is
+        if head.startswith(bom):
+            head = data[:8192].decode(codec, "ignore").encode("utf-8")[:2048]
+            break
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     sniffed = "feed" if _FEED_ROOT.search(head) else "html" if _HTML_ROOT.match(
         re.sub(rb"^(<\?xml[^>]*>|<!--.*?-->|\s)*", b"", head, flags=re.DOTALL)) else None
     if by_media == "text" and by_suffix == "markdown":

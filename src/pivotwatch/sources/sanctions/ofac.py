@@ -66,7 +66,8 @@ def _published(f: _Finder, root: etree._Element, name: str) -> tuple[datetime | 
         published = datetime.strptime(date_text, "%m/%d/%Y") if date_text else None
         count = int(count_text) if count_text else None
     except ValueError as exc:
-        raise SourceError(f"{name}: bad publshInformation ({date_text!r}, {count_text!r}): "
+        raise SourceError(f"{name}: bad publshInformation ({date_text[:40]!r}, "
+                          f"{count_text[:40]!r}): "
                           "expected MM/DD/YYYY and a count") from exc
     return published, count
 
