@@ -194,7 +194,7 @@ class _Rows:
                                  f"code as {self.unit} {self.seen[row[0]]}")
         except ValueError as exc:
             self.bad.append(Reject(line, str(exc), _raw(raw)))
-            check_rejects(self.name, self.bad, self.layout)
+            check_rejects(self.name, self.bad, self.layout, self.unit)
             return
         self.seen[row[0]] = line
         self.good.append(row)
@@ -268,14 +268,16 @@ def _count(doc: dict, data: list, name: str) -> None:
 def _json_records(text: str, name: str, rows: _Rows) -> list[str]:
     """Read a Comtrade API response (read whole, under PIVOTWATCH_MAX_JSON_BYTES) into `rows`
     record by record; the keys it does not know."""
-    # Parsed whole, a JSON value costs far more memory than its text: ~60 bytes for each
-    # object or array. A Comtrade response has one object of ~1,000 bytes a record; one with
-    # an object or array for every few bytes is refused before parsing.
+    # Parsed whole, a JSON value costs far more memory than its text: some 60 bytes for each
+    # object, array or string value (keys are shared). A Comtrade record is one object of
+    # ~1,000 characters holding a dozen string values, under 1 KB parsed; a file whose objects
+    # and strings would take more than 8 bytes a character is refused before parsing.
     containers = text.count("{") + text.count("[")
-    if containers > max(len(text) // 64, 10_000):
+    strings = max(text.count('"') // 2 - text.count('":'), 0)
+    if containers + strings > 10_000 and 64 * containers + 56 * strings > 8 * len(text):
         raise SourceError(f"{name}: not a Comtrade API response: {containers:,} objects and "
-                          f"arrays in {len(text):,} characters (a record is one object of "
-                          "some 1,000)")
+                          f"arrays and {strings:,} string values in {len(text):,} characters "
+                          "(a record is one object of some 1,000)")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -388,11 +388,11 @@ def text_stream(text: str) -> io.StringIO:
     return io.StringIO(text, newline="")
 
 
-def check_rejects(name: str, rejects: list[Reject], layout: str) -> None:
+def check_rejects(name: str, rejects: list[Reject], layout: str, unit: str = "line") -> None:
     """Fail the file once it has more rejected rows than MAX_REJECTS (called as they come)."""
     if len(rejects) > MAX_REJECTS:
         raise QualityError(f"{name}: more than {MAX_REJECTS:,} rows rejected; not a "
-                           f"{layout} file (line {rejects[0].line}: "
+                           f"{layout} file ({unit} {rejects[0].line}: "
                            f"{printable(rejects[0].reason, 120)})")
 
 
