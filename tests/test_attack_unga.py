@@ -119,3 +119,17 @@ def test_known_column_names_repeated_or_reserved_are_read_by_position(tmp_path):
         r = load_file(st, f)
         assert r.rows_kept == 4 and r.notes == ("ignored column(s) line, vote",)
         assert {v for (v,) in st.con.execute("SELECT vote FROM un_votes").fetchall()} == {"yes"}
+
+
+def test_a_huge_country_name_is_a_quick_reject(tmp_path):
+    # the country-name patterns take seconds on a few thousand characters of text
+    import time
+
+    rows = [[str(r), "Russia", "RU", "yes"] for r in range(1, 8)]
+    rows.append(["8", "Korea " * 20_000, "", "yes"])
+    f = _write(tmp_path / "v.csv", ["rcid", "country", "country_code", "vote"], rows)
+    with open_store(tmp_path / "s.duckdb") as st:
+        started = time.monotonic()
+        r = load_file(st, f)
+        assert time.monotonic() - started < 10
+        assert (r.rows_kept, r.rows_rejected) == (7, 1)

@@ -105,7 +105,7 @@ def _csv_line(cells: list[str]) -> str:
 
 def detect_layout(header: list[str], name: str) -> tuple[str, list[str]]:
     """The layout a header names, and the columns it has that the layout does not know."""
-    for layout, (required, optional) in LAYOUTS.items():
+    for layout, (required, _) in LAYOUTS.items():
         if set(required) <= set(header):
             # a known name given twice: the second is read as an extra column
             kept = _columns(header, layout)

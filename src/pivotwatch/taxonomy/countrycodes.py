@@ -110,10 +110,15 @@ def _names() -> list[tuple[re.Pattern[str], str]]:
             and not row["obsolete"].strip()]
 
 
+# No country's English name is near this long; the name patterns slow down sharply on long
+# text (seconds for a few thousand characters), so longer text read from a file is no name.
+MAX_NAME = 200
+
+
 def from_name(name: str | None) -> str | None:
     """The ISO3 code of a country named in English ("Democratic People's Republic of Korea",
     "Russian Federation"), or None when no country, or more than one, matches."""
-    if not name or not name.strip():
+    if not name or not name.strip() or len(name) > MAX_NAME:
         return None
     text = name.strip()
     # documented historical names come first: the patterns would map "Yemen Arab Republic"
