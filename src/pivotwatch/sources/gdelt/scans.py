@@ -5,8 +5,8 @@ invalid UTF-8, an overlong line) into per-scan temp tables (`<tag>_errors`) with
 `REJECT_REASON` turns those error rows into one plain reason per line. A value that breaks its
 column's rule (`layout.RULES`) is judged here in SQL: `valid` and `reason` are built from the
 same rules, so every scan of a file keeps the same rows. The SQL takes its file path and the
-last accepted year as parameters ($path, $last_year); nothing read from a file is ever part of
-the SQL text, and column names come from `layout.py` only.
+last accepted SQLDATE as parameters ($path, $last_day: 'YYYY1231' of next year); nothing read
+from a file is ever part of the SQL text, and column names come from `layout.py` only.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ _NULL_SENTINEL = "\\x01"
 _DECIMAL = r"-?[0-9]+(\.[0-9]+)?"
 # How much of a bad value a reject reason quotes.
 _SHOWN = 40
+_LARGEST = {"TINYINT": 2**7 - 1, "INTEGER": 2**31 - 1, "BIGINT": 2**63 - 1}
 
 
 def quote(text: str) -> str:
@@ -32,12 +33,18 @@ def ident(column: str) -> str:
     return '"' + column.replace('"', '""') + '"'
 
 
-def scan(layout: Layout, tag: str) -> str:
-    """A read_csv call of $path, all columns text, sending unsplittable rows to `tag`_*."""
-    columns = "{" + ", ".join(f"{quote(c)}: 'VARCHAR'" for c in layout.columns) + "}"
+def scan(layout: Layout, tag: str, *, typed_read: bool = False) -> str:
+    """A read_csv call of $path, all columns text, sending unsplittable rows to `tag`_*.
+
+    With `typed_read`, checked columns are read as their store types instead, which is
+    cheaper: only for a file whose every value is known to keep its rule, where DuckDB's
+    lenient casts give the same values."""
+    columns = "{" + ", ".join(
+        f"{quote(c)}: {quote(_type(RULES[c]) if typed_read and c in RULES else 'VARCHAR')}"
+        for c in layout.columns) + "}"
     return (
         f"read_csv($path, delim='\\t', quote='', escape='', header=false, "
-        f"auto_detect=false, new_line='\\n', columns={columns}, "
+        f"auto_detect=false, new_line='\\n', columns={columns}, dateformat='%Y%m%d', "
         f"encoding='utf-8', nullstr=E'{_NULL_SENTINEL}', store_rejects=true, "
         f"rejects_table='{tag}_errors', rejects_scan='{tag}_scans')"
     )
@@ -54,19 +61,23 @@ def _ok(column: str, rule: Rule) -> str:
         # a short list of values ('0', '1') is matched as text: cheaper than a cast
         test = f"{v} IN ({', '.join(quote(str(n)) for n in range(int(rule.lo), int(rule.hi) + 1))})"
     elif rule.kind == "whole":
-        # the value must be exactly how DuckDB prints the number: digits only, no sign,
-        # spaces, leading zeros, decimals, exponent, hex or '_'
-        test = (f"TRY_CAST({v} AS BIGINT)::VARCHAR = {v} "
-                f"AND TRY_CAST({v} AS BIGINT) BETWEEN {int(rule.lo)} AND {int(rule.hi)}")
+        # cast to the store's type (NULL past its range), the value must be exactly how DuckDB
+        # prints the number: digits only, no spaces, leading zeros, decimals, exponent, hex or
+        # '_' (and no '+'; a '-' only where the range allows)
+        test = f"TRY_CAST({v} AS {rule.store})::VARCHAR = {v}"
+        if (rule.lo, rule.hi) == (0, _LARGEST[rule.store]):
+            test += f" AND NOT starts_with({v}, '-')"  # one cast, not two
+        else:
+            test += f" AND TRY_CAST({v} AS {rule.store}) BETWEEN {int(rule.lo)} AND {int(rule.hi)}"
     elif rule.kind == "decimal":
         # NaN and infinities fail BETWEEN
         test = (f"regexp_full_match({v}, {quote(_DECIMAL)}) "
                 f"AND TRY_CAST({v} AS DOUBLE) BETWEEN {rule.lo!r} AND {rule.hi!r}")
     elif rule.kind == "date":
-        # printed back as YYYYMMDD it must be the same text: '2015021' and '20150230' are not
-        day = f"TRY_STRPTIME({v}, '%Y%m%d')"
-        test = (f"strftime({day}, '%Y%m%d') = {v} "
-                f"AND year({day}) BETWEEN {FIRST_YEAR} AND $last_year")
+        # printed back as YYYYMMDD it must be the same text ('2015021' and '20150230' are
+        # not); such a text sorts as its date does, so the years are checked as text
+        test = (f"strftime(TRY_STRPTIME({v}, '%Y%m%d'), '%Y%m%d') = {v} "
+                f"AND {v} BETWEEN '{FIRST_YEAR}0101' AND $last_day")
     elif rule.kind == "stamp":
         test = f"length({v}) IN (8, 14) AND TRY_CAST({v} AS BIGINT)::VARCHAR = {v}"
     else:
@@ -94,7 +105,7 @@ def reason(layout: Layout) -> str:
         rule = RULES[column]
         v = ident(column)
         says = quote(rule.says.format(first=FIRST_YEAR, last="")) + (
-            " || $last_year" if rule.kind == "date" else "")
+            " || left($last_day, 4)" if rule.kind == "date" else "")
         shown = (f"""'"' || left(coalesce({v}, chr(1)), {_SHOWN})
                      || CASE WHEN length({v}) > {_SHOWN} THEN '...' ELSE '' END || '"'""")
         whens.append(f"""WHEN NOT {_ok(column, rule)} THEN
@@ -109,17 +120,21 @@ def key(layout: Layout) -> str:
     return "[" + ", ".join(ident(c) for c in layout.checked()) + "]"
 
 
-def typed(column: str) -> str:
+def _type(rule: Rule) -> str:
+    return "DATE" if rule.kind == "date" else rule.store
+
+
+def typed(column: str, typed_read: bool = False) -> str:
     """A checked column's stored value (only meaningful on valid rows)."""
-    return _value(column, RULES[column])
+    return ident(column) if typed_read else _value(column, RULES[column])
 
 
-def store_expr(gdelt: str, layout: Layout) -> str:
+def store_expr(gdelt: str, layout: Layout, typed_read: bool = False) -> str:
     """How a store column is computed from a GDELT column of `layout` (on valid rows)."""
     if not layout.has(gdelt):
         return "NULL"
     if gdelt in RULES:
-        return typed(gdelt)
+        return typed(gdelt, typed_read)
     if gdelt in OPTIONAL_NUMBERS:
         rule = OPTIONAL_NUMBERS[gdelt]
         return f"CASE WHEN {_ok(gdelt, rule)} THEN {_value(gdelt, rule)} END"
