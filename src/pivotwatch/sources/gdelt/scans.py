@@ -1,6 +1,7 @@
 """The SQL that reads GDELT exports with DuckDB's CSV reader, and the checks on their values.
 
-Every column is read as text. The reader rejects what it cannot split (a wrong column count,
+Every column is read as text (except by scan B of a file with no bad value, see `scan`).
+The reader rejects what it cannot split (a wrong column count,
 invalid UTF-8, an overlong line) into per-scan temp tables (`<tag>_errors`) with line numbers;
 `REJECT_REASON` turns those error rows into one plain reason per line. A value that breaks its
 column's rule (`layout.RULES`) is judged here in SQL: `valid` and `reason` are built from the
