@@ -212,6 +212,33 @@ class _Capped(io.RawIOBase):
         return len(data)
 
 
+@contextmanager
+def open_capped(path: Path, name: str, cap: tuple[int, str] | None = None
+                ) -> Iterator[io.BufferedReader]:
+    """The file's decompressed content as a buffered stream that fails (SourceError) as soon
+    as more than the cap comes out of it: `cap` as (bytes, message), else the records-file
+    cap (PIVOTWATCH_MAX_RECORD_FILE_BYTES)."""
+    size, message = cap or (cap_of(RECORD_FILE)[0], too_big(name, RECORD_FILE))
+    with _decompressed(path, name, size, message) as fh:
+        yield io.BufferedReader(_Capped(fh, name, size, message), 1 << 16)
+
+
+def source_cap(name: str, most: int, what: str) -> tuple[int, str]:
+    """(bytes, message) of a cap a loader sets below the records-file cap because it holds a
+    file's records in memory: `most` bytes, or the records-file cap where that is lower."""
+    cap = cap_of(RECORD_FILE)[0]
+    if cap <= most:
+        return cap, too_big(name, RECORD_FILE)
+    return most, (f"{name}: over {most:,} bytes once decompressed, the most {what} "
+                  f"(held in memory while it is parsed) may hold")
+
+
+def too_many_rejects(name: str, layout: str, first: Reject, unit: str = "line") -> QualityError:
+    """The failure of a file with more than MAX_REJECTS rejected rows."""
+    return QualityError(f"{name}: more than {MAX_REJECTS:,} rows rejected; not a {layout} file "
+                        f"({unit} {first.line}: {printable(first.reason, 120)})")
+
+
 @dataclass
 class CsvRow:
     line: int  # the line the row ends on
@@ -234,18 +261,17 @@ class CsvFile:
             for row in f.rows(): ...
     """
 
-    def __init__(self, path: Path, name: str, *, max_row: int = MAX_ROW_CHARS):
-        self.path, self.name, self.max_row = path, name, max_row
+    def __init__(self, path: Path, name: str, *, max_row: int = MAX_ROW_CHARS,
+                 cap: tuple[int, str] | None = None):
+        self.path, self.name, self.max_row, self.cap = path, name, max_row, cap
         self.header: list[str] = []
         self._stack = ExitStack()
         self._overlong: set[int] = set()
         self._max_line = get_settings().max_line_bytes
 
     def __enter__(self) -> CsvFile:
-        cap, message = cap_of(RECORD_FILE)[0], too_big(self.name, RECORD_FILE)
         try:
-            fh = self._stack.enter_context(_decompressed(self.path, self.name, cap, message))
-            stream = io.BufferedReader(_Capped(fh, self.name, cap, message), 1 << 16)
+            stream = self._stack.enter_context(open_capped(self.path, self.name, self.cap))
             # fields up to a whole line (the default, 128 KiB, made long fields a traceback)
             csv.field_size_limit(self._max_line)
             self._reader = csv.reader(self._lines(stream))
@@ -391,9 +417,7 @@ def text_stream(text: str) -> io.StringIO:
 def check_rejects(name: str, rejects: list[Reject], layout: str, unit: str = "line") -> None:
     """Fail the file once it has more rejected rows than MAX_REJECTS (called as they come)."""
     if len(rejects) > MAX_REJECTS:
-        raise QualityError(f"{name}: more than {MAX_REJECTS:,} rows rejected; not a "
-                           f"{layout} file ({unit} {rejects[0].line}: "
-                           f"{printable(rejects[0].reason, 120)})")
+        raise too_many_rejects(name, layout, rejects[0], unit)
 
 
 def _table(batch: Batch) -> pa.Table:

@@ -26,7 +26,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from functools import partial
 from importlib import resources
@@ -38,16 +41,20 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from pivotwatch.errors import SourceError, UsageError
-from pivotwatch.sources.context import Context, IngestReport, attempt
+from pivotwatch.settings import get_settings
+from pivotwatch.sources.context import Context, IngestReport, attempt, process_workdir
 from pivotwatch.sources.gdelt.load import FileResult
 from pivotwatch.sources.records import (
+    MAX_REJECTS,
     Batch,
     Expectations,
     Parsed,
     Reject,
     expand,
     load_records,
+    open_capped,
     read_bytes,
+    too_many_rejects,
 )
 from pivotwatch.store.store import Store, ident, one_line
 from pivotwatch.taxonomy.countrycodes import from_name, to_iso3, why_unmapped
@@ -73,6 +80,16 @@ ROLL_CALL_COLUMNS = ("rcid", "layout", "session", "date", "important", "resoluti
                      "amendment", "paragraph", "short", "description", "issues")
 VOTE_COLUMNS = ("rcid", "country", "vote")
 EXPECT = Expectations(min_rows=1, max_reject_share=0.5)
+# Rows one file may hold, about three times the largest real file of each layout (Voeten's
+# UNVotesPublished: 1,066,613 rows, 5,429 roll calls; un_votes.csv: 870,109; un_roll_calls.csv:
+# 6,203; un_roll_call_issues.csv: ~5,300). A file is parsed in a scratch database that spills
+# to disk, but the store's insert costs ~135 bytes a vote in memory, and roll calls are made
+# into Python records: the 9 million shortest rows a records file could hold would need
+# several GiB. (Peak RSS at these caps: benchmarks/ingest_rss.py.)
+MAX_ROWS = {"unvotes-votes": 3_000_000, "voeten": 3_200_000, "unvotes-roll-calls": 200_000,
+            "unvotes-issues": 200_000}
+MAX_ROLL_CALLS = 200_000  # distinct rcids in one Voeten file
+_SCRATCH_MEMORY = "192MB"  # the scratch database's memory; it spills the rest to disk
 _SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".gz")
 
 
@@ -129,95 +146,166 @@ def _columns(header: list[str], layout: str) -> list[str]:
     return names
 
 
-def _read(data: bytes, name: str, header: list[str], layout: str
-          ) -> tuple[pa.Table, list[Reject]]:
-    """Every column as text, named by `_columns`, with `line` (the header is line 1); rows
-    with the wrong number of fields become rejects."""
+@contextmanager
+def _scratch() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A scratch database on disk in this process's work dir, with little memory: a file's rows
+    are parsed there, so a big file spills to disk instead of growing the process."""
+    folder = Path(tempfile.mkdtemp(prefix="unga-",
+                                   dir=process_workdir(get_settings().cache / "work")))
+    try:
+        con = duckdb.connect(str(folder / "scratch.duckdb"), config={
+            "memory_limit": _SCRATCH_MEMORY, "temp_directory": str(folder / "spill"),
+            "preserve_insertion_order": False})
+        try:
+            yield con
+        finally:
+            con.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _too_many_rows(name: str, layout: str) -> SourceError:
+    return SourceError(f"{name}: more than {MAX_ROWS[layout]:,} rows, the most a {layout} file "
+                       "may hold (about three times the largest real one); split it")
+
+
+def _read(con, path: Path, name: str, header: list[str], layout: str) -> list[Reject]:
+    """Read the file into table `rawt` of `con`, a block at a time: every column as text,
+    named by `_columns`, with `line` (the header is line 1); rows with the wrong number of
+    fields become rejects."""
     bad: list[Reject] = []
 
     def invalid(row) -> str:
-        bad.append(Reject(row.number, f"{row.actual_columns} fields, expected "
-                          f"{row.expected_columns}", row.text or ""))
+        if len(bad) <= MAX_REJECTS:
+            bad.append(Reject(row.number, f"{row.actual_columns} fields, expected "
+                              f"{row.expected_columns}", row.text or ""))
         return "skip"
 
     names = _columns(header, layout)
+    con.execute(f"CREATE TABLE rawt ({', '.join(f'{ident(c)} VARCHAR' for c in names)}, "
+                "line BIGINT)")
+    first: list[str] = []
+    seen = 0  # rows read so far, the header row included
     try:
-        # Read positionally: the header row is read as data and checked against the header
-        # parsed above, so a header the two readers see differently is refused, not guessed.
-        table = pacsv.read_csv(
-            pa.BufferReader(data),
-            read_options=pacsv.ReadOptions(block_size=16 << 20, column_names=names),
-            # quoted descriptions in the roll calls can hold line breaks
-            parse_options=pacsv.ParseOptions(newlines_in_values=True,
-                                              invalid_row_handler=invalid),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in names}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False))
+        with open_capped(path, name) as stream:
+            # Read positionally: the header row is read as data and checked against the
+            # header parsed above, so a header the two readers see differently is refused.
+            reader = pacsv.open_csv(
+                stream,
+                read_options=pacsv.ReadOptions(block_size=4 << 20, column_names=names),
+                # quoted descriptions in the roll calls can hold line breaks
+                parse_options=pacsv.ParseOptions(newlines_in_values=True,
+                                                 invalid_row_handler=invalid),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={c: pa.string() for c in names}, strings_can_be_null=False,
+                    quoted_strings_can_be_null=False))
+            for batch in reader:
+                if not batch.num_rows:
+                    continue
+                chunk = pa.Table.from_batches([batch]).append_column(
+                    "line", pa.array(range(seen + 1, seen + 1 + batch.num_rows), pa.int64()))
+                if not seen:
+                    first = [batch.column(c)[0].as_py().strip() for c in names]
+                    chunk = chunk.slice(1)
+                seen += batch.num_rows
+                if seen - 1 > MAX_ROWS[layout]:
+                    raise _too_many_rows(name, layout)
+                con.register("_chunk", chunk)
+                con.execute("INSERT INTO rawt SELECT * FROM _chunk")
+                con.unregister("_chunk")
+                if len(bad) > MAX_REJECTS:
+                    raise too_many_rejects(name, layout, bad[0])
     except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
         raise SourceError(f"{name}: cannot be read as CSV: {one_line(exc)}") from exc
-    first = [table[c][0].as_py().strip() for c in names] if table.num_rows else []
     if bad and bad[0].line == 1 or first != header:
         raise SourceError(f"{name}: the header line cannot be read as CSV (an unbalanced quote "
                           "or a line break inside a column name?)")
-    table = table.slice(1)
     # Line numbers count records; they are file lines unless a quoted value breaks a line.
-    lines = pa.array(range(2, table.num_rows + 2), pa.int64())
-    return table.append_column("line", lines), bad
+    return bad
 
 
 # --- votes ----------------------------------------------------------------------------------
 
-def _country_map(keys: list[tuple[str, str]], scheme: str) -> pa.Table:
-    """(code, name) -> ISO3 or the reason it maps to nothing; computed once per distinct key."""
-    rows = {"code": [], "name": [], "iso3": [], "why": []}
-    for code, name in keys:
-        code_s, name_s = code.strip(), name.strip()
-        if code_s:
-            iso3 = to_iso3(code_s, scheme)
-            why = None if iso3 else f"country {code_s}: {why_unmapped(code_s, scheme)}"
-        else:  # unvotes leaves a few historical states without a code: use the name
-            iso3 = from_name(name_s)
-            why = None if iso3 else (
-                f"no country code for {name_s!r}: {why_unmapped(name_s, 'name')}"
-                if name_s else "no country code")
-        for col, value in zip(rows, (code, name, iso3, why), strict=True):
-            rows[col].append(value)
-    return pa.table(rows, schema=pa.schema([("code", pa.string()), ("name", pa.string()),
-                                            ("iso3", pa.string()), ("why", pa.string())]))
+def _country(code: str, name: str, scheme: str) -> tuple[str | None, str | None]:
+    """(ISO3, None) of a vote's country code (or, without a code, its name), or (None, the
+    reason it maps to nothing)."""
+    code_s, name_s = code.strip(), name.strip()
+    if code_s:
+        iso3 = to_iso3(code_s, scheme)
+        return iso3, None if iso3 else f"country {code_s}: {why_unmapped(code_s, scheme)}"
+    # unvotes leaves a few historical states without a code: use the name
+    iso3 = from_name(name_s)
+    return iso3, None if iso3 else (
+        f"no country code for {name_s!r}: {why_unmapped(name_s, 'name')}" if name_s
+        else "no country code")
 
 
-def _votes(con, table: pa.Table, layout: str, store: Store) -> tuple[pa.Table, list[Reject],
-                                                                     dict[str, int]]:
-    """Normalise one file's votes; returns the votes to offer, the rejects and the
+_CMAP = pa.schema([("code", pa.string()), ("name", pa.string()), ("iso3", pa.string()),
+                   ("why", pa.string())])
+
+
+def _country_map(con, name: str, layout: str, scheme: str) -> None:
+    """Table `cmap` (code, name) -> ISO3 or the reason it maps to nothing, one row per
+    distinct key of table `t`, mapped a block at a time. A file whose unmapped keys alone
+    reject more than MAX_REJECTS rows fails here, before more keys are mapped."""
+    con.execute("CREATE TABLE cmap (code VARCHAR, name VARCHAR, iso3 VARCHAR, why VARCHAR)")
+    cur = con.cursor()  # reads the keys while `con` writes the map
+    try:
+        keys = cur.execute("SELECT code, name, count(*) FILTER (WHERE NOT skip), min(line) "
+                           "FROM t GROUP BY ALL")
+        rejected = 0
+        while block := keys.fetchmany(20_000):
+            rows: dict[str, list] = {"code": [], "name": [], "iso3": [], "why": []}
+            for code, key_name, counted, line in block:
+                iso3, why = _country(code, key_name, scheme)
+                for col, value in zip(rows, (code, key_name, iso3, why), strict=True):
+                    rows[col].append(value)
+                if why:
+                    rejected += counted
+                    if rejected > MAX_REJECTS:
+                        raise too_many_rejects(name, layout, Reject(line, why, ""))
+            con.register("_keys", pa.table(rows, schema=_CMAP))
+            con.execute("INSERT INTO cmap SELECT * FROM _keys")
+            con.unregister("_keys")
+    finally:
+        cur.close()
+
+
+def _votes(con, name: str, layout: str, store: Store
+           ) -> tuple[pa.Table, list[Reject], dict[str, int]]:
+    """Normalise the votes of table `rawt`; returns the votes to offer, the rejects and the
     non-vote counts (Voeten's absences and non-member rows)."""
     voeten = layout == "voeten"
-    code_col = "ccode" if voeten else "country_code"
-    name_col = "country" if "country" in table.column_names else None
-    names = table[name_col] if name_col else pa.array([""] * table.num_rows, pa.string())
-    codes = pa.table({"code": table[code_col], "name": names})
-    keys = codes.group_by(["code", "name"]).aggregate([]).to_pylist()
-    cmap = _country_map([(k["code"], k["name"]) for k in keys], "cow" if voeten else "iso2")
-    raw_cols = [c for c in table.column_names if c != "line"]
-    t = table.select(["line", "rcid", code_col, "vote"]).rename_columns(
-        ["line", "rcid", "code", "vote"]).append_column("name", names)
-    con.register("t", t)
-    con.register("cmap", cmap)
-    con.register("rawt", table.select(["line", *raw_cols]))
+    code_col = ident("ccode" if voeten else "country_code")
+    columns = [c for (c,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'rawt' "
+        "ORDER BY ordinal_position").fetchall()]
+    name_col = ident("country") if "country" in columns else "''"
+    raw_cols = [c for c in columns if c != "line"]
+    skip = "trim(vote) IN ('8', '9')" if voeten else "false"
+    # The name matters only without a code (see _country); a code with a letter or digit is
+    # never blank once stripped, so its name is left out of the key, and a file that gives
+    # every row its own name costs one key per code, not one per row.
+    con.execute(f"""
+        CREATE TABLE t AS
+        SELECT line, rcid, {code_col} AS code, vote, {skip} AS skip,
+               CASE WHEN regexp_matches({code_col}, '[0-9A-Za-z]') THEN ''
+                    ELSE {name_col} END AS name
+        FROM rawt""")
+    _country_map(con, name, layout, "cow" if voeten else "iso2")
     if voeten:
         vote_sql = "CASE trim(t.vote) WHEN '1' THEN 'yes' WHEN '2' THEN 'abstain' " \
                    "WHEN '3' THEN 'no' END"
         bad_vote = "'vote code ' || q(t.vote) || ' is not 1, 2, 3, 8 or 9'"
-        skip = "trim(t.vote) IN ('8', '9')"
     else:
         vote_sql = "CASE lower(trim(t.vote)) WHEN 'yes' THEN 'yes' WHEN 'no' THEN 'no' " \
                    "WHEN 'abstain' THEN 'abstain' END"
         bad_vote = "'vote ' || q(t.vote) || ' is not yes, no or abstain'"
-        skip = "false"
     con.execute("CREATE OR REPLACE MACRO q(s) AS '''' || s || ''''")
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE n AS
+        CREATE TABLE n AS
         SELECT t.line, TRY_CAST(trim(t.rcid) AS INTEGER) AS rcid, cmap.iso3 AS country,
-               {vote_sql} AS vote, {skip} AS skip, trim(t.vote) AS code_vote,
+               {vote_sql} AS vote, t.skip, trim(t.vote) AS code_vote,
                CASE WHEN TRY_CAST(trim(t.rcid) AS INTEGER) IS NULL
                          OR TRY_CAST(trim(t.rcid) AS INTEGER) <= 0
                     THEN 'rcid ' || q(t.rcid) || ' is not a positive whole number'
@@ -229,17 +317,23 @@ def _votes(con, table: pa.Table, layout: str, store: Store) -> tuple[pa.Table, l
     # within the file: conflicting votes reject every row of the pair; repeats reject the rest
     # (grouped first: windows over every row would cost seconds on 870k rows)
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE d AS
+        CREATE TABLE d AS
         SELECT rcid, country, count(DISTINCT vote) AS versions, min(line) AS first,
                array_to_string(list_sort(list(DISTINCT vote)), ', ') AS votes
         FROM n WHERE why IS NULL AND NOT skip GROUP BY ALL HAVING count(*) > 1""")
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE w AS
+        CREATE TABLE w AS
         SELECT n.line, 'rcid ' || n.rcid || ', ' || n.country || ': ' ||
                CASE WHEN d.versions > 1 THEN 'conflicting votes in this file (' || d.votes || ')'
                     ELSE 'repeats line ' || d.first || ' (same vote)' END AS why
         FROM n JOIN d USING (rcid, country)
         WHERE n.why IS NULL AND NOT n.skip AND (d.versions > 1 OR n.line > d.first)""")
+    bad_rows = """SELECT line, why FROM n WHERE why IS NOT NULL AND NOT skip
+                  UNION ALL SELECT line, why FROM w WHERE why IS NOT NULL"""
+    (count,) = con.execute(f"SELECT count(*) FROM ({bad_rows})").fetchall()[0]
+    if count > MAX_REJECTS:
+        line, why = con.execute(f"SELECT * FROM ({bad_rows}) ORDER BY line LIMIT 1").fetchall()[0]
+        raise too_many_rejects(name, layout, Reject(line, why, ""))
     good = con.sql("SELECT rcid, country, vote, line FROM n WHERE why IS NULL AND NOT skip "
                    "AND line NOT IN (SELECT line FROM w) ORDER BY rcid, country").to_arrow_table()
     # against the store: the same vote is a duplicate (the loader skips it), another is a reject
@@ -250,12 +344,12 @@ def _votes(con, table: pa.Table, layout: str, store: Store) -> tuple[pa.Table, l
             SELECT n.line, 'rcid ' || n.rcid || ', ' || n.country || ': ' || n.vote
                    || ' here, but the store already holds ' || s.vote || ' from another file'
             FROM _unga_new n JOIN un_votes s USING (rcid, country)
-            WHERE s.vote <> n.vote""").fetchall()
+            WHERE s.vote <> n.vote""").fetchmany(MAX_REJECTS + 1)
     finally:
         cur.close()
-    reasons = con.execute("""
-        SELECT line, why FROM n WHERE why IS NOT NULL AND NOT skip
-        UNION ALL SELECT line, why FROM w WHERE why IS NOT NULL""").fetchall() + clash
+    if count + len(clash) > MAX_REJECTS:
+        raise too_many_rejects(name, layout, Reject(*min(clash), ""))
+    reasons = con.execute(bad_rows).fetchall() + clash
     rejects = _with_raw(con, reasons, raw_cols)
     if clash:
         lines = pa.array([line for line, _ in clash], pa.int64())
@@ -375,9 +469,14 @@ def _issue_tags(rows: list[dict], raw_cols: list[str]) -> tuple[list[tuple], lis
     return good, rejects
 
 
-def _voeten_roll_calls(con) -> tuple[list[tuple], list[Reject]]:
+def _voeten_roll_calls(con, name: str) -> tuple[list[tuple], list[Reject]]:
     """One roll call per rcid from the Voeten rows (every row repeats its roll call's facts:
     rows that disagree reject the roll call)."""
+    (calls,) = con.execute("SELECT count(DISTINCT rcid) FROM rawt "
+                           "WHERE TRY_CAST(trim(rcid) AS INTEGER) > 0").fetchall()[0]
+    if calls > MAX_ROLL_CALLS:
+        raise SourceError(f"{name}: more than {MAX_ROLL_CALLS:,} roll calls, the most a voeten "
+                          "file may hold (the UN has held some 6,000 recorded votes)")
     facts = ["session", "importantvote", "date", "unres", *ISSUES]
     listed = ", ".join(ident(c) for c in facts)
     rows = con.execute(f"""
@@ -408,27 +507,28 @@ def _voeten_roll_calls(con) -> tuple[list[tuple], list[Reject]]:
 def parse_file(store: Store, path: Path, name: str) -> Parsed:
     """Read one UN votes file of any of the four layouts (the store is read to tell
     duplicate votes from conflicting ones)."""
-    data = read_bytes(path, name)
-    if not data.strip():
+    head = read_bytes(path, name, limit=1 << 20, head=True)
+    if not head.strip():
         raise SourceError(f"{name}: empty file")
-    header = _header(data, name)
+    header = _header(head, name)
+    del head
     layout, extra = detect_layout(header, name)
-    table, bad = _read(data, name, header, layout)
     notes = [f"ignored column(s) {', '.join(extra)}"] if extra else []
-    rows_read = table.num_rows + len(bad)
-    raw_cols = [c for c in table.column_names if c != "line"]
     batches: list[Batch] = []
-    if layout in ("unvotes-roll-calls", "unvotes-issues"):
-        rows = table.to_pylist()
-        make = _roll_calls if layout == "unvotes-roll-calls" else _issue_tags
-        good, rejects = make(rows, raw_cols)
-        batches.append(Batch("un_roll_calls", ROLL_CALL_COLUMNS, good))
-        return Parsed(layout, rows_read, batches, bad + rejects, tuple(notes))
-    con = duckdb.connect()
-    try:
-        votes, rejects, skipped = _votes(con, table, layout, store)
+    with _scratch() as con:
+        bad = _read(con, path, name, header, layout)
+        (kept,) = con.execute("SELECT count(*) FROM rawt").fetchall()[0]
+        rows_read = kept + len(bad)
+        raw_cols = _columns(header, layout)
+        if layout in ("unvotes-roll-calls", "unvotes-issues"):
+            rows = con.sql("SELECT * FROM rawt ORDER BY line").to_arrow_table().to_pylist()
+            make = _roll_calls if layout == "unvotes-roll-calls" else _issue_tags
+            good, rejects = make(rows, raw_cols)
+            batches.append(Batch("un_roll_calls", ROLL_CALL_COLUMNS, good))
+            return Parsed(layout, rows_read, batches, bad + rejects, tuple(notes))
+        votes, rejects, skipped = _votes(con, name, layout, store)
         if layout == "voeten":
-            calls, call_rejects = _voeten_roll_calls(con)
+            calls, call_rejects = _voeten_roll_calls(con, name)
             rejects += call_rejects
             batches.append(Batch("un_roll_calls", ROLL_CALL_COLUMNS, calls))
             not_votes = ", ".join(f"{skipped[c]:,} {VOETEN_NOT_VOTES[c]} (code {c})"
@@ -436,8 +536,6 @@ def parse_file(store: Store, path: Path, name: str) -> Parsed:
             if not_votes:
                 notes.append(f"rows that are not votes, neither stored nor rejected: "
                              f"{not_votes}")
-    finally:
-        con.close()
     batches.append(Batch("un_votes", VOTE_COLUMNS, votes))
     return Parsed(layout, rows_read, batches, bad + rejects, tuple(notes))
 
