@@ -68,6 +68,11 @@ TOTALS = {"partner2iso": ("W00", ""), "partner2code": ("0", ""), "customs_code":
           "mot_code": ("0", ""), "mos_code": ("0", "")}
 COLUMNS = ("flow_key", "reporter", "partner", "year", "flow", "hs_code", "category",
            "value_usd", "layout")
+# Records one file may hold: ~3.5 times the largest real file (comtradr's EU wood imports,
+# 173,358 rows). Each costs ~600 bytes of memory while the file loads (its duplicate check and
+# the store's key index), so the 5.6 million shortest rows a records file could hold would
+# need 3 GB; at this cap the worst file peaks under ~0.7 GB RSS (benchmarks/ingest_rss.py).
+MAX_RECORDS = 600_000
 _SCHEMA = pa.schema([(c, pa.int32() if c == "year" else pa.float64() if c == "value_usd"
                       else pa.string()) for c in COLUMNS])
 _ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -182,6 +187,10 @@ class _Rows:
         """One record (snake_case keys, text values); `raw` is its text, or the JSON value,
         dumped only if it is rejected."""
         self.read += 1
+        if self.read > MAX_RECORDS:
+            raise SourceError(f"{self.name}: more than {MAX_RECORDS:,} records, the most a "
+                              "Comtrade file may hold (about 3.5 times the largest real one); "
+                              "split it")
         if problem is None and rec is None:
             problem = ("not a record of the file's layout (wrong number of fields, or not a "
                        "JSON object)")

@@ -132,13 +132,16 @@ def _decompressed(path: Path, name: str, cap: int, message: str) -> Iterator[IO[
 
 
 def read_bytes(path: Path, name: str, limit: int | None = None, *, head: bool = False,
-               setting: tuple[str, str] = RECORD_FILE) -> bytes:
+               setting: tuple[str, str] = RECORD_FILE,
+               capped: tuple[int, str] | None = None) -> bytes:
     """The file's content, decompressed when it is gzip, bzip2 or a one-member zip. Reading
-    stops as soon as the cap is passed: `limit` bytes when given, else `setting`'s cap
-    (RECORD_FILE or JSON_FILE). With `head`, only the first `limit` bytes (for telling
-    layouts apart), never an error for size."""
+    stops as soon as the cap is passed: `limit` bytes when given, else `capped` as (bytes,
+    message) (see source_cap), else `setting`'s cap (RECORD_FILE or JSON_FILE). With `head`,
+    only the first `limit` bytes (for telling layouts apart), never an error for size."""
     settings = get_settings()
-    if limit is None:
+    if capped is not None and limit is None:
+        cap, message = capped
+    elif limit is None:
         cap, message = cap_of(setting)[0], too_big(name, setting)
     else:
         cap = min(limit, settings.max_member_bytes)

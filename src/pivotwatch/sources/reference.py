@@ -30,6 +30,7 @@ from pivotwatch.sources.records import (
     first_line,
     load_records,
     shown,
+    source_cap,
 )
 from pivotwatch.store.store import Store
 
@@ -40,9 +41,17 @@ PRECISIONS = {"day": re.compile(r"^\d{4}-\d{2}-\d{2}$"), "month": re.compile(r"^
               "year": re.compile(r"^\d{4}$")}
 CONFIDENCE = ("high", "medium", "low")
 EXPECT = Expectations(min_rows=1, max_reject_share=0.5)
+# A reference table is curated by hand (the bundled ones hold a few dozen rows) and its rows
+# are held as Python records, ~40 bytes of memory a byte of the shortest rows: this cap keeps
+# the worst file under ~0.7 GB RSS (benchmarks/ingest_rss.py).
+MAX_TABLE_BYTES = 8 << 20
 _EVENT_COLUMNS = ("event_key", "date", "date_precision", "actor1", "actor2", "dimension",
                   "event_type", "description", "source_urls", "confidence")
 _TYPE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def table_cap(name: str) -> tuple[int, str]:
+    return source_cap(name, MAX_TABLE_BYTES, "a reference table")
 
 
 def bundled_timeline() -> Path:
@@ -125,7 +134,7 @@ def _parse_timeline(path: Path, name: str) -> Parsed:
     from pivotwatch.sources.reference_figures import TABLES
 
     good, bad, read = [], [], 0
-    with CsvFile(path, name) as f:
+    with CsvFile(path, name, cap=table_cap(name)) as f:
         missing = [c for c in COLUMNS if c not in f.header]
         if missing:
             layouts = "; ".join(f"{table}: {', '.join(spec[0])}"

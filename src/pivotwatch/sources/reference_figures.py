@@ -193,8 +193,10 @@ def _parser(table: str) -> Callable[[Path, str], Parsed]:
     columns, parse_row, layout, stored = TABLES[table]
 
     def parse(path: Path, name: str) -> Parsed:
+        from pivotwatch.sources.reference import table_cap
+
         good, bad, seen, read = [], [], {}, 0
-        with CsvFile(path, name) as f:
+        with CsvFile(path, name, cap=table_cap(name)) as f:
             header = f.header
             missing = [c for c in columns if c not in header]
             if missing:

@@ -15,7 +15,14 @@ from pivotwatch.errors import SourceError
 from pivotwatch.settings import get_settings
 from pivotwatch.sources.context import Context, IngestReport, attempt
 from pivotwatch.sources.gdelt.load import FileResult
-from pivotwatch.sources.records import Expectations, Parsed, expand, load_records, read_bytes
+from pivotwatch.sources.records import (
+    Expectations,
+    Parsed,
+    expand,
+    load_records,
+    read_bytes,
+    source_cap,
+)
 from pivotwatch.sources.sanctions import ofac, opensanctions, un_sc
 from pivotwatch.sources.sanctions.common import parse_xml
 from pivotwatch.store.store import Store
@@ -24,6 +31,12 @@ SOURCE = "sanctions"
 LISTS = (un_sc.LIST, ofac.LIST, opensanctions.LIST)
 # A sanctions file is small and curated: a quarter of bad entries means the wrong file.
 EXPECT = Expectations(min_rows=1, max_reject_share=0.25)
+# A list is parsed whole (an XML tree, or every FtM entity) and each entry made a Python
+# record: ~25 bytes of memory a byte of XML, ~45 a byte of FtM JSON for the smallest entries.
+# These caps keep the worst file under ~0.8 GB RSS (benchmarks/ingest_rss.py) and are many
+# times the largest real files (UN list 2.2 MB, OFAC consolidated 1.1 MB, FtM exports 20 KB).
+MAX_XML_BYTES = 16 << 20
+MAX_FTM_BYTES = 8 << 20
 
 
 # Byte-order marks, longest first (UTF-32 LE starts like UTF-16 LE), and how UTF-16 or UTF-32
@@ -51,7 +64,7 @@ def _encoding(data: bytes) -> str:
 
 def parse_file(path: Path, name: str) -> Parsed:
     """Tell the layout from the content and parse the file; SourceError if it is none."""
-    data = read_bytes(path, name)
+    data = read_bytes(path, name, capped=source_cap(name, MAX_XML_BYTES, "a sanctions list"))
     encoding = _encoding(data)
     head = data[:64].decode(encoding, "ignore").lstrip("\ufeff \t\r\n")[:1]
     if not head:
@@ -68,6 +81,8 @@ def parse_file(path: Path, name: str) -> Parsed:
         raise SourceError(f"{name}: not a sanctions list: XML root <{root.tag}> is neither "
                           f"the UN's <{un_sc.ROOT}> nor OFAC's <sdnList>")
     if head in ("{", "["):
+        if len(data) > MAX_FTM_BYTES:
+            raise SourceError(source_cap(name, MAX_FTM_BYTES, "a FollowTheMoney file")[1])
         if encoding not in ("utf-8", "utf-8-sig"):  # JSON lines are split as UTF-8 bytes
             try:
                 data = data.decode(encoding).encode("utf-8")

@@ -22,7 +22,7 @@ import xxhash
 from lxml import etree
 
 from pivotwatch.errors import SourceError
-from pivotwatch.sources.records import Batch, Parsed, Reject
+from pivotwatch.sources.records import Batch, Parsed, Reject, check_rejects
 from pivotwatch.taxonomy.countrycodes import from_name, to_iso3
 
 KINDS = ("person", "entity", "vessel", "aircraft")
@@ -177,11 +177,12 @@ def entry_key(list_name: str, published: datetime | None, d: Designation, delta:
 
 def build(list_name: str, layout: str, published: datetime | None, entries: list[Designation],
           rejects: list[Reject], notes: list[str], *, rows_read: int,
-          delta: bool = False) -> Parsed:
+          delta: bool = False, name: str | None = None) -> Parsed:
     """Check the designations and make the `sanctions` batch; the same list id twice is
     rejected (each time after the first), as are entries without an id or a name."""
     rows, first_seen = [], {}
     for d in entries:
+        check_rejects(name or list_name, rejects, layout, "record")
         if not d.list_id:
             rejects.append(Reject(d.record, "entry without an id", d.raw))
             continue

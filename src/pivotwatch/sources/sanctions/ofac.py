@@ -107,4 +107,5 @@ def parse(root: etree._Element, name: str) -> Parsed:
         fields.update(_local(child.tag) for child in el)
         entries.append(_entry(f, el, record, countries))
     notes = [*countries.note(), *unknown_fields(fields, _KNOWN, "entry fields")]
-    return build(LIST, "ofac-xml", published, entries, rejects, notes, rows_read=len(elements))
+    return build(LIST, "ofac-xml", published, entries, rejects, notes, rows_read=len(elements),
+                 name=name)

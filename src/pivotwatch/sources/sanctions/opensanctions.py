@@ -276,4 +276,4 @@ def parse(data: bytes, name: str, settings: Settings) -> Parsed:
     notes += [*countries.note(), *unknown_fields(keys, _KEYS, "entity keys")]
     layout = "opensanctions-ftm-delta" if delta else "opensanctions-ftm"
     return build(LIST, layout, _published(name, items, delta), entries, rejects, notes,
-                 rows_read=rows_read, delta=delta)
+                 rows_read=rows_read, delta=delta, name=name)

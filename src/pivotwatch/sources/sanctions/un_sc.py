@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from pivotwatch.errors import SourceError
-from pivotwatch.sources.records import Parsed, Reject
+from pivotwatch.sources.records import Parsed, Reject, check_rejects
 from pivotwatch.sources.sanctions.common import (
     Countries,
     Designation,
@@ -86,6 +86,7 @@ def parse(root: etree._Element, name: str) -> Parsed:
         for container in root.findall(group):
             for el in container:
                 record += 1
+                check_rejects(name, rejects, "un-sc-xml", "record")
                 if el.tag != tag:
                     rejects.append(Reject(record, f"unexpected <{el.tag}> in <{group}>",
                                           to_text(el)))
@@ -104,4 +105,4 @@ def parse(root: etree._Element, name: str) -> Parsed:
     if groups:
         notes.append(f"sections not read: {', '.join(sorted(set(groups)))}")
     return build(LIST, "un-sc-xml", generated_at(root, name), entries, rejects, notes,
-                 rows_read=record)
+                 rows_read=record, name=name)
