@@ -13,7 +13,13 @@ host is kept in the Host header and, for https, as the TLS server name, so certi
 still verified against the name). What remains unchecked is name resolution itself, which
 cannot be given a timeout here; it counts against nothing but the operating system's limits.
 
-The GDELT downloader (`sources/http.py`) checks its hops with the same `target()`.
+Redirect targets that are not http(s) (`javascript:`, `data:`, `mailto:`) are refused by a
+response hook, before httpx tries to build a request for them (it fails with an error of its
+own, not an `httpx.HTTPError`). `HTTPX_ERRORS` is every exception httpx raises: a fetch turns
+each into a one-line DownloadError naming the URL, so none reaches the user as a traceback.
+
+The GDELT downloader (`sources/http.py`) checks its hops with the same `target()` and uses
+the same `new_client()`.
 """
 
 from __future__ import annotations
@@ -34,6 +40,10 @@ MAX_REDIRECTS = 5
 REDIRECTS = {301, 302, 303, 307, 308}
 USER_AGENT = "pivotwatch (+https://github.com/pivotwatch; document ingest)"
 DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# Every exception httpx raises: httpx.InvalidURL, CookieConflict and the StreamErrors are not
+# httpx.HTTPErrors.
+HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -183,6 +193,49 @@ def target(url: str, policy: AddressPolicy,
     return direct, {"Host": parts.netloc}, extensions  # netloc: no user info, checked above
 
 
+class BadRedirect(Exception):
+    """A redirect to a URL that is not http(s), seen before httpx builds a request for it."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+    def refused(self, label: str) -> SourceError:
+        shown = _printable(self.location, 200)
+        return SourceError(f"{label}: redirected to {shown}: only http and https URLs can be "
+                           f"fetched (redirect to a non-http(s) URL refused)")
+
+
+def _refuse_odd_redirect(response: httpx.Response) -> None:
+    # A response hook: httpx calls it before it builds the next request from Location, which
+    # for `javascript:alert(1)` fails with httpx.InvalidURL instead of a redirect to refuse.
+    if response.status_code not in REDIRECTS or "Location" not in response.headers:
+        return
+    location = response.headers["Location"]
+    try:
+        scheme = urlsplit(urljoin(str(response.request.url), location.strip())).scheme
+    except ValueError:  # e.g. an unclosed [ in the host: httpx says so as an HTTPError
+        return
+    if scheme.lower() not in DEFAULT_PORTS:
+        raise BadRedirect(location)
+
+
+def new_client() -> httpx.Client:
+    """An httpx client that follows no redirect, uses no proxy and refuses a redirect to a
+    non-http(s) URL with BadRedirect."""
+    # trust_env=False: a proxy from the environment would connect by name, around the check.
+    return httpx.Client(trust_env=False, follow_redirects=False,
+                        headers={"User-Agent": USER_AGENT},
+                        event_hooks={"response": [_refuse_odd_redirect]})
+
+
+def _printable(text: str, limit: int) -> str:
+    """Text from a server on one line, control characters escaped, cut to `limit`."""
+    text = " ".join(str(text).split())
+    text = text if len(text) <= limit else text[:limit - 1] + "\u2026"
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def _media_type(response: httpx.Response) -> tuple[str, str | None]:
     value = response.headers.get("Content-Type", "")
     media = value.split(";")[0].strip().lower()
@@ -201,9 +254,7 @@ def fetch(url: str, *, policy: AddressPolicy, max_bytes: int, timeout: float,
     `accept`: media types to accept (others fail before the body is read); None takes any.
     """
     deadline = time.monotonic() + timeout
-    # trust_env=False: a proxy from the environment would connect by name, around the check.
-    with httpx.Client(trust_env=False, follow_redirects=False,
-                      headers={"User-Agent": USER_AGENT}) as http:
+    with new_client() as http:
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
             label = url if current == url else f"{url}: redirected to {current}"
@@ -225,10 +276,12 @@ def fetch(url: str, *, policy: AddressPolicy, max_bytes: int, timeout: float,
                         raise SourceError(f"{url}: unsupported content type {media}")
                     return Fetched(url, current, _body(url, resp, max_bytes, deadline, timeout),
                                    media, charset, utcnow())
+            except BadRedirect as exc:
+                raise exc.refused(label) from None
             except httpx.TimeoutException as exc:
                 raise DownloadError(f"{url}: took longer than {timeout:g} s") from exc
-            except httpx.HTTPError as exc:
-                detail = " ".join(str(exc).split()) or type(exc).__name__
+            except HTTPX_ERRORS as exc:
+                detail = _printable(str(exc), 300) or type(exc).__name__
                 raise DownloadError(f"{url}: {detail}") from exc
         raise DownloadError(f"{url}: more than {MAX_REDIRECTS} redirects")
 

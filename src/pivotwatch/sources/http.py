@@ -39,7 +39,15 @@ import httpx
 
 from pivotwatch.errors import DownloadError, IntegrityError, SourceError
 from pivotwatch.settings import get_settings
-from pivotwatch.sources.fetch import MAX_REDIRECTS, REDIRECTS, USER_AGENT, AddressPolicy, target
+from pivotwatch.sources.fetch import (
+    HTTPX_ERRORS,
+    MAX_REDIRECTS,
+    REDIRECTS,
+    AddressPolicy,
+    BadRedirect,
+    new_client,
+    target,
+)
 
 log = logging.getLogger(__name__)
 
@@ -200,14 +208,17 @@ def _get(client: httpx.Client, headers: dict[str, str],
             direct, host, extensions = target(current, rules.policy, label)
         except DownloadError as exc:  # the name did not resolve: perhaps for a moment
             raise _Transient(str(exc).removeprefix(f"{label}: ")) from exc
-        with client.stream("GET", direct, headers={**headers, **host}, extensions=extensions,
-                           timeout=rules.http_timeout()) as response:
-            if response.status_code in REDIRECTS and "Location" in response.headers:
-                current = urljoin(current, response.headers["Location"])
-                continue
-            with rules.stop.watching(response):
-                yield response
-            return
+        try:
+            with client.stream("GET", direct, headers={**headers, **host},
+                               extensions=extensions, timeout=rules.http_timeout()) as response:
+                if response.status_code in REDIRECTS and "Location" in response.headers:
+                    current = urljoin(current, response.headers["Location"])
+                    continue
+                with rules.stop.watching(response):
+                    yield response
+                return
+        except BadRedirect as exc:  # raised by the client's hook, before the body is read
+            raise exc.refused(label) from None
     raise DownloadError(f"{rules.url}: more than {MAX_REDIRECTS} redirects")
 
 
@@ -251,6 +262,8 @@ def _attempt(client: httpx.Client, part: Path, size: int | None, rules: _Rules) 
     except httpx.TransportError as exc:
         rules.check()  # a read cut short by a stop or by the deadline is no transient failure
         raise _Transient(f"{type(exc).__name__}: {_one_line(exc)}") from exc
+    except HTTPX_ERRORS as exc:  # e.g. httpx.InvalidURL, which is no httpx.HTTPError
+        raise DownloadError(f"{url}: {type(exc).__name__}: {_one_line(exc)}") from exc
 
 
 def _receive(response: httpx.Response, part: Path, mode: str, offset: int, size: int | None,
@@ -307,9 +320,7 @@ def _transfer(client: httpx.Client, part: Path, size: int | None, retries: int,
 def _client() -> httpx.Client:
     # One client per file: connections go to checked addresses, and one kept open for a host
     # name must not carry another name's requests (its TLS was verified for the first).
-    # trust_env=False: a proxy from the environment would connect by name, around the check.
-    return httpx.Client(trust_env=False, follow_redirects=False,
-                        headers={"User-Agent": USER_AGENT})
+    return new_client()  # no proxy, no redirect followed, none to a non-http(s) URL
 
 
 def download(url: str, dest: Path, *, size: int | None, md5: str | None, retries: int,

@@ -10,7 +10,7 @@ from contextlib import closing
 from datetime import date
 from pathlib import Path
 
-from pivotwatch.errors import SourceError, UsageError
+from pivotwatch.errors import PivotwatchError, SourceError, UsageError
 from pivotwatch.sources import http
 from pivotwatch.sources.context import Context, IngestReport, attempt
 from pivotwatch.sources.fetch import AddressPolicy
@@ -55,6 +55,8 @@ def expand_inputs(inputs: Iterable[str],
 
 
 def _failed(ctx: Context, report: IngestReport, name: str, exc: Exception) -> None:
+    if not isinstance(exc, PivotwatchError):  # not one of ours: it may not name the file
+        exc = SourceError(f"{name}: {type(exc).__name__}: {' '.join(str(exc).split())}")
     report.failures.append((name, str(exc)))
     ctx.progress.finished(name, exc)
 
