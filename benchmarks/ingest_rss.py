@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,23 +50,37 @@ def _codes() -> dict[str, list[str]]:
     from pivotwatch.taxonomy.trade_categories import category_of
 
     letters = [chr(c) for c in range(65, 91)]
-    iso2 = [a + b for a in letters for b in letters if to_iso3(a + b, "iso2")]
+    # one code a country (SU and RU are both Russia), so every row is a distinct vote
+    iso2 = list({to_iso3(a + b, "iso2"): a + b for a in letters for b in letters
+                 if to_iso3(a + b, "iso2")}.values())
     iso3 = sorted({to_iso3(c, "iso2") for c in iso2})
-    cow = [str(n) for n in range(2, 1000) if to_iso3(str(n), "cow")]
+    cow = list({to_iso3(str(n), "cow"): str(n) for n in range(2, 1000)
+                if to_iso3(str(n), "cow")}.values())
     chapters = [f"{c:02d}" for c in range(1, 100) if category_of(f"{c:02d}")]
     return {"iso2": iso2, "iso3": iso3, "cow": cow, "chapters": chapters}
 
 
 # --- worst inputs ---------------------------------------------------------------------------
 
+# Rows a loader admits in one file, where that binds before the byte cap (sources/unga.py
+# MAX_ROWS, sources/comtrade.py MAX_RECORDS): the worst admitted input stops there.
+ROW_CAPS = {"unvotes votes": 2_600_000, "unvotes voeten": 2_600_000,
+            "unvotes roll calls": 200_000, "unvotes issues": 200_000, "comtrade": 600_000}
+_most: list[int | None] = [None]  # the row cap of the case being written
+
+
 def _write(path: Path, head: str, rows: Callable[[int], str], tail: str, size: int) -> int:
-    """Write head, rows(0), rows(1), ... and tail, stopping before `size` bytes; rows written."""
+    """Write head, rows(0), rows(1), ... and tail, stopping before `size` bytes (or the case's
+    row cap); rows written."""
     budget = size - len(head.encode()) - len(tail.encode())
     n = 0
+    most = _most[0] or 1 << 62
     with path.open("w", encoding="utf-8", newline="") as fh:
         fh.write(head)
         while True:
-            block = [rows(i) for i in range(n, n + 50_000)]
+            block = [rows(i) for i in range(n, min(n + 50_000, most))]
+            if not block:
+                break
             data = "".join(block)
             if len(data) > budget:
                 for row in block:
@@ -111,11 +125,11 @@ def cases(codes: dict[str, list[str]]) -> list[tuple[str, str, str, str, Callabl
         return _write(p, "rcid,short_name,issue\n",
                       lambda i: f"{i // 6 + 1},{issues[i % 6]},\n", "", size)
 
-    def voeten(p, size):  # every row its own roll call
+    def voeten(p, size):  # as many roll calls as admitted (200,000), every row a vote
         return _write(p, "rcid,session,vote,ccode,member,importantvote,date,unres,me,nu,di,hr,"
                          "co,ec,year\n",
-                      lambda i: f"{i + 1},1,1,{cow[i % nc]},,0,1/1/2000,,0,0,0,0,0,0,\n", "",
-                      size)
+                      lambda i: f"{i % 200_000 + 1},1,1,{cow[i // 200_000 % nc]},,0,1/1/2000,,"
+                                "0,0,0,0,0,0,\n", "", size)
 
     def hs(i):
         return f"{chapters[i % len(chapters)]}{(i // len(chapters)) % 10000:04d}"
@@ -264,7 +278,8 @@ def run(source: str, path: Path, work: Path, env: dict[str, str]) -> dict:
         text = out.read().decode(errors="replace")
     last = [ln.strip() for ln in text.splitlines() if ln.strip()]
     return {"rss": usage.ru_maxrss * 1024, "seconds": seconds,
-            "rc": os.waitstatus_to_exitcode(status), "said": last[-1][:90] if last else ""}
+            "rc": os.waitstatus_to_exitcode(status), "said": last[-1][:90] if last else "",
+            "output": text[-3000:]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -301,11 +316,13 @@ def main(argv: list[str] | None = None) -> int:
         for name, source, setting, suffix, write in todo:
             path = work / f"input{suffix}"
             size = caps[setting]
+            _most[0] = next((v for k, v in ROW_CAPS.items() if name.startswith(k)), None)
             n = write(path, size)
             got = run(source, path, work, env)
             base = None
             if args.scale > 1:  # a run of the same loader on a tiny input, for extrapolation
                 small = work / f"small{suffix}"
+                _most[0] = None
                 write(small, 64 << 10)
                 base = run(source, small, work, env)["rss"]
                 small.unlink()

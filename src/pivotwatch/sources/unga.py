@@ -480,10 +480,14 @@ def _voeten_roll_calls(con, name: str) -> tuple[list[tuple], list[Reject]]:
                           "file may hold (the UN has held some 6,000 recorded votes)")
     facts = ["session", "importantvote", "date", "unres", *ISSUES]
     listed = ", ".join(ident(c) for c in facts)
+    # distinct versions first, then counted per rcid: a plain grouping spills to disk where
+    # count(DISTINCT ...) over millions of rows would not
     rows = con.execute(f"""
-        SELECT rcid, min(line) AS line, count(DISTINCT ({listed})) AS versions,
+        WITH v AS (SELECT rcid, {listed}, min(line) AS line FROM rawt
+                   WHERE TRY_CAST(trim(rcid) AS INTEGER) > 0 GROUP BY ALL)
+        SELECT rcid, min(line) AS line, count(*) AS versions,
                {", ".join(f"any_value({ident(c)}) AS {ident(c)}" for c in facts)}
-        FROM rawt WHERE TRY_CAST(trim(rcid) AS INTEGER) > 0 GROUP BY rcid""")
+        FROM v GROUP BY rcid""")
     columns = [d[0] for d in rows.description]
     good, rejects = [], []
     for values in rows.fetchall():
@@ -515,6 +519,15 @@ def parse_file(store: Store, path: Path, name: str) -> Parsed:
     del head
     layout, extra = detect_layout(header, name)
     notes = [f"ignored column(s) {', '.join(extra)}"] if extra else []
+    try:
+        return _parse(store, path, name, header, layout, notes)
+    except duckdb.OutOfMemoryException as exc:
+        raise SourceError(f"{name}: too big to parse in the {_SCRATCH_MEMORY} of memory a UN "
+                          f"votes file is given ({one_line(exc)[:80]})") from exc
+
+
+def _parse(store: Store, path: Path, name: str, header: list[str], layout: str,
+           notes: list[str]) -> Parsed:
     batches: list[Batch] = []
     with _scratch() as con:
         bad = _read(con, path, name, header, layout)
