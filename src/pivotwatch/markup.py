@@ -11,12 +11,21 @@ escaping alone does not give:
 - Markdown carries no raw HTML and no link or table syntax from data (``md_text``), and a link
   target is percent-encoded (``md_url``);
 - a value shown inside SQL text for a reader to copy is one quoted literal (``sql_literal``);
+- control characters and the bidirectional controls that reorder a line (U+202E and its kin)
+  are written as visible escapes (``\\x1b``, ``\\u202e``) in every terminal line, HTML page
+  and Markdown file (``visible``), so a value can never act on a terminal or reorder the text
+  around it; HTML cells are also bidi-isolated;
+- a very long value is cut for display in a table (``clip``: the first 300 characters and its
+  length); the store keeps it whole;
+- every JSON we write is strict JSON: a number that is not finite is ``null`` (``strict_json``).
 - every HTML page we write starts with the same Content-Security-Policy (``CSP``): no script,
   no remote resource, even if something slipped through.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from urllib.parse import quote, urlsplit
 
@@ -26,15 +35,69 @@ CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri '
 CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
 MAX_URL_CHARS = 8192  # longer is not a link (and no reader follows it)
 REL = "noopener noreferrer"
+MAX_SHOWN_CHARS = 300  # a value in a table cell is cut here for display (``clip``)
 
-# C0 and C1 controls and DEL: never part of a URL or of a line we write
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# What a file or page may hold that a terminal would act on or that reorders a line: C0
+# controls (ESC, CR, BS, NUL, ...), DEL, C1 controls, and the bidirectional marks,
+# embeddings, overrides and isolates. One rule for the terminal, HTML and Markdown.
+UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+                    r"\u202a-\u202e\u2066-\u2069]")
+
 # what may not appear inside a link: controls, any whitespace, a backslash (browsers read it
-# as '/', so "http:\\evil" is not what it seems)
-_NOT_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f\\\s]")
+# as '/', so "http:\\evil" is not what it seems), a bidi control (it would show the URL
+# reordered)
+_NOT_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f\\\s\u061c\u200e\u200f\u202a-\u202e"
+                         r"\u2066-\u2069]")
 _SCHEME = re.compile(r"(?i)^(https?)://")
-_MD = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]", "|": "\\|", "&": "&amp;",
+_MD = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]", "|": "\\|", "`": "\\`", "&": "&amp;",
                      "<": "&lt;", ">": "&gt;"})
+
+
+def _escaped(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: object, *, keep: str = "") -> str:
+    """Text with every control character and bidi control written as a visible escape (ESC as
+    ``\\x1b``, U+202E as ``\\u202e``), except the characters in `keep` (HTML keeps tab and
+    newline, which it shows as space)."""
+    text = str(text)
+    if keep:
+        return UNSAFE.sub(lambda m: m.group() if m.group() in keep else _escaped(m), text)
+    return UNSAFE.sub(_escaped, text)
+
+
+def clip(text: object, limit: int = MAX_SHOWN_CHARS) -> str:
+    """A value cut for display: its first `limit` characters and its length when longer
+    ("NNN… (100,000 characters)"); shorter text as it is."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def finite(value: object) -> object:
+    """`value` with every float that is not finite (NaN, ±inf) replaced by None, through
+    dicts, lists and tuples: what JSON can hold."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
+
+
+# raw in JSON text only inside strings (json.dumps escapes the C0 controls itself)
+_JSON_RAW = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def strict_json(value: object, **kwargs) -> str:
+    """``json.dumps`` that writes strict JSON (RFC 8259): NaN and ±inf become null, never the
+    ``NaN``/``Infinity`` that ``JSON.parse`` refuses. DEL, C1 controls and bidi controls are
+    written as ``\\uXXXX`` escapes even with ``ensure_ascii=False``: the same data for a
+    parser, and a file that shows in an editor or terminal as it is."""
+    text = json.dumps(finite(value), allow_nan=False, **kwargs)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def http_url(url: object) -> str | None:
@@ -59,9 +122,9 @@ def http_url(url: object) -> str | None:
 
 def md_text(text: object) -> str:
     """Text for Markdown, in a table cell or a line: one line, no raw HTML (``<``, ``>`` and
-    ``&`` as entities), and no link, image or table syntax (``[``, ``]``, ``|`` and ``\\``
-    escaped)."""
-    return " ".join(_CONTROL.sub(" ", str(text)).split()).translate(_MD)
+    ``&`` as entities), no link, image, code or table syntax (``[``, ``]``, `````, ``|`` and
+    ``\\`` escaped), and controls and bidi controls as visible escapes (``visible``)."""
+    return visible(" ".join(str(text).split())).translate(_MD)
 
 
 def md_url(url: str) -> str:
@@ -78,7 +141,7 @@ def md_link(text: object, url: object) -> str:
 
 def md_code(text: object) -> str:
     """Text as one Markdown code span, fenced with more backticks than it holds."""
-    text = " ".join(_CONTROL.sub(" ", str(text)).split())
+    text = visible(" ".join(str(text).split()))
     fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     return f"{fence} {text} {fence}" if text.startswith("`") or text.endswith("`") \
         else f"{fence}{text}{fence}"

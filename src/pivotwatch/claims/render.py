@@ -1,7 +1,10 @@
 """The claims audit for people (a terminal table, Markdown, standalone HTML) and machines (JSON).
 
-Every piece of document text is escaped before it reaches HTML (``html.escape``), so a
-document's markup or scripts are shown as text, never run; the page itself has no script.
+Every piece of document text is escaped before it reaches HTML (``_h``: ``html.escape`` after
+``visible``), so a document's markup or scripts are shown as text, never run, and a control
+character or bidi override is a visible escape (``\\u202e``), as on the terminal and in
+Markdown; each cell is bidi-isolated and wraps anywhere. The page itself has no script, and
+the JSON is strict (a non-finite number is null).
 The JSON schema is stable: ``{"schema", "counts", "documents": [{"doc_id", "title",
 "source", "doc_date", "counts", "missing_tables", "claims": [...]}]}``, each claim with its
 text, offsets, ``mark`` (the checked span), extracted fields, ``verdict``, ``explanation``,
@@ -11,8 +14,6 @@ text, offsets, ``mark`` (the checked span), extracted fields, ``verdict``, ``exp
 from __future__ import annotations
 
 import html
-import json
-import re
 from collections.abc import Sequence
 
 from rich.console import Console
@@ -20,7 +21,7 @@ from rich.table import Table
 
 from pivotwatch.claims.audit import Audit, AuditedClaim
 from pivotwatch.claims.verdicts import ORDER, Evidence
-from pivotwatch.markup import CSP_META, REL, http_url, md_link, md_text
+from pivotwatch.markup import CSP_META, REL, http_url, md_link, md_text, strict_json, visible
 from pivotwatch.markup import md_url as md_url  # re-exported for the briefing's section
 
 SCHEMA = "pivotwatch.claims.audit/1"
@@ -51,9 +52,9 @@ def _evidence_line(e: Evidence) -> str:
 
 
 def to_json(audits: Sequence[Audit]) -> str:
-    return json.dumps({"schema": SCHEMA, "counts": totals(audits),
-                       "documents": [a.to_dict() for a in audits]}, ensure_ascii=False,
-                      indent=2)
+    return strict_json({"schema": SCHEMA, "counts": totals(audits),
+                        "documents": [a.to_dict() for a in audits]}, ensure_ascii=False,
+                       indent=2)
 
 
 def print_table(audits: Sequence[Audit], console: Console, *, all_claims: bool = True) -> None:
@@ -77,15 +78,20 @@ def print_table(audits: Sequence[Audit], console: Console, *, all_claims: bool =
     console.print(summary_line(audits), markup=False)
 
 
-# C0 and C1 control characters (an ANSI escape in a document must not reach the terminal)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def _plain(text: str, limit: int) -> str:
+    """A terminal cell: one line, cut at `limit`, controls and bidi overrides as visible
+    escapes (an ANSI escape or U+202E in a document or the store never reaches the
+    terminal; the rule of `pivotwatch.cli.common.shown`), Rich markup shown as text."""
     from rich.markup import escape
 
-    text = " ".join(_CONTROL.sub("", text).split())
-    return escape(text if len(text) <= limit else text[: limit - 1] + "…")
+    text = " ".join(str(text).split())
+    return escape(visible(text if len(text) <= limit else text[: limit - 1] + "…"))
+
+
+def _h(text: object) -> str:
+    """Text for HTML: escaped, with controls and bidi controls as visible escapes (tab and
+    newline kept: HTML shows them as space)."""
+    return html.escape(visible(text, keep="\t\n"))
 
 
 def md_cell(text: str) -> str:
@@ -121,29 +127,29 @@ def marked_sentence(item: AuditedClaim) -> str:
     start, end = item.mark
     start, end = max(start, c.start) - c.start, min(end, c.end) - c.start
     if not 0 <= start < end <= len(c.text) or (start, end) == (0, len(c.text)):
-        return f"<mark>{html.escape(c.text)}</mark>"
-    return (html.escape(c.text[:start]) + "<mark>" + html.escape(c.text[start:end])
-            + "</mark>" + html.escape(c.text[end:]))
+        return f"<mark>{_h(c.text)}</mark>"
+    return (_h(c.text[:start]) + "<mark>" + _h(c.text[start:end])
+            + "</mark>" + _h(c.text[end:]))
 
 
 def _html_evidence(e: Evidence) -> str:
-    when = f" {html.escape(e.date)}" if e.date else ""
-    text = f"<span class=src>{html.escape(e.source)}{when}</span> {html.escape(e.text)}"
+    when = f" {_h(e.date)}" if e.date else ""
+    text = f"<span class=src>{_h(e.source)}{when}</span> <bdi>{_h(e.text)}</bdi>"
     url = http_url(e.url)
     if url:
         text += f' <a href="{html.escape(url, quote=True)}" rel="{REL}">source</a>'
     elif e.url:  # not http(s): shown, never a link
-        text += f" <span class=src>{html.escape(e.url[:200])}</span>"
+        text += f" <span class=src><bdi>{_h(e.url[:200])}</bdi></span>"
     return f"<li>{text}</li>"
 
 
 def claims_html(audits: Sequence[Audit], *, checkable_only: bool = False) -> str:
     """The audit as an HTML fragment (for the briefing or the standalone page)."""
-    parts = [f"<p class=summary>{html.escape(summary_line(audits))}</p>"]
+    parts = [f"<p class=summary>{_h(summary_line(audits))}</p>"]
     for a in audits:
-        parts.append(f"<h2>{html.escape(a.title or a.source or a.doc_id)}</h2>")
+        parts.append(f"<h2><bdi>{_h(a.title or a.source or a.doc_id)}</bdi></h2>")
         if a.missing:
-            parts.append(f"<p class=note>Not loaded: {html.escape(', '.join(a.missing))}</p>")
+            parts.append(f"<p class=note>Not loaded: {_h(', '.join(a.missing))}</p>")
         parts.append("<table><thead><tr><th>#</th><th>verdict</th><th>claim</th>"
                      "<th>explanation</th><th>evidence</th></tr></thead><tbody>")
         for item in a.claims:
@@ -153,7 +159,7 @@ def claims_html(audits: Sequence[Audit], *, checkable_only: bool = False) -> str
             evidence = "".join(_html_evidence(e) for e in item.verdict.evidence[:5])
             parts.append(
                 f"<tr class={v}><td>{item.claim.index + 1}</td><td class=verdict>{v}</td>"
-                f"<td>{marked_sentence(item)}</td><td>{html.escape(item.verdict.explanation)}</td>"
+                f"<td>{marked_sentence(item)}</td><td>{_h(item.verdict.explanation)}</td>"
                 f"<td><ul>{evidence}</ul></td></tr>")
         parts.append("</tbody></table>")
     return "\n".join(parts)
@@ -161,7 +167,8 @@ def claims_html(audits: Sequence[Audit], *, checkable_only: bool = False) -> str
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:80em;color:#222}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.4em;
-vertical-align:top;text-align:left}mark{background:#ffe58a}.verdict{font-weight:600}
+vertical-align:top;text-align:left;unicode-bidi:isolate;overflow-wrap:anywhere;
+word-break:break-word}bdi{unicode-bidi:isolate}mark{background:#ffe58a}.verdict{font-weight:600}
 tr.supported .verdict{color:#17692b}tr.contradicted .verdict{color:#b00020}
 tr.inconsistent .verdict{color:#7a1fa2}tr.unverified .verdict{color:#8a6d00}
 tr.not_checkable{color:#888}ul{margin:0;padding-left:1.2em}.src{color:#555;font-size:.9em}"""

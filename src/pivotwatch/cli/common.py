@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import re
 import signal
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from rich.markup import escape
 
 from pivotwatch import taxonomy
 from pivotwatch.errors import PivotwatchError, UsageError
+from pivotwatch.markup import visible
 from pivotwatch.settings import DEFAULT_COUNTRIES
 from pivotwatch.store import Store, open_store
 
@@ -60,22 +60,11 @@ def store(read_only: bool = False) -> Store:
     return open_store(state.db, read_only=read_only, command=state.command)
 
 
-# What a file or page may hold that a terminal would act on: C0 controls (ESC, CR, BS, ...),
-# DEL, C1 controls, and the bidirectional overrides and marks that reorder a line.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
-                     r"\u202a-\u202e\u2066-\u2069]")
-
-
-def _escaped(match: re.Match) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 def shown(text: object, *, markup: bool = True) -> str:
     """Text that may come from input (a file name, a value, a title), safe to print: control
     characters and bidi overrides written as escapes (ESC as `\\x1b`, U+202E as `\\u202e`),
     and Rich markup escaped unless `markup=False` (for prints that do not read markup)."""
-    text = _UNSAFE.sub(_escaped, str(text))
+    text = visible(text)  # the rule HTML and Markdown output follow too (pivotwatch.markup)
     return escape(text) if markup else text
 
 

@@ -2,20 +2,33 @@
 
 Names, descriptions, URLs and document text come from files written by others: the HTML is
 autoescaped, starts with a Content-Security-Policy that forbids scripts, and links only
-http(s) URLs; the Markdown escapes raw HTML and link and table syntax in every piece of data
-(`pivotwatch.markup`).
+http(s) URLs; the Markdown escapes raw HTML and link, code and table syntax in every piece of
+data (`pivotwatch.markup`). In both, control characters and bidi controls (U+202E) are
+visible escapes, and a value longer than 300 characters is cut in a table cell ("… (N
+characters)"; the store keeps it whole); HTML cells are bidi-isolated and wrap anywhere.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from importlib import resources
 
 import jinja2
+from markupsafe import Markup, escape
 
 from pivotwatch import taxonomy
 from pivotwatch.analysis.changes import MIN_PERIODS
-from pivotwatch.markup import CSP_META, http_url, md_code, md_link, md_text
+from pivotwatch.markup import (
+    CSP_META,
+    MAX_SHOWN_CHARS,
+    clip,
+    http_url,
+    md_code,
+    md_link,
+    md_text,
+    visible,
+)
 from pivotwatch.report import charts
 from pivotwatch.report.briefing import (
     EVIDENCE_PER_PERIOD,
@@ -71,6 +84,27 @@ def _partner_rows(b: Briefing) -> tuple[list[dict], list[dict]]:
     return rows, trend
 
 
+def _finalize(value):
+    """Every {{ value }} of the template: a string (not markup we made) with its controls and
+    bidi controls as visible escapes, before autoescape; tab and newline show as space."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value, keep="\t\n")
+    return value
+
+
+# an unbroken run this long would make its table column wider than a phone's screen
+_LONG_RUN = re.compile(r"\S{30,}")
+
+
+def _html_cell(value: object, limit: int = MAX_SHOWN_CHARS) -> Markup:
+    """A value from data in a table cell (the template's |clip): cut when long, escaped, and
+    in <span class="wrap"> (wraps anywhere) when it holds a long unbroken run, so ordinary
+    words are never broken and no value widens the page."""
+    text = clip(value, limit)
+    shown = escape(visible(text, keep="\t\n"))
+    return Markup(f'<span class="wrap">{shown}</span>') if _LONG_RUN.search(text) else shown
+
+
 def html(b: Briefing) -> str:
     """The briefing as one HTML file that renders offline: no scripts, no remote assets."""
     evidence = [*b.picture.evidence, *(e for s in b.sections for e in s.evidence)]
@@ -86,8 +120,10 @@ def html(b: Briefing) -> str:
             "chart": charts.series_chart(s.series, s.reference, f"{s.title}: per 10k", b.freq,
                                          MIN_VOLUME)})
     partner_rows, trend_rows = _partner_rows(b)
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
+                             finalize=_finalize)
     env.filters["http_url"] = http_url
+    env.filters["clip"] = _html_cell
     template = env.from_string(
         (resources.files("pivotwatch") / "data" / "templates" / "briefing.html.j2").read_text(
             encoding="utf-8"))
@@ -115,10 +151,10 @@ def html(b: Briefing) -> str:
 
 
 def _md_cell(c) -> str:
-    """A table cell: text escaped, or links as [text](url) (http(s) only)."""
+    """A table cell: text escaped and cut (`clip`), or links as [text](url) (http(s) only)."""
     if isinstance(c, list):
-        return " ".join(md_link(t, u) for t, u in c)
-    return md_text(c)
+        return " ".join(md_link(clip(t), u) for t, u in c)
+    return md_text(clip(c))
 
 
 def _md_table(header: list[str], rows: list[list]) -> list[str]:
@@ -170,7 +206,7 @@ def markdown(b: Briefing) -> str:
                 out += [f"Rows behind the figures: {md_code(p.query)}", ""]
         if len(s.reference):
             out += ["", "Curated reference events:", ""]
-            out += [f"- {md_text(r.date)} {md_text(r.event_type)}: {md_text(r.description)} "
+            out += [f"- {md_text(r.date)} {md_text(r.event_type)}: {md_text(clip(r.description))} "
                     f"({md_text(r.confidence)}; {_md_sources(r.source_urls)})"
                     for r in s.reference.itertuples()]
         out.append("")
@@ -191,7 +227,7 @@ def markdown(b: Briefing) -> str:
             "limit every figure; curated reference events are never counted with GDELT.", ""]
     out += ["## Appendix A. Curated reference timeline", ""]
     out += [md_text(f"- {r.date} ({r.date_precision}) {r.actor1}–{r.actor2 or ''} "
-                    f"{r.dimension}/{r.event_type}: {r.description} [{r.confidence}]")
+                    f"{r.dimension}/{r.event_type}: {clip(r.description)} [{r.confidence}]")
             + " " + _md_sources(r.source_urls)
             for r in b.reference.itertuples()] or ["None in this range."]
     out += ["", "## Appendix B. The rows behind the figures", ""]
