@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from enum import StrEnum
 from pathlib import Path
@@ -28,6 +27,7 @@ from pivotwatch.cli.common import (
     write_data,
 )
 from pivotwatch.cli.frames import period_label
+from pivotwatch.markup import strict_json
 
 
 class Freq(StrEnum):
@@ -169,7 +169,7 @@ def changes(
     if output is not None:
         if fmt is Format.table:
             fmt = _SUFFIXES.get(output.suffix.lower(), Format.json)
-        text = _csv(report) if fmt is Format.csv else json.dumps(report.to_dict(), indent=1)
+        text = _csv(report) if fmt is Format.csv else strict_json(report.to_dict(), indent=1)
         write_atomically(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         out.print(f"wrote {len(report.changes):,} changes to {shown(output)}")
         for note in report.notes:
@@ -182,4 +182,4 @@ def changes(
             err.print(f"note: {shown(note)}")
         write_data(_csv(report))
     else:
-        write_data(json.dumps(report.to_dict(), indent=1, default=str) + "\n")
+        write_data(strict_json(report.to_dict(), indent=1, default=str) + "\n")

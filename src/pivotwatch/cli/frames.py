@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import math
 from enum import StrEnum
 from pathlib import Path
+
+from pivotwatch.markup import strict_json
 
 
 class Format(StrEnum):
@@ -26,7 +27,8 @@ def missing(v) -> bool:
 
 
 def records(df) -> list[dict]:
-    """Rows as JSON-ready dicts: missing values as None, dates as ISO text."""
+    """Rows as JSON-ready dicts: missing values as None, dates as ISO text (written with
+    `strict_json`: a non-finite number is null)."""
     def clean(v):
         if missing(v):
             return None
@@ -55,7 +57,7 @@ def write_frame(df, fmt: Format, path: Path) -> None:
     if fmt is Format.parquet:
         df.to_parquet(path, index=False)
     elif fmt is Format.json:
-        path.write_text(json.dumps(records(df), indent=1), encoding="utf-8")
+        path.write_text(strict_json(records(df), indent=1), encoding="utf-8")
     else:
         _flat(df).to_csv(path, index=False)
 
@@ -67,7 +69,7 @@ def print_frame(df, fmt: Format) -> None:
     if fmt is Format.csv:
         write_data(_flat(df).to_csv(index=False))
     else:
-        write_data(json.dumps(records(df), indent=1) + "\n")
+        write_data(strict_json(records(df), indent=1) + "\n")
 
 
 def check_output(fmt: Format, output: Path | None) -> None:
