@@ -41,15 +41,28 @@ def _votes(path: Path, rows: int, vote: str = "yes") -> Path:
     return path
 
 
+# The child reports its own high-water mark (VmHWM, reset by exec): the rusage of a forked
+# child also counts the pages it shared with this test process before exec.
+_MEASURED = """import atexit, sys
+def _hwm():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmHWM:'):
+            open(hwm_file, 'w').write(line.split()[1])
+atexit.register(_hwm)
+hwm_file, sys.argv = sys.argv[1], ['pivotwatch', *sys.argv[2:]]
+from pivotwatch.cli import main
+main()
+"""
+
+
 def _child(tmp_path: Path, *args: str) -> tuple[int, int, str]:
     """(exit code, peak RSS in bytes, output) of `pivotwatch ...` in a fresh process."""
     env = {**os.environ, "PIVOTWATCH_CACHE": str(tmp_path / "cache")}
-    with (tmp_path / "out.txt").open("w+b") as out:
-        proc = subprocess.Popen([str(CLI), *args], stdout=out, stderr=subprocess.STDOUT,
-                                env=env, cwd=tmp_path)
-        _, status, usage = os.wait4(proc.pid, 0)
-        out.seek(0)
-        return os.waitstatus_to_exitcode(status), usage.ru_maxrss * 1024, out.read().decode()
+    hwm = tmp_path / "hwm.txt"
+    proc = subprocess.run([sys.executable, "-c", _MEASURED, str(hwm), *args],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                          cwd=tmp_path, check=False)
+    return proc.returncode, int(hwm.read_text()) * 1024, proc.stdout.decode()
 
 
 @pytest.mark.skipif(not CLI.exists(), reason="the pivotwatch console script is not installed")

@@ -11,6 +11,8 @@ import io
 import json
 import time
 import zipfile
+from importlib import resources
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -357,3 +359,21 @@ def test_insert_takes_only_names_the_schema_has(tmp_path):
             with pytest.raises(RuntimeError, match="names columns the store does not have"):
                 _insert(st.con, Batch(table, columns, data), data, "f")
         assert st.con.execute("SELECT count(*) FROM trade_flows").fetchall() == [(0,)]
+
+
+def test_a_stray_quote_in_a_reference_table_rejects_only_its_own_line(tmp_path):
+    """The quote used to swallow the lines after it into one record, so rows went missing
+    and rejects carried the wrong line number."""
+    bundled = Path(str(resources.files("pivotwatch") / "data" / "reference" / "key_events.csv"))
+    lines = bundled.read_text(encoding="utf-8").splitlines()[:40]
+    # line 5's description keeps its opening quote and loses the closing one
+    head, _, rest = lines[4].partition('"')
+    lines[4] = head + '"' + rest.replace('"', "")
+    f = tmp_path / "key_events.csv"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ingest(tmp_path, "reference", f)
+    read, kept, rejected = query(tmp_path, "SELECT rows_read, rows_kept, rows_rejected "
+                                           "FROM files")[0]
+    assert (read, rejected) == (len(lines) - 1, 1) and kept == read - 1
+    assert query(tmp_path, "SELECT line, reason FROM rejects") == [
+        (5, "a quote opened on this line does not close on it (a value may not span lines)")]

@@ -133,3 +133,41 @@ def test_a_huge_country_name_is_a_quick_reject(tmp_path):
         r = load_file(st, f)
         assert time.monotonic() - started < 10
         assert (r.rows_kept, r.rows_rejected) == (7, 1)
+
+
+def test_a_stray_quote_rejects_its_own_line_and_never_joins_lines(tmp_path):
+    """A quote that does not close used to join every line up to the next quote into one
+    record: a thousand votes lost and one made up from the two ends."""
+    rows = [f"{r},Russia,RU,yes" for r in range(1, 6)]
+    rows += ['3,"Foo,US,yes']                                  # opens a quote, never closes
+    rows += [f"{r},China,CN,no" for r in range(10, 1010)]
+    rows += ['4,Bar",KP,no', "", '5,"Korea, Republic of",KR,abstain', 'x,"y",z,"w']
+    f = tmp_path / "v.csv"
+    f.write_text("rcid,country,country_code,vote\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with open_store(tmp_path / "s.duckdb") as st:
+        r = load_file(st, f)
+        # every line but the blank one is a row or a reject: 1,009 of them
+        assert (r.rows_read, r.rows_kept, r.rows_rejected) == (1009, 1007, 2)
+        assert st.con.execute("SELECT line, reason FROM rejects ORDER BY line").fetchall() == [
+            (7, "a quote opened on this line does not close on it (a value may not span "
+                "lines)"),
+            (1011, "a quote opened on this line does not close on it (a value may not "
+                       "span lines)")]
+        assert st.con.execute("SELECT count(*) FROM un_votes WHERE country = 'CHN'"
+                              ).fetchall() == [(1000,)]
+        assert st.con.execute("SELECT vote FROM un_votes WHERE rcid = 5 AND country = 'KOR'"
+                              ).fetchall() == [("abstain",)]
+
+
+def test_a_line_break_outside_a_roll_call_description_is_a_reject(tmp_path):
+    header = "rcid,session,importantvote,date,unres,amend,para,short,descr\n"
+    body = ('1,1,0,1946-01-01,R/1,0,0,SHORT,"two\nlines"\n'      # a description may span lines
+            '2,"1\n3",0,1946-01-02,R/2,0,0,S,D\n'                 # a session may not
+            "4,1,0,1946-01-03,R/4,0,0,S,D\n")
+    f = tmp_path / "calls.csv"
+    f.write_text(header + body, encoding="utf-8")
+    with open_store(tmp_path / "s.duckdb") as st:
+        r = load_file(st, f)
+        assert (r.rows_kept, r.rows_rejected) == (2, 1)
+        assert st.con.execute("SELECT reason FROM rejects").fetchall() == [
+            ("a line break inside session (a quote that does not close on its line?)",)]

@@ -149,7 +149,7 @@ def test_roll_calls_and_issues_in_any_order(tmp_path, st):
            "material)" in reasons
     assert "issue 'xx' is not one of me, nu, di, hr, co, ec" in reasons
     assert "rcid 3 issue me: repeats line 2" in reasons
-    assert "rcid 4: repeats line 3" in reasons
+    assert "rcid 4: repeats line 4" in reasons  # physical lines: the first record spans two
     assert "date '1946-13-01' is not a real date (YYYY-MM-DD)" in reasons
 
 

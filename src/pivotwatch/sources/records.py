@@ -194,6 +194,22 @@ def shown(names: Sequence[str], most: int = 10) -> str:
     return ", ".join(printable(n) if n else "(unnamed)" for n in names[:most]) + more
 
 
+def quotes_close(line: str) -> bool:
+    """Whether every quoted value that opens on `line` also closes on it. No real records
+    file has a value spanning lines; a stray quote would otherwise join every line up to the
+    next quote into one record (a thousand votes lost, one made up)."""
+    if '"' not in line:
+        return True
+    try:
+        next(csv.reader([line], strict=True), None)
+    except csv.Error:
+        return False
+    return True
+
+
+UNCLOSED = "a quote opened on this line does not close on it (a value may not span lines)"
+
+
 class _Capped(io.RawIOBase):
     """A decompressed stream that fails as soon as more than `cap` bytes come out of it."""
 
@@ -250,6 +266,7 @@ class CsvRow:
     values: dict | None
     raw: str  # the row's text (its fields joined by commas), cut to RAW_CHARS
     problem: str | None = None
+    fields: list[str] | None = None  # the fields in file order (None when not usable)
 
 
 class CsvFile:
@@ -265,11 +282,16 @@ class CsvFile:
     """
 
     def __init__(self, path: Path, name: str, *, max_row: int = MAX_ROW_CHARS,
-                 cap: tuple[int, str] | None = None):
+                 cap: tuple[int, str] | None = None, repeated_names: bool = False,
+                 multiline: bool = False):
         self.path, self.name, self.max_row, self.cap = path, name, max_row, cap
+        self.repeated_names = repeated_names  # the caller reads columns by position
+        # a quoted value may span lines (the caller checks which columns may hold one)
+        self.multiline = multiline
         self.header: list[str] = []
         self._stack = ExitStack()
         self._overlong: set[int] = set()
+        self._unclosed: dict[int, str] = {}  # line -> its text, cut to RAW_CHARS
         self._max_line = get_settings().max_line_bytes
 
     def __enter__(self) -> CsvFile:
@@ -318,6 +340,12 @@ class CsvFile:
             for piece in _BARE_CR.split(text) if "\r" in text[:-2] else (text,):
                 if piece:
                     number += 1
+                    if not self.multiline and not quotes_close(piece):
+                        # stands as a blank line, so the next line starts a record of its own
+                        if len(self._unclosed) <= MAX_REJECTS:
+                            self._unclosed[number] = piece.rstrip("\r\n")[:RAW_CHARS]
+                        yield "\n"
+                        continue
                     yield piece
 
     def _overlong_reason(self) -> str:
@@ -331,6 +359,8 @@ class CsvFile:
             raise SourceError(f"{self.name}: unreadable header: {one_line(exc)}") from None
         if 1 in self._overlong:
             raise SourceError(f"{self.name}: header {self._overlong_reason()}")
+        if 1 in self._unclosed:
+            raise SourceError(f"{self.name}: header: {UNCLOSED}")
         if not first or not any(h.strip() for h in first):
             if first is None or not any(any(f.strip() for f in row)
                                         for row in self._safe_rows()):
@@ -338,7 +368,7 @@ class CsvFile:
             return []
         header = [h.strip() for h in first]
         twice = [h for h, n in Counter(header).items() if h and n > 1]
-        if twice:
+        if twice and not self.repeated_names:
             raise SourceError(f"{self.name}: column(s) {shown(twice)} appear more than once "
                               "in the header")
         return header
@@ -369,6 +399,8 @@ class CsvFile:
                 if line in self._overlong:
                     told.add(line)
                     yield CsvRow(line, None, "", self._overlong_reason())
+                elif line in self._unclosed:
+                    yield CsvRow(line, None, self._unclosed.pop(line), UNCLOSED)
                 continue
             raw = ",".join(fields)
             if len(raw) > self.max_row:
@@ -381,7 +413,7 @@ class CsvFile:
                 values[None] = fields[width:]
             elif len(fields) < width:
                 values.update((h, None) for h in header[len(fields):])
-            yield CsvRow(line, values, raw[:RAW_CHARS])
+            yield CsvRow(line, values, raw[:RAW_CHARS], fields=fields)
         # an overlong line inside a quoted field was read as part of it: still say so
         for line in sorted(self._overlong - told - {1}):
             yield CsvRow(line, None, "", self._overlong_reason())

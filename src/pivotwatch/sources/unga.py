@@ -28,12 +28,14 @@ import csv
 import io
 import shutil
 import tempfile
+from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from functools import partial
 from importlib import resources
 from pathlib import Path
+from typing import IO
 
 import duckdb
 import pyarrow as pa
@@ -46,13 +48,17 @@ from pivotwatch.sources.context import Context, IngestReport, attempt, process_w
 from pivotwatch.sources.gdelt.load import FileResult
 from pivotwatch.sources.records import (
     MAX_REJECTS,
+    RAW_CHARS,
+    UNCLOSED,
     Batch,
+    CsvFile,
     Expectations,
     Parsed,
     Reject,
     expand,
     load_records,
     open_capped,
+    quotes_close,
     read_bytes,
     too_many_rejects,
 )
@@ -90,6 +96,7 @@ EXPECT = Expectations(min_rows=1, max_reject_share=0.5)
 MAX_ROWS = {"unvotes-votes": 2_600_000, "voeten": 2_600_000, "unvotes-roll-calls": 200_000,
             "unvotes-issues": 200_000}
 MAX_ROLL_CALLS = 200_000  # distinct rcids in one Voeten file
+_BLOCK_ROWS = 50_000  # rows handed to the scratch database at a time
 _SCRATCH_MEMORY = "128MB"  # the scratch database's memory; it spills the rest to disk
 _SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".gz")
 
@@ -170,58 +177,176 @@ def _too_many_rows(name: str, layout: str) -> SourceError:
                        "may hold (about three times the largest real one); split it")
 
 
-def _read(con, path: Path, name: str, header: list[str], layout: str) -> list[Reject]:
-    """Read the file into table `rawt` of `con`, a block at a time: every column as text,
-    named by `_columns`, with `line` (the header is line 1); rows with the wrong number of
-    fields become rejects."""
+class _Lines(io.RawIOBase):
+    """The votes file as a stream of whole, well-formed lines for Arrow's fast CSV reader.
+
+    Arrow joins lines while a quote is open and numbers no rejected row, so every line is
+    judged here first: a blank line is passed over; a line that is not UTF-8, whose quotes
+    do not close on it, with the wrong number of fields or over the line cap is a reject with
+    its physical line number; the others go on, and `lines` holds the number of each, so
+    the n-th row Arrow reads is line `lines[n]`."""
+
+    def __init__(self, stream: IO[bytes], width: int, bad: list[Reject], cap: int):
+        self._stream, self._width, self._bad, self._cap = stream, width, bad, cap
+        self.lines = array("q")
+        self._number = 0
+        self._pending = b""
+        self._out = bytearray()
+        self._skipping = False  # inside an overlong line, up to its end
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while len(self._out) < len(buffer):
+            chunk = self._stream.read(1 << 20)
+            if not chunk:
+                if self._pending or self._skipping:
+                    self._line(self._pending)
+                    self._pending = b""
+                break
+            lines = (self._pending + chunk).split(b"\n")
+            self._pending = lines.pop()
+            for line in lines:
+                self._line(line)
+            if len(self._pending) > self._cap:  # an overlong line: drop it as it comes
+                self._skipping, self._pending = True, self._pending[:RAW_CHARS]
+        n = min(len(buffer), len(self._out))
+        buffer[:n] = self._out[:n]
+        del self._out[:n]
+        return n
+
+    def _reject(self, reason: str, raw: bytes) -> None:
+        self._bad.append(Reject(self._number, reason,
+                                raw[:RAW_CHARS].decode("utf-8", "replace")))
+
+    def _line(self, line: bytes) -> None:
+        self._number += 1
+        if self._skipping:
+            self._skipping = False
+            self._reject(f"line longer than {self._cap:,} bytes (PIVOTWATCH_MAX_LINE_BYTES); "
+                         "not read", line)
+            return
+        line = line.removesuffix(b"\r")
+        if not line.strip():
+            return
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self._reject(f"not UTF-8 ({exc.reason} at byte {exc.start})", line)
+            return
+        if b'"' in line:
+            if not quotes_close(text):
+                self._reject(UNCLOSED, line)
+                return
+            width = len(next(csv.reader([text])))
+        else:
+            width = line.count(b",") + 1
+        if width != self._width:
+            self._reject(f"{width} fields, expected {self._width}", line)
+            return
+        self.lines.append(self._number)
+        self._out += line
+        self._out += b"\n"
+
+
+def _read_votes(con, path: Path, name: str, header: list[str], names: list[str],
+                layout: str) -> list[Reject]:
+    """`_read` for the large layouts, whose values never span lines: lines judged by `_Lines`,
+    parsed by Arrow a block at a time."""
     bad: list[Reject] = []
-
-    def invalid(row) -> str:
-        if len(bad) <= MAX_REJECTS:
-            bad.append(Reject(row.number, f"{row.actual_columns} fields, expected "
-                              f"{row.expected_columns}", row.text or ""))
-        return "skip"
-
-    names = _columns(header, layout)
-    con.execute(f"CREATE TABLE rawt ({', '.join(f'{ident(c)} VARCHAR' for c in names)}, "
-                "line BIGINT)")
-    first: list[str] = []
     seen = 0  # rows read so far, the header row included
+    first: list[str] = []
     try:
         with open_capped(path, name) as stream:
-            # Read positionally: the header row is read as data and checked against the
-            # header parsed above, so a header the two readers see differently is refused.
+            lines = _Lines(stream, len(names), bad, get_settings().max_line_bytes)
             reader = pacsv.open_csv(
-                stream,
+                io.BufferedReader(lines, 1 << 20),
                 read_options=pacsv.ReadOptions(block_size=4 << 20, column_names=names),
-                # quoted descriptions in the roll calls can hold line breaks
-                parse_options=pacsv.ParseOptions(newlines_in_values=True,
-                                                 invalid_row_handler=invalid),
                 convert_options=pacsv.ConvertOptions(
                     column_types={c: pa.string() for c in names}, strings_can_be_null=False,
                     quoted_strings_can_be_null=False))
             for batch in reader:
                 if not batch.num_rows:
                     continue
-                chunk = pa.Table.from_batches([batch]).append_column(
-                    "line", pa.array(range(seen + 1, seen + 1 + batch.num_rows), pa.int64()))
+                numbers = pa.array(lines.lines[seen:seen + batch.num_rows], pa.int64())
+                chunk = pa.Table.from_batches([batch]).append_column("line", numbers)
                 if not seen:
                     first = [batch.column(c)[0].as_py().strip() for c in names]
                     chunk = chunk.slice(1)
                 seen += batch.num_rows
                 if seen - 1 > MAX_ROWS[layout]:
                     raise _too_many_rows(name, layout)
+                if len(bad) > MAX_REJECTS:
+                    raise too_many_rejects(name, layout, bad[0])
                 con.register("_chunk", chunk)
                 con.execute("INSERT INTO rawt SELECT * FROM _chunk")
                 con.unregister("_chunk")
-                if len(bad) > MAX_REJECTS:
-                    raise too_many_rejects(name, layout, bad[0])
     except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
         raise SourceError(f"{name}: cannot be read as CSV: {one_line(exc)}") from exc
     if bad and bad[0].line == 1 or first != header:
         raise SourceError(f"{name}: the header line cannot be read as CSV (an unbalanced quote "
                           "or a line break inside a column name?)")
-    # Line numbers count records; they are file lines unless a quoted value breaks a line.
+    return bad
+
+
+def _read(con, path: Path, name: str, header: list[str], layout: str) -> list[Reject]:
+    """Read the file into table `rawt` of `con`, a block at a time: every column as text,
+    named by `_columns`, with `line`, the physical line (the header is line 1). A row with the
+    wrong number of fields, a quote that does not close on its line, or an overlong line is a
+    reject with its line; blank lines are passed over."""
+    names = _columns(header, layout)
+    width = len(names)
+    con.execute(f"CREATE TABLE rawt ({', '.join(f'{ident(c)} VARCHAR' for c in names)}, "
+                "line BIGINT)")
+    if layout in ("unvotes-votes", "voeten"):  # the large ones: Arrow reads them fast
+        return _read_votes(con, path, name, header, names, layout)
+    bad: list[Reject] = []
+    rows = 0
+    columns: list[list[str]] = [[] for _ in names]
+    lines: list[int] = []
+
+    def flush() -> None:
+        block = pa.table({**{c: pa.array(v, pa.string()) for c, v in zip(names, columns,
+                                                                            strict=True)},
+                          "line": pa.array(lines, pa.int64())})
+        con.register("_block", block)
+        con.execute("INSERT INTO rawt SELECT * FROM _block")
+        con.unregister("_block")
+        for column in columns:
+            column.clear()
+        lines.clear()
+
+    # roll-call descriptions may hold line breaks; in any other column one means a quote that
+    # does not close, joining lines into one record
+    texts = {"short", "descr"} if layout == "unvotes-roll-calls" else set()
+    with CsvFile(path, name, repeated_names=True, multiline=bool(texts)) as f:
+        if f.header != header:
+            raise SourceError(f"{name}: the header line cannot be read as CSV (an unbalanced "
+                              "quote or a line break inside a column name?)")
+        for row in f.rows():
+            if row.fields is None or len(row.fields) != width:
+                problem = row.problem or f"{len(row.fields or ())} fields, expected {width}"
+                bad.append(Reject(row.line, problem, row.raw))
+                if len(bad) > MAX_REJECTS:
+                    raise too_many_rejects(name, layout, bad[0])
+                continue
+            broken = [c for c, v in zip(names, row.fields, strict=True)
+                      if "\n" in v and c not in texts]
+            if broken:
+                bad.append(Reject(row.line, f"a line break inside {broken[0]} (a quote that "
+                                  "does not close on its line?)", row.raw))
+                continue
+            rows += 1
+            if rows > MAX_ROWS[layout]:
+                raise _too_many_rows(name, layout)
+            for column, value in zip(columns, row.fields, strict=True):
+                column.append(value)
+            lines.append(row.line)
+            if len(lines) >= _BLOCK_ROWS:
+                flush()
+    if lines:
+        flush()
     return bad
 
 
