@@ -377,3 +377,23 @@ def test_a_stray_quote_in_a_reference_table_rejects_only_its_own_line(tmp_path):
     assert (read, rejected) == (len(lines) - 1, 1) and kept == read - 1
     assert query(tmp_path, "SELECT line, reason FROM rejects") == [
         (5, "a quote opened on this line does not close on it (a value may not span lines)")]
+
+
+@pytest.mark.parametrize("value", ["1.7e308", "1e14"])
+def test_trade_values_beyond_any_real_figure_are_rejects(tmp_path, value):
+    """Three values of 1.7e308 summed to infinity in `trade` (and JSON wrote Infinity)."""
+    rows = [[*(ROW | {"partner_iso": c}).values()] for c in ("CHN", "KOR", "JPN")]
+    rows.append([*(ROW | {"partner_iso": "PRK", "primary_value": value}).values()])
+    f = write(tmp_path / "huge.csv", SHORT, rows)
+    ingest(tmp_path, "comtrade", f)
+    assert query(tmp_path, "SELECT max(value_usd) FROM trade_flows")[0][0] < 1e13
+    (reason,) = query(tmp_path, "SELECT reason FROM rejects")[0]
+    assert f"primary_value {value!r} is over US$10,000,000,000,000" in reason
+    columns, make = LAYOUTS["trade"]
+    g = write(tmp_path / "trade_by_year.csv", columns,
+              [[*make(i).values()] for i in range(3)] + [[*(make(3) | {"value_usd": value})
+                                                          .values()]])
+    ingest(tmp_path, "reference", g)
+    assert query(tmp_path, "SELECT max(value_usd) FROM reference_trade")[0][0] == 47_900_000
+    assert [r for (r,) in query(tmp_path, "SELECT reason FROM rejects")
+            if "value_usd" in r][0].startswith(f"value_usd {value!r} is over 10,000,000,000,000")

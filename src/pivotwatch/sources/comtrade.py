@@ -59,6 +59,9 @@ KNOWN = (
     "primary_value", "legacy_estimation_flag", "is_reported", "is_aggregate",
 )
 REQUIRED = ("flow_desc", "cmd_code", "primary_value", "ref_year")
+# No real flow comes near it (the largest importer's yearly total is about 3e12); a larger
+# value is an error or an attack, and a few of them would sum to infinity.
+MAX_VALUE_USD = 1e13
 FLOWS = {"import": "import", "export": "export", "re-import": "re-import",
          "re-export": "re-export", "m": "import", "x": "export", "rm": "re-import",
          "rx": "re-export"}
@@ -152,6 +155,9 @@ def parse_record(rec: dict[str, str], layout: str) -> tuple:
         raise ValueError(f"primary_value {text!r} is not a number") from None
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"primary_value {text!r} is not a non-negative number")
+    if value > MAX_VALUE_USD:
+        raise ValueError(f"primary_value {text!r} is over US${MAX_VALUE_USD:,.0f}, more than "
+                         "any country's trade with the world in a year")
     return (flow_key(reporter, partner, year, flow, hs_code), reporter, partner, year, flow,
             hs_code, category, value, layout)
 

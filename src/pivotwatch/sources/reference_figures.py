@@ -72,6 +72,11 @@ def _day(text: str, column: str) -> date:
         raise ValueError(f"{column} {text!r} is not a date (YYYY-MM-DD)") from None
 
 
+# Dollars of trade or barrels and tonnes of fuel in a year: no real figure comes near it, and
+# a few larger ones would sum to infinity.
+MAX_FIGURE = 1e13
+
+
 def _number(text: str, column: str, *, positive: bool = False) -> float:
     text = text.strip()
     try:
@@ -81,6 +86,9 @@ def _number(text: str, column: str, *, positive: bool = False) -> float:
     if not math.isfinite(value) or value < 0 or (positive and value == 0):
         raise ValueError(f"{column} {text!r} must be a {'positive' if positive else 'non-negative'}"
                          " number")
+    if value > MAX_FIGURE:
+        raise ValueError(f"{column} {text!r} is over {MAX_FIGURE:,.0f}, larger than any real "
+                         "figure of trade (US$) or fuel (barrels, tonnes) a year")
     return value
 
 
