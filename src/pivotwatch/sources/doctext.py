@@ -9,6 +9,7 @@ content; raw HTML inside Markdown is stripped the same way.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -51,7 +52,7 @@ def normalise(lines: list[str]) -> str:
 
 def plain(text: str) -> str:
     """Text that may hold tags or entities (a title, a feed field) as one plain line."""
-    return clean_line(html.unescape(_HTML_TAG.sub(" ", text)))
+    return clean_line(html.unescape(_tags_to_space(text)))
 
 
 def table_row(cells: list[str]) -> str:
@@ -70,7 +71,7 @@ def header_rule(row: str) -> str:
 _BULLET = re.compile(r"^(\s*)(?:[-*+\u2022]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?(.*)$")
 _SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 _PIPE_SPLIT = re.compile(r"(?<!\\)\|")
-_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
+_HEADING = re.compile(r"#{1,6}\s+")  # then the text, less closing #s: see _heading
 _RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 _SETEXT = re.compile(r"^\s*(=+|-+)\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -78,8 +79,12 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _TARGET = r"\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\)"
 _IMAGE = re.compile(r"!\[([^\]]*)\]" + _TARGET)
 _LINK = re.compile(r"\[([^\]]+)\]" + _TARGET + r"|\[([^\]]+)\]\[[^\]]*\]")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|~~)(?=\S)(.+?)(?<=\S)\1")
-_CODE = re.compile(r"`+([^`]+)`+")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|~~)(?=\S)(.+?)(?<=\S)\1")  # what _emphasis does
+# Possessive, and only from the first backtick of a run: a run with no closing backtick after
+# it fails once, not once per backtick (a run of 5 MiB of backticks took hours).
+_CODE = re.compile(r"(?<!`)`++([^`]+)`+")
+_BLOCK_NAMES = ("script", "style", "noscript", "template", "iframe")
+# what _drop_html_blocks does:
 _HTML_BLOCK = re.compile(r"<(script|style|noscript|template|iframe)\b.*?</\1\s*>",
                          re.IGNORECASE | re.DOTALL)
 _HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>|<!--.*?-->", re.DOTALL)
@@ -93,19 +98,139 @@ def _cells(line: str) -> list[str]:
 
 
 def _inline(text: str) -> str:
-    """Markdown inline markup reduced to its text."""
-    text = _IMAGE.sub(lambda m: m.group(1), text)
-    text = _LINK.sub(lambda m: m.group(1) or m.group(2), text)
+    """Markdown inline markup reduced to its text.
+
+    Linear in the text, whatever it holds: a paragraph is one line, and a regular expression
+    tried at every opener (`*`, `[`, `<`) that has no closer runs to the end of the line each
+    time (`'*a ' * N` took minutes for 300 KB). So each step gives the same result as a plain
+    `.sub()` of its pattern but tries the pattern only where it can match.
+    """
+    text = _bracketed(_IMAGE, "![", text, lambda m: m.group(1))
+    text = _bracketed(_LINK, "[", text, lambda m: m.group(1) or m.group(2))
     text = _CODE.sub(lambda m: m.group(1), text)
     for _ in range(2):  # nested emphasis such as ***x***
-        text = _EMPHASIS.sub(lambda m: m.group(2), text)
-    return html.unescape(_HTML_TAG.sub(" ", text))
+        text = _emphasis(text)
+    return html.unescape(_tags_to_space(text))
+
+
+def _bracketed(pattern: re.Pattern, opener: str, text: str, repl) -> str:
+    """`pattern.sub(repl, text)` for a pattern that starts `opener` and a label up to the
+    first `]`: every opener before that `]` reads the same rest of the line, so when the
+    first one fails to match the others are skipped."""
+    out, pos = [], 0
+    at = text.find(opener)
+    while at != -1:
+        match = pattern.match(text, at)
+        if match:
+            out += [text[pos:at], repl(match)]
+            pos = match.end()
+            at = text.find(opener, pos)
+            continue
+        close = text.find("]", at + len(opener))
+        if close == -1:
+            break
+        at = text.find(opener, close)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+class _Closers:
+    """The first closing delimiter (one preceded by a non-space) at or after a position, for
+    positions asked in increasing order: each stretch of the text is searched once."""
+
+    def __init__(self, text: str, delimiter: str) -> None:
+        self.text, self.delimiter = text, delimiter
+        self.start, self.found = 0, -2  # the first closer at or after `start` is `found`
+
+    def after(self, start: int) -> int:
+        if self.start <= start <= self.found or (self.found == -1 and start >= self.start):
+            return self.found
+        at = self.text.find(self.delimiter, start)
+        while at != -1 and self.text[at - 1].isspace():
+            at = self.text.find(self.delimiter, at + 1)
+        self.start, self.found = start, at
+        return at
+
+
+def _emphasis(text: str) -> str:
+    """`_EMPHASIS.sub(lambda m: m.group(2), text)`, found without a regular expression that
+    searches from every delimiter to the end of the line. No match spans a line break."""
+    return "\n".join(_emphasis_line(line) for line in text.split("\n"))
+
+
+def _emphasis_line(text: str) -> str:
+    # Each step either matches or finds that one delimiter has no closer left (it is then no
+    # longer searched for), so the line is read a bounded number of times.
+    order = ("**", "__", "*", "~~")  # the pattern's alternatives, in its order
+    closers = {d: _Closers(text, d) for d in order}
+    live = list(order)
+    out, pos, at = [], 0, 0
+    while live:
+        match = _openers(tuple(live)).search(text, at)
+        if match is None:
+            break
+        at = match.start()
+        for delim in list(live):
+            inner = at + len(delim)
+            if not text.startswith(delim, at) or inner >= len(text) or text[inner].isspace():
+                continue
+            end = closers[delim].after(inner + 1)  # .+? : one character at least
+            if end == -1:
+                live.remove(delim)  # no closer after here: it cannot match from now on
+                continue
+            out += [text[pos:at], text[inner:end]]
+            pos = at = end + len(delim)
+            break
+        # else a delimiter was dropped: search again from `at` for the others
+    out.append(text[pos:])
+    return "".join(out)
+
+
+@functools.cache
+def _openers(delimiters: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(re.escape(d) + r"(?=\S)" for d in delimiters))
+
+
+def _drop_html_blocks(text: str) -> str:
+    """`_HTML_BLOCK.sub(" ", text)`, searching for each element's end tag once: an element
+    with none left after it is no longer looked for (`'<script ' * N` searched to the end of
+    the text from every opener)."""
+    live = list(_BLOCK_NAMES)
+    out, pos, at = [], 0, 0
+    while live and (opener := _block_openers(tuple(live)).search(text, at)) is not None:
+        name = opener.group(1).lower()
+        close = _block_end(name).search(text, opener.end())
+        if close is None:
+            live.remove(name)  # no end tag after here, so none after any later opener
+            at = opener.start()
+            continue
+        out += [text[pos:opener.start()], " "]
+        pos = at = close.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+@functools.cache
+def _block_openers(names: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"<(" + "|".join(names) + r")\b", re.IGNORECASE)
+
+
+@functools.cache
+def _block_end(name: str) -> re.Pattern:
+    return re.compile(r"</" + name + r"\s*>", re.IGNORECASE)
+
+
+def _tags_to_space(text: str) -> str:
+    """`_HTML_TAG.sub(" ", text)`, not tried after the last `>`, where no tag or comment can
+    end (an opener there would search to the end of the text)."""
+    end = text.rfind(">") + 1
+    return _HTML_TAG.sub(" ", text[:end]) + text[end:]
 
 
 def text_lines(text: str, *, markdown: bool) -> tuple[list[str], str | None]:
     """Lines of a plain-text or Markdown document, and its first heading (Markdown)."""
     if markdown:
-        text = _HTML_BLOCK.sub(" ", text)
+        text = _drop_html_blocks(text)
     raw = text.split("\n")
     lines: list[str] = []
     paragraph: list[str] = []
@@ -154,10 +279,10 @@ def text_lines(text: str, *, markdown: bool) -> tuple[list[str], str | None]:
                 heading = heading or fix(" ".join(paragraph))
                 flush()
                 continue
-            match = _HEADING.match(stripped)
-            if match:
+            title = _heading(stripped)
+            if title is not None:
                 flush()
-                lines.append(fix(match.group(1)))
+                lines.append(fix(title))
                 heading = heading or clean_line(lines[-1])
                 continue
             stripped = stripped.lstrip(">").strip() if stripped.startswith(">") else stripped
@@ -167,6 +292,14 @@ def text_lines(text: str, *, markdown: bool) -> tuple[list[str], str | None]:
         paragraph.append(stripped)
     flush()
     return lines, heading
+
+
+def _heading(line: str) -> str | None:
+    r"""The text of an ATX heading (`## Title ##`), or None if `line` is none: what
+    `^#{1,6}\s+(.*?)\s*#*\s*$` captures, without trying every split of the line's end
+    (cubic in a long run of spaces)."""
+    match = _HEADING.match(line)
+    return line[match.end():].rstrip().rstrip("#").rstrip() if match else None
 
 
 # -- HTML ------------------------------------------------------------------------------------
