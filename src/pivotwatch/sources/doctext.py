@@ -394,12 +394,28 @@ def _nearest_table(el):
     return parent
 
 
+# libxml2 stops reading at this depth and keeps what it read so far; real pages nest a few
+# dozen levels.
+MAX_HTML_DEPTH = 256
+
+
+class TooDeep(ValueError):
+    """HTML nested deeper than libxml2 reads (its text past that point would be lost)."""
+
+
 def parse_html(text: str):
-    """An lxml tree of `text` (never fetched from, never run); None when nothing parses."""
+    """An lxml tree of `text` (never fetched from, never run); None when nothing parses.
+
+    TooDeep if the markup nests deeper than MAX_HTML_DEPTH levels."""
+    parser = lxml.html.HTMLParser()
     try:
-        return lxml.html.document_fromstring(text)
+        tree = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError):
-        return None
+        tree = None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" and "depth" in e.message.lower()
+           for e in parser.error_log):
+        raise TooDeep(f"HTML nested deeper than {MAX_HTML_DEPTH} levels")
+    return tree
 
 
 def _strip(tree, furniture: bool) -> None:

@@ -280,7 +280,10 @@ def _from_text(text: str, fmt: str, name: str, origin: Origin) -> Document:
 
 def _from_html(text: str, name: str, origin: Origin, fmt: str = "html",
                main_text: bool = True) -> Document:
-    tree = doctext.parse_html(text)
+    try:
+        tree = doctext.parse_html(text)
+    except doctext.TooDeep as exc:
+        raise SourceError(f"{name}: {exc}; not read") from None
     if tree is None:
         raise SourceError(f"{name}: empty document")
     title = doctext.html_title(tree)
@@ -418,8 +421,10 @@ def read_feed(source: Path | bytes, name: str, *, feed_url: str | None = None,
                                  main_text=False)
             else:
                 doc = _from_text(value, "text", f"{name} item {number}", origin)
-        except SourceError:
-            feed.rejects.append(Reject(number, "item text is empty", raw))
+        except SourceError as exc:
+            why = str(exc).removeprefix(f"{name} item {number}: ")
+            feed.rejects.append(Reject(number, "item text is empty" if why.startswith(
+                "empty document") else why, raw))
             continue
         doc = Document(doc.doc_id, doc.title, doc.url, doc.published, "feed-item", doc.text,
                        doc.source_name, doc.feed_url)

@@ -1,0 +1,126 @@
+"""Issue 9, outside review of documents and fetching: a redirect to a non-http(s) URL, Markdown
+that took quadratic time, HTML nested past libxml2's depth limit."""
+
+from __future__ import annotations
+
+import time
+from http.server import ThreadingHTTPServer
+
+import pytest
+from httpserver import LocalServer, _Handler, _Server
+from typer.testing import CliRunner
+
+from pivotwatch.cli import app
+from pivotwatch.sources import doctext
+from pivotwatch.store import open_store
+
+runner = CliRunner()
+TEXT = b"Russia and China signed a trade agreement in 2024.\n"
+
+
+class _Redirecting(_Handler):
+    def _answer(self, path, count):
+        if path.startswith("/redir/"):
+            self.send_response(302)
+            self.send_header("Location", path.removeprefix("/redir/"))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = TEXT + path.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _RedirectServer(ThreadingHTTPServer):
+    daemon_threads = True
+    handle_error = _Server.handle_error
+
+    def __init__(self, owner):
+        super().__init__(("127.0.0.1", 0), _Redirecting)
+        self.owner = owner
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    monkeypatch.setenv("PIVOTWATCH_ALLOW_PRIVATE_URLS", "127.0.0.1")
+    server = LocalServer(tmp_path / "www")
+    server._server.server_close()
+    server._server = _RedirectServer(server)
+    import threading
+    server._thread = threading.Thread(target=server._server.serve_forever,
+                                      kwargs={"poll_interval": 0.05}, daemon=True)
+    with server:
+        yield server
+
+
+def stored_texts(tmp_path) -> list[str]:
+    with open_store(tmp_path / "store.duckdb") as st:
+        return [t for (t,) in st.con.execute(
+            "SELECT text FROM documents ORDER BY text").fetchall()]
+
+
+@pytest.mark.parametrize("location", ["javascript:alert(1)", "data:text/html,hi",
+                                      "mailto:x@example.org", "file:///etc/passwd"])
+def test_redirect_to_a_non_http_url_fails_in_one_line_and_the_rest_loads(site, tmp_path,
+                                                                          location):
+    bad = site.url(f"/redir/{location}")
+    result = runner.invoke(app, ["ingest", "documents", site.url("/a.txt"), bad,
+                                 site.url("/b.txt")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    failed = [line for line in result.output.splitlines() if line.startswith("failed:")]
+    assert failed == [f"failed: {bad}: redirected to {location}: only http and https URLs "
+                      f"can be fetched (redirect to a non-http(s) URL refused)"]
+    assert stored_texts(tmp_path) == [f"{TEXT.decode().strip()} /a.txt",
+                                      f"{TEXT.decode().strip()} /b.txt"]
+
+
+def test_claims_and_gdelt_refuse_the_redirect_in_one_line(site):
+    bad = site.url("/redir/javascript:alert(1)")
+    claims = runner.invoke(app, ["claims", bad])
+    assert claims.exit_code == 1 and isinstance(claims.exception, SystemExit)
+    assert f"error: {bad}: redirected to javascript:alert(1): only http" in claims.output
+    gdelt = runner.invoke(app, ["ingest", "gdelt", "--allow-private", bad])
+    assert gdelt.exit_code == 1 and isinstance(gdelt.exception, SystemExit)
+    assert f"failed: {bad}: redirected to javascript:alert(1): only http" in gdelt.output
+
+
+@pytest.mark.parametrize("text", [
+    "*a " * 70_000,                                   # 210 KB of openers with no closer
+    "*a* " * 50_000,                                  # 200 KB of closed emphasis
+    "[" * 100_000 + "x" + "]" * 100_000 + "(x)",       # 200 KB of brackets
+    "![" * 100_000, "x " + "`" * 200_000, "<a " * 70_000, "<!--" * 50_000, "<script " * 25_000,
+    "# a" + " " * 200_000 + "b",                      # a heading with a long run of spaces
+])
+def test_hostile_markdown_is_read_in_linear_time(tmp_path, text):
+    path = tmp_path / "doc.md"
+    path.write_text(text)
+    started = time.monotonic()
+    result = runner.invoke(app, ["ingest", "documents", str(path)])
+    assert time.monotonic() - started < 5, "Markdown reading is not linear"
+    assert result.exit_code == 0, result.output
+    assert len(stored_texts(tmp_path)) == 1
+
+
+def test_markdown_inline_steps_match_their_patterns():
+    for text in ["**a *b* c**", "***x***", "[a [b](c) d", "![i](u) and [l][r]", "`` a `` b",
+                 "a <b>c</b> <!-- d --> e <f", "__init_file__ and ~~gone~~", "* a * b*"]:
+        expected = doctext._IMAGE.sub(lambda m: m.group(1), text)
+        expected = doctext._LINK.sub(lambda m: m.group(1) or m.group(2), expected)
+        expected = doctext._CODE.sub(lambda m: m.group(1), expected)
+        for _ in range(2):
+            expected = doctext._EMPHASIS.sub(lambda m: m.group(2), expected)
+        assert doctext._inline(text) == doctext.html.unescape(
+            doctext._HTML_TAG.sub(" ", expected))
+
+
+def test_html_nested_past_the_parser_depth_is_named(tmp_path):
+    path = tmp_path / "deep.html"
+    path.write_text("<html><body>" + "<div>" * 50_000 + "hello" + "</div>" * 50_000
+                    + "</body></html>")
+    result = runner.invoke(app, ["ingest", "documents", str(path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"failed: {path}: HTML nested deeper than 256 levels; not read" in result.output
