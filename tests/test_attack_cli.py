@@ -210,3 +210,28 @@ def test_second_writer_fails_at_once_and_changes_nothing(held, monkeypatch):
     holder.wait()
     with open_store(db, read_only=True) as st:
         assert st.con.execute("SELECT count(*) FROM files").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(("kill", "what", "code"), [(signal.SIGINT, "interrupted", 130),
+                                                    (signal.SIGTERM, "terminated", 143)])
+def test_a_signal_while_the_command_line_starts_is_one_line(tmp_path, kill, what, code):
+    """The console script takes signals before its slow imports (Typer, DuckDB): no
+    traceback, no silent death, the usual line and exit code."""
+    started = ("import signal, os, sys\n"
+               "from pivotwatch import entry\n"
+               "number = int(sys.argv[1])\n"
+               "def slow_import():\n"
+               "    os.kill(os.getpid(), number)\n"
+               "    import time; time.sleep(5)\n"
+               "import builtins\n"
+               "real = builtins.__import__\n"
+               "def hooked(name, *a, **k):\n"
+               "    if name == 'pivotwatch.cli': slow_import()\n"
+               "    return real(name, *a, **k)\n"
+               "builtins.__import__ = hooked\n"
+               "sys.argv = ['pivotwatch', 'status']\n"
+               "entry.main()\n")
+    proc = subprocess.run([sys.executable, "-c", started, str(int(kill))], capture_output=True,
+                          text=True, timeout=60, cwd=tmp_path, check=False)
+    assert proc.returncode == code
+    assert proc.stderr == f"error: {what}; what was committed stays, run again to go on\n"

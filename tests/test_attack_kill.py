@@ -25,8 +25,10 @@ from pivotwatch.store import open_store
 
 SEED = 20240619
 SRC = Path(pivotwatch.__file__).resolve().parents[1]  # the pivotwatch under test
+# as the console script runs (pivotwatch.entry), its slow imports done before 'ready'
 CHILD = ("import sys\n"
-         "from pivotwatch.cli import main\n"
+         "import pivotwatch.cli\n"
+         "from pivotwatch.entry import main\n"
          "print('ready', file=sys.stderr, flush=True)\n"
          "main()\n")
 # where each source's records are; a loaded file's rows_kept counts its rows in these

@@ -6,7 +6,6 @@
 """
 
 from pivotwatch.errors import PivotwatchError
-from pivotwatch.store import Store, open_store
 
 __version__ = "0.1.0"
 __all__ = ["PivotwatchError", "Store", "indicators", "open_store", "__version__"]
@@ -15,6 +14,12 @@ __all__ = ["PivotwatchError", "Store", "indicators", "open_store", "__version__"
 def __getattr__(name: str):
     # The analysis side pulls in Ibis and pandas; load it only when asked, so that the
     # command line starts fast for loading data.
+    # The store pulls in DuckDB: loaded when asked, so the console script
+    # (pivotwatch.entry) can take signals before anything heavy is imported.
+    if name in ("Store", "open_store"):
+        from pivotwatch import store
+
+        return getattr(store, name)
     if name == "indicators":
         from pivotwatch.api import indicators
 
