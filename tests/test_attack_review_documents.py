@@ -124,3 +124,22 @@ def test_html_nested_past_the_parser_depth_is_named(tmp_path):
     result = runner.invoke(app, ["ingest", "documents", str(path)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert f"failed: {path}: HTML nested deeper than 256 levels; not read" in result.output
+
+
+def test_a_feed_of_links_is_recorded_and_a_non_http_link_is_a_reject(site, tmp_path):
+    """An item linking to file:///etc/passwd was dropped without a word, and a feed of links
+    alone left no `files` row."""
+    feed = tmp_path / "links.rss"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        f'<item><title>good</title><link>{site.url("/a.txt")}</link></item>'
+        "<item><title>bad</title><link>file:///etc/passwd</link></item>"
+        "</channel></rss>", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", "documents", str(feed)])
+    assert result.exit_code == 0, result.output
+    assert stored_texts(tmp_path) == [f"{TEXT.decode().strip()} /a.txt"]
+    with open_store(tmp_path / "store.duckdb") as st:
+        assert st.con.execute("SELECT rows_read, rows_kept, rows_rejected, status FROM files "
+                              "WHERE name = ?", [str(feed)]).fetchall() == [(2, 0, 1, "loaded")]
+        assert st.con.execute("SELECT line, reason, raw FROM rejects").fetchall() == [
+            (2, "item has no text, and its link is not http(s), so it is not fetched", "bad")]

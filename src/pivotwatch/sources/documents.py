@@ -411,6 +411,9 @@ def read_feed(source: Path | bytes, name: str, *, feed_url: str | None = None,
         if found is None:
             if link and urlsplit(link).scheme in ("http", "https"):
                 feed.links.append((link, origin))
+            elif link:
+                feed.rejects.append(Reject(number, "item has no text, and its link is not "
+                                           "http(s), so it is not fetched", raw))
             else:
                 feed.rejects.append(Reject(number, "item has no content, summary or link", raw))
             continue
@@ -501,9 +504,11 @@ def _load_feed(ctx: Context, report: IngestReport, name: str, path: Path, origin
         feed = read_feed(path, name, feed_url=feed_url, max_bytes=cap)
     except SourceError:
         feed = None  # loaded below all the same, so that the failure is recorded
-    if feed is None or feed.documents or not feed.links:
-        attempt(ctx, report, name, lambda: load_records(
-            ctx.store, path, name, source=SOURCE, parse=parse, expect=Expectations(min_rows=1)))
+    # a feed of links alone is recorded too (its items with bad links are its rejects); the
+    # pages it links to are loaded below, each as a file of its own
+    expect = Expectations(min_rows=0 if feed and feed.links else 1)
+    attempt(ctx, report, name, lambda: load_records(
+        ctx.store, path, name, source=SOURCE, parse=parse, expect=expect))
     for link, hints in feed.links if feed else []:
         try:
             page, page_origin = _download(ctx, link, policy, hints)

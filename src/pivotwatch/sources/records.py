@@ -526,7 +526,7 @@ def load_records(store: Store, path: Path, name: str, *, source: str,
         first = "; ".join(printable(f"line {r.line}: {r.reason}" if r.line else r.reason,
                                     200) for r in parsed.rejects[:3])
         rejected = f" ({len(parsed.rejects)} rejected; {first})" if parsed.rejects else ""
-        if offered == 0:
+        if offered == 0 and expect.min_rows > 0:
             raise QualityError(f"{name}: no valid {parsed.layout} rows{rejected}")
         if offered < expect.min_rows:
             raise QualityError(f"{name}: {offered} valid row(s), fewer than the "
