@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,29 @@ def isolated_settings(tmp_path, monkeypatch):
     monkeypatch.delenv("PIVOTWATCH_DIMENSIONS", raising=False)
     monkeypatch.setenv("PIVOTWATCH_RETRIES", "2")
     yield tmp_path
+
+
+CHROMIUM = Path(os.environ.get("PIVOTWATCH_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--headless", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, started once for the run; skips where the
+    browser or the package is absent (CI installs both)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium); CI installs it")
+    pw = sync_api.sync_playwright().start()
+    try:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    except Exception:
+        pw.stop()
+        raise
+    yield chromium
+    chromium.close()
+    pw.stop()

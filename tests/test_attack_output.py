@@ -328,7 +328,6 @@ def test_displayed_sql_quotes_a_hostile_list_id_and_runs_as_shown(hostile):
 
 # --------------------------------------------------------------------------- Chromium
 
-CHROMIUM = Path(os.environ.get("PIVOTWATCH_CHROMIUM", "/usr/bin/chromium"))
 
 PAGE = """() => ({
   pwned: window.__pwned === 1,
@@ -339,22 +338,6 @@ PAGE = """() => ({
   svgs: [...document.querySelectorAll('figure > svg')].map(s => s.getBoundingClientRect().width),
 })"""
 
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)")
-    pw = sync_api.sync_playwright().start()
-    try:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM),
-                                      args=["--no-sandbox", "--headless", "--disable-gpu"])
-    except Exception:
-        pw.stop()
-        raise
-    yield chromium
-    chromium.close()
-    pw.stop()
 
 
 @pytest.mark.parametrize("name", ["briefing.html", "claims.html"])

@@ -243,7 +243,6 @@ def test_every_json_we_write_is_strict(written):
 
 # --------------------------------------------------------------------------- Chromium
 
-CHROMIUM = Path(os.environ.get("PIVOTWATCH_CHROMIUM", "/usr/bin/chromium"))
 
 LAYOUT = """() => {
   const tables = [...document.querySelectorAll('table')];
@@ -259,22 +258,6 @@ LAYOUT = """() => {
   };
 }"""
 
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)")
-    pw = sync_api.sync_playwright().start()
-    try:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM),
-                                      args=["--no-sandbox", "--headless", "--disable-gpu"])
-    except Exception:
-        pw.stop()
-        raise
-    yield chromium
-    chromium.close()
-    pw.stop()
 
 
 def test_briefing_fits_the_screen_in_chromium(written, browser, tmp_path):

@@ -21,22 +21,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import CHROMIUM
 from typer.testing import CliRunner
 
 from pivotwatch.cli import app
 
-CHROMIUM = Path(os.environ.get("PIVOTWATCH_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--headless", "--disable-gpu", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-quic",
-]
 # dyad -> does the bundled sample hold GDELT events for it (so the briefing must chart them)?
 # The sample has none for RUS-PRK: that briefing says "no events to chart" and draws none.
 DYADS = {"RUS-PRK": False, "RUS-CHN": True}
 REQUIRED_HEADINGS = ["Key judgments", "Method and sources"]
 
-sync_api = pytest.importorskip(
+pytest.importorskip(
     "playwright.sync_api",
     reason="the playwright package is not installed (pip install -e '.[dev]')",
 )
@@ -68,18 +63,6 @@ def store(tmp_path_factory) -> str:
             assert result.exit_code == 0, result.output
     return db
 
-
-@pytest.fixture(scope="module")
-def browser():
-    pw = sync_api.sync_playwright().start()
-    try:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    except Exception:
-        pw.stop()
-        raise
-    yield chromium
-    chromium.close()
-    pw.stop()
 
 
 # --------------------------------------------------------------------------- PNG
