@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 
 import pytest
 from httpserver import LocalServer, _Handler, _Server
@@ -224,6 +225,24 @@ def test_report_with_documents_adds_the_claims_audit(db, doc, tmp_path):
     assert '<section id="claims"><h2>Claims audit</h2>' in html
     assert "<mark>19 June 2024</mark>" in html and "<script>alert" not in html
     assert '<a href="https://tass.com/economy/1804561" rel="noopener noreferrer">' in html
+
+
+def test_report_audits_a_un_vote_claim_against_the_loaded_votes(tmp_path):
+    """The briefing's audit used to stop with DuckDB's 'unfinished result' when a document
+    mentioned a UN vote: a count read with fetchone() left its result open."""
+    db = str(tmp_path / "s.duckdb")
+    assert runner.invoke(app, ["--db", db, "ingest", "sample"]).exit_code == 0
+    votes = tmp_path / "v.md"
+    votes.write_text("Russia voted with North Korea at the UN General Assembly in 2020.\n",
+                     encoding="utf-8")
+    page = tmp_path / "b.html"
+    result = runner.invoke(app, ["--db", db, "report", "--dyad", "RUS-PRK", "-o", str(page),
+                                 "--documents", str(votes)])
+    assert result.exit_code == 0, result.output
+    assert "RUS and PRK voted alike in 1 of 1 General Assembly roll calls" in page.read_text(
+        encoding="utf-8")
+    assert not [p for p in Path(__file__).resolve().parents[1].joinpath("src").rglob("*.py")
+                if ".fetchone()" in p.read_text(encoding="utf-8")]
 
 
 def test_every_bad_input_is_one_line_and_the_good_one_is_still_audited(tmp_path, db, doc):

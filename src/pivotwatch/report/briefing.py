@@ -362,7 +362,7 @@ def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date |
     covered = store.con.execute(
         """SELECT count(DISTINCT day), min(day), max(day) FROM daily_counts
            WHERE (?::DATE IS NULL OR day >= ?::DATE) AND (?::DATE IS NULL OR day <= ?::DATE)""",
-        [start, start, end, end]).fetchone()
+        [start, start, end, end]).fetchall()[0]
     method = {"status": status, "days": covered, "thin": detected.thin,
               "min_events": detected.min_events}
     return Briefing(a, b, freq, start, end, generated, total > 0, judgments, series,

@@ -490,7 +490,7 @@ def _insert(con, batch: Batch, data: pa.Table, file_id: str) -> tuple[int, int]:
                         ON CONFLICT DO NOTHING""", [file_id]).fetchall()
     finally:
         con.unregister("_batch")
-    (after,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    (after,) = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0]
     return data.num_rows, after - before
 
 

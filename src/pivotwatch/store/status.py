@@ -48,23 +48,23 @@ def store_status(store: Store) -> list[SourceStatus]:
                       count(*) FILTER (WHERE status = 'failed'),
                       coalesce(sum(rows_read), 0), coalesce(sum(rows_kept), 0),
                       coalesce(sum(rows_rejected), 0), coalesce(sum(rows_duplicate), 0)
-               FROM files WHERE source = ?""", [source]).fetchone()
+               FROM files WHERE source = ?""", [source]).fetchall()[0]
         union = " UNION ALL ".join(
             f"SELECT {day} AS day FROM {table} WHERE file_id IN "
             f"(SELECT file_id FROM files WHERE source = $source)"
             for table, day in _FACTS.get(source, [("events", "day")]))
         events, first, last = con.execute(
             f"SELECT count(*), min(day), max(day) FROM ({union})", {"source": source}
-        ).fetchone()
+        ).fetchall()[0]
         (days,) = con.execute(
             """SELECT count(DISTINCT day) FROM daily_counts
                WHERE file_id IN (SELECT file_id FROM files WHERE source = ?)""",
-            [source]).fetchone()
+            [source]).fetchall()[0]
         (both,) = con.execute(
             """SELECT count(*) FROM (
                  SELECT d.day FROM daily_counts d JOIN files f USING (file_id)
                  WHERE f.source = ? GROUP BY d.day
-                 HAVING count(DISTINCT f.gdelt_version) > 1)""", [source]).fetchone()
+                 HAVING count(DISTINCT f.gdelt_version) > 1)""", [source]).fetchall()[0]
         failures = tuple(con.execute(
             "SELECT name, error FROM files WHERE source = ? AND status = 'failed' ORDER BY name",
             [source]).fetchall())

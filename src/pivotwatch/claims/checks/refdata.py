@@ -103,7 +103,7 @@ class ReferenceData:
 
 def _count(store: Store, table: str) -> int:
     try:
-        return int(store.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        return int(store.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
     except Exception:  # noqa: BLE001 - an old store without the table: nothing loaded
         return 0
 
