@@ -156,3 +156,32 @@ def test_a_page_of_many_small_blocks_is_read_in_linear_time(tmp_path):
     assert result.exit_code == 0, result.output
     assert time.monotonic() - started < 15
     assert stored_texts(tmp_path) == ["\n\n".join(["a"] * 20_000)]  # a blank line between blocks
+
+
+@pytest.mark.parametrize("declared", ['<meta charset="rot13">', '<meta charset="hex">',
+                                      '<meta http-equiv="Content-Type" '
+                                      'content="text/html; charset=zlib">'])
+def test_a_charset_that_is_not_a_text_encoding_fails_that_document_only(tmp_path, declared):
+    bad = tmp_path / "bad.html"
+    bad.write_bytes(f"<html><head>{declared}</head><body><p>caf".encode()
+                    + b"\xe9 Russia</p></body></html>")
+    good = tmp_path / "good.txt"
+    good.write_text("Russia and China signed a trade agreement.\n", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", "documents", str(bad), str(good)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    charset = declared.split("charset=")[1].strip('">')
+    assert [line for line in result.output.splitlines() if line.startswith("failed:")] == [
+        f"failed: {bad}: declares {charset!r}, which is not a text encoding"]
+    assert stored_texts(tmp_path) == ["Russia and China signed a trade agreement."]
+
+
+def test_a_page_of_more_tags_than_the_cap_is_refused_before_parsing(tmp_path, monkeypatch):
+    """lxml's tree of 655,000 tags (a 5 MB page) peaked at 1.26 GB."""
+    monkeypatch.setattr(doctext, "MAX_HTML_TAGS", 1_000)
+    page = tmp_path / "tags.html"
+    page.write_text("<p>Russia and North Korea.</p>" + "<i>x</i>" * 600, encoding="utf-8")
+    result = runner.invoke(app, ["ingest", "documents", str(page)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"failed: {page}: HTML with 1,202 tags, more than the 1,000 a page is read with; " \
+           "not read" in result.output

@@ -399,14 +399,25 @@ def _nearest_table(el):
 MAX_HTML_DEPTH = 256
 
 
-class TooDeep(ValueError):
-    """HTML nested deeper than libxml2 reads (its text past that point would be lost)."""
+class TooComplex(ValueError):
+    """HTML nested deeper than libxml2 reads (its text past that point would be lost), or with
+    more tags than a page is read with in bounded memory."""
+
+
+# lxml's tree costs about 1.5 KB a tag: 655,000 tags in a 5 MB page peaked at 1.26 GB. A
+# long article has a few thousand tags; a page of more is not read.
+MAX_HTML_TAGS = 250_000
 
 
 def parse_html(text: str):
     """An lxml tree of `text` (never fetched from, never run); None when nothing parses.
 
-    TooDeep if the markup nests deeper than MAX_HTML_DEPTH levels."""
+    TooComplex if the markup nests deeper than MAX_HTML_DEPTH levels or has more than
+    MAX_HTML_TAGS tags (counted before parsing)."""
+    tags = text.count("<")
+    if tags > MAX_HTML_TAGS:
+        raise TooComplex(f"HTML with {tags:,} tags, more than the {MAX_HTML_TAGS:,} a page is "
+                         "read with")
     parser = lxml.html.HTMLParser()
     try:
         tree = lxml.html.document_fromstring(text, parser=parser)
@@ -414,7 +425,7 @@ def parse_html(text: str):
         tree = None
     if any(e.type_name == "ERR_RESOURCE_LIMIT" and "depth" in e.message.lower()
            for e in parser.error_log):
-        raise TooDeep(f"HTML nested deeper than {MAX_HTML_DEPTH} levels")
+        raise TooComplex(f"HTML nested deeper than {MAX_HTML_DEPTH} levels")
     return tree
 
 

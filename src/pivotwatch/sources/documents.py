@@ -167,9 +167,13 @@ def decode(data: bytes, name: str, *, charset: str | None = None, markup: bool =
         declared += [doctext.html_charset(data), xml.group(1).decode() if xml else None]
     for candidate in filter(None, declared):
         try:
-            codec = codecs.lookup(candidate).name
+            info = codecs.lookup(candidate)
         except LookupError:
             raise SourceError(f"{name}: declares an unknown charset {candidate!r}") from None
+        # Python also names transforms (rot13, hex, zlib) as codecs; a page's charset is text
+        if not getattr(info, "_is_text_encoding", True):
+            raise SourceError(f"{name}: declares {candidate!r}, which is not a text encoding")
+        codec = info.name
         if codec.replace("-", "").replace("_", "") == "utf8":
             raise SourceError(f"{name}: not UTF-8 text ({utf8_error}) though it declares "
                               f"{candidate}")
@@ -282,7 +286,7 @@ def _from_html(text: str, name: str, origin: Origin, fmt: str = "html",
                main_text: bool = True) -> Document:
     try:
         tree = doctext.parse_html(text)
-    except doctext.TooDeep as exc:
+    except doctext.TooComplex as exc:
         raise SourceError(f"{name}: {exc}; not read") from None
     if tree is None:
         raise SourceError(f"{name}: empty document")
