@@ -171,3 +171,16 @@ def test_a_line_break_outside_a_roll_call_description_is_a_reject(tmp_path):
         assert (r.rows_kept, r.rows_rejected) == (2, 1)
         assert st.con.execute("SELECT reason FROM rejects").fetchall() == [
             ("a line break inside session (a quote that does not close on its line?)",)]
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_a_bare_carriage_return_ends_a_line_and_sinks_nothing(tmp_path, end):
+    rows = [f"{r},Russia,RU,yes" for r in range(1, 8)]
+    rows[3] = rows[3].replace(",", ",\r", 1)  # '4,\rRussia,RU,yes': two short lines
+    f = tmp_path / "v.csv"
+    f.write_bytes(end.join(["rcid,country,country_code,vote", *rows]).encode() + b"\n")
+    with open_store(tmp_path / "s.duckdb") as st:
+        r = load_file(st, f)
+        assert (r.rows_kept, r.rows_rejected) == (6, 2)
+        assert st.con.execute("SELECT line, reason FROM rejects ORDER BY line").fetchall() == [
+            (5, "2 fields, expected 4"), (6, "3 fields, expected 4")]

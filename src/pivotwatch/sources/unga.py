@@ -112,7 +112,7 @@ def bundled_sample() -> list[Path]:
 # --- reading --------------------------------------------------------------------------------
 
 def _header(data: bytes, name: str) -> list[str]:
-    first = data.split(b"\n", 1)[0]
+    first = data.split(b"\n", 1)[0].split(b"\r", 1)[0]  # CRLF, LF or CR line ends
     try:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -202,19 +202,29 @@ class _Lines(io.RawIOBase):
             chunk = self._stream.read(1 << 20)
             if not chunk:
                 if self._pending or self._skipping:
-                    self._line(self._pending)
+                    self._physical(self._pending)
                     self._pending = b""
                 break
             lines = (self._pending + chunk).split(b"\n")
             self._pending = lines.pop()
             for line in lines:
-                self._line(line)
+                self._physical(line)
             if len(self._pending) > self._cap:  # an overlong line: drop it as it comes
                 self._skipping, self._pending = True, self._pending[:RAW_CHARS]
         n = min(len(buffer), len(self._out))
         buffer[:n] = self._out[:n]
         del self._out[:n]
         return n
+
+    def _physical(self, line: bytes) -> None:
+        """One LF-ended line: a bare CR inside it ends a line too, as the other CSV loaders
+        read it (Arrow would break the record there and fail the whole file)."""
+        line = line.removesuffix(b"\r")
+        if self._skipping or b"\r" not in line:
+            self._line(line)
+            return
+        for piece in line.split(b"\r"):
+            self._line(piece)
 
     def _reject(self, reason: str, raw: bytes) -> None:
         self._bad.append(Reject(self._number, reason,
@@ -227,7 +237,6 @@ class _Lines(io.RawIOBase):
             self._reject(f"line longer than {self._cap:,} bytes (PIVOTWATCH_MAX_LINE_BYTES); "
                          "not read", line)
             return
-        line = line.removesuffix(b"\r")
         if not line.strip():
             return
         try:
