@@ -397,3 +397,15 @@ def test_trade_values_beyond_any_real_figure_are_rejects(tmp_path, value):
     assert query(tmp_path, "SELECT max(value_usd) FROM reference_trade")[0][0] == 47_900_000
     assert [r for (r,) in query(tmp_path, "SELECT reason FROM rejects")
             if "value_usd" in r][0].startswith(f"value_usd {value!r} is over 10,000,000,000,000")
+
+
+@pytest.mark.parametrize("value", ["1_000", "１２３", "٣٤٥", "0x10"])
+def test_numbers_in_other_forms_than_plain_decimals_are_rejects(tmp_path, value):
+    """float() reads '1_000' as 1000 and other scripts' digits as numbers; no source means
+    them, so they are rejects, not silently read."""
+    rows = [[*(ROW | {"partner_iso": c}).values()] for c in ("CHN", "KOR", "JPN")]
+    rows.append([*(ROW | {"partner_iso": "PRK", "primary_value": value}).values()])
+    ingest(tmp_path, "comtrade", write(tmp_path / "odd.csv", SHORT, rows))
+    assert query(tmp_path, "SELECT reason FROM rejects") == [
+        (f"primary_value {value!r} is not a number",)]
+    assert query(tmp_path, "SELECT count(*) FROM trade_flows WHERE partner = 'PRK'") == [(0,)]

@@ -32,6 +32,7 @@ from pivotwatch.sources.records import (
     Parsed,
     Reject,
     check_rejects,
+    decimal,
     expand,
     first_line,
     load_records,
@@ -150,7 +151,7 @@ def parse_record(rec: dict[str, str], layout: str) -> tuple:
     if not text:
         raise ValueError("no primary_value")
     try:
-        value = float(text)
+        value = decimal(text)
     except ValueError:
         raise ValueError(f"primary_value {text!r} is not a number") from None
     if not math.isfinite(value) or value < 0:

@@ -194,6 +194,21 @@ def shown(names: Sequence[str], most: int = 10) -> str:
     return ", ".join(printable(n) if n else "(unnamed)" for n in names[:most]) + more
 
 
+# A number as files write them: ASCII digits, a point, an exponent. Python's float() also
+# takes '1_000', other scripts' digits ('１２３', '٣٤٥') and spaces, which no source means.
+# 'nan' and 'inf' pass here so that the caller's range check names them.
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?i:nan|inf|infinity)",
+                      re.ASCII)
+
+
+def decimal(text: str) -> float:
+    """`text` as a float if it is written as a plain decimal number; ValueError otherwise.
+    Minus zero is zero."""
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError(f"{text!r} is not a decimal number")
+    return float(text) + 0.0
+
+
 def quotes_close(line: str) -> bool:
     """Whether every quoted value that opens on `line` also closes on it. No real records
     file has a value spanning lines; a stray quote would otherwise join every line up to the

@@ -28,6 +28,7 @@ from pivotwatch.sources.records import (
     Parsed,
     Reject,
     check_rejects,
+    decimal,
     load_records,
     shown,
 )
@@ -80,7 +81,7 @@ MAX_FIGURE = 1e13
 def _number(text: str, column: str, *, positive: bool = False) -> float:
     text = text.strip()
     try:
-        value = float(text)
+        value = decimal(text)
     except ValueError:
         raise ValueError(f"{column} {text!r} is not a number") from None
     if not math.isfinite(value) or value < 0 or (positive and value == 0):
