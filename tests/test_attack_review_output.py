@@ -284,3 +284,14 @@ def test_briefing_fits_the_screen_in_chromium(written, browser, tmp_path):
         assert f["page"] <= width, (width, f)
         assert not f["raw"] and f["bidi"] == "isolate", f
         assert f["cellText"].startswith(SHOWN), f
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u200d", "\u2060", "\u206a", "\ufff9", "\ufeff",
+                                  "\u3164", "\u00ad", "\u180e", "\U000e0041"])
+def test_invisible_characters_are_shown_and_never_in_a_link(char):
+    """Zero-width and other invisible characters let two names that look alike differ."""
+    from pivotwatch.markup import http_url, visible
+
+    shown = visible(f"Kim{char}Jong")
+    assert char not in shown and shown.startswith("Kim\\") and shown.endswith("Jong")
+    assert http_url(f"https://example.org/a{char}b") is None

@@ -37,11 +37,16 @@ MAX_URL_CHARS = 8192  # longer is not a link (and no reader follows it)
 REL = "noopener noreferrer"
 MAX_SHOWN_CHARS = 300  # a value in a table cell is cut here for display (``clip``)
 
-# What a file or page may hold that a terminal would act on or that reorders a line: C0
-# controls (ESC, CR, BS, NUL, ...), DEL, C1 controls, and the bidirectional marks,
-# embeddings, overrides and isolates. One rule for the terminal, HTML and Markdown.
-UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
-                    r"\u202a-\u202e\u2066-\u2069]")
+# What a file or page may hold that a terminal would act on, that reorders a line, or that
+# cannot be seen (so two names that look alike differ): C0 controls (ESC, CR, BS, NUL, ...),
+# DEL, C1 controls, the bidirectional marks, embeddings, overrides and isolates, and the
+# invisible format characters (soft hyphen, zero-width space and joiners, word joiner,
+# invisible operators, BOM, Hangul fillers, interlinear annotations, tag characters). One
+# rule for the terminal, HTML and Markdown. (Zero-width joiners also shape Persian text and
+# emoji; shown as escapes, such text stays readable and can no longer hide a difference.)
+UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\xad\u061c\u115f\u1160\u180e\u200b-\u200f"
+                    r"\u2028-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0"
+                    r"\ufff9-\ufffb\U000e0000-\U000e007f]")
 
 # what may not appear inside a link: controls, any whitespace, a backslash (browsers read it
 # as '/', so "http:\\evil" is not what it seems), a bidi control (it would show the URL
@@ -55,7 +60,9 @@ _MD = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]", "|": "\\|", "`": "\\`
 
 def _escaped(match: re.Match) -> str:
     code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def visible(text: object, *, keep: str = "") -> str:
@@ -109,7 +116,7 @@ def http_url(url: object) -> str | None:
     if not isinstance(url, str):
         return None
     url = url.strip("".join(map(chr, range(0x21))) + "\x7f")
-    if not url or len(url) > MAX_URL_CHARS or _NOT_IN_URL.search(url):
+    if not url or len(url) > MAX_URL_CHARS or _NOT_IN_URL.search(url) or UNSAFE.search(url):
         return None
     if not _SCHEME.match(url):
         return None
