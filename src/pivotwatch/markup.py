@@ -75,6 +75,14 @@ def visible(text: object, *, keep: str = "") -> str:
     return UNSAFE.sub(_escaped, text)
 
 
+def printable(text: str, width: int = 40) -> str:
+    """Text from a file or server fit for a one-line message: every character that is not
+    printable (controls, format and separator characters) escaped, cut to `width`."""
+    if len(text) > width:
+        text = text[:width - 1] + "\u2026"
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def clip(text: object, limit: int = MAX_SHOWN_CHARS) -> str:
     """A value cut for display: its first `limit` characters and its length when longer
     ("NNN… (100,000 characters)"); shorter text as it is."""

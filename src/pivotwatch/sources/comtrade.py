@@ -21,6 +21,7 @@ import pyarrow as pa
 import xxhash
 
 from pivotwatch.errors import SourceError
+from pivotwatch.markup import printable
 from pivotwatch.sources.context import Context, IngestReport, attempt
 from pivotwatch.sources.gdelt.load import FileResult
 from pivotwatch.sources.records import (
@@ -36,7 +37,6 @@ from pivotwatch.sources.records import (
     expand,
     first_line,
     load_records,
-    printable,
     read_bytes,
     read_text,
     shown,

@@ -34,6 +34,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 
 from pivotwatch.errors import DownloadError, SourceError, UsageError
+from pivotwatch.markup import printable
 from pivotwatch.store.store import utcnow
 
 MAX_REDIRECTS = 5
@@ -201,7 +202,7 @@ class BadRedirect(Exception):
         self.location = location
 
     def refused(self, label: str) -> SourceError:
-        shown = _printable(self.location, 200)
+        shown = printable(" ".join(self.location.split()), 200)
         return SourceError(f"{label}: redirected to {shown}: only http and https URLs can be "
                            f"fetched (redirect to a non-http(s) URL refused)")
 
@@ -227,13 +228,6 @@ def new_client() -> httpx.Client:
     return httpx.Client(trust_env=False, follow_redirects=False,
                         headers={"User-Agent": USER_AGENT},
                         event_hooks={"response": [_refuse_odd_redirect]})
-
-
-def _printable(text: str, limit: int) -> str:
-    """Text from a server on one line, control characters escaped, cut to `limit`."""
-    text = " ".join(str(text).split())
-    text = text if len(text) <= limit else text[:limit - 1] + "\u2026"
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def _media_type(response: httpx.Response) -> tuple[str, str | None]:
@@ -281,7 +275,7 @@ def fetch(url: str, *, policy: AddressPolicy, max_bytes: int, timeout: float,
             except httpx.TimeoutException as exc:
                 raise DownloadError(f"{url}: took longer than {timeout:g} s") from exc
             except HTTPX_ERRORS as exc:
-                detail = _printable(str(exc), 300) or type(exc).__name__
+                detail = printable(" ".join(str(exc).split()), 300) or type(exc).__name__
                 raise DownloadError(f"{url}: {detail}") from exc
         raise DownloadError(f"{url}: more than {MAX_REDIRECTS} redirects")
 

@@ -29,6 +29,7 @@ from typing import IO
 import pyarrow as pa
 
 from pivotwatch.errors import QualityError, SourceError, UsageError
+from pivotwatch.markup import printable
 from pivotwatch.settings import get_settings
 from pivotwatch.sources.gdelt.load import FileResult
 from pivotwatch.sources.inputs import hash_file
@@ -178,14 +179,6 @@ def first_line(path: Path) -> str:
     except SourceError:
         return ""
     return data.decode("utf-8-sig", "replace").split("\n", 1)[0]
-
-
-def printable(text: str, width: int = 40) -> str:
-    """Text read from a file, fit to print on one line: control and format characters escaped
-    (no terminal escapes), cut to `width` characters."""
-    if len(text) > width:
-        text = text[:width - 1] + "\u2026"
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def shown(names: Sequence[str], most: int = 10) -> str:

@@ -23,7 +23,7 @@ from lxml import etree
 
 from pivotwatch.errors import SourceError
 from pivotwatch.sources.records import Batch, Parsed, Reject, check_rejects
-from pivotwatch.taxonomy.countrycodes import from_name, to_iso3
+from pivotwatch.taxonomy.countrycodes import MAX_NAME, from_name, to_iso3
 
 KINDS = ("person", "entity", "vessel", "aircraft")
 COLUMNS = ("entry_key", "list", "list_id", "published_at", "from_delta", "removed", "kind",
@@ -32,8 +32,6 @@ COLUMNS = ("entry_key", "list", "list_id", "published_at", "from_delta", "remove
 # Country fields that say "not known" rather than naming a country. "na" would otherwise be
 # read as Namibia's ISO2 code.
 _NOT_GIVEN = {"", "na", "n/a", "none", "unknown", "none identified", "not known"}
-# Longer text is no country name (the longest English one has 56 characters).
-_LONGEST_COUNTRY = 200
 
 
 @dataclass
@@ -117,7 +115,7 @@ class Countries:
             text = clean(value)
             if text.lower() in _NOT_GIVEN:
                 continue
-            if len(text) > _LONGEST_COUNTRY:  # the name patterns take seconds on 100 KiB
+            if len(text) > MAX_NAME:  # no country name; parts of it would each be tried
                 self.unmapped[text] += 1
                 continue
             parts = [p.strip() for p in text.split("/")] if "/" in text else [text]
