@@ -234,4 +234,81 @@ MIGRATIONS.append((
     ],
 ))
 
+MIGRATIONS.append((
+    6,
+    "UN ideal points and the agreement figures published with them",
+    [
+        # Voeten's estimates (docs/alignment.md), as published: one row per country, period
+        # and estimate. Never mixed with the vote-level agreement computed from un_votes.
+        """CREATE TABLE un_ideal_points (
+            row_key VARCHAR PRIMARY KEY,   -- xxh3 of layout, country, period kind, period, estimate
+            layout VARCHAR NOT NULL,       -- voeten-sessions | voeten-years
+            country VARCHAR NOT NULL,      -- ISO3 (from the file's iso3c, else its COW code)
+            period_kind VARCHAR NOT NULL,  -- session | year
+            period INTEGER NOT NULL,       -- the session number or the calendar year
+            period_end DATE NOT NULL,      -- last day the period covers (a session: 31 August
+                                           -- of the year after it opened); the figure's date
+            estimate VARCHAR NOT NULL,     -- all (every vote) | final_passage | legacy
+            n_votes INTEGER,               -- votes the estimate rests on
+            ideal_point DOUBLE,
+            q0 DOUBLE, q5 DOUBLE, q10 DOUBLE, q50 DOUBLE,  -- posterior quantiles, as published
+            q90 DOUBLE, q95 DOUBLE, q100 DOUBLE,
+            file_id VARCHAR NOT NULL
+        )""",
+        # The session file's USAgree, RUSSAgree, ... columns: the share of votes on which a
+        # country agreed with that focus country in that session, as Voeten computed it.
+        """CREATE TABLE un_published_agreement (
+            row_key VARCHAR PRIMARY KEY,   -- xxh3 of layout, country, period, focus
+            layout VARCHAR NOT NULL,
+            country VARCHAR NOT NULL,      -- ISO3
+            focus VARCHAR NOT NULL,        -- ISO3 of the column's country (RUSSAgree: RUS)
+            period_kind VARCHAR NOT NULL,
+            period INTEGER NOT NULL,
+            period_end DATE NOT NULL,
+            agreement DOUBLE NOT NULL,     -- 0..1
+            n_votes INTEGER,               -- the country's votes in the period (NVotesAll)
+            file_id VARCHAR NOT NULL
+        )""",
+    ],
+))
+
+MIGRATIONS.append((
+    7,
+    "dated quantitative measures (reference measures.csv)",
+    [
+        # One row per published figure. Cumulative figures of one measure from different
+        # publishers are kept apart, never added (docs/reference.md).
+        """CREATE TABLE reference_measures (
+            row_key VARCHAR PRIMARY KEY,   -- xxh3 of the row's identifying fields
+            as_of DATE NOT NULL,           -- when the figure was published: its date
+            period_start DATE,
+            period_end DATE,
+            from_country VARCHAR NOT NULL, -- ISO3
+            to_country VARCHAR NOT NULL,   -- ISO3
+            dimension VARCHAR NOT NULL,
+            measure VARCHAR NOT NULL,      -- munitions_containers, troops, ...
+            value DOUBLE NOT NULL,
+            unit VARCHAR NOT NULL,
+            basis VARCHAR NOT NULL,        -- cumulative | period | cumulative_lower_bound | ...
+            publisher VARCHAR NOT NULL,
+            publisher_kind VARCHAR NOT NULL,
+            note VARCHAR,
+            source_urls VARCHAR[] NOT NULL,
+            confidence VARCHAR NOT NULL,   -- high | medium | low
+            file_id VARCHAR NOT NULL
+        )""",
+    ],
+))
+
+MIGRATIONS.append((
+    8,
+    "sanctions: every country an entry names, by where the list names it",
+    [
+        # NULL: the row was loaded before pivotwatch recorded the field.
+        "ALTER TABLE sanctions ADD COLUMN birth_countries VARCHAR[]",  # places of birth
+        "ALTER TABLE sanctions ADD COLUMN flag_countries VARCHAR[]",  # a vessel's flag
+        "ALTER TABLE sanctions ADD COLUMN remark_countries VARCHAR[]",  # named in remarks
+    ],
+))
+
 LATEST = MIGRATIONS[-1][0]
