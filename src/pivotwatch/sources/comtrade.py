@@ -23,13 +23,13 @@ import xxhash
 from pivotwatch.errors import SourceError
 from pivotwatch.markup import printable
 from pivotwatch.sources.context import Context, IngestReport, attempt
-from pivotwatch.sources.gdelt.load import FileResult
 from pivotwatch.sources.records import (
     JSON_FILE,
     RAW_CHARS,
     Batch,
     CsvFile,
     Expectations,
+    FileResult,
     Parsed,
     Reject,
     check_rejects,

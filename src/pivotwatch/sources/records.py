@@ -31,9 +31,24 @@ import pyarrow as pa
 from pivotwatch.errors import QualityError, SourceError, UsageError
 from pivotwatch.markup import printable
 from pivotwatch.settings import get_settings
-from pivotwatch.sources.gdelt.load import FileResult
 from pivotwatch.sources.inputs import hash_file
 from pivotwatch.store.store import Store, ident, one_line, utcnow
+
+
+@dataclass
+class FileResult:
+    """What loading one file did, for any source: loaded (with its counts) or skipped
+    (already loaded: the same content hash)."""
+
+    name: str
+    status: str  # loaded | skipped
+    file_id: str
+    layout: str | None = None
+    rows_read: int = 0
+    rows_kept: int = 0
+    rows_rejected: int = 0
+    rows_duplicate: int = 0
+    notes: tuple[str, ...] = ()
 
 
 @dataclass

@@ -18,11 +18,11 @@ import xxhash
 from pivotwatch import taxonomy
 from pivotwatch.errors import SourceError
 from pivotwatch.sources.context import Context, IngestReport, attempt
-from pivotwatch.sources.gdelt.load import FileResult
 from pivotwatch.sources.records import (
     Batch,
     CsvFile,
     Expectations,
+    FileResult,
     Parsed,
     Reject,
     check_rejects,

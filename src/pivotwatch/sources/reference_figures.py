@@ -20,11 +20,11 @@ from pathlib import Path
 import xxhash
 
 from pivotwatch.errors import SourceError
-from pivotwatch.sources.gdelt.load import FileResult
 from pivotwatch.sources.records import (
     Batch,
     CsvFile,
     Expectations,
+    FileResult,
     Parsed,
     Reject,
     check_rejects,

@@ -45,7 +45,6 @@ import pyarrow.csv as pacsv
 from pivotwatch.errors import SourceError, UsageError
 from pivotwatch.settings import get_settings
 from pivotwatch.sources.context import Context, IngestReport, attempt, process_workdir
-from pivotwatch.sources.gdelt.load import FileResult
 from pivotwatch.sources.records import (
     MAX_REJECTS,
     RAW_CHARS,
@@ -53,6 +52,7 @@ from pivotwatch.sources.records import (
     Batch,
     CsvFile,
     Expectations,
+    FileResult,
     Parsed,
     Reject,
     expand,

@@ -18,7 +18,6 @@ import itertools
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
 from pathlib import Path
@@ -41,6 +40,7 @@ from pivotwatch.sources.gdelt.scans import (
     valid,
 )
 from pivotwatch.sources.inputs import hash_file, plain_file, read_lines, sniff_widths
+from pivotwatch.sources.records import FileResult
 from pivotwatch.store.store import Store, one_line, utcnow
 
 SOURCE = "gdelt"
@@ -50,19 +50,6 @@ MIN_VALID_ROWS = 1
 MAX_REJECT_SHARE = 0.5
 
 _scan_ids = itertools.count(1)
-
-
-@dataclass
-class FileResult:
-    name: str
-    status: str  # loaded | skipped
-    file_id: str
-    layout: str | None = None
-    rows_read: int = 0
-    rows_kept: int = 0
-    rows_rejected: int = 0
-    rows_duplicate: int = 0
-    notes: tuple[str, ...] = ()
 
 
 def _detect_layout(path: Path, name: str) -> Layout:

@@ -14,9 +14,9 @@ from pathlib import Path
 from pivotwatch.errors import SourceError
 from pivotwatch.settings import get_settings
 from pivotwatch.sources.context import Context, IngestReport, attempt
-from pivotwatch.sources.gdelt.load import FileResult
 from pivotwatch.sources.records import (
     Expectations,
+    FileResult,
     Parsed,
     expand,
     load_records,
