@@ -22,7 +22,12 @@ from pivotwatch.cli import app
 from pivotwatch.errors import SourceError
 from pivotwatch.sources.records import Batch, _insert, load_records, read_bytes
 from pivotwatch.sources.reference import COLUMNS as TIMELINE_COLUMNS
-from pivotwatch.sources.reference_figures import CAP_COLUMNS, FUEL_COLUMNS, TRADE_COLUMNS
+from pivotwatch.sources.reference_figures import (
+    CAP_COLUMNS,
+    FUEL_COLUMNS,
+    MEASURE_COLUMNS,
+    TRADE_COLUMNS,
+)
 from pivotwatch.store import open_store
 
 runner = CliRunner()
@@ -62,9 +67,16 @@ LAYOUTS = {
         "instrument": f"UNSCR {2397 + i}", "adopted": "2017-12-22",
         "commodity": "refined_petroleum", "cap_value": "500000", "cap_unit": "barrels_per_year",
         "source_url": "https://example.org/d"}),
+    "measures": (MEASURE_COLUMNS, lambda i: {
+        "as_of": f"2024-0{i + 1}-20", "period_start": "2023-09-01",
+        "period_end": f"2024-0{i + 1}-20", "from_country": "PRK", "to_country": "RUS",
+        "dimension": "military", "measure": "munitions_containers", "value": str(1000 * i),
+        "unit": "containers", "basis": "cumulative", "publisher": "MND",
+        "publisher_kind": "third_government", "note": "n",
+        "source_url": "https://example.org/e", "confidence": "medium"}),
 }
 TABLE = {"timeline": "reference_events", "trade": "reference_trade", "fuel": "reference_fuel",
-         "caps": "reference_caps"}
+         "caps": "reference_caps", "measures": "reference_measures"}
 
 
 def write(path, header, rows):

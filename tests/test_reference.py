@@ -41,8 +41,8 @@ def test_bundled_timeline_loads_every_row_once(tmp_path):
         report = ingest_reference(Context(st))
         assert report.ok and report.results[0].rows_kept == len(expected) == 69
         again = ingest_reference(Context(st))
-        # the bundled timeline and the three bundled figure tables, each loaded once
-        assert again.count("skipped") == len(report.results) == 4
+        # the bundled timeline and the four bundled figure tables, each loaded once
+        assert again.count("skipped") == len(report.results) == 5
         assert st.con.execute("SELECT count(*) FROM reference_events").fetchone()[0] == 69
         # curated events never reach the GDELT tables
         assert st.con.execute("SELECT count(*) FROM events").fetchone()[0] == 0
@@ -135,5 +135,5 @@ def test_a_folder_loads_its_reference_tables_and_passes_over_the_rest(tmp_path):
     (folder / "organizations.csv").write_text("canonical_name,acronym,aliases\nX,Y,Z\n")
     with open_store(tmp_path / "s.duckdb") as st:
         report = ingest_reference(Context(st), [str(folder)])
-        assert report.ok and report.count("loaded") == 4
+        assert report.ok and report.count("loaded") == 5
         assert report.passed_over == [str(folder / "organizations.csv")]

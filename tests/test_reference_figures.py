@@ -51,9 +51,10 @@ def test_bundled_tables_load_once_each(tmp_path):
         assert kept == {"bundled:key_events.csv": ("reference-events", 69, 0),
                         "bundled:trade_by_year.csv": ("reference-trade", 20, 0),
                         "bundled:fuel_deliveries.csv": ("reference-fuel", 8, 0),
-                        "bundled:cap_rules.csv": ("reference-caps", 2, 0)}
+                        "bundled:cap_rules.csv": ("reference-caps", 2, 0),
+                        "bundled:measures.csv": ("reference-measures", 28, 0)}
         again = ingest_reference(Context(st))
-        assert again.count("skipped") == 4
+        assert again.count("skipped") == 5
         fuel = st.con.execute("SELECT period_start, barrels, basis, flags FROM reference_fuel "
                               "ORDER BY period_start, basis").fetchall()
         assert [(str(d), b, f) for d, b, _, f in fuel] == [

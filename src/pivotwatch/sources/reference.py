@@ -177,7 +177,7 @@ def _is_reference(path: Path) -> bool:
 
 def ingest_reference(ctx: Context, paths: list[str] | None = None) -> IngestReport:
     """Load reference tables, each routed to its loader by its header: timelines, and the
-    trade, fuel and cap figures (all four bundled tables when no path is given)."""
+    trade, fuel, cap and measure figures (all five bundled tables when no path is given)."""
     from pivotwatch.sources import reference_figures as figures
 
     if paths:

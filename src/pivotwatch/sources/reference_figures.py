@@ -1,11 +1,14 @@
-"""Reference figures: recorded Russia–DPRK trade by year, fuel deliveries and sanctions caps.
+"""Reference figures: recorded Russia–DPRK trade by year, fuel deliveries, sanctions caps and
+dated measures (munitions, troops, shipments...).
 
-Three small curated CSVs, each loaded into a table of its own (`reference_trade`,
-`reference_fuel`, `reference_caps`) and never mixed with Comtrade flows. Rows are checked
-field by field; a bad row goes to `rejects` with its line and reason. Markers the curators
-put in notes ("LOWER BOUND", "PARTIAL YEAR", "overlaps", "inferred", "TARGET", "GAP") become
-`flags`, so an analysis can say that a figure must not be added to another or is not a
-recorded value. A file is routed to its loader by its header (`loader_for`).
+Four small curated CSVs, each loaded into a table of its own (`reference_trade`,
+`reference_fuel`, `reference_caps`, `reference_measures`) and never mixed with Comtrade
+flows. Rows are checked field by field; a bad row goes to `rejects` with its line and
+reason. Markers the curators put in notes ("LOWER BOUND", "PARTIAL YEAR", "overlaps",
+"inferred", "TARGET", "GAP") become `flags`, so an analysis can say that a figure must not be
+added to another or is not a recorded value. A measure says the same in its own `basis`
+column (cumulative, period, a bound, announced), so its note is kept as text. A file is
+routed to its loader by its header (`table_for`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 
 import xxhash
 
+from pivotwatch import taxonomy
 from pivotwatch.errors import SourceError
 from pivotwatch.sources.records import (
     Batch,
@@ -46,6 +50,35 @@ TRADE_COLUMNS = ("year", "reporter", "flow", "value_usd", "is_estimate", "note",
 FUEL_COLUMNS = ("period_start", "period_end", "supplier", "barrels", "basis", "note",
                 "source_url", "confidence")
 CAP_COLUMNS = ("instrument", "adopted", "commodity", "cap_value", "cap_unit", "source_url")
+MEASURE_COLUMNS = ("as_of", "period_start", "period_end", "from_country", "to_country",
+                   "dimension", "measure", "value", "unit", "basis", "publisher",
+                   "publisher_kind", "note", "source_url", "confidence")
+# What a measure's figure is. A cumulative figure counts everything since period_start; a
+# period figure only its period; a bound says the true figure is at least (lower) or at most
+# (upper) this; an estimate is a publisher's own reckoning; announced is a pledge or plan, not
+# a delivery. Figures of different bases are never added or differenced.
+MEASURE_BASES = {
+    "cumulative": "cumulative",
+    "cumulative_lower_bound": "cumulative, lower bound",
+    "cumulative_upper_bound": "cumulative, upper bound",
+    "cumulative_estimate": "cumulative, estimate",
+    "period": "for the period",
+    "period_lower_bound": "for the period, lower bound",
+    "period_upper_bound": "for the period, upper bound",
+    "period_estimate": "for the period, estimate",
+    "announced": "announced (a pledge or plan)",
+}
+# Who published a figure, as measures.csv's README names them.
+PUBLISHER_KINDS = {
+    "party_government": "a government of one of the two countries",
+    "third_government": "a third country's government",
+    "multilateral_monitor": "a multilateral monitoring body",
+    "party_to_conflict": "a party to the conflict (Ukraine)",
+    "research": "a research group",
+    "media": "a news organisation",
+}
+MAX_TEXT = 200  # characters of a publisher or unit: no real one comes near
+_UNIT = re.compile(r"^[A-Za-z%$][A-Za-z0-9%$ _./-]*$")
 # note marker (matched case-insensitively) -> flag
 FLAGS = (("lower bound", "lower_bound"), ("partial year", "partial_year"),
          ("overlap", "overlaps"), ("inferred", "inferred"), ("target", "target"),
@@ -53,10 +86,12 @@ FLAGS = (("lower bound", "lower_bound"), ("partial year", "partial_year"),
 _WORD = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+BUNDLED = ("trade_by_year.csv", "fuel_deliveries.csv", "cap_rules.csv", "measures.csv")
+
+
 def bundled_figures() -> list[tuple[str, Path]]:
     folder = Path(str(resources.files("pivotwatch") / "data" / "reference"))
-    return [(f"bundled:{n}", folder / n)
-            for n in ("trade_by_year.csv", "fuel_deliveries.csv", "cap_rules.csv")]
+    return [(f"bundled:{n}", folder / n) for n in BUNDLED]
 
 
 def _key(*parts: object) -> str:
@@ -74,11 +109,14 @@ def _day(text: str, column: str) -> date:
 
 
 # Dollars of trade or barrels and tonnes of fuel in a year: no real figure comes near it, and
-# a few larger ones would sum to infinity.
+# a few larger ones would sum to infinity. Measures (shells, containers, dollars of arms) stay
+# far below it too.
 MAX_FIGURE = 1e13
+_FIGURES = "trade (US$) or fuel (barrels, tonnes) a year"
 
 
-def _number(text: str, column: str, *, positive: bool = False) -> float:
+def _number(text: str, column: str, *, positive: bool = False,
+            figures: str = _FIGURES) -> float:
     text = text.strip()
     try:
         value = decimal(text)
@@ -89,7 +127,7 @@ def _number(text: str, column: str, *, positive: bool = False) -> float:
                          " number")
     if value > MAX_FIGURE:
         raise ValueError(f"{column} {text!r} is over {MAX_FIGURE:,.0f}, larger than any real "
-                         "figure of trade (US$) or fuel (barrels, tonnes) a year")
+                         f"figure of {figures}")
     return value
 
 
@@ -171,6 +209,67 @@ def cap_row(row: dict[str, str]) -> tuple:
             _urls(row["source_url"]))
 
 
+def _text(text: str, column: str, *, required: bool = True) -> str:
+    value = " ".join(text.split())
+    if required and not value:
+        raise ValueError(f"{column} is empty")
+    if len(value) > MAX_TEXT:
+        raise ValueError(f"{column} of {len(value):,} characters is longer than a real one "
+                         f"(at most {MAX_TEXT})")
+    return value
+
+
+def _country(text: str, column: str) -> str:
+    code = to_iso3(text, "iso3")
+    if code is None:
+        raise ValueError(f"{column} {text.strip()[:40]!r} is not an ISO3 country code")
+    return code
+
+
+def measure_row(row: dict[str, str]) -> tuple:
+    """One measures.csv row, checked field by field. Its key is what identifies a published
+    figure (who published which measure of which flow, on what basis, for which span, when),
+    not its value: a second value for the same key is a conflict, rejected as a duplicate."""
+    as_of = _day(row["as_of"], "as_of")
+    start = _day(row["period_start"], "period_start") if row["period_start"].strip() else None
+    end = _day(row["period_end"], "period_end") if row["period_end"].strip() else None
+    if start and end and end < start:
+        raise ValueError(f"period_end {end} is before period_start {start}")
+    basis = row["basis"].strip().lower()
+    if basis not in MEASURE_BASES:
+        raise ValueError(f"basis {basis[:40]!r} is not one of {', '.join(MEASURE_BASES)}")
+    # a figure is dated by its publication: one that covers later days would be a forecast
+    # (an announcement may name a future span)
+    for day, column in ((start, "period_start"), (end, "period_end")):
+        if day and day > as_of and basis != "announced":
+            raise ValueError(f"{column} {day} is after as_of {as_of}: a published figure "
+                             "cannot cover days after its publication")
+    source, target = (_country(row["from_country"], "from_country"),
+                      _country(row["to_country"], "to_country"))
+    if source == target:
+        raise ValueError(f"from_country and to_country are both {source}")
+    dimension = row["dimension"].strip().lower()
+    if dimension not in taxonomy.DIMENSIONS:
+        raise ValueError(f"dimension {dimension[:40]!r} is not one of "
+                         f"{', '.join(taxonomy.DIMENSIONS)}")
+    measure = _word(row["measure"], "measure")
+    value = _number(row["value"], "value", figures="a measure (count, tonnes or US$)")
+    unit = _text(row["unit"], "unit")
+    if not _UNIT.match(unit):
+        raise ValueError(f"unit {unit[:40]!r} is not a plain unit name (letters, digits, "
+                         "spaces)")
+    publisher = _text(row["publisher"], "publisher")
+    kind = row["publisher_kind"].strip().lower()
+    if kind not in PUBLISHER_KINDS:
+        raise ValueError(f"publisher_kind {kind[:40]!r} is not one of "
+                         f"{', '.join(PUBLISHER_KINDS)}")
+    note = " ".join(row["note"].split())
+    urls, confidence = _urls(row["source_url"]), _confidence(row["confidence"])
+    key = _key(as_of, start, end, source, target, measure, unit, basis, publisher)
+    return (key, as_of, start, end, source, target, dimension, measure, value, unit, basis,
+            publisher, kind, note or None, urls, confidence)
+
+
 # table -> (columns the CSV must have, row parser, layout name, stored columns)
 TABLES: dict[str, tuple[tuple[str, ...], Callable[[dict], tuple], str, tuple[str, ...]]] = {
     "reference_trade": (TRADE_COLUMNS, trade_row, "reference-trade", (
@@ -182,6 +281,10 @@ TABLES: dict[str, tuple[tuple[str, ...], Callable[[dict], tuple], str, tuple[str
     "reference_caps": (CAP_COLUMNS, cap_row, "reference-caps", (
         "row_key", "instrument", "adopted", "commodity", "cap_value", "cap_unit",
         "source_urls")),
+    "reference_measures": (MEASURE_COLUMNS, measure_row, "reference-measures", (
+        "row_key", "as_of", "period_start", "period_end", "from_country", "to_country",
+        "dimension", "measure", "value", "unit", "basis", "publisher", "publisher_kind",
+        "note", "source_urls", "confidence")),
 }
 
 
@@ -245,7 +348,7 @@ def load_figures(store: Store, path: Path, name: str | None = None,
         table = table_for(_header(path, name))
         if table is None:
             raise SourceError(f"{name}: not a reference table: its header matches none of "
-                              "trade_by_year, fuel_deliveries or cap_rules")
+                              "trade_by_year, fuel_deliveries, cap_rules or measures")
     return load_records(store, path, name, source=SOURCE, parse=_parser(table), expect=EXPECT)
 
 
