@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO
 
 import pyarrow as pa
+import xxhash
 
 from pivotwatch.errors import QualityError, SourceError, UsageError
 from pivotwatch.markup import printable
@@ -531,12 +532,23 @@ def _unreadable(name: str, source: str, exc: BaseException) -> SourceError:
 
 def load_records(store: Store, path: Path, name: str, *, source: str,
                  parse: Callable[[Path, str], Parsed],
-                 expect: Expectations = Expectations()) -> FileResult:
-    """Parse one file and load its records in one transaction; SourceError if unusable."""
+                 expect: Expectations = Expectations(),
+                 read_with: Sequence[Path] = ()) -> FileResult:
+    """Parse one file and load its records in one transaction; SourceError if unusable.
+
+    `read_with`: files `parse` reads together with `path` (OFAC's add.csv with its sdn.csv).
+    They are one load: the content hash covers them all, so the set is skipped once loaded,
+    and a file loaded alone before still loads with its companions."""
     started = utcnow()
     if not path.is_file():
         raise SourceError(f"{name}: no such file")
     file_id, size = hash_file(path)
+    for other in read_with:
+        if not other.is_file():
+            raise SourceError(f"{name}: no such file: {other}")
+        other_id, other_size = hash_file(other)
+        file_id = xxhash.xxh3_128_hexdigest(f"{file_id}+{other_id}".encode())
+        size += other_size
     if store.loaded_file(file_id):
         return FileResult(name, "skipped", file_id)
     try:

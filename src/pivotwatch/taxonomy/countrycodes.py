@@ -132,6 +132,14 @@ def from_name(name: str | None) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def english_names() -> list[tuple[str, str]]:
+    """(name, ISO3): the short and the official English name of every current country, as
+    the crosswalk's table gives them ('North Korea', "Democratic People's Republic of Korea")."""
+    return [(row[column].strip(), row["ISO3"].strip().upper()) for row in _table()
+            if row["ISO3"].strip() and not row["obsolete"].strip()
+            for column in ("name_short", "name_official") if row[column].strip()]
+
+
 def country_name(iso3: str) -> str:
     """The short English name of an ISO3 code ('PRK' -> 'North Korea'), or the code itself."""
     for row in _table():
