@@ -114,7 +114,7 @@ def _child_load_file(path: str, countries: str, db: str, workdir: str) -> dict:
     from pivotwatch.store.store import open_store
 
     t0 = time.perf_counter()
-    with open_store(db) as st:
+    with open_store(db, create=True) as st:
         r = load_file(st, Path(path), name=path, countries=countries.split(","),
                       workdir=Path(workdir))
     return {"kept": r.rows_kept, "rows": r.rows_read, "inner_s": time.perf_counter() - t0}
@@ -147,7 +147,7 @@ def _child_breakdown(path: str, countries: str, db: str, workdir: str) -> dict:
     inputs.hash_file = timed_hash
     load._FileLoad.sql = timed_sql
     t0 = time.perf_counter()
-    st = open_store(db)
+    st = open_store(db, create=True)
     opened = time.perf_counter() - t0
     t1 = time.perf_counter()
     r = load.load_file(st, Path(path), name=path, countries=countries.split(","),

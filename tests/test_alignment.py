@@ -48,7 +48,7 @@ def hand_made(tmp_path):
     issues = tmp_path / "issues.csv"
     issues.write_text("rcid,short_name,issue\n1,nu,\n2,nu,\n5,nu,\n3,hr,\n6,hr,\n")
     db = tmp_path / "hand.duckdb"
-    with open_store(db) as st:
+    with open_store(db, create=True) as st:
         for f in (votes, calls, issues):
             load_file(st, f)
     return db
@@ -122,7 +122,7 @@ def test_bad_requests_are_usage_errors(hand_made, tmp_path):
             alignment("RUS", "PRK", store=st, issues=["war"])
         with pytest.raises(UsageError, match="no UN votes of JPN"):
             alignment("JPN", "PRK", store=st)
-    with open_store(tmp_path / "empty.duckdb") as st, \
+    with open_store(tmp_path / "empty.duckdb", create=True) as st, \
             pytest.raises(UsageError, match="load UN votes first: pivotwatch ingest unvotes"):
         alignment("RUS", "PRK", store=st)
 
@@ -160,7 +160,7 @@ def _independent_count(a: str, b: str) -> tuple[int, int]:
 
 @needs_shared
 def test_real_files_match_an_independent_count(tmp_path):
-    with open_store(tmp_path / "real.duckdb") as st:
+    with open_store(tmp_path / "real.duckdb", create=True) as st:
         for name in ("un_votes.csv", "un_roll_calls.csv", "un_roll_call_issues.csv"):
             load_file(st, UNGA / name)
         df = alignment("RUS", ["PRK", "CHN", "IND"], store=st, by="year")

@@ -91,7 +91,7 @@ def test_document_names_and_titles_are_escaped(tmp_path):
 
 def test_values_quoted_by_error_messages_are_escaped(tmp_path):
     db = str(tmp_path / "s.duckdb")
-    open_store(db).close()
+    open_store(db, create=True).close()
     result = run("--db", db, "indicators", "--dyad", "RUS-\x1b[2J\u202eKRP")
     assert result.exit_code == 2
     assert lines(result) == ["error: unknown country code '\\x1b[2J\\u202eKRP': not in the "
@@ -129,7 +129,7 @@ def _signalled(monkeypatch, number: int, swallowed: bool):
 def test_signals_give_one_line_and_their_exit_code(tmp_path, monkeypatch, number, code, what,
                                                    swallowed):
     db = str(tmp_path / "s.duckdb")
-    open_store(db).close()
+    open_store(db, create=True).close()
     before = {n: signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM)}
     _signalled(monkeypatch, number, swallowed)
     started = time.monotonic()
@@ -153,7 +153,7 @@ HOLD = ("import duckdb, sys, time\n"
 def held(tmp_path):
     """Hold the store open for writing in another process for the seconds given."""
     db = tmp_path / "s.duckdb"
-    open_store(db).close()
+    open_store(db, create=True).close()
     procs = []
 
     def hold(seconds: float) -> subprocess.Popen:

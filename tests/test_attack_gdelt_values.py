@@ -131,7 +131,7 @@ def test_bad_values_are_rejects_with_line_and_reason_and_the_file_loads(tmp_path
                                "CHN" if watched else "FRA"))
             good_ids.append(n)
     path = write(tmp_path / "values.export.CSV", lines)
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load(st, path)
         assert result.status == "loaded"
         assert (result.rows_read, result.rows_rejected) == (len(lines), len(bad))
@@ -157,7 +157,7 @@ def test_values_at_the_edges_of_the_ranges_are_stored_as_given(tmp_path):
     lines = [row(**{"GLOBALEVENTID": 100 + k, "Actor1CountryCode": "RUS",
                     "Actor2CountryCode": "CHN", **fields}) for k, fields in enumerate(EDGES)]
     path = write(tmp_path / "edges.export.CSV", lines)
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load(st, path)
         assert (result.rows_read, result.rows_kept, result.rows_rejected) == (6, 6, 0)
         got = st.con.execute(
@@ -179,7 +179,7 @@ def test_optional_geography_numbers_that_break_their_rule_are_stored_empty(tmp_p
     lines = [row(GLOBALEVENTID=10 + k, Actor1CountryCode="RUS", Actor2CountryCode="CHN",
                  **{**place, **f}) for k, f in enumerate(odd)]
     path = write(tmp_path / "geo.export.CSV", lines)
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load(st, path)
         assert (result.rows_kept, result.rows_rejected) == (6, 0)
         got = st.con.execute("""SELECT action_geo_type, action_geo_lat, action_geo_long
@@ -204,7 +204,7 @@ def test_a_bad_id_never_takes_out_the_valid_row_it_would_cast_to(tmp_path):
     path = tmp_path / "ids.export.CSV"
     path.write_bytes(b"".join(
         line.encode("utf-8", "surrogateescape") + b"\n" for line in lines))
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load(st, path)
         assert (result.rows_read, result.rows_kept, result.rows_rejected) == (11, 2, 5)
         rejects = st.con.execute("SELECT line, reason FROM rejects ORDER BY line").fetchall()
@@ -229,7 +229,7 @@ def test_bad_values_in_gdelt1_rows_of_the_other_layout_keep_their_lines(tmp_path
         cols[29] = "1000"  # QuadClass
         sample[n] = "\t".join(cols)
     path = write(tmp_path / "v1.csv", sample)
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load(st, path)
         assert (result.rows_read, result.rows_rejected) == (len(sample), 2)
         assert st.con.execute("SELECT line, reason FROM rejects ORDER BY line").fetchall() == [
@@ -246,7 +246,7 @@ def test_a_bad_first_row_after_a_byte_order_mark_and_batches(tmp_path, monkeypat
         row(GLOBALEVENTID=2, AvgTone="nan")]
     path = tmp_path / "bom.export.CSV"
     path.write_bytes(b"\xef\xbb\xbf" + "".join(line + "\n" for line in lines).encode())
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load(st, path)
         assert (result.rows_kept, result.rows_rejected) == (9, 2)
         assert [line for (line,) in st.con.execute(
@@ -258,7 +258,7 @@ def test_lines_that_cannot_be_found_fail_the_file_and_leave_nothing(tmp_path, mo
     lines = [event(k, "20240105", "RUS", "CHN") for k in range(1, 5)] + [
         row(GLOBALEVENTID=9, QuadClass="8")]
     path = write(tmp_path / "lost.export.CSV", lines)
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         with pytest.raises(SourceError, match="found the lines of 0 of the 1 rows with bad"):
             load(st, path)
         assert st.con.execute(

@@ -51,7 +51,7 @@ def rows(n: int, first: int = 1) -> list[str]:
 
 
 def stored(tmp_path: Path, query: str) -> list[tuple]:
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         return st.con.execute(query).fetchall()
 
 
@@ -161,7 +161,7 @@ def test_lines_at_the_readers_limit(tmp_path):
     """The longest line DuckDB takes is a row; one byte more is our reject, not DuckDB's."""
     lines = [*rows(3), long_line(READER_MAX_LINE - 1, event_id=98), long_line(READER_MAX_LINE),
              *rows(3, first=4)]
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load_file(st, write(tmp_path / "edge.export.CSV", lines),
                            countries=DEFAULT_COUNTRIES, workdir=tmp_path / "w")
         assert (result.rows_read, result.rows_kept, result.rows_rejected) == (8, 7, 1)
@@ -200,7 +200,7 @@ def test_sniffing_and_reading_lines_pass_over_lines_past_the_cap(tmp_path, monke
 def test_a_smaller_line_cap_applies_to_gdelt_rows(tmp_path, monkeypatch):
     monkeypatch.setenv("PIVOTWATCH_MAX_LINE_BYTES", "1024")
     lines = [*rows(3), event(9, "20240105", "RUS", "CHN", url="http://e.org/" + "u" * 1500)]
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load_file(st, write(tmp_path / "cap.export.CSV", lines),
                            countries=DEFAULT_COUNTRIES, workdir=tmp_path / "w")
         assert (result.rows_kept, result.rows_rejected) == (3, 1)
@@ -215,7 +215,7 @@ def test_every_physical_line_is_a_row_a_reject_or_blank(tmp_path):
                 *good[5:], long_line(2_500_000).encode() + b"\r"]  # last: no LF
     path = tmp_path / "mixed.export.CSV"
     path.write_bytes(b"\n".join(physical))
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         with plain_file(path, tmp_path, "mixed") as plain:
             assert (plain.lines, plain.blank_lines) == (len(physical), 4)
             blank = plain.blank_lines
@@ -232,7 +232,7 @@ def test_millions_of_bad_lines_wait_on_disk(tmp_path, monkeypatch):
     monkeypatch.setattr(BadLines, "KEEP", 3)
     lines = [r.replace("\t042\t", "\t04\r2\t", 1) if i % 4 == 0 else r
              for i, r in enumerate(rows(20))]
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load_file(st, write(tmp_path / "cr.export.CSV", lines),
                            countries=DEFAULT_COUNTRIES, workdir=tmp_path / "w")
         assert (result.rows_kept, result.rows_rejected) == (15, 5)

@@ -1,8 +1,8 @@
 """Kill and interrupt a load at random points (issue 9): the store always holds whole files,
 and a re-run completes to the same tables as a clean run.
 
-`pivotwatch ingest sample` (GDELT extracts, UN votes, Comtrade and sanctions files: 17
-files) runs in a subprocess and gets SIGKILL, SIGTERM or SIGINT at seeded random points.
+`pivotwatch ingest sample` (GDELT extracts, UN votes and ideal points, Comtrade and sanctions
+files: 19 files) runs in a subprocess and gets SIGKILL, SIGTERM or SIGINT at seeded random points.
 After each kill every `files` row marked loaded has exactly its rows_kept records and
 rows_rejected rejects, and no row belongs to a file that is not marked loaded. SIGTERM and
 SIGINT end with the one-line message and exit 143 and 130.
@@ -32,7 +32,8 @@ CHILD = ("import sys\n"
          "print('ready', file=sys.stderr, flush=True)\n"
          "main()\n")
 # where each source's records are; a loaded file's rows_kept counts its rows in these
-RECORDS = ("events", "un_votes", "un_roll_calls", "trade_flows", "sanctions",
+RECORDS = ("events", "un_votes", "un_roll_calls", "un_ideal_points", "un_published_agreement",
+           "trade_flows", "sanctions",
            "reference_events", "reference_trade", "reference_fuel", "reference_caps",
            "documents")
 # columns that differ between two loads of the same files
@@ -128,7 +129,7 @@ def test_kills_leave_whole_files_and_a_rerun_equals_a_clean_run(tmp_path):
     code, out, err, span = _run(clean)
     assert code == 0, err
     total = _assert_whole_files(clean)
-    assert total == 17
+    assert total == 19
     reference = _snapshot(clean)
 
     interrupted = 0
@@ -177,7 +178,7 @@ SECOND = ("import os, signal, sys, time\n"
 
 def test_a_second_signal_stops_at_once(tmp_path):
     db = tmp_path / "s.duckdb"
-    open_store(db).close()
+    open_store(db, create=True).close()
     started = time.monotonic()
     proc = subprocess.run([sys.executable, "-c", SECOND, "--db", str(db), "status"],
                           capture_output=True, text=True, env=_env(), timeout=60,

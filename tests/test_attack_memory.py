@@ -97,7 +97,7 @@ def test_a_votes_file_of_rejects_fails_at_the_reject_cap_with_bounded_memory(tmp
 def test_a_votes_file_over_its_row_cap_fails_in_one_line(tmp_path, monkeypatch):
     monkeypatch.setitem(unga.MAX_ROWS, "unvotes-votes", 1000)
     f = _votes(tmp_path / "votes.csv", 1001)
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         with pytest.raises(SourceError) as info:
             unga.load_file(st, f)
         assert str(info.value) == (f"{f}: more than 1,000 rows, the most a unvotes-votes file "
@@ -113,7 +113,7 @@ def test_a_votes_file_of_rejects_stops_at_the_reject_cap(tmp_path, monkeypatch):
     monkeypatch.setattr(unga, "MAX_REJECTS", 100)
     monkeypatch.setattr(records, "MAX_REJECTS", 100)
     f = _votes(tmp_path / "votes.csv", 500, vote="maybe")
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         with pytest.raises(QualityError) as info:
             unga.load_file(st, f)
         assert str(info.value) == (f"{f}: more than 100 rows rejected; not a unvotes-votes "
@@ -128,7 +128,7 @@ def test_countries_without_a_code_each_cost_one_key_and_unmapped_ones_stop_early
     f = tmp_path / "votes.csv"
     f.write_text("rcid,country,country_code,vote\n"
                  + "".join(f"{i},Nowhere {i},,yes\n" for i in range(1, 200)))
-    with open_store(tmp_path / "s.duckdb") as st, pytest.raises(QualityError) as info:
+    with open_store(tmp_path / "s.duckdb", create=True) as st, pytest.raises(QualityError) as info:
         unga.load_file(st, f)
     assert "more than 50 rows rejected; not a unvotes-votes file" in str(info.value)
 
@@ -138,7 +138,7 @@ def test_a_comtrade_file_over_its_record_cap_fails_in_one_line(tmp_path, monkeyp
     f = tmp_path / "flows.csv"
     f.write_text("reporter_iso,partner_iso,ref_year,flow_desc,cmd_code,primary_value\n"
                  + "".join(f"USA,RUS,{2000 + i},M,TOTAL,1\n" for i in range(11)))
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         with pytest.raises(SourceError) as info:
             comtrade.load_comtrade(st, f)
         assert str(info.value) == (f"{f}: more than 10 records, the most a Comtrade file may "
@@ -151,7 +151,7 @@ def test_a_sanctions_list_over_its_cap_is_refused_before_parsing(tmp_path, monke
     f = tmp_path / "list.xml"
     f.write_text('<CONSOLIDATED_LIST><INDIVIDUALS>' + "<INDIVIDUAL/>" * 400
                  + "</INDIVIDUALS></CONSOLIDATED_LIST>")
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         with pytest.raises(SourceError) as info:
             load_sanctions(st, f)
         assert str(info.value) == (f"{f}: over 4,096 bytes once decompressed, the most a "
@@ -168,7 +168,7 @@ def test_a_sanctions_list_of_rejects_stops_at_the_reject_cap(tmp_path, monkeypat
     f = tmp_path / "list.xml"
     f.write_text('<CONSOLIDATED_LIST><INDIVIDUALS>' + "<INDIVIDUAL/>" * 100
                  + "</INDIVIDUALS></CONSOLIDATED_LIST>")
-    with open_store(tmp_path / "s.duckdb") as st, pytest.raises(QualityError) as info:
+    with open_store(tmp_path / "s.duckdb", create=True) as st, pytest.raises(QualityError) as info:
         load_sanctions(st, f)
     assert str(info.value) == (f"{f}: more than 20 rows rejected; not a un-sc-xml file "
                                "(record 1: entry without an id)")
@@ -181,7 +181,7 @@ def test_a_reference_table_over_its_cap_is_refused_while_read(tmp_path, monkeypa
                  "source_url,confidence\n"
                  + "".join(f"2000,year,RUS,,diplomatic,x,{i},http://a,high\n"
                            for i in range(200)))
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         with pytest.raises(SourceError) as info:
             load_timeline(st, f)
         assert str(info.value) == (f"{f}: over 4,096 bytes once decompressed, the most a "

@@ -104,7 +104,7 @@ def hostile(tmp_path_factory) -> dict[str, Path]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PIVOTWATCH_CACHE", str(root / "cache"))
         mp.setenv("PIVOTWATCH_GDELT_BASE", "http://127.0.0.1:9")
-        with open_store(db) as st:
+        with open_store(db, create=True) as st:
             ctx = Context(st)
             assert ingest_reference(ctx).ok  # the bundled tables, then hostile ones
             timeline = _csv(root / "timeline.csv", ["date", "date_precision", "actor1",

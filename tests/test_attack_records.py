@@ -345,7 +345,7 @@ def test_input_errors_from_a_parser_are_one_line_failures(tmp_path, exc, message
 
     f = tmp_path / "f.txt"
     f.write_text("x")
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         with pytest.raises(SourceError) as info:
             load_records(st, f, "f.txt", source="test", parse=parse)
         assert str(info.value).startswith(f"f.txt: cannot be read as a test file ({message}")
@@ -360,13 +360,13 @@ def test_a_programming_error_is_not_swallowed(tmp_path):
 
     f = tmp_path / "f.txt"
     f.write_text("x")
-    with open_store(tmp_path / "s.duckdb") as st, pytest.raises(KeyError):
+    with open_store(tmp_path / "s.duckdb", create=True) as st, pytest.raises(KeyError):
         load_records(st, f, "f.txt", source="test", parse=parse)
 
 
 def test_insert_takes_only_names_the_schema_has(tmp_path):
     data = pa.table({"x": ["1"]})
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         for table, columns in [("trade_flows", [INJECTION]), (INJECTION, ["x"])]:
             with pytest.raises(RuntimeError, match="names columns the store does not have"):
                 _insert(st.con, Batch(table, columns, data), data, "f")

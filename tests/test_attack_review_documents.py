@@ -57,7 +57,7 @@ def site(tmp_path, monkeypatch):
 
 
 def stored_texts(tmp_path) -> list[str]:
-    with open_store(tmp_path / "store.duckdb") as st:
+    with open_store(tmp_path / "store.duckdb", create=True) as st:
         return [t for (t,) in st.con.execute(
             "SELECT text FROM documents ORDER BY text").fetchall()]
 
@@ -138,7 +138,7 @@ def test_a_feed_of_links_is_recorded_and_a_non_http_link_is_a_reject(site, tmp_p
     result = runner.invoke(app, ["ingest", "documents", str(feed)])
     assert result.exit_code == 0, result.output
     assert stored_texts(tmp_path) == [f"{TEXT.decode().strip()} /a.txt"]
-    with open_store(tmp_path / "store.duckdb") as st:
+    with open_store(tmp_path / "store.duckdb", create=True) as st:
         assert st.con.execute("SELECT rows_read, rows_kept, rows_rejected, status FROM files "
                               "WHERE name = ?", [str(feed)]).fetchall() == [(2, 0, 1, "loaded")]
         assert st.con.execute("SELECT line, reason, raw FROM rejects").fetchall() == [

@@ -85,7 +85,7 @@ def written(tmp_path_factory) -> dict:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PIVOTWATCH_CACHE", str(root / "cache"))
         mp.setenv("PIVOTWATCH_GDELT_BASE", "http://127.0.0.1:9")
-        with open_store(db) as st:
+        with open_store(db, create=True) as st:
             ctx = Context(st)
             assert ingest_reference(ctx).ok
             assert ingest_paths(ctx, [str(write(root / "20240101000000.export.CSV",

@@ -56,7 +56,7 @@ def ingest(what: str, *paths: Path):
 
 
 def query(tmp_path: Path, sql: str) -> list[tuple]:
-    with open_store(tmp_path / "store.duckdb") as st:
+    with open_store(tmp_path / "store.duckdb", create=True) as st:
         return st.con.execute(sql).fetchall()
 
 

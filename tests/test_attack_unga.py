@@ -79,7 +79,7 @@ def test_hostile_values_are_rejected_with_their_text(tmp_path, value):
     rows += [[value, "Russia", "RU", "yes"], ["9", value, value, "no"], ["10", "China", "CN",
                                                                            value]]
     f = _write(tmp_path / "v.csv", ["rcid", "country", "country_code", "vote"], rows)
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         r = load_file(st, f)
         assert (r.rows_kept, r.rows_rejected) == (7, 3)
         rejected = st.con.execute("SELECT line, reason, raw FROM rejects ORDER BY line"
@@ -115,7 +115,7 @@ def test_known_column_names_repeated_or_reserved_are_read_by_position(tmp_path):
     # a second `vote` column and a column called `line` are extras, never mistaken for data
     f = _write(tmp_path / "v.csv", ["rcid", "line", "country", "country_code", "vote", "vote"],
                [[str(r), "99", "Russia", "RU", "yes", "no"] for r in range(1, 5)])
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         r = load_file(st, f)
         assert r.rows_kept == 4 and r.notes == ("ignored column(s) line, vote",)
         assert {v for (v,) in st.con.execute("SELECT vote FROM un_votes").fetchall()} == {"yes"}
@@ -128,7 +128,7 @@ def test_a_huge_country_name_is_a_quick_reject(tmp_path):
     rows = [[str(r), "Russia", "RU", "yes"] for r in range(1, 8)]
     rows.append(["8", "Korea " * 20_000, "", "yes"])
     f = _write(tmp_path / "v.csv", ["rcid", "country", "country_code", "vote"], rows)
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         started = time.monotonic()
         r = load_file(st, f)
         assert time.monotonic() - started < 10
@@ -144,7 +144,7 @@ def test_a_stray_quote_rejects_its_own_line_and_never_joins_lines(tmp_path):
     rows += ['4,Bar",KP,no', "", '5,"Korea, Republic of",KR,abstain', 'x,"y",z,"w']
     f = tmp_path / "v.csv"
     f.write_text("rcid,country,country_code,vote\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         r = load_file(st, f)
         # every line but the blank one is a row or a reject: 1,009 of them
         assert (r.rows_read, r.rows_kept, r.rows_rejected) == (1009, 1007, 2)
@@ -166,7 +166,7 @@ def test_a_line_break_outside_a_roll_call_description_is_a_reject(tmp_path):
             "4,1,0,1946-01-03,R/4,0,0,S,D\n")
     f = tmp_path / "calls.csv"
     f.write_text(header + body, encoding="utf-8")
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         r = load_file(st, f)
         assert (r.rows_kept, r.rows_rejected) == (2, 1)
         assert st.con.execute("SELECT reason FROM rejects").fetchall() == [
@@ -179,7 +179,7 @@ def test_a_bare_carriage_return_ends_a_line_and_sinks_nothing(tmp_path, end):
     rows[3] = rows[3].replace(",", ",\r", 1)  # '4,\rRussia,RU,yes': two short lines
     f = tmp_path / "v.csv"
     f.write_bytes(end.join(["rcid,country,country_code,vote", *rows]).encode() + b"\n")
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         r = load_file(st, f)
         assert (r.rows_kept, r.rows_rejected) == (6, 2)
         assert st.con.execute("SELECT line, reason FROM rejects ORDER BY line").fetchall() == [

@@ -143,7 +143,7 @@ def _rows() -> list[str]:
 def db(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("changes")
     path = write(tmp / "shift.export.CSV", _rows())
-    with pivotwatch.open_store(tmp / "shift.duckdb") as st:
+    with pivotwatch.open_store(tmp / "shift.duckdb", create=True) as st:
         load_file(st, path, countries=DEFAULT_COUNTRIES, workdir=tmp / "w")
     return tmp / "shift.duckdb"
 

@@ -23,7 +23,7 @@ DAY = date(2025, 12, 1)
 @pytest.fixture(scope="module")
 def st(tmp_path_factory):
     path = tmp_path_factory.mktemp("claims") / "ref.duckdb"
-    with open_store(path) as store:
+    with open_store(path, create=True) as store:
         report = ingest_reference(Context(store))
         assert report.ok
         _hand_made_rows(store)
@@ -122,7 +122,7 @@ def test_lower_bound_neither_confirms_nor_refutes_a_bigger_figure(st):
 
 
 def test_without_reference_tables_checks_say_what_to_load(tmp_path):
-    with open_store(tmp_path / "empty.duckdb") as empty:
+    with open_store(tmp_path / "empty.duckdb", create=True) as empty:
         v = one(empty, "Russia's trade with North Korea was $34.4 million in 2023.")
     assert v.verdict == "unverified" and v.explanation == NO_REFERENCE
     v = one(None, "Russia's trade with North Korea was $34.4 million in 2023.")

@@ -25,7 +25,7 @@ TEXT = ("# Russia and North Korea\n\n"
 @pytest.fixture
 def db(tmp_path):
     path = tmp_path / "ref.duckdb"
-    with open_store(path) as st:
+    with open_store(path, create=True) as st:
         assert ingest_reference(Context(st)).ok
     return str(path)
 

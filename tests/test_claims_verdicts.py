@@ -33,7 +33,7 @@ def gold_sets() -> list[str]:
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     path = tmp_path_factory.mktemp("verdicts") / "ref.duckdb"
-    with open_store(path) as st:
+    with open_store(path, create=True) as st:
         assert ingest_reference(Context(st)).ok
     with open_store(path, read_only=True) as st:
         yield st, load_reference(st)

@@ -99,7 +99,7 @@ def test_ingest_files_reports_failures_and_exits_non_zero(tmp_path):
     assert result.exit_code == 1
     assert "bad.export.CSV.zip: not a readable zip" in result.output
     assert "1 file(s) could not be loaded" in result.output
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         assert st.con.execute("SELECT count(*) FROM events").fetchone()[0] == 1
 
 

@@ -75,7 +75,7 @@ def test_json_keys_become_comtradr_names():
 
 @needs_shared
 def test_real_files_load_with_partner_counts_from_provenance(tmp_path):
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         shrimp = load_comtrade(st, SHRIMP)
         wood = load_comtrade(st, WOOD)
         api = load_comtrade(st, API)
@@ -159,7 +159,7 @@ def test_short_csv_loads_and_bad_rows_are_rejected_with_reasons(tmp_path):
             ROW | {"partner_iso": "VNM"}, ROW | {"partner_iso": "MNG"},
             ROW | {"partner_iso": "IRN"}, ROW | {"flow_desc": "Re-export"}]
     path = write_csv(tmp_path / "t.csv", rows)
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load_comtrade(st, path)
         assert (result.rows_read, result.rows_kept, result.rows_rejected) == (22, 12, 10)
         reasons = dict(st.con.execute("SELECT line, reason FROM rejects").fetchall())
@@ -195,7 +195,7 @@ def test_json_layout_numeric_codes_and_breakdowns(tmp_path):
                                                                         "USA"))])
     path = tmp_path / "r.json"
     path.write_text(json.dumps(doc))
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load_comtrade(st, path)
         assert (result.rows_read, result.rows_kept, result.rows_rejected) == (11, 6, 5)
         assert result.notes == ("ignored column(s) new_field",)
@@ -227,7 +227,7 @@ def test_json_layout_numeric_codes_and_breakdowns(tmp_path):
 def test_unusable_files_fail_in_one_line_and_leave_nothing(tmp_path, content, message):
     path = tmp_path / "bad.json"
     path.write_text(content, encoding="utf-8")
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         with pytest.raises(SourceError, match=re.escape(message)) as info:
             load_comtrade(st, path)
         assert "\n" not in str(info.value)
@@ -240,7 +240,7 @@ def test_the_same_flow_from_two_files_is_stored_once(tmp_path):
     a = write_csv(tmp_path / "a.csv", [ROW, ROW | {"ref_year": "2020"}])
     b = write_csv(tmp_path / "b.csv", [ROW | {"primary_value": "1000.50"},
                                        ROW | {"cmd_code": "27"}])
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         load_comtrade(st, a)
         result = load_comtrade(st, b)
         assert (result.rows_kept, result.rows_duplicate) == (1, 1)
@@ -265,7 +265,7 @@ def test_a_code_and_a_number_that_disagree_are_rejected_not_guessed(tmp_path):
         api_record(), api_record(partnerISO="CHN", partnerCode=156),
         api_record(partnerISO="ZZZ", partnerCode=508, partnerDesc="Mozambique"),
         api_record(partnerISO="CHN", partnerCode=508, partnerDesc="China")])))
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load_comtrade(st, path)
         assert (result.rows_kept, result.rows_rejected) == (2, 2)
         reasons = [r for (r,) in st.con.execute(

@@ -169,7 +169,7 @@ def server(tmp_path):
 
 @pytest.fixture
 def st(tmp_path):
-    with open_store(tmp_path / "s.duckdb") as store:
+    with open_store(tmp_path / "s.duckdb", create=True) as store:
         yield store
 
 

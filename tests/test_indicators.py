@@ -35,7 +35,7 @@ def store(tmp_path):
     lines = [event(i, d, a1, a2, code=c, quad=q, goldstein=g, mentions=m, tone=t, url=u)
              for i, d, a1, a2, c, q, g, m, t, u in ROWS]
     path = write(tmp_path / "hand.export.CSV", lines)
-    with pivotwatch.open_store(tmp_path / "hand.duckdb") as st:
+    with pivotwatch.open_store(tmp_path / "hand.duckdb", create=True) as st:
         load_file(st, path, countries=DEFAULT_COUNTRIES, workdir=tmp_path / "w")
         yield st
 
@@ -123,7 +123,7 @@ def test_dyads_no_file_watched_are_refused_and_partial_coverage_is_said(tmp_path
     a = write(tmp_path / "a.export.CSV", [event(1, "20240101", "GBR", "FRA"),
                                           event(2, "20240101", "RUS", "PRK")])
     b = write(tmp_path / "b.export.CSV", [event(3, "20240102", "GBR", "FRA")])
-    with pivotwatch.open_store(tmp_path / "w.duckdb") as st:
+    with pivotwatch.open_store(tmp_path / "w.duckdb", create=True) as st:
         load_file(st, a, countries=("RUS",), workdir=tmp_path / "w")
         with pytest.raises(UsageError, match="no loaded file watched GBR or FRA"):
             pivotwatch.indicators("GBR-FRA", store=st)

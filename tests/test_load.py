@@ -59,7 +59,7 @@ def counts_of(store) -> tuple:
 @pytest.mark.parametrize("path", V2_FILES, ids=lambda p: p.name)
 def test_real_v2_export_loads_with_independent_counts(tmp_path, path):
     expected = independent_count(path)
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load(st, path)
         assert result.status == "loaded" and result.layout == "gdelt2"
         assert result.rows_read == expected["rows"] and result.rows_rejected == 0
@@ -81,7 +81,7 @@ def test_v1_sample_with_57_and_58_columns_loads_every_row(tmp_path):
     expected = independent_count(V1_SAMPLE)
     widths = Counter(len(line.split("\t")) for line in V1_SAMPLE.read_text("utf-8").splitlines())
     assert widths == {57: 40, 58: 60}
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load(st, V1_SAMPLE)
         assert (result.rows_read, result.rows_rejected) == (100, 0)
         ids = {r[0] for r in st.con.execute("SELECT event_id FROM events").fetchall()}
@@ -102,7 +102,7 @@ def test_bundled_sample_loads_and_matches_its_manifest(tmp_path):
     totals = Counter()
     for rec in csv.DictReader((sample_dir() / "daily_counts.csv").open()):
         totals[rec["file"]] += int(rec["events"])
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         report = ingest_sample(Context(st))
         assert report.ok and report.count("loaded") == len(manifest)
         by_name = {r.name.removeprefix("sample:"): r for r in report.results}
@@ -118,7 +118,7 @@ def test_bundled_sample_loads_and_matches_its_manifest(tmp_path):
 
 
 def test_loading_twice_changes_nothing(tmp_path):
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         ingest_sample(Context(st))
         before = counts_of(st)
         again = ingest_sample(Context(st))
@@ -131,7 +131,7 @@ def test_zip_and_plain_copy_are_one_file(tmp_path):
     zipped = tmp_path / "20191024143000.export.CSV.zip"
     with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.write(src, src.name)
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         first = load(st, zipped)
         assert first.status == "loaded" and first.rows_kept == first.rows_read
         assert load(st, src).status == "skipped"
@@ -152,7 +152,7 @@ def test_malformed_lines_are_rejected_with_line_and_reason(tmp_path):
         lines.append(bad[n] if n in bad else good.pop() if good else event(200 + n, "20240105",
                                                                             "USA", "FRA"))
     path = write(tmp_path / "mixed.CSV", lines)
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load(st, path)
         assert result.rows_rejected == len(bad) and result.rows_read == 14
         rejects = dict(st.con.execute("SELECT line, reason FROM rejects").fetchall())
@@ -175,7 +175,7 @@ def test_repeated_event_id_within_a_file_is_rejected(tmp_path):
     path = write(tmp_path / "dup.CSV", [event(1, "20240105", "RUS", "CHN"),
                                         event(1, "20240105", "RUS", "CHN", code="043"),
                                         event(2, "20240105", "RUS", "IND")])
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load(st, path)
         assert (result.rows_kept, result.rows_rejected) == (2, 1)
         assert st.con.execute("SELECT event_code FROM events WHERE event_id = 1").fetchall() == [
@@ -187,7 +187,7 @@ def test_events_already_stored_from_another_file_are_not_duplicated(tmp_path):
                                    event(2, "20240105", "RUS", "IND")])
     b = write(tmp_path / "b.CSV", [event(2, "20240105", "RUS", "IND"),
                                    event(3, "20240106", "RUS", "IRN")])
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         load(st, a)
         result = load(st, b)
         assert (result.rows_kept, result.rows_duplicate) == (1, 1)
@@ -216,7 +216,7 @@ def test_unreadable_file_fails_with_one_line_and_leaves_nothing(tmp_path, kind):
     else:
         path = tmp_path / "x.export.CSV"
         path.write_bytes(bytes(range(256)) * 64)
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         with pytest.raises(SourceError) as info:
             load(st, path)
         message = str(info.value)
@@ -231,7 +231,7 @@ def test_a_bad_file_does_not_stop_the_others(tmp_path):
     good = shutil.copy(sample_dir() / "20191024143000.export.CSV", tmp_path / "good.CSV")
     bad = tmp_path / "bad.export.CSV.zip"
     bad.write_text("<html>error</html>")
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         report = ingest_paths(Context(st), [str(bad), str(good), str(tmp_path / "missing.CSV")])
         assert report.count("loaded") == 1 and len(report.failures) == 2
         assert not report.ok
@@ -245,7 +245,7 @@ def test_failure_inside_a_file_rolls_back_everything_of_it(tmp_path, monkeypatch
     def crash(self, ranges):
         raise OSError("disk full (simulated)")
 
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         monkeypatch.setattr(load_module._FileLoad, "count_ids", crash)
         with pytest.raises(SourceError, match="disk full"):
             load(st, Path(path))
@@ -267,7 +267,7 @@ def test_killed_load_leaves_all_or_nothing_and_rerun_completes(tmp_path):
     db = tmp_path / "kill.duckdb"
     code = ("import sys; from pathlib import Path; from pivotwatch.store import open_store;"
             "from pivotwatch.sources.gdelt.load import load_file;"
-            "st = open_store(sys.argv[1]); print('opened', flush=True);"
+            "st = open_store(sys.argv[1], create=True); print('opened', flush=True);"
             "load_file(st, Path(sys.argv[2]), countries=('RUS','CHN','USA','IND','IRN'),"
             " workdir=Path(sys.argv[1]).parent / 'w')")
     proc = subprocess.Popen([sys.executable, "-c", code, str(db), str(big)],
@@ -290,7 +290,7 @@ def total_counted(store) -> int:
 
 @needs_shared
 def test_full_files_after_the_sample_count_nothing_twice(tmp_path):
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         ingest_sample(Context(st))
         before = (total_counted(st), st.con.execute("SELECT count(*) FROM events").fetchone())
         for path in V2_FILES:
@@ -309,7 +309,7 @@ def test_an_edited_copy_adds_only_its_new_rows(tmp_path):
     crlf = tmp_path / "c.export.CSV"
     crlf.write_bytes(original.read_bytes().replace(b"\n", b"\r\n"))
     longer = write(tmp_path / "d.export.CSV", [*rows, event(11, "20240106", "RUS", "IND")])
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         load(st, original)
         assert total_counted(st) == 10
         for copy in (shorter, crlf):
@@ -329,7 +329,7 @@ def test_invalid_utf8_rejects_those_lines_only(tmp_path):
     assert b"\xcd" in bad
     path = tmp_path / "latin.export.CSV"
     path.write_bytes(b"\n".join([*good[:3], bad, *good[3:]]) + b"\n")
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load(st, path)
         assert (result.rows_read, result.rows_kept, result.rows_rejected) == (8, 7, 1)
         line, reason = st.con.execute("SELECT line, reason FROM rejects").fetchone()
@@ -342,7 +342,7 @@ def test_repeated_ids_are_counted_once(tmp_path):
                                                event(1, "20240105", "FRA", "DEU"),
                                                event(2, "20240105", "RUS", "CHN"),
                                                event(2, "20240105", "RUS", "CHN")])
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load(st, path)
         assert (result.rows_read, result.rows_kept, result.rows_rejected) == (4, 1, 2)
         assert total_counted(st) == 2
@@ -357,7 +357,7 @@ def test_carriage_returns(tmp_path):
     data[3] = data[3].replace(b"\t042\t", b"\t04\r2\t", 1)  # a CR inside a line: rejected
     path = tmp_path / "cr.export.CSV"
     path.write_bytes(b"\n".join(data) + b"\n")
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load(st, path)
         assert (result.rows_read, result.rows_kept, result.rows_rejected) == (6, 5, 1)
         assert st.con.execute("SELECT line, reason FROM rejects").fetchall() == [
@@ -371,7 +371,7 @@ def test_a_line_over_the_readers_limit_is_rejected(tmp_path):
     long_url = "http://example.org/" + "x" * 2_200_000
     rows = [event(1, "20240105", "RUS", "CHN"), event(2, "20240105", "RUS", "CHN", url=long_url),
             event(3, "20240105", "RUS", "CHN")]
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load(st, write(tmp_path / "long.export.CSV", rows))
         assert (result.rows_kept, result.rows_rejected) == (2, 1)
         # blanked before DuckDB reads the file; the raw text keeps the line's first 2000 bytes
@@ -391,7 +391,7 @@ def test_v1_mixed_layouts_keep_line_numbers_and_reject_bad_bytes(tmp_path):
     path = tmp_path / "v1.export.CSV"
     path.write_bytes(data)
     physical = data.split(b"\r\n")
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load(st, path)
         rejects = dict(st.con.execute("SELECT line, reason FROM rejects").fetchall())
         assert physical[80] == b"garbage\tline" and 81 in rejects
@@ -406,7 +406,7 @@ def test_repeated_id_counted_before_but_not_stored(tmp_path):
     rus_chn = event(7, "20240105", "RUS", "CHN")
     first = write(tmp_path / "a.export.CSV", [rus_chn, event(8, "20240105", "PRK", "CHN")])
     second = write(tmp_path / "b.export.CSV", [rus_chn, rus_chn, rus_chn])
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         load_file(st, first, countries=("PRK",), workdir=tmp_path / "w")
         result = load(st, second)
         assert (result.rows_kept, result.rows_rejected, result.rows_duplicate) == (1, 2, 1)

@@ -39,7 +39,7 @@ def _panels(db, a="RUS", b="PRK"):
 
 def test_every_panel_says_how_to_load_its_data_when_the_store_lacks_it(tmp_path):
     db = str(tmp_path / "gdelt-only.duckdb")
-    with open_store(db):
+    with open_store(db, create=True):
         pass
     panels = _panels(db)
     assert set(panels) == {"un-votes", "trade", "fuel", "sanctions"}

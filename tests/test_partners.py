@@ -70,7 +70,7 @@ def _lines() -> list[str]:
 @pytest.fixture
 def store(tmp_path):
     path = write(tmp_path / "trend.export.CSV", _lines())
-    with pivotwatch.open_store(tmp_path / "trend.duckdb") as st:
+    with pivotwatch.open_store(tmp_path / "trend.duckdb", create=True) as st:
         load_file(st, path, countries=DEFAULT_COUNTRIES, workdir=tmp_path / "w")
         yield st
 

@@ -37,7 +37,7 @@ def write_timeline(path, rows, columns=COLUMNS):
 
 def test_bundled_timeline_loads_every_row_once(tmp_path):
     expected = list(csv.DictReader(bundled_timeline().open(encoding="utf-8")))
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         report = ingest_reference(Context(st))
         assert report.ok and report.results[0].rows_kept == len(expected) == 69
         again = ingest_reference(Context(st))
@@ -78,7 +78,7 @@ def test_bad_rows_are_rejected_with_line_and_reason(tmp_path, change, reason):
     rows = [GOOD, GOOD | {"event_type": "visit"}, GOOD | change,
             GOOD | {"date": "2024-06", "date_precision": "month", "event_type": "treaty_signed"}]
     path = write_timeline(tmp_path / "t.csv", rows)
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load_timeline(st, path)
         assert (result.rows_read, result.rows_kept, result.rows_rejected) == (4, 3, 1)
         line, got = st.con.execute("SELECT line, reason FROM rejects").fetchone()
@@ -89,7 +89,7 @@ def test_repeated_events_are_stored_once_and_month_dates_start_the_month(tmp_pat
     month = GOOD | {"date": "2024-06", "date_precision": "month"}
     a = write_timeline(tmp_path / "a.csv", [GOOD, month])
     b = write_timeline(tmp_path / "b.csv", [GOOD, GOOD | {"event_type": "visit"}])
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         load_timeline(st, a)
         result = load_timeline(st, b)
         assert (result.rows_kept, result.rows_duplicate) == (1, 1)
@@ -104,7 +104,7 @@ def test_unusable_files_fail_in_one_line_and_write_nothing(tmp_path):
     latin.write_bytes(",".join(COLUMNS).encode() + b"\n2023-09-13,day,RUS,PRK,political,"
                       b"summit,Caf\xe9,https://x.org,high\n")
     all_bad = write_timeline(tmp_path / "bad.csv", [GOOD | {"confidence": "?"}] * 3)
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         for path, message in [(wrong, "its header has none of the known layouts"),
                               (latin, "not UTF-8"), (all_bad, "no valid reference-events rows")]:
             with pytest.raises(SourceError, match=re.escape(message)) as info:
@@ -133,7 +133,7 @@ def test_a_folder_loads_its_reference_tables_and_passes_over_the_rest(tmp_path):
     for _, path in bundled_figures():
         (folder / path.name).write_bytes(path.read_bytes())
     (folder / "organizations.csv").write_text("canonical_name,acronym,aliases\nX,Y,Z\n")
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         report = ingest_reference(Context(st), [str(folder)])
         assert report.ok and report.count("loaded") == 5
         assert report.passed_over == [str(folder / "organizations.csv")]

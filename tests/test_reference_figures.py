@@ -44,7 +44,7 @@ def write(path, rows, columns):
 
 
 def test_bundled_tables_load_once_each(tmp_path):
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         report = ingest_reference(Context(st))
         assert report.ok
         kept = {r.name: (r.layout, r.rows_kept, r.rows_rejected) for r in report.results}
@@ -105,7 +105,7 @@ def test_bad_rows_are_rejected_with_line_and_reason(tmp_path, good, columns, cha
     other = {"year": "2020", "period_start": "2024-03-02", "commodity": "crude_oil"}[key]
     rows = [good, good | {key: other}, good | change, good]
     path = write(tmp_path / "f.csv", rows, columns)
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         result = load_figures(st, path)
         assert (result.rows_read, result.rows_kept, result.rows_rejected) == (4, 2, 2)
         got = st.con.execute("SELECT line, reason FROM rejects ORDER BY line").fetchall()
@@ -121,7 +121,7 @@ def test_routing_by_header_and_unusable_files(tmp_path):
     db = str(tmp_path / "s.duckdb")
     result = runner.invoke(app, ["--db", db, "ingest", "reference", str(fuel)])
     assert result.exit_code == 0, result.output
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         assert st.con.execute("SELECT count(*) FROM reference_fuel").fetchone()[0] == 1
         for path, message in [(other, "not a reference table: its header matches none"),
                               (broken, "not UTF-8")]:

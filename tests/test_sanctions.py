@@ -64,7 +64,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 @pytest.fixture
 def st(tmp_path):
-    with open_store(tmp_path / "s.duckdb") as store:
+    with open_store(tmp_path / "s.duckdb", create=True) as store:
         yield store
 
 

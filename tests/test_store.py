@@ -30,7 +30,7 @@ def test_a_version_1_store_is_migrated_and_keeps_its_data(tmp_path):
 
 def test_a_newer_store_is_refused(tmp_path):
     path = tmp_path / "new.duckdb"
-    with open_store(path) as st:
+    with open_store(path, create=True) as st:
         st.con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
                        [str(LATEST + 1)])
     with pytest.raises(StoreError, match="newer than this pivotwatch knows"):
@@ -39,7 +39,7 @@ def test_a_newer_store_is_refused(tmp_path):
 
 def test_opening_twice_changes_nothing(tmp_path):
     path = tmp_path / "s.duckdb"
-    open_store(path).close()
+    open_store(path, create=True).close()
     with open_store(path) as st:
         assert st.schema_version() == LATEST
         assert st.con.execute("SELECT count(*) FROM meta").fetchone()[0] == 1

@@ -39,7 +39,7 @@ def load(tmp_path, rows=ROWS):
         w = csv.writer(fh)
         w.writerow(COLUMNS)
         w.writerows(rows)
-    st = open_store(tmp_path / "s.duckdb")
+    st = open_store(tmp_path / "s.duckdb", create=True)
     load_comtrade(st, path)
     return st
 
@@ -151,7 +151,7 @@ def test_cli_trade_and_fuel(tmp_path):
 
 @needs_shared
 def test_real_shrimp_file_gives_prk_mirror_imports(tmp_path):
-    with open_store(tmp_path / "s.duckdb") as st:
+    with open_store(tmp_path / "s.duckdb", create=True) as st:
         load_comtrade(st, SHARED_DATA / "trade" / "comtrade" /
                       "comtradr_example_3_THA_shrimp_2007-2011.csv")
         df = trade("THA", "PRK", store=st)

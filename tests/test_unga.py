@@ -40,7 +40,7 @@ def q(st, sql):
 
 @pytest.fixture
 def st(tmp_path):
-    with open_store(tmp_path / "s.duckdb") as store:
+    with open_store(tmp_path / "s.duckdb", create=True) as store:
         yield store
 
 
@@ -216,7 +216,7 @@ def test_bundled_sample_is_the_watched_countries_votes(tmp_path, st):
 def real_store(tmp_path_factory):
     if not UNGA.is_dir():
         pytest.skip("../shared/data is absent")
-    with open_store(tmp_path_factory.mktemp("unga") / "real.duckdb") as store:
+    with open_store(tmp_path_factory.mktemp("unga") / "real.duckdb", create=True) as store:
         started = time.monotonic()
         first = load_file(store, UNGA / "un_votes.csv")
         elapsed = time.monotonic() - started

@@ -56,8 +56,10 @@ def split_dimensions(values: list[str] | None) -> list[str]:
 
 
 def store(read_only: bool = False) -> Store:
-    """The store; a reader waits up to PIVOTWATCH_LOCK_WAIT seconds for a writer to finish."""
-    return open_store(state.db, read_only=read_only, command=state.command)
+    """The store; a reader waits up to PIVOTWATCH_LOCK_WAIT seconds for a writer to finish.
+    Writers (the ingest commands) create it when missing; readers refuse a missing one."""
+    return open_store(state.db, read_only=read_only, create=not read_only,
+                      command=state.command)
 
 
 def shown(text: object, *, markup: bool = True) -> str:

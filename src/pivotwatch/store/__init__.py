@@ -1,5 +1,5 @@
 """The embedded DuckDB store."""
 
-from pivotwatch.store.store import Store, open_store
+from pivotwatch.store.store import Store, open_store, reading
 
-__all__ = ["Store", "open_store"]
+__all__ = ["Store", "open_store", "reading"]

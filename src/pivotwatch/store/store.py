@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from pivotwatch.errors import StoreError
+from pivotwatch.errors import StoreError, UsageError
 from pivotwatch.settings import get_settings
 from pivotwatch.store.schema import LATEST, MIGRATIONS
 
@@ -41,17 +41,22 @@ def one_line(exc: BaseException) -> str:
 class Store:
     """A pivotwatch store. Use `open_store()` to get one."""
 
-    def __init__(self, path: Path | str, *, read_only: bool = False, memory_limit: str = "1GB",
-                 wait: float = 0.0, command: str | None = None):
+    def __init__(self, path: Path | str, *, read_only: bool = False, create: bool = False,
+                 memory_limit: str = "1GB", wait: float = 0.0, command: str | None = None):
         self.path = Path(path)
-        if str(path) != ":memory:" and not read_only:
+        if create and read_only:
+            raise UsageError("a store opened read-only cannot be created: drop read_only")
+        if str(path) != ":memory:" and not self.path.exists():
+            if not create:
+                # a mistyped path must not become a new, empty store that answers "no data"
+                new = "" if read_only else ", or open_store(path, create=True) for a new one"
+                raise StoreError(f"no store at {self.path}: load data first (pivotwatch "
+                                 f"ingest ...){new}")
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create store {self.path}: {exc.strerror or exc}") \
                     from exc
-        if read_only and not self.path.exists():
-            raise StoreError(f"no store at {self.path}: load data first (pivotwatch ingest ...)")
         self.con = self._connect(str(path), read_only, wait, command)
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
         # Inserts do not need to keep the file's row order; dropping it lets DuckDB
@@ -169,15 +174,37 @@ class Store:
 
 
 def open_store(path: Path | str | None = None, *, read_only: bool = False,
-               command: str | None = None) -> Store:
-    """Open (creating and migrating if needed) the store at `path` or $PIVOTWATCH_DB.
+               create: bool = False, command: str | None = None) -> Store:
+    """Open the store at `path` or $PIVOTWATCH_DB, migrating it if needed (unless read-only).
+
+    A missing store is a StoreError ("no store at PATH ..."); `create=True` makes an empty one
+    instead, as the ingest commands do. So a mistyped path in a notebook fails at once rather
+    than opening a new, empty store whose every answer is "no data".
 
     DuckDB lets one process write a file, or several read it. A reader waits up to
     $PIVOTWATCH_LOCK_WAIT seconds for a writer to finish; a writer fails at once, saying
     which process holds the store and that `command` can be run again.
+
+        store = open_store("pivotwatch.duckdb", read_only=True)
     """
     settings = get_settings()
-    return Store(path or settings.db, read_only=read_only, memory_limit=settings.memory_limit,
+    return Store(path or settings.db, read_only=read_only, create=create,
+                 memory_limit=settings.memory_limit,
                  wait=settings.lock_wait if read_only else 0.0, command=command)
+
+
+@contextlib.contextmanager
+def reading(store: Store | None = None) -> Iterator[Store]:
+    """`store` as given, or, when None, the default store ($PIVOTWATCH_DB) opened read-only
+    and closed on the way out: for library functions that take `store=None`.
+
+        with reading(store) as st:
+            return compute(st)
+    """
+    if store is not None:
+        yield store
+        return
+    with open_store(read_only=True) as own:
+        yield own
 
 
