@@ -1,14 +1,22 @@
 """pivotwatch: measure a strategic partnership from open data.
 
     import pivotwatch
-    store = pivotwatch.open_store("pivotwatch.duckdb")
+    store = pivotwatch.open_store("pivotwatch.duckdb", read_only=True)
     df = pivotwatch.indicators("RUS-PRK", store=store, freq="month")
+    votes = pivotwatch.alignment("RUS", "PRK", store=store)
+
+The functions are those of `pivotwatch.api`; each takes `store=None` for the default store.
 """
 
 from pivotwatch.errors import PivotwatchError
 
 __version__ = "0.1.0"
-__all__ = ["PivotwatchError", "Store", "indicators", "open_store", "__version__"]
+
+# What `pivotwatch.api` offers at the top level. The briefing is `briefing()`, not
+# `report()`: `pivotwatch.report` is the subpackage that renders it, and importing it sets
+# that attribute on this package, which would hide a function of the same name.
+_API = ("alignment", "briefing", "fuel", "indicators", "sanctions", "trade")
+__all__ = ["PivotwatchError", "Store", "open_store", "__version__", *_API]
 
 
 def __getattr__(name: str):
@@ -20,10 +28,10 @@ def __getattr__(name: str):
         from pivotwatch import store
 
         return getattr(store, name)
-    if name == "indicators":
-        from pivotwatch.api import indicators
+    if name in _API:
+        from pivotwatch import api
 
-        return indicators
+        return getattr(api, name)
     if name in ("analysis", "api", "taxonomy"):
         import importlib
 

@@ -1,104 +1,132 @@
 """The Python API: what the CLI does, callable from a notebook.
 
     import pivotwatch
-    store = pivotwatch.open_store("pivotwatch.duckdb")
+    store = pivotwatch.open_store("pivotwatch.duckdb", read_only=True)
     df = pivotwatch.indicators("RUS-CHN", store=store, freq="day")
+    votes = pivotwatch.alignment("RUS", "PRK", store=store, first_year=2010)
+
+A thin door: each function here calls one library function in `pivotwatch.analysis` or
+`pivotwatch.report` and adds nothing but the store handling. Every function takes `store=None`:
+then the default store ($PIVOTWATCH_DB) is opened read-only for the call and closed after it.
+A missing store is a StoreError, never a new empty one (see `open_store`). Nothing in the
+library imports this module; it only calls down.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
-import ibis
-import pandas as pd
-
-from pivotwatch import taxonomy
-from pivotwatch.analysis.indicators import ALL, FREQS, dyad_indicators
+from pivotwatch.analysis.dyads import (
+    check_dimensions,
+    code_dimensions,
+    coverage_warnings,
+    indicators,
+    parse_dyad,
+)
 from pivotwatch.errors import UsageError
-from pivotwatch.store import Store, open_store
+from pivotwatch.store import Store, open_store, reading
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "Store", "alignment", "briefing", "check_dimensions", "code_dimensions",
+    "coverage_warnings", "fuel", "indicators", "open_store", "parse_dyad", "sanctions", "trade",
+]
+
+BRIEFING_FORMATS = ("markdown", "html")
 
 
-def parse_dyad(text: str) -> tuple[str, str]:
-    """'RUS-PRK' -> ('RUS', 'PRK'), both checked against the CAMEO country table."""
-    parts = [p.strip() for p in text.replace("–", "-").split("-")]
-    if len(parts) != 2 or not all(parts):
-        raise UsageError(f"bad dyad {text!r}: write two country codes, e.g. RUS-PRK")
-    a, b = (taxonomy.validate_country(p) for p in parts)
-    if a == b:
-        raise UsageError(f"bad dyad {text!r}: the two countries must differ")
-    return a, b
+def alignment(focus: str = "RUS", partners: Sequence[str] | str | None = None, *,
+              store: Store | None = None, by: str = "year",
+              issues: Sequence[str] | None = None, first_year: int | None = None,
+              last_year: int | None = None) -> pd.DataFrame:
+    """UN General Assembly voting alignment of `focus` with each partner, per year (or
+    session, `by="session"`) and issue, with the counts behind every figure (see
+    `pivotwatch alignment` and docs/alignment.md). `partners` defaults to China, India,
+    Iran, Vietnam and Mongolia; `issues` to ["all"]. `df.attrs["warnings"]` says what the
+    figures lack.
+
+        pivotwatch.alignment("RUS", ["PRK", "CHN"], first_year=2010, issues=["all", "hr"])
+    """
+    from pivotwatch.analysis.alignment import alignment as compute
+
+    with reading(store) as st:
+        return compute(focus, partners, store=st, by=by, issues=issues,
+                       first_year=first_year, last_year=last_year)
 
 
-def check_dimensions(dimensions: Sequence[str] | None) -> list[str]:
-    known = [ALL, *taxonomy.DIMENSIONS]
-    if not dimensions:
-        return known
-    wanted = [d.strip().lower() for d in dimensions if d.strip()]
-    unknown = [d for d in wanted if d not in known]
-    if unknown:
-        raise UsageError(f"unknown dimension {unknown[0]!r}: choose from {', '.join(known)}")
-    return wanted
+def trade(a: str = "RUS", b: str = "PRK", *, store: Store | None = None, by: str = "year",
+          categories: Sequence[str] | None = None, start: int | None = None,
+          end: int | None = None) -> pd.DataFrame:
+    """Comtrade trade between two countries, each side's reports and the mirror figures, and
+    for Russia–North Korea the curated reference figures beside them (column `source`; never
+    added together), per year or (`by="category"`) per trade category. See `pivotwatch trade`
+    and docs/trade.md; `df.attrs["warnings"]` says what the figures cannot tell.
+
+        pivotwatch.trade("RUS", "PRK", by="category", categories=["energy"], start=2015)
+    """
+    from pivotwatch.analysis.trade import trade_with_reference
+
+    with reading(store) as st:
+        return trade_with_reference(a, b, store=st, by=by, categories=categories,
+                                    start=start, end=end)
 
 
-def code_dimensions():
-    """The CAMEO-code-to-dimension map as an Ibis table (event_code, dimension), for joins."""
-    return ibis.memtable(pd.DataFrame(taxonomy.code_dimension_table(),
-                                      columns=["event_code", "dimension"]))
+def fuel(supplier: str | None = "RUS", *, store: Store | None = None,
+         start: int | None = None, end: int | None = None) -> pd.DataFrame:
+    """Refined-petroleum deliveries to North Korea against the UNSCR 2397 cap, one row per
+    published figure with its basis, share of the cap and caveats (see `pivotwatch fuel`).
+    `supplier=None` gives every supplier's figures.
+
+        pivotwatch.fuel("RUS", start=2018)
+    """
+    from pivotwatch.analysis.trade import fuel_vs_cap
+
+    with reading(store) as st:
+        return fuel_vs_cap(supplier, store=st, start=start, end=end)
 
 
-def coverage_warnings(store: Store, a: str, b: str) -> list[str]:
-    """Say when loaded files did not watch either country, so the dyad's events were dropped.
+def sanctions(country: str = "PRK", linked: str | None = None, *, lists: Sequence[str] = (),
+              store: Store | None = None) -> pd.DataFrame:
+    """Current designations under `country`'s sanctions programmes, or with `linked` only
+    those tying the two countries, one row each (see `pivotwatch sanctions` and
+    docs/sanctions.md). `df.attrs` holds the lists loaded, the programmes matched and a
+    summary by list, programme and kind.
 
-    Raises UsageError when no loaded file watched either of them."""
-    rows = store.con.execute(
-        "SELECT countries FROM files WHERE status = 'loaded' AND source = 'gdelt'").fetchall()
-    if not rows:
-        return []
-    blind = sum(1 for (countries,) in rows
-                if countries is not None and not {a, b} & set(countries.split(",")))
-    unknown = sum(1 for (countries,) in rows if countries is None)
-    if blind == len(rows):
-        raise UsageError(
-            f"no loaded file watched {a} or {b}, so their events were not kept; load the "
-            f"files into a new store with --countries including {a} or {b}")
-    notes = []
-    if blind:
-        notes.append(f"{blind} of {len(rows)} loaded files did not watch {a} or {b}: their "
-                     f"{a}-{b} events are missing (the volume still counts them)")
-    if unknown:
-        notes.append(f"{unknown} files were loaded before pivotwatch recorded watched "
-                     "countries; their coverage of this dyad is unknown")
-    return notes
+        pivotwatch.sanctions("PRK", linked="RUS", lists=["un_sc"])
+    """
+    from pivotwatch.analysis.sanctions import sanctions as compute
+
+    with reading(store) as st:
+        return compute(country, linked, lists=list(lists), store=st)
 
 
-def indicators(dyad: str = "RUS-PRK", *, store: Store | None = None, freq: str = "month",
-               dimensions: Sequence[str] | None = None, start: date | None = None,
-               end: date | None = None, directed: bool = False) -> pd.DataFrame:
-    """Dyad indicators per period and dimension, as a DataFrame (see `pivotwatch indicators`).
+def briefing(dyad: str = "RUS-PRK", *, store: Store | None = None, freq: str = "year",
+             start: date | None = None, end: date | None = None, fmt: str = "markdown",
+             documents: Sequence[str] = (), allow_private: bool = False) -> str:
+    """The briefing that `pivotwatch report` writes, as Markdown or (`fmt="html"`, charts
+    inline) HTML text. `documents` (files or http(s) URLs) add a claims audit section.
 
-    `df.attrs["warnings"]` lists what the figures cannot tell (files that did not watch
-    either country)."""
-    if freq not in FREQS:
-        raise UsageError(f"unknown frequency {freq!r}: choose from {', '.join(FREQS)}")
-    if start and end and start > end:
-        raise UsageError(f"--from {start} is after --to {end}")
-    a, b = parse_dyad(dyad)
-    dims = check_dimensions(dimensions)
-    own = store is None
-    store = store or open_store(read_only=True)
-    try:
-        warnings = coverage_warnings(store, a, b)
-        con = store.ibis()
-        codes = code_dimensions()
-        expr = dyad_indicators(
-            con.table("events"), con.table("daily_counts"), codes, a=a, b=b, freq=freq,
-            dimensions=dims, energy_pattern=taxonomy.energy_pattern(), start=start, end=end,
-            directed=directed)
-        df = expr.to_pandas()
-        df["period"] = pd.to_datetime(df["period"]).dt.date
-        df.attrs["warnings"] = warnings
-        return df
-    finally:
-        if own:
-            store.close()
+    Named `briefing`, not `report`: `pivotwatch.report` is the package that renders it.
+
+        text = pivotwatch.briefing("RUS-PRK", start=date(2015, 1, 1), fmt="html")
+        Path("briefing.html").write_text(text, encoding="utf-8")
+    """
+    if fmt not in BRIEFING_FORMATS:
+        raise UsageError(f"unknown briefing format {fmt!r}: choose from "
+                         f"{', '.join(BRIEFING_FORMATS)}")
+    from pivotwatch.report.briefing import build_briefing
+    from pivotwatch.report.render import html, markdown
+
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    with reading(store) as st:
+        built = build_briefing(st, dyad, freq=freq, start=start, end=end, generated=generated)
+        if documents:
+            from pivotwatch.report.audit_section import claims_section
+
+            built.claims = claims_section(st, list(dict.fromkeys(documents)),
+                                          allow_private=allow_private)
+        return markdown(built) if fmt == "markdown" else html(built)

@@ -283,8 +283,8 @@ def top_events(store, a: str, b: str, dimension: str, first: date, last: date,
     import ibis
 
     from pivotwatch import taxonomy
+    from pivotwatch.analysis.dyads import code_dimensions
     from pivotwatch.analysis.indicators import dyad_events, tag_dimensions, within
-    from pivotwatch.api import code_dimensions
 
     con = store.ibis()
     tagged = tag_dimensions(within(dyad_events(con.table("events"), a, b), first, last),
@@ -323,21 +323,19 @@ def changes(dyad: str = "RUS-PRK", *, store=None, dimensions: Sequence[str] | No
             ) -> ChangeReport:
     """Level shifts and spikes in each dimension's per_10k series of a dyad, with the events
     behind each change (see the module docstring for the method)."""
-    from pivotwatch import api
+    from pivotwatch.analysis.dyads import check_dimensions, indicators, parse_dyad
     from pivotwatch.errors import UsageError
-    from pivotwatch.store import open_store
+    from pivotwatch.store import reading
 
     if freq not in _STARTS:
         raise UsageError(f"unknown frequency {freq!r}: choose from {', '.join(_STARTS)}")
     if min_events < 0:
         raise UsageError("--min-events must be 0 or more")
-    a, b = api.parse_dyad(dyad)
-    dims = api.check_dimensions(dimensions)
-    own = store is None
-    store = store or open_store(read_only=True)
-    try:
-        series = api.indicators(dyad, store=store, freq=freq, start=start, end=end,
-                                dimensions=sorted({"all", *dims}, key=[*dims, "all"].index))
+    a, b = parse_dyad(dyad)
+    dims = check_dimensions(dimensions)
+    with reading(store) as store:
+        series = indicators(dyad, store=store, freq=freq, start=start, end=end,
+                            dimensions=sorted({"all", *dims}, key=[*dims, "all"].index))
         notes = list(series.attrs.get("warnings", []))
         thin = thin_periods(series, freq, min_events)
         thin_set = {t.period for t in thin}
@@ -376,6 +374,3 @@ def changes(dyad: str = "RUS-PRK", *, store=None, dimensions: Sequence[str] | No
                          f"(fewer than {min_events} {a}-{b} events, or no data)")
         return ChangeReport(f"{a}-{b}", freq, min_events, start, end, results, thin, notes,
                             series)
-    finally:
-        if own:
-            store.close()

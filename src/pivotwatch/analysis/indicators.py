@@ -1,7 +1,8 @@
 """Dyad indicators, written once as Ibis expressions.
 
-Every function here takes and returns Ibis tables and imports no engine: the caller's
-connection decides whether DuckDB, Spark or BigQuery runs them.
+Every function here takes and returns Ibis tables (or plain dates and text) and imports no
+engine: the caller's connection decides whether DuckDB, Spark or BigQuery runs them.
+`analysis/dyads.py::indicators` wires them to a store.
 """
 
 from __future__ import annotations
@@ -36,6 +37,20 @@ def within(table: ir.Table, start: date | None, end: date | None) -> ir.Table:
 
 def period_start(day: ir.DateValue, freq: str) -> ir.DateValue:
     return day.truncate(FREQS[freq])
+
+
+def period_label(day: date, freq: str) -> str:
+    """A period start as readers write the period: 2024, 2024-Q3, 2024-07, 2024-W27 (ISO
+    week) or 2024-07-01."""
+    if freq == "year":
+        return f"{day:%Y}"
+    if freq == "quarter":
+        return f"{day:%Y}-Q{(day.month - 1) // 3 + 1}"
+    if freq == "month":
+        return f"{day:%Y-%m}"
+    if freq == "week":
+        return f"{day:%G-W%V}"
+    return f"{day:%Y-%m-%d}"
 
 
 def period_number(day: date, freq: str) -> float:
@@ -129,3 +144,4 @@ def dyad_indicators(events: ir.Table, daily_counts: ir.Table, code_dimensions: i
         per_10k=per_10k,
         days_covered=grid.days_covered,
     ).order_by(["period", "dimension"])
+

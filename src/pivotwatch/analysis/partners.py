@@ -253,9 +253,9 @@ def partners(focus: str = "RUS", partners: Sequence[str] | str | None = None, *,
     import pandas as pd
 
     from pivotwatch import taxonomy
-    from pivotwatch.api import check_dimensions, code_dimensions, coverage_warnings
+    from pivotwatch.analysis.dyads import check_dimensions, code_dimensions, coverage_warnings
     from pivotwatch.errors import UsageError
-    from pivotwatch.store import open_store
+    from pivotwatch.store import reading
 
     if freq not in FREQS:
         raise UsageError(f"unknown frequency {freq!r}: choose from {', '.join(FREQS)}")
@@ -265,25 +265,20 @@ def partners(focus: str = "RUS", partners: Sequence[str] | str | None = None, *,
         raise UsageError(f"--last {last}: a trend needs at least {MIN_PERIODS} periods")
     focus, codes = _check_codes(focus, partners)
     dims = check_dimensions(dimensions)
-    own = store is None
-    store = store or open_store(read_only=True)
-    try:
+    with reading(store) as st:
         warnings = []
         for code in codes:
             try:
-                warnings += coverage_warnings(store, focus, code)
+                warnings += coverage_warnings(st, focus, code)
             except UsageError as exc:  # nobody watched this pair: say so, go on with others
                 warnings.append(str(exc))
-        con = store.ibis()
+        con = st.ibis()
         codes_table = code_dimensions()
         expr = partner_shares(
             con.table("events"), con.table("daily_counts"), codes_table, focus=focus,
             partners=codes, freq=freq, dimensions=dims,
             energy_pattern=taxonomy.energy_pattern(), start=start, end=end)
         df = expr.to_pandas()
-    finally:
-        if own:
-            store.close()
     df["period"] = pd.to_datetime(df["period"]).dt.date
     df["rank"] = df["rank"].astype("Int64")
     df = df.sort_values(["period", "dimension", "partner"], kind="stable",

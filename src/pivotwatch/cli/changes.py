@@ -26,7 +26,6 @@ from pivotwatch.cli.common import (
     write_atomically,
     write_data,
 )
-from pivotwatch.cli.frames import period_label
 from pivotwatch.markup import strict_json
 
 
@@ -73,6 +72,7 @@ def _csv(report) -> str:
 def _runs(thin, freq: str) -> list[str]:
     """Runs of adjacent thin periods with the same reason, as 'first…last (reason)'."""
     from pivotwatch.analysis.changes import next_period
+    from pivotwatch.analysis.indicators import period_label
 
     runs: list[list] = []
     for t in thin:
@@ -90,6 +90,8 @@ def _runs(thin, freq: str) -> list[str]:
 
 
 def _print_table(report) -> None:
+    from pivotwatch.analysis.indicators import period_label
+
     freq = report.freq
     out.print(f"[bold]{report.dyad} changes by {freq}[/bold] (per_10k: dyad events per 10,000 "
               "events involving either country)")

@@ -1,4 +1,4 @@
-"""Writing result tables (pandas DataFrames) as csv, json or parquet, and period labels."""
+"""Writing result tables (pandas DataFrames) as csv, json or parquet."""
 
 from __future__ import annotations
 
@@ -99,14 +99,3 @@ def emit(df, fmt: Format, output: Path | None) -> bool:
         return True
     return False
 
-
-def period_label(day, freq: str) -> str:
-    if freq == "year":
-        return f"{day:%Y}"
-    if freq == "quarter":
-        return f"{day:%Y}-Q{(day.month - 1) // 3 + 1}"
-    if freq == "month":
-        return f"{day:%Y-%m}"
-    if freq == "week":
-        return f"{day:%G-W%V}"
-    return f"{day:%Y-%m-%d}"

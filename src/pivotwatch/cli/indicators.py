@@ -22,7 +22,7 @@ from pivotwatch.cli.common import (
     split_dimensions,
     store,
 )
-from pivotwatch.cli.frames import Format, check_output, emit, period_label
+from pivotwatch.cli.frames import Format, check_output, emit
 
 
 class Freq(StrEnum):
@@ -44,6 +44,8 @@ _SHOWN = {"events": "events", "cooperative": "coop", "conflictual": "confl",
 
 
 def _table(df, title: str, freq: str) -> Table:
+    from pivotwatch.analysis.indicators import period_label  # Ibis loads only here
+
     table = Table(title=title, title_justify="left", caption=(
         "coop/confl = cooperative/conflictual events (QuadClass 1-2/3-4); gold. = mean Goldstein "
         "scale (-10..+10); ment. = mentions; tone = mean average tone; volume = events involving "
@@ -89,7 +91,7 @@ def indicators(
 
     Example: pivotwatch indicators --dyad RUS-CHN --freq day --format csv -o rus-chn.csv
     """
-    from pivotwatch.api import indicators as compute  # Ibis and pandas load only here
+    from pivotwatch.analysis.dyads import indicators as compute  # Ibis, pandas load here
 
     dims = split_dimensions(dimension)
     first, last = parse_date(start, "--from"), parse_date(end, "--to")

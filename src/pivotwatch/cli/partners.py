@@ -20,13 +20,7 @@ from pivotwatch.cli.common import (
     split_dimensions,
     store,
 )
-from pivotwatch.cli.frames import (
-    Format,
-    check_output,
-    emit,
-    missing,
-    period_label,
-)
+from pivotwatch.cli.frames import Format, check_output, emit, missing
 
 
 class Freq(StrEnum):
@@ -44,6 +38,8 @@ def _pct(v) -> str:
 
 
 def _shares_table(df, title: str, freq: str) -> Table:
+    from pivotwatch.analysis.indicators import period_label  # Ibis loads only here
+
     table = Table(title=title, title_justify="left", caption=(
         "share = the partner's events with the focus country / the focus country's events with "
         "all these partners (– where the set had none: no share, not 0%); coop share = the same "
@@ -115,6 +111,7 @@ def partners(
 
     Example: pivotwatch partners --focus RUS --partners CHN,PRK,IRN --dimension all,military
     """
+    from pivotwatch.analysis.indicators import period_label
     from pivotwatch.analysis.partners import partners as compute  # Ibis, pandas load here
 
     dims = split_dimensions(dimension)

@@ -12,10 +12,10 @@ from datetime import date
 
 import pandas as pd
 
-from pivotwatch import api
 from pivotwatch.analysis import changes as change_detection
 from pivotwatch.analysis import partners as partner_ranking
-from pivotwatch.analysis.indicators import period_number
+from pivotwatch.analysis.dyads import indicators, parse_dyad
+from pivotwatch.analysis.indicators import period_label, period_number
 from pivotwatch.errors import PivotwatchError
 from pivotwatch.markup import sql_literal as q
 from pivotwatch.report.panels import Panel, build_panels
@@ -112,12 +112,6 @@ def _fmt(x: float, digits: int = 2) -> str:
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.{digits}f}"
 
 
-def _label(p: date, freq: str) -> str:
-    from pivotwatch.cli.frames import period_label
-
-    return period_label(p, freq)
-
-
 def _evidence_query(a: str, b: str, dimension: str, first: date, last: date) -> str:
     """The SQL a reader can run for the rows behind a figure; every value a quoted literal."""
     dyad = (f"((actor1_country = {q(a)} AND actor2_country = {q(b)}) OR "
@@ -181,7 +175,7 @@ def _section(store, a, b, freq, dim, anchor, title, series, detected, reference)
     for p in with_events.period:
         last = change_detection.period_end(p, freq)
         evidence.append(Evidence(
-            f"ev-{dim}-{p.isoformat()}", f"{title}: {_label(p, freq)}",
+            f"ev-{dim}-{p.isoformat()}", f"{title}: {period_label(p, freq)}",
             _evidence_query(a, b, dim, p, last),
             change_detection.top_events(store, a, b, dim, p, last, EVIDENCE_PER_PERIOD)))
     peak = rows.loc[rows.per_10k.idxmax()] if total else None
@@ -195,9 +189,10 @@ def _section(store, a, b, freq, dim, anchor, title, series, detected, reference)
          None),
         ("mean Goldstein", _fmt(gold), None),
         ("peak (per 10,000 events involving either country)",
-         f"{_label(peak.period, freq)}: {_fmt(peak.per_10k)} ({int(peak.events)} events)"
+         f"{period_label(peak.period, freq)}: {_fmt(peak.per_10k)} ({int(peak.events)} events)"
          if peak is not None else "–", peak_link),
-        ("latest change", f"{latest.kind} {latest.direction} in {_label(latest.period, freq)}: "
+        ("latest change", f"{latest.kind} {latest.direction} in "
+                          f"{period_label(latest.period, freq)}: "
                           f"{_fmt(latest.before)} → {_fmt(latest.after)} per 10k"
          if latest else (result.status if result else "–"), None),
         ("curated reference events", f"{len(ref)} (hand-compiled, not counted above)", None),
@@ -226,13 +221,13 @@ def _watch_list(series: pd.DataFrame, detected, freq: str) -> list[tuple[str, st
         for c in r.changes:
             if c.period in recent:
                 watch.append((f"{r.dimension} (per 10k)",
-                              f"{c.kind} {c.direction} in {_label(c.period, freq)}: "
+                              f"{c.kind} {c.direction} in {period_label(c.period, freq)}: "
                               f"{_fmt(c.before)} → {_fmt(c.after)}", SIGNALS.get(r.dimension, "")))
         past, latest = rows.per_10k.iloc[:-1], rows.iloc[-1]
         if len(past) >= change_detection.MIN_PERIODS and latest.events >= detected.min_events \
                 and latest.per_10k > past.quantile(HIGH):
             watch.append((f"{r.dimension} (per 10k)",
-                          f"{_label(latest.period, freq)} at {_fmt(latest.per_10k)}, above "
+                          f"{period_label(latest.period, freq)} at {_fmt(latest.per_10k)}, above "
                           f"{HIGH:.0%} of its past {len(past)} {freq}s",
                           SIGNALS.get(r.dimension, "")))
     return watch
@@ -241,8 +236,8 @@ def _watch_list(series: pd.DataFrame, detected, freq: str) -> list[tuple[str, st
 def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date | None = None,
                    end: date | None = None, generated: str = "") -> Briefing:
     """Everything the report shows, computed from the store."""
-    a, b = api.parse_dyad(dyad)
-    series = api.indicators(dyad, store=store, freq=freq, start=start, end=end)
+    a, b = parse_dyad(dyad)
+    series = indicators(dyad, store=store, freq=freq, start=start, end=end)
     notes = list(series.attrs.get("warnings", []))
     detected = change_detection.changes(dyad, store=store, freq=freq, start=start, end=end)
     notes += [n for n in detected.notes if n not in notes]
@@ -295,7 +290,7 @@ def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date |
             c = found[-1]
             judgments.append(Judgment(
                 f"Latest detected change: a {c.direction}ward {c.kind} in {c.dimension} in "
-                f"{_label(c.period, freq)} ({_fmt(c.before)} → {_fmt(c.after)} per 10k).",
+                f"{period_label(c.period, freq)} ({_fmt(c.before)} → {_fmt(c.after)} per 10k).",
                 conf, f"#{c.dimension}" if c.dimension != "all" else "#picture"))
     if len(reference):
         counts = reference.dimension.value_counts()
@@ -322,13 +317,13 @@ def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date |
                 row = latest[latest.partner == other]
                 if len(row) and row.iloc[0].events == 0:
                     r = row.iloc[0]
-                    partner_note = (f"In {_label(r.period, freq)}, the latest {freq} with "
+                    partner_note = (f"In {period_label(r.period, freq)}, the latest {freq} with "
                                     f"{focus} events with its partners, {focus} had no events "
                                     f"with {other}: not ranked.")
                     judgments.append(Judgment(partner_note, conf, "#picture"))
                 elif len(row):
                     r = row.iloc[0]
-                    partner_note = (f"In {_label(r.period, freq)}, {other} ranked "
+                    partner_note = (f"In {period_label(r.period, freq)}, {other} ranked "
                                     f"{int(r['rank'])} of {len(latest)} among {focus}'s "
                                     f"partners here, with {r.share:.0%} of {focus}'s events "
                                     "with them.")

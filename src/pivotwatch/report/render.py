@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from pivotwatch import taxonomy
 from pivotwatch.analysis.changes import MIN_PERIODS
+from pivotwatch.analysis.indicators import period_label
 from pivotwatch.markup import (
     CSP_META,
     MAX_SHOWN_CHARS,
@@ -47,8 +48,6 @@ def _fmt(x, digits: int = 2) -> str:
 
 
 def _label(b: Briefing):
-    from pivotwatch.cli.frames import period_label
-
     return lambda p: period_label(p, b.freq)
 
 

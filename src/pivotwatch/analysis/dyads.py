@@ -1,0 +1,116 @@
+"""A dyad's GDELT figures from a store: what every dyad analysis checks first (the pair, the
+dimensions asked for, the CAMEO map as a table, whether the loaded files watched the pair at
+all), and `indicators()`, which runs the expressions of `analysis/indicators.py` on a store and
+returns a DataFrame.
+
+These were the Python API's (`pivotwatch.api`) until the analysis functions that need them
+(`changes`, `partners`, the briefing) imported the API for them: the door had become the core.
+They live here, below every caller; `pivotwatch.api` re-exports them. pandas is imported only
+when a function needs it, so that `analysis/indicators.py` stays free of any engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from pivotwatch import taxonomy
+from pivotwatch.analysis.indicators import ALL, FREQS, dyad_indicators
+from pivotwatch.errors import UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import ibis.expr.types as ir
+    import pandas as pd
+
+    from pivotwatch.store import Store
+
+
+def parse_dyad(text: str) -> tuple[str, str]:
+    """'RUS-PRK' -> ('RUS', 'PRK'), both checked against the CAMEO country table."""
+    parts = [p.strip() for p in text.replace("–", "-").split("-")]
+    if len(parts) != 2 or not all(parts):
+        raise UsageError(f"bad dyad {text!r}: write two country codes, e.g. RUS-PRK")
+    a, b = (taxonomy.validate_country(p) for p in parts)
+    if a == b:
+        raise UsageError(f"bad dyad {text!r}: the two countries must differ")
+    return a, b
+
+
+def check_dimensions(dimensions: Sequence[str] | None) -> list[str]:
+    """The dimensions asked for, lower-cased, in the order given ('all' and every dimension
+    when none); UsageError names the first unknown one."""
+    known = [ALL, *taxonomy.DIMENSIONS]
+    if not dimensions:
+        return known
+    wanted = [d.strip().lower() for d in dimensions if d.strip()]
+    unknown = [d for d in wanted if d not in known]
+    if unknown:
+        raise UsageError(f"unknown dimension {unknown[0]!r}: choose from {', '.join(known)}")
+    return wanted
+
+
+def code_dimensions() -> ir.Table:
+    """The CAMEO-code-to-dimension map as an Ibis table (event_code, dimension), for joins."""
+    import ibis
+    import pandas as pd
+
+    return ibis.memtable(pd.DataFrame(taxonomy.code_dimension_table(),
+                                      columns=["event_code", "dimension"]))
+
+
+def coverage_warnings(store: Store, a: str, b: str) -> list[str]:
+    """Say when loaded files did not watch either country, so the dyad's events were dropped.
+
+    Raises UsageError when no loaded file watched either of them."""
+    rows = store.con.execute(
+        "SELECT countries FROM files WHERE status = 'loaded' AND source = 'gdelt'").fetchall()
+    if not rows:
+        return []
+    blind = sum(1 for (countries,) in rows
+                if countries is not None and not {a, b} & set(countries.split(",")))
+    unknown = sum(1 for (countries,) in rows if countries is None)
+    if blind == len(rows):
+        raise UsageError(
+            f"no loaded file watched {a} or {b}, so their events were not kept; load the "
+            f"files into a new store with --countries including {a} or {b}")
+    notes = []
+    if blind:
+        notes.append(f"{blind} of {len(rows)} loaded files did not watch {a} or {b}: their "
+                     f"{a}-{b} events are missing (the volume still counts them)")
+    if unknown:
+        notes.append(f"{unknown} files were loaded before pivotwatch recorded watched "
+                     "countries; their coverage of this dyad is unknown")
+    return notes
+
+
+def indicators(dyad: str = "RUS-PRK", *, store: Store | None = None, freq: str = "month",
+               dimensions: Sequence[str] | None = None, start: date | None = None,
+               end: date | None = None, directed: bool = False) -> pd.DataFrame:
+    """Dyad indicators per period and dimension, as a DataFrame (see `dyad_indicators` for
+    the columns, and `pivotwatch indicators`). With `store=None`, the default store is opened
+    read-only and closed.
+
+    `df.attrs["warnings"]` lists what the figures cannot tell (files that did not watch
+    either country)."""
+    import pandas as pd
+
+    from pivotwatch.store import reading
+
+    if freq not in FREQS:
+        raise UsageError(f"unknown frequency {freq!r}: choose from {', '.join(FREQS)}")
+    if start and end and start > end:
+        raise UsageError(f"--from {start} is after --to {end}")
+    a, b = parse_dyad(dyad)
+    dims = check_dimensions(dimensions)
+    with reading(store) as st:
+        warnings = coverage_warnings(st, a, b)
+        con = st.ibis()
+        expr = dyad_indicators(
+            con.table("events"), con.table("daily_counts"), code_dimensions(), a=a, b=b,
+            freq=freq, dimensions=dims, energy_pattern=taxonomy.energy_pattern(), start=start,
+            end=end, directed=directed)
+        df = expr.to_pandas()
+    df["period"] = pd.to_datetime(df["period"]).dt.date
+    df.attrs["warnings"] = warnings
+    return df
