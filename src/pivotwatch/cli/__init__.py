@@ -12,6 +12,7 @@ from pivotwatch.cli import (
     claims,
     indicators,
     ingest,
+    measures,
     partners,
     report,
     sanctions,
@@ -54,6 +55,7 @@ alignment.register(app)
 trade.register(app)
 sanctions.register(app)
 claims.register(app)
+measures.register(app)
 
 
 def main() -> None:

@@ -1,11 +1,14 @@
-"""`pivotwatch status`: what the store holds."""
+"""`pivotwatch status`: what the store holds, and how recent each source is."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import typer
 from rich.table import Table
 
-from pivotwatch.cli.common import handle_errors, out, shown, store
+from pivotwatch.analysis.freshness import STALE_AFTER_DAYS, freshness, stale_note
+from pivotwatch.cli.common import handle_errors, out, parse_date, shown, store
 from pivotwatch.store.status import store_status
 
 
@@ -18,15 +21,42 @@ def _gdelt(s, text: str) -> str:
     return text if s.source == "gdelt" else "–"
 
 
-@handle_errors
-def status() -> None:
-    """Files, rows, rejects and date coverage per source.
+def _latest(entries, as_of: date) -> Table | None:
+    """Each source's latest date as of `as_of`, with the stale ones flagged; None when no
+    source has a dated row."""
+    shown_ = [f for f in entries if f.rows]
+    if not shown_:
+        return None
+    table = Table(title=f"latest date per source, as of {as_of}", title_justify="left",
+                  caption=f"stale: the latest date is more than a year ({STALE_AFTER_DAYS} "
+                          "days) before the as-of date", caption_justify="left")
+    for name in ("source", "latest", "rows", "what the date is", "freshness"):
+        table.add_column(name, justify="right" if name == "rows" else "left",
+                         no_wrap=name != "what the date is")
+    for f in shown_:
+        note = stale_note(f, as_of)
+        table.add_row(shown(f.source), str(f.latest), f"{f.rows:,}", f.what,
+                      f"[yellow]{note}[/yellow]" if note else "current")
+    return table
 
-    Example: pivotwatch --db study.duckdb status
+
+@handle_errors
+def status(
+    as_of: str = typer.Option(None, "--as-of", metavar="DATE", help="Date the latest dates "
+                              "are read as of, and sources flagged stale against "
+                              "(YYYY-MM-DD; default: today)."),
+) -> None:
+    """Files, rows, rejects and date coverage per source, then each source's latest date
+    (GDELT event day, roll-call date, trade year, list or measure publication...) as of
+    today, flagging a source whose latest date is more than a year old as stale.
+
+    Example: pivotwatch --db study.duckdb status --as-of 2025-12-31
     """
+    day = parse_date(as_of, "--as-of") or date.today()
     with store(read_only=True) as st:
         rows = store_status(st)
         path = st.path
+        entries = freshness(st, day) if rows else []
     if not rows:
         out.print(f"{shown(path)}: empty store; load data with `pivotwatch ingest sample` or "
                   "`pivotwatch ingest gdelt ...`")
@@ -55,6 +85,12 @@ def status() -> None:
         out.print("[yellow]warning:[/yellow] some days were counted from both GDELT 1.0 and "
                   "2.0 files. Rows with a GLOBALEVENTID seen before are never counted twice, but "
                   "if the versions gave one event two ids, those days count it twice.")
+    latest = _latest(entries, day)
+    if latest is not None:
+        out.print(latest)
+    empty = [f.source for f in entries if not f.rows]
+    if empty:
+        out.print(f"nothing dated on or before {day}: {', '.join(map(shown, empty))}")
     for s in rows:
         for name, error in s.failures:
             line = error if error.startswith(name) else f"{name}: {error}"

@@ -29,7 +29,8 @@ class SourceStatus:
 _FACTS = {
     "gdelt": [("events", "day")],
     "reference": [("reference_events", "date"), ("reference_trade", "make_date(year, 1, 1)"),
-                  ("reference_fuel", "period_start"), ("reference_caps", "adopted")],
+                  ("reference_fuel", "period_start"), ("reference_caps", "adopted"),
+                  ("reference_measures", "as_of")],
     "unga": [("un_votes", "NULL::DATE"), ("un_roll_calls", "date")],
     "comtrade": [("trade_flows", "make_date(year, 1, 1)")],
     "sanctions": [("sanctions", "listed_on")],
