@@ -145,7 +145,9 @@ def measures(a: str | None = None, b: str | None = None, *, store: Store,
     publisher kind, basis and sources, sorted by measure, publisher and publication date;
     `series` names the comparable series a figure belongs to and `change` its difference
     from the previous figure of that series only (see the module's policy). Figures
-    published after `as_of` are left out. Columns: COLUMNS."""
+    published after `as_of` are left out: the same rows, with the same changes, as keeping
+    `df[df.as_of <= as_of]` of the frame without `as_of` (one call serves many dates).
+    Columns: COLUMNS."""
     a, b = _codes(a, b)
     names = check_names(measure)
     expr = measure_rows(store.ibis().table("reference_measures"), a=a, b=b, names=names,
