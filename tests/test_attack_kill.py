@@ -129,7 +129,7 @@ def test_kills_leave_whole_files_and_a_rerun_equals_a_clean_run(tmp_path):
     code, out, err, span = _run(clean)
     assert code == 0, err
     total = _assert_whole_files(clean)
-    assert total == 19
+    assert total == 20
     reference = _snapshot(clean)
 
     interrupted = 0

@@ -125,7 +125,8 @@ def test_sanctions_panel_counts_ties_and_scale(full_store):
     # the bundled UN list subset has the 155 DPRK-regime entries and no entry tying the two
     assert panel.lead[0].startswith("0 current designation(s) tie RUS and PRK")
     assert "155 under PRK's programmes" in panel.lead[0]
-    assert "un_sc published 2018-10-29" in panel.lead[0]
+    # the sample holds the UN lists of 2018-10-29 and 2025-11-20: the later is current
+    assert "un_sc published 2025-11-20 (169 current entries)" in panel.lead[0]
 
 
 def test_report_places_each_panel_in_its_section(full_store, tmp_path):

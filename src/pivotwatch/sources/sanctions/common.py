@@ -8,7 +8,9 @@ The parser reads the encoding from the BOM and the XML declaration (UTF-16 lists
 Each connector turns its list into `Designation`s; `build()` checks them (no id, no name and
 the same id twice are rejected with reasons) and makes the `sanctions` batch. Countries are
 mapped to ISO3 through the project's crosswalk; text it cannot map keeps its entry and is
-counted in the load's notes, so one odd nationality never costs a designation.
+counted in the load's notes, so one odd nationality never costs a designation. Each country
+an entry names goes to the column for where the list names it: nationality, address, a
+vessel's flag, place of birth, or remarks (`places.py` reads free text).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 import xxhash
 from lxml import etree
@@ -28,10 +31,13 @@ from pivotwatch.taxonomy.countrycodes import MAX_NAME, from_name, to_iso3
 KINDS = ("person", "entity", "vessel", "aircraft")
 COLUMNS = ("entry_key", "list", "list_id", "published_at", "from_delta", "removed", "kind",
            "name", "aliases", "programmes", "listed_on", "nationalities", "address_countries",
-           "remarks")
+           "remarks", "birth_countries", "flag_countries", "remark_countries")
 # Country fields that say "not known" rather than naming a country. "na" would otherwise be
 # read as Namibia's ISO2 code.
 _NOT_GIVEN = {"", "na", "n/a", "none", "unknown", "none identified", "not known"}
+# The crosswalk tries every country's pattern on a name (about 0.15 ms); a list names the
+# same few countries thousands of times.
+_from_name = lru_cache(maxsize=4096)(from_name)
 
 
 @dataclass
@@ -48,6 +54,9 @@ class Designation:
     address_countries: list[str] = field(default_factory=list)
     remarks: str | None = None
     removed: bool = False
+    birth_countries: list[str] = field(default_factory=list)
+    flag_countries: list[str] = field(default_factory=list)  # a vessel's flag state
+    remark_countries: list[str] = field(default_factory=list)  # named in remarks or comments
 
 
 def clean(text: str | None) -> str:
@@ -119,7 +128,7 @@ class Countries:
                 self.unmapped[text] += 1
                 continue
             parts = [p.strip() for p in text.split("/")] if "/" in text else [text]
-            codes = [from_name(p) for p in parts if p.lower() not in _NOT_GIVEN]
+            codes = [_from_name(p) for p in parts if p.lower() not in _NOT_GIVEN]
             if codes and all(codes):
                 found.extend(codes)
             else:
@@ -146,7 +155,8 @@ class Countries:
         shown = ", ".join(f"{_short(t)!r} ({n})" for t, n in self.unmapped.most_common(8))
         more = " ..." if len(self.unmapped) > 8 else ""
         return (f"{sum(self.unmapped.values())} nationality or address value(s) not mapped to "
-                f"a country, entries kept without them: {shown}{more}",)
+                f"a country (flags and places of birth included), entries kept without them: "
+                f"{shown}{more}",)
 
 
 def parse_day(text: str | None) -> date | None:
@@ -169,7 +179,9 @@ def entry_key(list_name: str, published: datetime | None, d: Designation, delta:
     parts = [list_name, d.list_id, published.isoformat() if published else "", str(delta),
              str(d.removed), d.kind or "", d.name or "", "|".join(d.aliases),
              "|".join(d.programmes), d.listed_on.isoformat() if d.listed_on else "",
-             "|".join(d.nationalities), "|".join(d.address_countries), d.remarks or ""]
+             "|".join(d.nationalities), "|".join(d.address_countries), d.remarks or "",
+             "|".join(d.birth_countries), "|".join(d.flag_countries),
+             "|".join(d.remark_countries)]
     return xxhash.xxh3_128_hexdigest("\x1f".join(parts).encode())
 
 
@@ -198,7 +210,8 @@ def build(list_name: str, layout: str, published: datetime | None, entries: list
             continue
         rows.append((entry_key(list_name, published, d, delta), list_name, d.list_id,
                      published, delta, d.removed, d.kind, d.name, d.aliases, d.programmes,
-                     d.listed_on, d.nationalities, d.address_countries, d.remarks))
+                     d.listed_on, d.nationalities, d.address_countries, d.remarks,
+                     d.birth_countries, d.flag_countries, d.remark_countries))
     rejects.sort(key=lambda r: r.line or 0)
     return Parsed(layout, rows_read, [Batch("sanctions", COLUMNS, rows)], rejects, tuple(notes))
 

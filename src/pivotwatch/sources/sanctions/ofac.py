@@ -1,11 +1,18 @@
 """The US Treasury OFAC lists in the `sdnList.xsd` XML (the SDN list and the Consolidated
 non-SDN list share it).
 
-Root `sdnList` in the namespace `http://tempuri.org/sdnList.xsd`; `publshInformation` (sic)
-gives Publish_Date (MM/DD/YYYY) and Record_Count, and each `sdnEntry` has a `uid`, an
-`sdnType` (Individual, Entity, Vessel, Aircraft) and a `programList`. This layout gives no
-listing date. A vessel's flag is its nationality (as a ship's flag state is in the law of the
-sea), so it is recorded with the nationalities.
+Root `sdnList`, in the namespace `http://tempuri.org/sdnList.xsd` (to 2024) or, since OFAC's
+Sanctions List Service, `https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/
+exports/XML` (the 2025 files); another namespace is read the same way and said in the notes.
+`publshInformation` (sic) gives Publish_Date (MM/DD/YYYY) and Record_Count, and each
+`sdnEntry` has a `uid`, an `sdnType` (Individual, Entity, Vessel, Aircraft) and a
+`programList`. This layout gives no listing date: `listed_on` stays NULL.
+
+A vessel's flag (`vesselInfo/vesselFlag`) goes to `flag_countries` (before migration 8 it was
+stored with the nationalities: `analysis.sanctions` still reads such rows as flags); the
+country of a `placeOfBirth` to `birth_countries`; the remarks are read item by item
+(`places.read_remarks`): nationality, flag and place-of-birth items to their columns, any
+other country named to `remark_countries`.
 """
 
 from __future__ import annotations
@@ -26,10 +33,12 @@ from pivotwatch.sources.sanctions.common import (
     unique,
     unknown_fields,
 )
+from pivotwatch.sources.sanctions.places import countries_in, read_remarks
 
 LIST = "ofac"
 NAMESPACE = "http://tempuri.org/sdnList.xsd"
-ROOTS = (f"{{{NAMESPACE}}}sdnList", "sdnList")
+NAMESPACES = (NAMESPACE, "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/"
+              "exports/XML")
 KINDS = {"individual": "person", "entity": "entity", "vessel": "vessel",
          "aircraft": "aircraft"}
 _KNOWN = {"uid", "firstName", "lastName", "title", "sdnType", "remarks", "programList",
@@ -39,6 +48,11 @@ _KNOWN = {"uid", "firstName", "lastName", "title", "sdnType", "remarks", "progra
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
+
+
+def is_root(tag: str) -> bool:
+    """Whether an XML root is OFAC's `sdnList`, in any namespace."""
+    return _local(tag) == "sdnList"
 
 
 class _Finder:
@@ -81,12 +95,18 @@ def _entry(f: _Finder, el: etree._Element, record: int, countries: Countries) ->
     d.aliases = unique(f"{f.text(a, 'firstName')} {f.text(a, 'lastName')}"
                        for a in f.all(el, "akaList/aka"))
     d.programmes = unique(p.text for p in f.all(el, "programList/program"))
+    d.remarks = f.text(el, "remarks") or None
+    said = read_remarks(d.remarks)
     citizens = [c.text for c in f.all(el, "nationalityList/nationality/country")
                 + f.all(el, "citizenshipList/citizenship/country")]
-    flags = [v.text for v in f.all(el, "vesselInfo/vesselFlag")]
-    d.nationalities = countries.names(citizens + flags)
+    d.nationalities = countries.names(citizens + said.nationalities)
+    d.flag_countries = countries.names([v.text for v in f.all(el, "vesselInfo/vesselFlag")]
+                                       + said.flags)
     d.address_countries = countries.names(c.text for c in f.all(el, "addressList/address/country"))
-    d.remarks = f.text(el, "remarks") or None
+    births = [countries_in(p.text) for p in f.all(el, "placeOfBirthList/placeOfBirthItem/"
+                                                      "placeOfBirth")]
+    d.birth_countries = unique([c for found in births for c in found] + said.births)
+    d.remark_countries = unique(said.countries)
     return d
 
 
@@ -107,5 +127,8 @@ def parse(root: etree._Element, name: str) -> Parsed:
         fields.update(_local(child.tag) for child in el)
         entries.append(_entry(f, el, record, countries))
     notes = [*countries.note(), *unknown_fields(fields, _KNOWN, "entry fields")]
+    if f.prefix and f.prefix.strip("{}") not in NAMESPACES:
+        notes.append(f"namespace {f.prefix.strip('{}')[:200]!r} is not one this connector "
+                     "knows; read as OFAC's sdnList")
     return build(LIST, "ofac-xml", published, entries, rejects, notes, rows_read=len(elements),
                  name=name)

@@ -5,7 +5,9 @@ An export is newline-delimited JSON, one entity a line (`id`, `schema`, `propert
 `{"op": "ADD" | "MOD" | "DEL", "entity": {...}}` a line. Persons, organisations, companies,
 legal entities and public bodies, vessels and airplanes that carry a sanction topic are the
 designations; an Address, Sanction or other helper entity is not (a Sanction in the same file
-gives its entity's programme and listing date). Countries are ISO2 codes.
+gives its entity's programme and listing date). Countries are ISO2 codes: `nationality` and
+`citizenship` are nationalities, a Vessel's `flag` its flag, `birthCountry` (and a country
+named in `birthPlace`) the place of birth; countries named in `notes` are remark countries.
 
 ADD and MOD both record a new version of the entry, DEL a removal; nothing already stored is
 rewritten, and the current state is the latest version (docs/sanctions.md).
@@ -39,6 +41,7 @@ from pivotwatch.sources.sanctions.common import (
     unique,
     unknown_fields,
 )
+from pivotwatch.sources.sanctions.places import countries_in
 
 LIST = "opensanctions"
 SCHEMAS = {"Person": "person", "Organization": "entity", "Company": "entity",
@@ -167,7 +170,11 @@ def _designation(entity: dict, line: int, raw: str, sanction: dict,
     d.nationalities = countries.codes(values("nationality") + values("citizenship"))
     d.address_countries = countries.codes(values("country") + values("jurisdiction")
                                           + sanction.get("address", []))
+    d.flag_countries = countries.codes(values("flag"))
+    births = [c for place in values("birthPlace") for c in countries_in(place)]
+    d.birth_countries = unique(countries.codes(values("birthCountry")) + births)
     d.remarks = "; ".join(unique(values("notes"))) or None
+    d.remark_countries = countries_in(d.remarks)
     return d
 
 

@@ -2,9 +2,12 @@
 
 Root `CONSOLIDATED_LIST` (attribute `dateGenerated`), with `INDIVIDUALS/INDIVIDUAL` and
 `ENTITIES/ENTITY`. The regime is `UN_LIST_TYPE` (DPRK, Iran, Al-Qaida, ...), the list's own id
-`REFERENCE_NUMBER` (KPi.033). Nationalities and address countries are English names. The list
-has no vessel type: the DPRK regime designates shipping companies as entities (vessels named
-by the 1718 Committee are not entries of this XML), so every ENTITY is recorded as an entity.
+`REFERENCE_NUMBER` (KPi.033), the listing date `LISTED_ON` (kept as `listed_on`).
+Nationalities, address countries and the country of a place of birth are English names; the
+countries `COMMENTS1` names are found as whole words (`places.countries_in`). The list has no
+vessel type: the DPRK regime designates shipping companies as entities (vessels named by the
+1718 Committee are not entries of this XML), so every ENTITY is recorded as an entity. The
+2025 lists (and the 2018 one) have this same layout.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pivotwatch.sources.sanctions.common import (
     unique,
     unknown_fields,
 )
+from pivotwatch.sources.sanctions.places import countries_in
 
 LIST = "un_sc"
 ROOT = "CONSOLIDATED_LIST"
@@ -72,7 +76,10 @@ def _entry(el: etree._Element, kind: str, record: int, countries: Countries) -> 
     d.address_countries = countries.names(
         c.text for c in el.findall("INDIVIDUAL_ADDRESS/COUNTRY") + el.findall(
             "ENTITY_ADDRESS/COUNTRY"))
+    d.birth_countries = countries.names(
+        c.text for c in el.findall("INDIVIDUAL_PLACE_OF_BIRTH/COUNTRY"))
     d.remarks = clean(el.findtext("COMMENTS1")) or None
+    d.remark_countries = countries_in(d.remarks)
     return d
 
 
