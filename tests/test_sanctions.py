@@ -161,7 +161,7 @@ def test_a_doctype_is_refused(st, tmp_path):
 def test_unknown_layouts_are_refused(st, tmp_path):
     with pytest.raises(SourceError, match=r"XML root <rss>"):
         load_sanctions(st, write(tmp_path, "a.xml", "<rss><item/></rss>"))
-    with pytest.raises(SourceError, match="neither XML nor FollowTheMoney JSON"):
+    with pytest.raises(SourceError, match="neither XML, FollowTheMoney JSON nor OFAC's sdn"):
         load_sanctions(st, write(tmp_path, "a.csv", "id,name\n1,x\n"))
 
 
@@ -273,7 +273,14 @@ def test_cli_ingest_and_query(tmp_path):
     result = runner.invoke(app, ["sanctions", "--country", "PRK", "--linked", "RUS"])
     assert result.exit_code == 0
     assert "No designations tying PRK and RUS in the lists loaded." in result.output
+    # the 2025 extract lists again every entry of the 2018 subset, and two more
+    assert "un_sc: 169 current entries, published 2025-11-20" in result.output
+    result = runner.invoke(app, ["sanctions", "--country", "PRK", "--linked", "RUS",
+                                 "--as-of", "2019-01-01"])
+    assert result.exit_code == 0, result.output
     assert "un_sc: 167 current entries, published 2018-10-29" in result.output
+    result = runner.invoke(app, ["sanctions", "--country", "PRK", "--as-of", "2019-13-01"])
+    assert result.exit_code == 2 and "bad date for --as-of: '2019-13-01'" in result.output
     result = runner.invoke(app, ["sanctions", "--country", "XXX"])
     assert result.exit_code == 2 and "unknown country code 'XXX'" in result.output
     out = tmp_path / "prk.json"

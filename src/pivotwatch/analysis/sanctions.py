@@ -2,12 +2,29 @@
 
 A designation is "under country A's programme" when one of its programmes maps to A in
 `data/sanctions_programmes.csv` (UN "DPRK" -> PRK, OFAC "UKRAINE-EO13662" -> RUS, ...). It
-"ties A and B" when it is under A's programme and has a nationality or an address in B, or
-under B's programme with a nationality or address in A.
+"ties A and B" when it is under A's programme and the list names B in one of its fields, or
+under B's programme and names A. The `tie` column says in which, with these words, in this
+order, comma-separated ("nationality, address"):
+
+    nationality  a nationality or citizenship (for an entity, OFAC's nationality of
+                 registration)
+    address      an address
+    flag         a vessel's flag
+    birth        a place of birth
+    remarks      the list's remarks or comments name the country ("Linked To: ... OF RUSSIA",
+                 "KOMID representative in Russia"); OFAC's legal boilerplate is not read
+
+Rows loaded before the flag had its own column (migration 8: `flag_countries` NULL) kept a
+vessel's flag among its nationalities; a vessel's nationalities on such a row are read as its
+flag, so old and new stores give the same tie.
 
 The store keeps every version of an entry (snapshots and deltas add versions); `current`
-picks the latest. The expressions take and return Ibis tables and import no engine;
-`sanctions()` wires them to a store and is the only function that touches pandas.
+picks the latest. As of a date (`as_of`), only versions published on or before that day are
+seen (a version whose publication date is unknown is not: it cannot be shown to be that old),
+and entries listed after it are left out, so a past date sees the lists as they then were.
+
+The expressions take and return Ibis tables and import no engine; `sanctions()` wires them to
+a store and, with `summary` and `by_year`, is where pandas is used.
 """
 
 from __future__ import annotations
@@ -15,6 +32,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING
@@ -32,8 +50,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
 LISTS = ("un_sc", "ofac", "opensanctions")
 OUTPUT = ("list", "list_id", "kind", "name", "programmes", "under", "country_programmes",
-          "tie", "listed_on", "nationalities", "address_countries", "published_at", "aliases",
-          "remarks")
+          "tie", "listed_on", "nationalities", "address_countries", "flag_countries",
+          "birth_countries", "remark_countries", "published_at", "aliases", "remarks")
+# The tie words, in their order, and the column each reads.
+TIES = (("nationality", "nationalities"), ("address", "address_countries"),
+        ("flag", "flag_countries"), ("birth", "birth_countries"),
+        ("remarks", "remark_countries"))
 _EPOCH = ibis.timestamp("1900-01-01 00:00:00")
 
 
@@ -52,6 +74,28 @@ def programme_table() -> ir.Table:
 
 
 # --- Ibis ----------------------------------------------------------------------------------
+
+def published_by(sanctions: ir.Table, as_of: date) -> ir.Table:
+    """The versions published on or before `as_of` (a version with no publication date is
+    left out: it cannot be shown to be that old)."""
+    end = ibis.timestamp(datetime.combine(as_of + timedelta(days=1), time()))
+    return sanctions.filter(sanctions.published_at.notnull() & (sanctions.published_at < end))
+
+
+def listed_by(entries: ir.Table, as_of: date) -> ir.Table:
+    """The entries not listed after `as_of` (an entry without a listing date stays)."""
+    return entries.filter(entries.listed_on.isnull() | (entries.listed_on <= as_of))
+
+
+def read_fields(entries: ir.Table) -> ir.Table:
+    """Entries with their country columns as this version reads them: on a row stored before
+    flags had a column (`flag_countries` NULL), a vessel's nationalities are its flag."""
+    old_vessel = entries.flag_countries.isnull() & (entries.kind == "vessel")
+    none = ibis.literal([], type="array<string>")
+    return entries.mutate(
+        nationalities=ibis.ifelse(old_vessel, none, entries.nationalities),
+        flag_countries=ibis.ifelse(old_vessel, entries.nationalities, entries.flag_countries))
+
 
 def current(sanctions: ir.Table, files_: ir.Table) -> ir.Table:
     """The latest version of each entry (by publication, then by load), without the entries
@@ -80,18 +124,20 @@ def under_programme(entries: ir.Table, programmes: ir.Table, country: str) -> ir
 
 
 def tie(entries: ir.Table, other: str) -> ir.Value:
-    """'nationality', 'address', 'nationality and address' or NULL: how an entry is tied to
-    `other`."""
-    nat = entries.nationalities.contains(other).fill_null(False)
-    addr = entries.address_countries.contains(other).fill_null(False)
-    return (ibis.cases((nat & addr, "nationality and address"), (nat, "nationality"),
-                       (addr, "address"), else_=ibis.null("string")))
+    """The fields in which an entry names `other`, as the TIES words in their order joined
+    by ', ' ('nationality, address'), or NULL when none does."""
+    words = ibis.literal("")
+    for word, column in TIES:
+        named = entries[column].contains(other).fill_null(False)
+        words = words + ibis.ifelse(named, f", {word}", "")
+    return words.substr(2).nullif("")
 
 
 def designations(entries: ir.Table, programmes: ir.Table, country: str,
                  linked: str | None = None) -> ir.Table:
     """Entries under `country`'s programme; with `linked`, only those tying the two countries
-    (under either's programme, with a nationality or address in the other)."""
+    (under either's programme, naming the other in a field: see TIES)."""
+    entries = read_fields(entries)
     if linked is None:
         found = under_programme(entries, programmes, country)
         return found.mutate(tie=ibis.null("string")).select(*OUTPUT)
@@ -114,13 +160,17 @@ def _country(code: str, option: str) -> str:
 
 
 def sanctions(country: str, linked: str | None = None, *, lists: Sequence[str] = (),
-              store: Store) -> pd.DataFrame:
+              store: Store, as_of: date | None = None) -> pd.DataFrame:
     """Current designations under `country`'s programme (or tying it to `linked`), one row
-    each, sorted by list, tie and name.
+    each, sorted by list, tie and name. With `as_of`, the lists as they stood that day: only
+    versions published on or before it, less the entries listed after it.
 
-    attrs: `lists` (per list loaded: publication date and current entries), `programmes`
-    (the mapped programmes of each country asked), `summary` (counts by list, programme and
-    kind). UsageError for an unknown code, an unknown list or a store with no sanctions.
+    attrs: `country`, `linked`, `as_of`; `lists` (per list seen: latest publication date and
+    current entries; empty when every list loaded was published after `as_of`: no data, not
+    zero); `left_out` (with `as_of`: versions published later, versions whose publication
+    date is unknown, entries listed later); `programmes` (the mapped programmes of each
+    country asked); `summary` (counts by list, programme and kind). UsageError for an
+    unknown code, an unknown list, a list not loaded or a store with no sanctions.
     """
     country = _country(country, "--country")
     other = _country(linked, "--linked") if linked else None
@@ -130,24 +180,36 @@ def sanctions(country: str, linked: str | None = None, *, lists: Sequence[str] =
     if unknown:
         raise UsageError(f"unknown list {unknown[0]!r} (one of {', '.join(LISTS)})")
     con = store.ibis()
-    entries = current(con.table("sanctions"), con.table("files"))
+    table = con.table("sanctions")
+    stored = sorted(table.select("list").distinct().to_pandas()["list"])
+    if not stored:
+        raise UsageError("no sanctions lists are loaded: run pivotwatch ingest sanctions "
+                         "FILE... first")
+    missing = [name for name in lists if name not in stored]
+    if missing:
+        raise UsageError(f"list {missing[0]!r} is not loaded (loaded: {', '.join(stored)})")
+    if lists:
+        table = table.filter(table.list.isin(list(lists)))
+    left_out = {}
+    if as_of is not None:
+        seen = published_by(table, as_of)
+        left_out["versions_undated"] = int(table.published_at.isnull().sum().execute())
+        left_out["versions_published_later"] = int(
+            table.count().execute() - seen.count().execute() - left_out["versions_undated"])
+        table = seen
+    entries = current(table, con.table("files"))
+    if as_of is not None:
+        left_out["entries_listed_later"] = int(
+            (entries.listed_on > as_of).fill_null(False).sum().execute() or 0)
+        entries = listed_by(entries, as_of)
     loaded = (entries.group_by("list")
               .aggregate(published_at=entries.published_at.max(), entries=entries.count())
               .order_by("list").to_pandas())
-    if loaded.empty:
-        raise UsageError("no sanctions lists are loaded: run pivotwatch ingest sanctions "
-                         "FILE... first")
-    if lists:
-        missing = [name for name in lists if name not in set(loaded["list"])]
-        if missing:
-            raise UsageError(f"list {missing[0]!r} is not loaded (loaded: "
-                             f"{', '.join(loaded['list'])})")
-        entries = entries.filter(entries.list.isin(list(lists)))
-        loaded = loaded[loaded["list"].isin(list(lists))]
     result = designations(entries, programme_table(), country, other)
     df = result.order_by(["list", "under", "name", "list_id"]).to_pandas()
-    df.attrs["country"], df.attrs["linked"] = country, other
+    df.attrs["country"], df.attrs["linked"], df.attrs["as_of"] = country, other, as_of
     df.attrs["lists"] = loaded.to_dict(orient="records")
+    df.attrs["left_out"] = left_out
     df.attrs["programmes"] = {c: sorted(f"{r[0]}:{r[1]}" for r in programme_map() if r[2] == c)
                               for c in filter(None, (country, other))}
     df.attrs["summary"] = summary(df).to_dict(orient="records")
@@ -166,3 +228,22 @@ def summary(df: pd.DataFrame) -> pd.DataFrame:
     return (each.groupby(["list", "programme", "kind"], as_index=False).size()
             .rename(columns={"size": "designations"})
             .sort_values(["list", "programme", "kind"], ignore_index=True))
+
+
+def by_year(df: pd.DataFrame) -> pd.DataFrame:
+    """Designations of a `sanctions()` frame by list and listing year: columns `list`,
+    `year` (nullable integer: <NA> where the list gives no listing date, as OFAC's do) and
+    `designations`. Each entry counts once, even when it appears under both countries'
+    programmes."""
+    import pandas as pd
+
+    if df.empty:
+        return pd.DataFrame({"list": pd.Series(dtype="object"),
+                             "year": pd.Series(dtype="Int64"),
+                             "designations": pd.Series(dtype="int64")})
+    each = df.drop_duplicates(["list", "list_id"])
+    years = pd.to_datetime(each["listed_on"], errors="coerce").dt.year.astype("Int64")
+    counts = (each.assign(year=years).groupby(["list", "year"], dropna=False, as_index=False)
+              .size().rename(columns={"size": "designations"}))
+    counts["year"] = counts["year"].astype("Int64")
+    return counts.sort_values(["list", "year"], na_position="last", ignore_index=True)

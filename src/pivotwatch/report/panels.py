@@ -347,7 +347,8 @@ def sanctions_panel(store: Store, a: str, b: str) -> Panel:
                           f"({x['entries']:,} current entries)" for x in lists)
     panel.lead.append(
         f"{len(linked):,} current designation(s) tie {a} and {b}: listed under one country's "
-        f"programme with a nationality or address in the other. For scale: "
+        f"programme and naming the other (nationality, address, flag, birth or remarks). "
+        f"For scale: "
         f"{', '.join(counts)}. Lists loaded: {published}.")
     panel.judgment = (panel.lead[0], "listed")
     if len(linked):
@@ -359,7 +360,8 @@ def sanctions_panel(store: Store, a: str, b: str) -> Panel:
              for r in linked.itertuples()]))
     panel.limits = (
         "A list is a snapshot on its publication date: designations after it are missing, and "
-        "ties count only what the list records (nationality, address). No tie in the loaded "
+        "ties count only what the list records (nationality, address, a vessel's flag, place "
+        "of birth, countries named in remarks). No tie in the loaded "
         "lists is not evidence that none exists. OpenSanctions data are licensed CC BY-NC 4.0 "
         "(non-commercial use): docs/sanctions.md.")
     # list ids come from the files: each one quoted, so a hostile id stays one literal
