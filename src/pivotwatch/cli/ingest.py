@@ -164,17 +164,23 @@ def sample() -> None:
 @handle_errors
 def sanctions(
     files: list[str] = typer.Argument(..., metavar="FILE...",
-                                      help="UN consolidated list XML, OFAC sdnList XML or "
-                                           "OpenSanctions FtM JSON (export or delta)."),
+                                      help="UN consolidated list XML, OFAC sdnList XML, OFAC "
+                                           "sdn.csv (with its add.csv), OpenSanctions FtM JSON "
+                                           "(export or delta), or folders of them."),
 ) -> None:
-    """Load sanctions lists: the UN Security Council consolidated list, OFAC's XML lists and
-    OpenSanctions FollowTheMoney exports and deltas (told apart by their content).
+    """Load sanctions lists: the UN Security Council consolidated list, OFAC's XML lists,
+    OFAC's SDN CSV files and OpenSanctions FollowTheMoney exports and deltas (told apart by
+    their content).
 
-    Bad entries (no id, no name, the same id twice) are rejected with reasons; a file that
-    cannot be parsed fails with one line and leaves nothing. OpenSanctions data are CC BY-NC
-    4.0: non-commercial use only.
+    An sdn.csv and its add.csv given together load as one, the addresses joined by ent_num
+    (an add.csv alone is refused); the list's date comes from a date in the file name, else
+    it is unknown. Bad entries (no id, no name, the same id twice) are rejected with reasons;
+    a file that cannot be parsed fails with one line and leaves nothing. OpenSanctions data
+    are CC BY-NC 4.0: non-commercial use only.
 
     Example: pivotwatch ingest sanctions consolidated.xml entities.ftm.json
+
+    Example: pivotwatch ingest sanctions sdn_2023-01.csv add_2023-01.csv
     """
     from pivotwatch.sources.sanctions import ingest_sanctions
 
