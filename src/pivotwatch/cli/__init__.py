@@ -8,6 +8,7 @@ import typer
 
 from pivotwatch.cli import (
     alignment,
+    assess,
     changes,
     claims,
     indicators,
@@ -47,6 +48,7 @@ def _global(
 
 app.add_typer(ingest.app, name="ingest")
 status.register(app)
+assess.register(app)
 indicators.register(app)
 partners.register(app)
 changes.register(app)
