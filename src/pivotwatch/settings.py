@@ -34,6 +34,9 @@ class Settings:
     max_json_bytes: int = 64 << 20  # a JSON file parsed in memory
     download_deadline: int = 1800  # seconds for one download, all attempts included
     lock_wait: float = 5.0  # seconds a reading command waits for a store held by a writer
+    # analysis: a state with fewer UN votes than this in a period is not ranked (a handful of
+    # votes can agree 100%; docs/alignment.md)
+    min_votes: int = 20
 
 
 def _cache_default() -> Path:
@@ -91,4 +94,5 @@ def get_settings() -> Settings:
         max_json_bytes=_int("PIVOTWATCH_MAX_JSON_BYTES", 64 << 20, 1),
         download_deadline=_int("PIVOTWATCH_DOWNLOAD_DEADLINE", 1800, 1),
         lock_wait=_seconds("PIVOTWATCH_LOCK_WAIT", 5.0),
+        min_votes=_int("PIVOTWATCH_MIN_VOTES", 20, 0),
     )

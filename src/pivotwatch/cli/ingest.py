@@ -153,7 +153,8 @@ def reference(
 @handle_errors
 def sample() -> None:
     """Load the samples bundled with pivotwatch (works offline): GDELT extracts, UN votes of
-    the watched countries, Comtrade rows and a sanctions-list subset.
+    the watched countries, recent UN ideal points and published agreement of every state,
+    Comtrade rows and a sanctions-list subset.
 
     Example: pivotwatch --db demo.duckdb ingest sample
     """
@@ -270,3 +271,29 @@ def unvotes(
     from pivotwatch.sources.unga import ingest_unvotes
 
     _run(lambda ctx: ingest_unvotes(ctx, files), None)
+
+
+@app.command("idealpoints")
+@handle_errors
+def idealpoints(
+    files: list[str] = typer.Argument(..., metavar="FILE...",
+                                      help="E. Voeten's UN General Assembly ideal-point files "
+                                           "(CSV, plain or gzipped, or Stata .dta), or "
+                                           "folders of them; each is recognised by its "
+                                           "columns."),
+) -> None:
+    """Load UN General Assembly ideal points and the agreement published with them: Voeten's
+    session file (IdealpointestimatesAll_Jun2024.csv: ideal points with quantiles, and each
+    state's agreement with the USA, Russia, Brazil, China, India and Israel) and his year file
+    (IdealpointsJuly2025.dta or .csv.gz: final-passage, all-votes and legacy estimates).
+
+    States with no successor code, bad numbers and rows given twice with different figures
+    are rejected with reasons; a figure already stored from another file of another release
+    is a reject too (releases are on different scales and are never mixed). See
+    docs/alignment.md.
+
+    Example: pivotwatch ingest idealpoints IdealpointestimatesAll_Jun2024.csv Idealpoints.dta
+    """
+    from pivotwatch.sources.idealpoints import ingest_idealpoints
+
+    _run(lambda ctx: ingest_idealpoints(ctx, files), None)
