@@ -22,6 +22,7 @@ demo: install
 	$(BIN)/pivotwatch --db $(DEMO_DB) ingest sample
 	$(BIN)/pivotwatch --db $(DEMO_DB) ingest reference
 	$(BIN)/pivotwatch --db $(DEMO_DB) status
+	$(BIN)/pivotwatch --db $(DEMO_DB) assess --dyad RUS-PRK
 	$(BIN)/pivotwatch --db $(DEMO_DB) indicators --dyad RUS-CHN --freq year --from 2014-01-01 --dimension all,political,military
 	$(BIN)/pivotwatch --db $(DEMO_DB) indicators --dyad RUS-PRK --freq year --dimension all
 	$(BIN)/pivotwatch --db $(DEMO_DB) alignment RUS PRK --from 2012

@@ -365,3 +365,13 @@ def test_designations_count_only_lists_published_by_the_as_of_date(db):
     assert security[date(2023, 12, 31)].level is None   # no list published yet: no data
     assert security[date(2024, 6, 30)].value == 1       # listed and published
     assert security[date(2025, 6, 30)].value == 0       # removed by the later list
+
+
+def test_method_page_is_in_step_with_the_code():
+    from pathlib import Path
+
+    from pivotwatch.report.assessment_md import method
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "assessment.md"
+    assert method() in page.read_text(encoding="utf-8"), \
+        "regenerate the method part of docs/assessment.md from assessment_md.method()"
