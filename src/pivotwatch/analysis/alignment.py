@@ -225,3 +225,191 @@ def alignment(focus: str, partners: Sequence[str] | str | None = None, *, store:
     df = df.reset_index(drop=True)
     df.attrs.update(focus=focus, partners=codes, by=by, issues=wanted, warnings=warnings)
     return df
+
+
+# --- published figures (Voeten's ideal points and agreement) ---------------------------------
+#
+# Kept apart from the vote-level figures above: those are pivotwatch's own count over the roll
+# calls loaded; these are the figures Voeten publishes (sources/idealpoints.py), read as they
+# are. docs/alignment.md says what each means.
+
+# The estimate a period's distances use, best first: final-passage votes only, else all votes
+# (the session file has only "all"). The "legacy" estimate is session-based set on a year
+# axis, so it is never used here.
+ESTIMATES = ("final_passage", "all")
+PUBLISHED_COLUMNS = (
+    "period_kind", "period", "period_end", "partner", "estimate", "agreement", "n_votes",
+    "ideal_distance", "distance_low", "distance_high", "agreement_rank_partners",
+    "agreement_rank_all", "distance_rank_partners", "distance_rank_all", "ranked_states")
+NO_IDEAL_POINTS = ("load them first: pivotwatch ingest idealpoints "
+                   "IdealpointestimatesAll_Jun2024.csv IdealpointsJuly2025.csv.gz")
+_KEYS = ("period_kind", "period")
+
+
+def chosen_estimates(ideal: ir.Table, focus: str) -> ir.Table:
+    """(period_kind, period, estimate): in each period, the estimate distances use, the first
+    of ESTIMATES the focus has an ideal point for. A period where it has none is absent."""
+    f = ideal.filter((ideal.country == focus) & ideal.estimate.isin(ESTIMATES)
+                     & ideal.ideal_point.notnull())
+    f = f.mutate(pref=(f.estimate == ESTIMATES[0]).ifelse(0, 1))
+    best = f.group_by(list(_KEYS)).aggregate(pref=f.pref.min())
+    return best.select(*_KEYS, estimate=(best.pref == 0).ifelse(ESTIMATES[0], ESTIMATES[1]))
+
+
+def ideal_distances(ideal: ir.Table, focus: str) -> ir.Table:
+    """Per period and state other than the focus, in the period's chosen estimate:
+    (period_kind, period, period_end, country, estimate, n_votes, ideal_distance,
+    distance_low, distance_high). ideal_distance = |ideal point of the state - the focus's|;
+    the interval joins the two states' 90% posterior intervals: low = max(0, q5 - q95 of the
+    other, q5 of the other - q95), high = max(q95 - q5 of the other, q95 of the other - q5),
+    null when a quantile is missing. It is conservative: the distance is more likely than 90%
+    to lie inside it (the two ends cannot both be reached at once)."""
+    chosen = chosen_estimates(ideal, focus)
+    pos = ideal.filter(ideal.ideal_point.notnull())
+    pos = pos.join(chosen, [pos.period_kind == chosen.period_kind, pos.period == chosen.period,
+                            pos.estimate == chosen.estimate]).select(pos)
+    f = pos.filter(pos.country == focus).select(
+        f_kind=pos.period_kind, f_period=pos.period, f_point=pos.ideal_point, f_q5=pos.q5,
+        f_q95=pos.q95)
+    p = pos.filter(pos.country != focus)
+    j = p.join(f, [p.period_kind == f.f_kind, p.period == f.f_period])
+    known = j.q5.notnull() & j.q95.notnull() & j.f_q5.notnull() & j.f_q95.notnull()
+    low = ibis.greatest(ibis.literal(0.0), j.q5 - j.f_q95, j.f_q5 - j.q95)
+    high = ibis.greatest(j.q95 - j.f_q5, j.f_q95 - j.q5)
+    return j.select(
+        "period_kind", "period", "period_end", "country", "estimate", "n_votes",
+        ideal_distance=(j.ideal_point - j.f_point).abs(),
+        distance_low=known.ifelse(low, ibis.null("float64")),
+        distance_high=known.ifelse(high, ibis.null("float64")))
+
+
+def published_figures(ideal: ir.Table, agreement: ir.Table, focus: str) -> ir.Table:
+    """Per period and state other than the focus: its published agreement with the focus
+    (null where the file has no column for the focus) beside its ideal-point distance, with
+    n_votes, the state's votes in the period (of the chosen estimate, else NVotesAll).
+    A state appears in a period where it has either figure."""
+    d = ideal_distances(ideal, focus)
+    a = agreement.filter((agreement.focus == focus) & (agreement.country != focus))
+    a = a.select("period_kind", "period", "period_end", "country", "agreement",
+                 a_votes=a.n_votes)
+    def key(t: ir.Table) -> ir.Table:  # the same (nullable) types on both sides
+        return t.select(period_kind=t.period_kind.cast("string"),
+                        period=t.period.cast("int64"), period_end=t.period_end.cast("date"),
+                        country=t.country.cast("string"))
+
+    keys = ibis.union(key(d), key(a), distinct=True)
+    dr = d.rename(d_kind="period_kind", d_period="period", d_country="country",
+                  d_end="period_end")
+    ar = a.rename(a_kind="period_kind", a_period="period", a_country="country",
+                  a_end="period_end")
+    j = keys.left_join(dr, [keys.period_kind == dr.d_kind, keys.period == dr.d_period,
+                            keys.country == dr.d_country])
+    j = j.left_join(ar, [j.period_kind == ar.a_kind, j.period == ar.a_period,
+                         j.country == ar.a_country])
+    return j.select("period_kind", "period", "period_end", "country", "estimate",
+                    "agreement", n_votes=ibis.coalesce(j.n_votes, j.a_votes),
+                    ideal_distance=j.ideal_distance, distance_low=j.distance_low,
+                    distance_high=j.distance_high)
+
+
+def ranked(figures: ir.Table, partners: Sequence[str], min_votes: int) -> ir.Table:
+    """The partners' rows of `published_figures` with their ranks: 1 + the states closer to
+    the focus (higher agreement; smaller distance), among the partners and among every state
+    of the period, counting only states with at least `min_votes` votes there (a state with a
+    handful of votes can agree 100%). A state below it, or without the figure, has no rank.
+    ranked_states counts the states with enough votes in the period. Plain aggregates over
+    an equi-join, no window functions (see analysis/partners.py)."""
+    wanted = list(partners)
+    pool = figures.filter(figures.n_votes >= min_votes)
+    counted = pool.group_by(list(_KEYS)).aggregate(ranked_states=pool.count())
+    counted = counted.rename(c_kind="period_kind", c_period="period")
+    other = pool.select(o_kind=pool.period_kind, o_period=pool.period,
+                        o_partner=pool.country.isin(wanted), o_agreement=pool.agreement,
+                        o_distance=pool.ideal_distance)
+    left = figures.filter(figures.country.isin(wanted))
+    j = left.left_join(other, [left.period_kind == other.o_kind,
+                               left.period == other.o_period])
+    closer_a = j.o_agreement > j.agreement
+    closer_d = j.o_distance < j.ideal_distance
+    counts = j.group_by(["period_kind", "period", "country"]).aggregate(
+        a_all=closer_a.ifelse(1, 0).sum(),
+        a_partners=(closer_a & j.o_partner).ifelse(1, 0).sum(),
+        d_all=closer_d.ifelse(1, 0).sum(),
+        d_partners=(closer_d & j.o_partner).ifelse(1, 0).sum())
+    counts = counts.rename(k_kind="period_kind", k_period="period", k_country="country")
+    r = left.left_join(counts, [left.period_kind == counts.k_kind,
+                                left.period == counts.k_period,
+                                left.country == counts.k_country])
+    r = r.left_join(counted, [r.period_kind == counted.c_kind, r.period == counted.c_period])
+    enough = r.n_votes >= min_votes
+    none = ibis.null("int64")
+
+    def rank(value: ir.Value, closer: ir.Value) -> ir.Value:
+        return (enough & value.notnull()).ifelse((1 + closer).cast("int64"), none)
+
+    return r.select(
+        "period_kind", "period", "period_end", partner=r.country, estimate=r.estimate,
+        agreement=r.agreement, n_votes=r.n_votes, ideal_distance=r.ideal_distance,
+        distance_low=r.distance_low, distance_high=r.distance_high,
+        agreement_rank_partners=rank(r.agreement, r.a_partners),
+        agreement_rank_all=rank(r.agreement, r.a_all),
+        distance_rank_partners=rank(r.ideal_distance, r.d_partners),
+        distance_rank_all=rank(r.ideal_distance, r.d_all),
+        ranked_states=r.ranked_states.fill_null(0).cast("int64"))
+
+
+def published(focus: str, partners: Sequence[str] | str | None = None, *, store: Store,
+              first_year: int | None = None, last_year: int | None = None,
+              min_votes: int | None = None) -> pd.DataFrame:
+    """Voeten's published figures for `focus` and each partner, one row per (period_kind,
+    period, partner), columns PUBLISHED_COLUMNS: the agreement he publishes (sessions; NaN
+    where his file has no column for the focus), the ideal-point distance with its 90%
+    interval, and ranks (1 = closest) among the partners and among all states with at least
+    `min_votes` votes in the period (default: the PIVOTWATCH_MIN_VOTES setting).
+
+    `first_year`/`last_year` bound the year of each period's last day (period_end: 31
+    December of a year, 31 August of 1946 + session). Sorted by period kind (sessions
+    first), partner in the order given, period. Reads no clock: a caller that wants the
+    figures known at a date filters period_end itself. UsageError when none are loaded."""
+    import pandas as pd
+
+    from pivotwatch.errors import UsageError
+    from pivotwatch.settings import get_settings
+
+    if first_year is not None and last_year is not None and first_year > last_year:
+        raise UsageError(f"--from {first_year} is after --to {last_year}")
+    if min_votes is None:
+        min_votes = get_settings().min_votes
+    if min_votes < 0:
+        raise UsageError(f"the minimum number of votes must be 0 or more, not {min_votes}")
+    focus, codes = check_codes(focus, partners)
+    con = store.ibis()
+    ideal, agree = con.table("un_ideal_points"), con.table("un_published_agreement")
+    held = ideal.filter(ideal.country == focus).count().to_pyarrow().as_py()
+    agreeing = agree.filter(agree.focus == focus).count().to_pyarrow().as_py()
+    if not held and not agreeing:
+        if not ideal.count().to_pyarrow().as_py():
+            raise UsageError(f"no UN ideal points in the store: {NO_IDEAL_POINTS}")
+        raise UsageError(f"the store holds no ideal points of {focus} and no agreement "
+                         f"published with it")
+    expr = ranked(published_figures(ideal, agree, focus), codes, min_votes)
+    end_year = expr.period_end.year()
+    if first_year is not None:
+        expr = expr.filter(end_year >= first_year)
+    if last_year is not None:
+        expr = expr.filter(end_year <= last_year)
+    df = expr.to_pandas()
+    order = {p: i for i, p in enumerate(codes)}
+    df = df.assign(_k=df["period_kind"].map({"session": 0, "year": 1}),
+                   _p=df["partner"].map(order))
+    df = df.sort_values(["_k", "_p", "period"]).drop(columns=["_k", "_p"])
+    df = df.reset_index(drop=True)[list(PUBLISHED_COLUMNS)]
+    df["period"] = df["period"].astype("int64")
+    df["period_end"] = pd.to_datetime(df["period_end"]).dt.date
+    for column in ("n_votes", *(c for c in PUBLISHED_COLUMNS if "rank" in c)):
+        if column != "ranked_states":
+            df[column] = df[column].astype("Int64")
+    df["ranked_states"] = df["ranked_states"].astype("int64")
+    for column in ("agreement", "ideal_distance", "distance_low", "distance_high"):
+        df[column] = df[column].astype("float64")
+    return df
