@@ -137,8 +137,9 @@ def _date_in(name: str) -> str | None:
 def pair_addresses(files: list[tuple[str, Path]]
                    ) -> tuple[list[tuple[str, Path, tuple[str, Path] | None]], list[str]]:
     """OFAC CSVs paired: each add.csv with the sdn.csv in the same folder whose file name has
-    the same date (or, when one of each is given, with that one). Returns ((sdn name, path,
-    its add.csv or None) for every sdn.csv, the add.csv names left without one)."""
+    the same date (or, when one of each is left, with that one unless their names give two
+    different dates). Returns ((sdn name, path, its add.csv or None) for every sdn.csv, the
+    add.csv names left without one)."""
     kinds = {name: ofac_csv.layout_of(first_line(path)) for name, path in files}
     sdns = [(n, p) for n, p in files if kinds[n] == "sdn"]
     adds = [(n, p) for n, p in files if kinds[n] == "add"]
@@ -151,7 +152,9 @@ def pair_addresses(files: list[tuple[str, Path]]
     left = [a for a in adds if a not in paired.values()]
     alone = [s for s in sdns if s[0] not in paired]
     if len(left) == 1 and len(alone) == 1:
-        paired[alone[0][0]] = left.pop()
+        dates = {_date_in(alone[0][0]), _date_in(left[0][0])} - {None}
+        if len(dates) < 2:
+            paired[alone[0][0]] = left.pop()
     return [(n, p, paired.get(n)) for n, p in sdns], [n for n, _ in left]
 
 
