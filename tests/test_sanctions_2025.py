@@ -516,3 +516,61 @@ def test_rus_prk_ties_by_list_and_field_and_as_of(shared_store):
     assert sanctions("PRK", "RUS", store=shared_store, as_of=date(2022, 12, 31)).empty
     (only,) = by_year(df).to_dict(orient="records")
     assert only["list"] == "ofac" and pd.isna(only["year"]) and only["designations"] == 41
+
+
+# --- the OFAC panel: monthly counts by address country -----------------------------------
+
+PANEL_HEADER = "Country,Date,yrqtr,yrmon,levels,additions,removals,change\n"
+
+
+def test_the_panel_loads_counts_apart_from_designations(st, tmp_path):
+    from pivotwatch.analysis.sanctions import address_counts
+
+    good = ['"Korea, North",2024-11-30,2024Q4,2024-11,208,0,0,0',
+            '"Korea, North",2024-12-31,2024Q4,2024-12,220,12,0,12',
+            '"Korea, North",2025-01-31,2025Q1,2025-01,221,1,0,1',
+            "Russia,2024-12-31,2024Q4,2024-12,5095,300,2,298"]
+    bad = ["Atlantis,2024-12-31,2024Q4,2024-12,1,0,0,0",
+           "Russia,2024-12-31,2024Q4,2024-12,5095,300,2,298",
+           f"Iran,2024-12-31,2024Q4,2024-12,{HOSTILE},0,0,0",
+           "Iran,2024-12-31,2024Q3,2024-12,1,0,0,0",
+           "Iran,2024-11-31,2024Q4,2024-11,1,0,0,0",
+           "Iran,2024-10-31,2024Q4,2024-10,1,1,0,5"]
+    path = write(tmp_path, "ofac_panel.csv", PANEL_HEADER + "\n".join(good + bad) + "\n"
+                 + "\n".join(f"Chile,2024-{m:02d}-28,2024Q{(m - 1) // 3 + 1},2024-{m:02d},1,0,0,0"
+                             for m in range(1, 13)) + "\n"
+                 + "\n".join(f"Peru,2024-{m:02d}-28,2024Q{(m - 1) // 3 + 1},2024-{m:02d},1,0,0,0"
+                             for m in range(1, 9)) + "\n")
+    result = load_sanctions(st, path)
+    assert (result.layout, result.rows_kept, result.rows_rejected) == ("ofac-panel-csv", 24, 6)
+    reasons = [r for (r,) in st.con.execute("SELECT reason FROM rejects ORDER BY line")
+               .fetchall()]
+    assert reasons == ["country 'Atlantis' is not mapped to a country",
+                       "RUS 2024-12-31 again (first at line 5)",
+                       f"levels {HOSTILE!r} is not a count",
+                       "yrqtr '2024Q3' is not 2024Q4",
+                       "Date '2024-11-31' is not YYYY-MM-DD",
+                       "change 5 is not additions less removals (1)"]
+    assert count(st) == 0  # no designation comes from a count
+    got = address_counts("PRK", store=st).to_dict(orient="records")
+    assert [(r["year"], r["listed"], r["added"], r["months"]) for r in got] == [
+        (2024, 220, 12, 2), (2025, 221, 1, 1)]
+    assert [r["year"] for r in address_counts("PRK", store=st, as_of=date(2024, 12, 30))
+            .to_dict(orient="records")] == [2024]
+    with pytest.raises(SourceError, match="not a sanctions list"):
+        load_sanctions(st, write(tmp_path, "p.csv", "Country,Date,levels\nRussia,2024-12-31,1\n"))
+
+
+@needs_shared
+def test_the_shared_panel(st):
+    from pivotwatch.analysis.sanctions import address_counts
+
+    result = load_sanctions(st, SANCTIONS / "ofac_panel" / "ofac_panel.csv")
+    # 180 countries x 48 months; "Netherlands Antilles" (dissolved in 2010) maps to nothing
+    assert (result.rows_read, result.rows_kept, result.rows_rejected) == (8640, 8592, 48)
+    prk = {r["year"]: r for r in address_counts("PRK", store=st).to_dict(orient="records")}
+    assert (prk[2024]["listed"], prk[2024]["added"]) == (220, 12)
+    assert prk[2025]["listed"] == 232 and prk[2022]["listed"] == 197
+    rus = {r["year"]: r["listed"] for r in address_counts("RUS", store=st)
+           .to_dict(orient="records")}
+    assert (rus[2022], rus[2023], rus[2024], rus[2025]) == (2227, 3433, 5095, 5413)

@@ -149,6 +149,20 @@ def designations(entries: ir.Table, programmes: ir.Table, country: str,
     return ibis.union(*parts, distinct=False)
 
 
+def counts_by_year(counts: ir.Table, country: str, as_of: date | None = None) -> ir.Table:
+    """Per source and year, from `sanctions_counts` (monthly counts by address country): the
+    parties listed with an address in `country` at the year's last month on record
+    (`listed`, `as_of_month`), and those added and removed in the year's months, to `as_of`.
+    A year without a month on record has no row (not zero)."""
+    t = counts.filter(counts.country == country)
+    if as_of is not None:
+        t = t.filter(t.period_end <= as_of)
+    return (t.group_by(["source", t.period_end.year().name("year")])
+            .aggregate(listed=t.listed.argmax(t.period_end), as_of_month=t.period_end.max(),
+                       added=t.added.sum(), removed=t.removed.sum(), months=t.count())
+            .order_by(["source", "year"]))
+
+
 # --- wiring --------------------------------------------------------------------------------
 
 def _country(code: str, option: str) -> str:
@@ -247,3 +261,10 @@ def by_year(df: pd.DataFrame) -> pd.DataFrame:
               .size().rename(columns={"size": "designations"}))
     counts["year"] = counts["year"].astype("Int64")
     return counts.sort_values(["list", "year"], na_position="last", ignore_index=True)
+
+
+def address_counts(country: str, *, store: Store, as_of: date | None = None) -> pd.DataFrame:
+    """`counts_by_year` for a store: per source (the OFAC panel) and year, parties listed with
+    an address in `country`, added and removed. Empty when no counts are loaded."""
+    country = _country(country, "--country")
+    return counts_by_year(store.ibis().table("sanctions_counts"), country, as_of).to_pandas()

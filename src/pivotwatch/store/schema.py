@@ -302,12 +302,25 @@ MIGRATIONS.append((
 
 MIGRATIONS.append((
     8,
-    "sanctions: every country an entry names, by where the list names it",
+    "sanctions: every country an entry names, by where the list names it; monthly counts",
     [
         # NULL: the row was loaded before pivotwatch recorded the field.
         "ALTER TABLE sanctions ADD COLUMN birth_countries VARCHAR[]",  # places of birth
         "ALTER TABLE sanctions ADD COLUMN flag_countries VARCHAR[]",  # a vessel's flag
         "ALTER TABLE sanctions ADD COLUMN remark_countries VARCHAR[]",  # named in remarks
+        # Monthly counts of listed parties by address country, as a panel built from OFAC's
+        # lists publishes them (docs/sanctions.md): counts, not designations, never mixed
+        # with the `sanctions` table.
+        """CREATE TABLE sanctions_counts (
+            row_key VARCHAR PRIMARY KEY,   -- xxh3 of source, country and period_end
+            source VARCHAR NOT NULL,       -- ofac_panel
+            country VARCHAR NOT NULL,      -- ISO3 of the listed parties' address country
+            period_end DATE NOT NULL,      -- the month's last day: the counts as of then
+            listed INTEGER NOT NULL,       -- parties listed with an address there (levels)
+            added INTEGER NOT NULL,        -- added during the month
+            removed INTEGER NOT NULL,      -- removed during the month
+            file_id VARCHAR NOT NULL
+        )""",
     ],
 ))
 

@@ -1,6 +1,7 @@
 """Sanctions lists: the UN Security Council consolidated list, OFAC's XML lists, OFAC's SDN
 CSV files (sdn.csv with add.csv) and OpenSanctions FollowTheMoney exports and deltas, loaded
-into the `sanctions` table.
+into the `sanctions` table; a monthly panel of OFAC listings by address country into
+`sanctions_counts`.
 
 The layout is told from the content (XML root element and namespace, the JSON shape, or the
 width and first field of a CSV's first row), not from the file name. Each file loads in one
@@ -27,7 +28,7 @@ from pivotwatch.sources.records import (
     read_bytes,
     source_cap,
 )
-from pivotwatch.sources.sanctions import ofac, ofac_csv, opensanctions, un_sc
+from pivotwatch.sources.sanctions import ofac, ofac_csv, ofac_panel, opensanctions, un_sc
 from pivotwatch.sources.sanctions.common import parse_xml
 from pivotwatch.store.store import Store
 
@@ -73,7 +74,10 @@ _ADDRESSES_ALONE = ("is OFAC's address file (add.csv): it is loaded with its sdn
 
 def parse_file(path: Path, name: str) -> Parsed:
     """Tell the layout from the content and parse the file; SourceError if it is none."""
-    csv_kind = ofac_csv.layout_of(first_line(path))
+    head = first_line(path)
+    if ofac_panel.is_panel(head):
+        return ofac_panel.parse(path, name)
+    csv_kind = ofac_csv.layout_of(head)
     if csv_kind == "sdn":
         return ofac_csv.parse(path, name)
     if csv_kind == "add":
@@ -162,7 +166,8 @@ def _is_list(path: Path) -> bool:
     """In a folder: a CSV is taken only in OFAC's layouts (others are passed over)."""
     if not path.name.lower().endswith((".csv", ".csv.gz")):
         return True
-    return ofac_csv.layout_of(first_line(path)) is not None
+    head = first_line(path)
+    return ofac_csv.layout_of(head) is not None or ofac_panel.is_panel(head)
 
 
 def ingest_sanctions(ctx: Context, paths: list[str]) -> IngestReport:
