@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,8 @@ def test_sanctions_lists_current_designations(st):
     only = pivotwatch.sanctions("PRK", lists=["un_sc"], store=st)
     assert 0 < len(only) <= len(df) and set(only.list) == {"un_sc"}
     assert pivotwatch.sanctions("PRK", linked="RUS", store=st).attrs["linked"] == "RUS"
+    before = pivotwatch.sanctions("PRK", store=st, as_of=date(2006, 1, 1))
+    assert before.empty  # no list loaded was published by then
 
 
 def test_briefing_is_the_reports_text(st):

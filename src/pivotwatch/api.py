@@ -90,18 +90,18 @@ def fuel(supplier: str | None = "RUS", *, store: Store | None = None,
 
 
 def sanctions(country: str = "PRK", linked: str | None = None, *, lists: Sequence[str] = (),
-              store: Store | None = None) -> pd.DataFrame:
+              store: Store | None = None, as_of: date | None = None) -> pd.DataFrame:
     """Current designations under `country`'s sanctions programmes, or with `linked` only
     those tying the two countries, one row each (see `pivotwatch sanctions` and
-    docs/sanctions.md). `df.attrs` holds the lists loaded, the programmes matched and a
-    summary by list, programme and kind.
+    docs/sanctions.md); with `as_of`, the lists as they stood that day. `df.attrs` holds the
+    lists loaded, the programmes matched and a summary by list, programme and kind.
 
         pivotwatch.sanctions("PRK", linked="RUS", lists=["un_sc"])
     """
     from pivotwatch.analysis.sanctions import sanctions as compute
 
     with reading(store) as st:
-        return compute(country, linked, lists=list(lists), store=st)
+        return compute(country, linked, lists=list(lists), store=st, as_of=as_of)
 
 
 def briefing(dyad: str = "RUS-PRK", *, store: Store | None = None, freq: str = "year",
