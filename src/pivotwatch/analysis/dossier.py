@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-import ibis
-
 from pivotwatch import taxonomy
 from pivotwatch.analysis.judgment import DIMENSIONS
 from pivotwatch.errors import UsageError
@@ -173,7 +171,11 @@ def _comtrade(store: Store, focus: str, partners: list[str]) -> dict[str, list[d
     reported, the larger total is kept, never the two added."""
     from pivotwatch.analysis.trade import ALL, report_totals
 
-    if not _count(store, "trade_flows"):
+    found = store.con.execute(
+        "SELECT count(*) FROM trade_flows WHERE (reporter = ? AND list_contains(?, partner)) "
+        "OR (partner = ? AND list_contains(?, reporter))",
+        [focus, partners, focus, partners]).fetchall()[0][0]
+    if not found:  # nothing to read: spare the query
         return {}
     flows = store.ibis().table("trade_flows")
     pair = flows.filter(((flows.reporter == focus) & flows.partner.isin(partners))
@@ -227,15 +229,18 @@ def _published(store: Store, focus: str, partners: list[str]) -> dict[str, list[
 
 def _votes(store: Store, focus: str, partners: list[str]) -> dict[str, list[dict]]:
     """Per partner and year: roll calls both voted in on nuclear or arms-control issues and
-    the identical votes among them (`alignment` by year; a roll call tagged with both issues
-    counts under each)."""
-    from pivotwatch.analysis.alignment import alignment
+    the identical votes among them (`alignment.agreement` by year; a roll call tagged with
+    both issues counts under each)."""
+    from pivotwatch.analysis.alignment import agreement, issue_tags, roll_calls, vote_pairs
 
     held = store.con.execute("SELECT count(*) FROM un_votes WHERE country = ?",
                              [focus]).fetchall()[0][0]
     if not held or not _count(store, "un_roll_calls"):
         return {}
-    df = alignment(focus, partners, store=store, by="year", issues=list(SECURITY_ISSUES))
+    con = store.ibis()
+    calls = con.table("un_roll_calls")
+    df = agreement(vote_pairs(con.table("un_votes"), focus, partners), roll_calls(calls),
+                   issue_tags(calls), by="year", issues=list(SECURITY_ISSUES)).to_pandas()
     sums: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
     for r in _records(df):
         if r["period"] != "all":
@@ -275,31 +280,31 @@ def _sanctions(store: Store, focus: str, partners: list[str]) -> tuple[list[tupl
                                                                        dict[str, list[dict]]]:
     """Every version of every entry, sorted as `current` orders them (publication, unknown
     first, then load), and per partner the versions that tie the focus to it
-    (`analysis.sanctions.designations` over every version, not only the current ones)."""
-    from pivotwatch.analysis.sanctions import designations, programme_table
+    (`analysis.sanctions.ties` over every version, not only the current ones)."""
+    from pivotwatch.analysis.sanctions import programme_table, ties
 
     if not _count(store, "sanctions"):
         return [], {}
     con = store.ibis()
     t = con.table("sanctions")
-    loads = con.table("files").select(file_id="file_id", loaded_at="finished_at")
-    vdf = t.join(loads, "file_id").select("list", "list_id", "published_at", "loaded_at",
-                                          "removed").to_pandas()
-    versions = sorted(((r["list"], r["list_id"], _stamp(r["published_at"]),
-                        _stamp(r["loaded_at"]), bool(r["removed"])) for r in _records(vdf)),
-                      key=lambda v: (v[2] or datetime.min, v[3] or datetime.min))
-    kept = t.filter(~t.removed)
-    programmes = programme_table()
-    parts = [designations(kept, programmes, focus, p).mutate(partner=ibis.literal(p))
-             for p in partners]
-    expr = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
-    ties: dict[str, list[dict]] = defaultdict(list)
+    expr = ties(t.filter(~t.removed), programme_table(), focus, partners)
+    found: dict[str, list[dict]] = defaultdict(list)
     for r in _records(expr.to_pandas()):
-        ties[r["partner"]].append({"list": r["list"], "list_id": r["list_id"],
+        found[r["partner"]].append({"list": r["list"], "list_id": r["list_id"],
                                    "published_at": _stamp(r["published_at"]),
                                    "name": r["name"], "tie": r["tie"],
                                    "listed_on": day(r["listed_on"])})
-    return versions, dict(ties)
+    ids = sorted({t_["list_id"] for rows in found.values() for t_ in rows})
+    if not ids:
+        return [], {}
+    loads = con.table("files").select(file_id="file_id", loaded_at="finished_at")
+    mine = t.filter(t.list_id.isin(ids))  # every version of the entries that ever tie
+    vdf = mine.join(loads, "file_id").select("list", "list_id", "published_at", "loaded_at",
+                                             "removed").to_pandas()
+    versions = sorted(((r["list"], r["list_id"], _stamp(r["published_at"]),
+                        _stamp(r["loaded_at"]), bool(r["removed"])) for r in _records(vdf)),
+                      key=lambda v: (v[2] or datetime.min, v[3] or datetime.min))
+    return versions, dict(found)
 
 
 def _stamp(value) -> datetime | None:

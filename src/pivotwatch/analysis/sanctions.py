@@ -110,22 +110,30 @@ def current(sanctions: ir.Table, files_: ir.Table) -> ir.Table:
     return latest.drop("_rank", "loaded_at")
 
 
-def under_programme(entries: ir.Table, programmes: ir.Table, country: str) -> ir.Table:
-    """Entries with a programme that maps to `country`, with `country_programmes` (those
-    programmes) and `under` (the country)."""
-    mapped = programmes.filter(programmes.country == country)
+def under_programmes(entries: ir.Table, programmes: ir.Table,
+                     countries: Sequence[str]) -> ir.Table:
+    """Entries with a programme that maps to one of `countries`, one row per entry and such
+    country, with `under` (the country) and `country_programmes` (its programmes)."""
+    mapped = programmes.filter(programmes.country.isin(list(countries)))
     each = entries.select(list=entries.list, list_id=entries.list_id,
                           programme=entries.programmes.unnest())
     hits = (each.join(mapped, ["list", "programme"])
-            .group_by(["list", "list_id"])
+            .group_by(["list", "list_id", "country"])
             .aggregate(country_programmes=lambda t: t.programme.collect(order_by=t.programme)))
     found = entries.join(hits, ["list", "list_id"])
-    return found.mutate(under=ibis.literal(country))
+    return found.rename(under="country")
 
 
-def tie(entries: ir.Table, other: str) -> ir.Value:
-    """The fields in which an entry names `other`, as the TIES words in their order joined
-    by ', ' ('nationality, address'), or NULL when none does."""
+def under_programme(entries: ir.Table, programmes: ir.Table, country: str) -> ir.Table:
+    """Entries with a programme that maps to `country`, with `country_programmes` (those
+    programmes) and `under` (the country)."""
+    return under_programmes(entries, programmes, [country])
+
+
+def tie(entries: ir.Table, other: str | ir.StringValue) -> ir.Value:
+    """The fields in which an entry names `other` (a code, or a column of codes), as the
+    TIES words in their order joined by ', ' ('nationality, address'), or NULL when none
+    does."""
     words = ibis.literal("")
     for word, column in TIES:
         named = entries[column].contains(other).fill_null(False)
@@ -137,15 +145,26 @@ def designations(entries: ir.Table, programmes: ir.Table, country: str,
                  linked: str | None = None) -> ir.Table:
     """Entries under `country`'s programme; with `linked`, only those tying the two countries
     (under either's programme, naming the other in a field: see TIES)."""
-    entries = read_fields(entries)
     if linked is None:
-        found = under_programme(entries, programmes, country)
+        found = under_programme(read_fields(entries), programmes, country)
         return found.mutate(tie=ibis.null("string")).select(*OUTPUT)
+    return ties(entries, programmes, country, [linked]).drop("partner")
+
+
+def ties(entries: ir.Table, programmes: ir.Table, focus: str,
+         partners: Sequence[str]) -> ir.Table:
+    """The entries tying `focus` to each of `partners` (OUTPUT columns and `partner`): under
+    the focus's programme naming the partner, or under the partner's naming the focus. One
+    expression for every partner, so a comparison over many partners compiles once."""
+    entries = read_fields(entries)
+    others = ibis.memtable({"partner": list(partners)})
+    mine = under_programme(entries, programmes, focus).cross_join(others)
+    theirs = under_programmes(entries, programmes, list(partners))
+    theirs = theirs.mutate(partner=theirs.under)
     parts = []
-    for a, b in ((country, linked), (linked, country)):
-        found = under_programme(entries, programmes, a)
-        found = found.mutate(tie=tie(found, b))
-        parts.append(found.filter(found.tie.notnull()).select(*OUTPUT))
+    for found, other in ((mine, mine.partner), (theirs, ibis.literal(focus))):
+        found = found.mutate(tie=tie(found, other))
+        parts.append(found.filter(found.tie.notnull()).select(*OUTPUT, "partner"))
     return ibis.union(*parts, distinct=False)
 
 
