@@ -32,8 +32,9 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
-    "Store", "alignment", "briefing", "check_dimensions", "code_dimensions",
-    "coverage_warnings", "fuel", "indicators", "open_store", "parse_dyad", "sanctions", "trade",
+    "Store", "alignment", "assess", "assessment_history", "briefing", "check_dimensions",
+    "code_dimensions", "coverage_warnings", "fuel", "indicators", "open_store", "parse_dyad",
+    "sanctions", "trade",
 ]
 
 BRIEFING_FORMATS = ("markdown", "html")
@@ -130,3 +131,28 @@ def briefing(dyad: str = "RUS-PRK", *, store: Store | None = None, freq: str = "
             built.claims = claims_section(st, list(dict.fromkeys(documents)),
                                           allow_private=allow_private)
         return markdown(built) if fmt == "markdown" else html(built)
+
+
+def assess(dyad: str = "RUS-PRK", *, store: Store | None = None, as_of: date | None = None,
+           partners: Sequence[str] | str | None = None, compare: bool = True):
+    """The assessment of `dyad` as of `as_of` (default: the newest dated evidence about the
+    pair): per dimension a level, direction and confidence with the evidence, the bottom line,
+    the partner comparison and each source's freshness (see `pivotwatch assess` and
+    docs/assessment.md). Returns an `Assessment`; `.to_dict()` gives the JSON.
+
+        pivotwatch.assess("RUS-PRK", as_of=date(2024, 12, 31)).bottom_line
+    """
+    from pivotwatch.analysis.assessment import assess as compute
+
+    return compute(dyad, store=store, as_of=as_of, partners=partners, compare=compare)
+
+
+def assessment_history(dyad: str = "RUS-PRK", *, store: Store | None = None, start: int = 2015,
+                       end: int | None = None, freq: str = "year") -> pd.DataFrame:
+    """The judgments as of each year (or quarter) end, one row per date and dimension.
+
+        pivotwatch.assessment_history("RUS-PRK", start=2015, end=2025)
+    """
+    from pivotwatch.analysis.assessment import history, history_frame
+
+    return history_frame(history(dyad, store=store, start=start, end=end, freq=freq))

@@ -36,6 +36,7 @@ from pivotwatch.analysis.judgment import (
 from pivotwatch.analysis.partners import DEFAULT_PARTNERS
 from pivotwatch.analysis.signals import SIGNALS
 from pivotwatch.errors import UsageError
+from pivotwatch.store.store import reading
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -179,18 +180,6 @@ def _partner_list(focus: str, partner: str, partners: Sequence[str] | str | None
     return [p for p in dict.fromkeys([partner, *chosen]) if p != focus]
 
 
-def _store_and_run(store: Store | None, work):
-    from pivotwatch.store import open_store
-
-    own = store is None
-    store = store or open_store(read_only=True)
-    try:
-        return work(store)
-    finally:
-        if own:
-            store.close()
-
-
 def assess(dyad: str = "RUS-PRK", *, store: Store | None = None, as_of: date | None = None,
            partners: Sequence[str] | str | None = None, compare: bool = True,
            signals_file: Path | None = None) -> Assessment:
@@ -204,11 +193,9 @@ def assess(dyad: str = "RUS-PRK", *, store: Store | None = None, as_of: date | N
     check_signals(rules)
     others = _partner_list(focus, partner, partners)
 
-    def work(st: Store) -> Assessment:
+    with reading(store) as st:
         d = load_dossier(st, focus, others if compare else [partner])
         return _assess(d, st, focus, partner, as_of, rules, compare)
-
-    return _store_and_run(store, work)
 
 
 def _assess(d: Dossier, st: Store, focus: str, partner: str, as_of: date | None,
@@ -260,7 +247,7 @@ def history(dyad: str = "RUS-PRK", *, store: Store | None = None, start: int = 2
     if end is not None:
         period_ends(start, end, freq)  # a bad range fails before the store is read
 
-    def work(st: Store) -> list[Assessment]:
+    with reading(store) as st:
         d = load_dossier(st, focus, [partner])
         last = end
         if last is None:
@@ -270,8 +257,6 @@ def history(dyad: str = "RUS-PRK", *, store: Store | None = None, start: int = 2
             last = newest.year
         return [_assess(d, st, focus, partner, day, rules, False)
                 for day in period_ends(start, last, freq)]
-
-    return _store_and_run(store, work)
 
 
 def history_frame(found: Sequence[Assessment]) -> pd.DataFrame:
