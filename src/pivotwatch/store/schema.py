@@ -258,7 +258,7 @@ MIGRATIONS.append((
         # The session file's USAgree, RUSSAgree, ... columns: the share of votes on which a
         # country agreed with that focus country in that session, as Voeten computed it.
         """CREATE TABLE un_published_agreement (
-            row_key VARCHAR PRIMARY KEY,   -- xxh3 of layout, country, period, focus
+            row_key VARCHAR PRIMARY KEY,   -- xxh3 of layout, country, period kind, period, focus
             layout VARCHAR NOT NULL,
             country VARCHAR NOT NULL,      -- ISO3
             focus VARCHAR NOT NULL,        -- ISO3 of the column's country (RUSSAgree: RUS)
