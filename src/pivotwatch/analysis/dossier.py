@@ -99,8 +99,10 @@ class Dossier:
         the entries listed after it."""
         if as_of not in self._cuts:
             latest: dict[tuple[str, str], tuple] = {}
-            for v in self.versions:  # sorted by publication (unknown first), then load
-                if v[2] is None or v[2].date() <= as_of:
+            for v in self.versions:  # sorted by publication, then load
+                # as `sanctions(as_of=...)`: a list with no publication date is never
+                # known to have been out by a given day
+                if v[2] is not None and v[2].date() <= as_of:
                     latest[(v[0], v[1])] = v
             self._cuts[as_of] = {k: v[2] for k, v in latest.items() if not v[4]}
         current = self._cuts[as_of]
@@ -278,8 +280,8 @@ def _gdelt(store: Store, focus: str, partners: list[str]) -> dict[tuple[str, str
 
 def _sanctions(store: Store, focus: str, partners: list[str]) -> tuple[list[tuple],
                                                                        dict[str, list[dict]]]:
-    """Every version of every entry, sorted as `current` orders them (publication, unknown
-    first, then load), and per partner the versions that tie the focus to it
+    """Every version of every entry that ever ties, sorted as `current` orders them
+    (publication, then load), and per partner the versions that tie the focus to it
     (`analysis.sanctions.ties` over every version, not only the current ones)."""
     from pivotwatch.analysis.sanctions import programme_table, ties
 

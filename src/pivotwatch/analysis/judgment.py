@@ -350,6 +350,10 @@ def caveats(dimension: str, level: Level | None, readings: list[Reading],
         if hi.level - lo.level >= 2:
             out.append(f"sources disagree: {hi.signal} says {hi.level.label}, {lo.signal} says "
                        f"{lo.level.label}")
+    silent = sorted({f"{r.source} (latest {r.latest})" for r in readings
+                     if r.level is None and r.latest})
+    if silent:
+        out.append(f"nothing in the window from {', '.join(silent)}")
     stale = sorted({r.source for r in seen if r.stale})
     if stale:
         out.append(f"stale: {', '.join(stale)} (latest more than a year before the as-of date)")

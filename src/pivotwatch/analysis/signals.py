@@ -244,6 +244,8 @@ def fuel_against_cap(d: Dossier, partner: str, dim: str, as_of: date, rules: Rul
 
 def _ranked(d: Dossier, partner: str, dim: str, as_of: date, rules: Rules, weight: float,
             name: str, rank: str, describe: Callable[[dict], str]) -> Reading:
+    """A published UN figure (`rank`: the column that sets the level) in the latest period
+    ended by the as-of date, against its mean over the three periods before."""
     source, kind = "UN General Assembly votes", SourceKind.RECORDED
     rows = [r for r in d.published.get(partner, [])
             if r.get(rank) is not None and r["end"] <= as_of]
@@ -258,7 +260,7 @@ def _ranked(d: Dossier, partner: str, dim: str, as_of: date, rules: Rules, weigh
     mean = sum(r[rank] for r in before) / len(before) if before else None
     base = None if mean is None else level_of(mean, thresholds, higher)
     text = describe(last)
-    table = "un_published_agreement" if "agreement" in rank else "un_ideal_points"
+    table = "un_published_agreement" if rank.startswith("agreement") else "un_ideal_points"
     return Reading(name, dim, weight, source, kind, level=level,
                    direction=level_direction(level, base), value=float(last[rank]),
                    baseline=mean, unit=unit, summary=text, quality=1.0,
@@ -281,16 +283,18 @@ def un_published_agreement(d: Dossier, partner: str, dim: str, as_of: date, rule
 
 def un_ideal_point_distance(d: Dossier, partner: str, dim: str, as_of: date, rules: Rules,
                             weight: float) -> Reading:
-    """The partner's rank among UN members by ideal-point distance to the focus in the latest
-    period ended by the as-of date, with the distance's 90% interval, against its mean rank
-    over the three periods before."""
+    """The ideal-point distance between the pair in the latest period ended by the as-of
+    date (year-based estimates where loaded), with its 90% interval and rank, against its
+    mean over the three periods before. The distance itself sets the level, not the rank:
+    dozens of states sit within each other's intervals, so a rank by point estimate moves
+    by tens of places on noise."""
     def describe(r: dict) -> str:
         return (f"{r['period_kind']} {int(r['period'])}: ideal-point distance "
                 f"{r['ideal_distance']:.2f} (90% {r['distance_low']:.2f}–"
                 f"{r['distance_high']:.2f}), rank {int(r['distance_rank_all'])} of "
                 f"{int(r['ranked_states'])} states")
     return _ranked(d, partner, dim, as_of, rules, weight, "un_ideal_point_distance",
-                   "distance_rank_all", describe)
+                   "ideal_distance", describe)
 
 
 def un_security_votes(d: Dossier, partner: str, dim: str, as_of: date, rules: Rules,
@@ -328,10 +332,12 @@ def un_security_votes(d: Dossier, partner: str, dim: str, as_of: date, rules: Ru
 def designations_tying(d: Dossier, partner: str, dim: str, as_of: date, rules: Rules,
                        weight: float) -> Reading:
     """Current designations tying the pair (under one's programme, with a nationality,
-    address, flag, birthplace or remark in the other) on the lists as published by the as-of
-    date; new listings in the last 12 months against the baseline's yearly mean."""
+    address, flag, birthplace or remark in the other) on the lists published by the as-of
+    date (a list without a publication date never counts); new listings in the last 12
+    months against the baseline's yearly mean. The count is a stock: most listings are years
+    old, so the thresholds are high."""
     name, source, kind = "designations_tying", "sanctions lists", SourceKind.LISTED
-    if not any(t["published_at"] is None or t["published_at"].date() <= as_of
+    if not any(t["published_at"] is not None and t["published_at"].date() <= as_of
                for t in d.ties.get(partner, [])):
         return _no_data(name, dim, weight, source, kind, "no designation ties this pair on "
                         "the lists published by the as-of date")

@@ -233,6 +233,30 @@ def _watch_list(series: pd.DataFrame, detected, freq: str) -> list[tuple[str, st
     return watch
 
 
+def _assessment_judgments(store: Store, dyad: str, end: date | None) -> list[Judgment]:
+    """The assessment's bottom line (analysis/assessment.py, as of the briefing's end or the
+    newest evidence) and the sources stale by then, first among the key judgments."""
+    from pivotwatch.analysis.assessment import assess
+
+    try:
+        found = assess(dyad, store=store, as_of=end, compare=False)
+    except PivotwatchError as exc:  # e.g. no dated evidence about the pair at all
+        return [Judgment(f"No assessment: {exc}", "none")]
+    levels = "; ".join(f"{j.dimension} {j.level_label} ({j.direction.value}, "
+                       f"{j.confidence.value} confidence)" for j in found.judgments)
+    out = [Judgment(f"Assessment as of {found.as_of.isoformat()} ({found.as_of_basis}): "
+                    f"{found.bottom_line} By dimension: {levels}. Rules and evidence: "
+                    f"pivotwatch assess --dyad {found.dyad} --as-of {found.as_of.isoformat()}.",
+                    "assessment")]
+    stale = [s for s in found.sources if s.get("stale") and s.get("rows")]
+    if stale:
+        out.append(Judgment(
+            "Stale sources (latest date more than a year before the assessment date): "
+            + ", ".join(f"{s['source']} (latest {s.get('latest')})" for s in stale) + ".",
+            "caveat"))
+    return out
+
+
 def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date | None = None,
                    end: date | None = None, generated: str = "") -> Briefing:
     """Everything the report shows, computed from the store."""
@@ -247,7 +271,7 @@ def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date |
     total = int(overall.events.sum()) if len(overall) else 0
     periods = int((overall.events > 0).sum()) if len(overall) else 0
     conf = confidence(total, periods)
-    judgments: list[Judgment] = []
+    judgments: list[Judgment] = _assessment_judgments(store, dyad, end)
     if not len(overall):
         judgments.append(Judgment(
             f"The store has no GDELT data at all in this range; nothing can be said about "
