@@ -71,6 +71,8 @@ def _levels(a) -> dict[str, int | None]:
 
 def _reading(level, weight=1.0, source="s", direction=Direction.STEADY, quality=1.0,
              stale=False) -> Reading:
+    if isinstance(weight, str):  # _reading(level, "source", ...)
+        weight, source = 1.0, weight
     return Reading("x", "military", weight, source, SourceKind.CURATED,
                    level=None if level is None else Level(level), direction=direction,
                    quality=quality, stale=stale)
@@ -92,8 +94,13 @@ def test_quorum_rule():
 def test_direction_vote():
     r, s, f = Direction.RISING, Direction.STEADY, Direction.FALLING
     assert combined_direction([_reading(2, direction=r)]) == r
-    assert combined_direction([_reading(2, direction=r), _reading(2, direction=f)]) == s
-    assert combined_direction([_reading(2, 1.0, direction=r), _reading(2, 0.5, direction=s)]) == r
+    assert combined_direction([_reading(2, direction=r), _reading(2, "t", direction=f)]) == s
+    assert combined_direction([_reading(2, 1.0, direction=r),
+                               _reading(2, 0.5, "t", direction=s)]) == r
+    # one source votes once, with its heaviest signal: two half-weight steadies of one source
+    # do not outvote a full-weight rise
+    assert combined_direction([_reading(2, 1.0, direction=r), _reading(2, 0.5, "u", direction=s),
+                               _reading(2, 0.5, "u", direction=s)]) == r
     assert combined_direction([_reading(2, direction=Direction.UNKNOWN)]) == Direction.UNKNOWN
     assert combined_direction([_reading(None, direction=r)]) == Direction.UNKNOWN
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pivotwatch import taxonomy
-from pivotwatch.analysis.dossier import Dossier, latest_date, load_dossier
+from pivotwatch.analysis.dossier import REFERENCE_PAIR, Dossier, latest_date, load_dossier
 from pivotwatch.analysis.dyads import parse_dyad
 from pivotwatch.analysis.judgment import (
     DIMENSIONS,
@@ -75,6 +75,7 @@ class Assessment:
     judgments: tuple[Judgment, ...]
     partners: tuple[PartnerCell, ...] = ()
     sources: tuple[dict, ...] = ()
+    notes: tuple[str, ...] = ()   # what the whole assessment cannot tell, in words
 
     def judgment(self, dimension: str) -> Judgment:
         return next(j for j in self.judgments if j.dimension == dimension)
@@ -84,7 +85,7 @@ class Assessment:
                 "as_of_basis": self.as_of_basis, "bottom_line": self.bottom_line,
                 "dimensions": [j.to_dict() for j in self.judgments],
                 "partners": [c.to_dict() for c in self.partners],
-                "sources": list(self.sources)}
+                "sources": list(self.sources), "notes": list(self.notes)}
 
 
 # --- judging -------------------------------------------------------------------------------
@@ -152,10 +153,10 @@ def _largest_caveat(seen: Sequence[Judgment], sources: Sequence[dict]) -> str:
     for j in sorted(seen, key=lambda j: -int(j.level)):
         if int(j.level) == top and top >= Level.MODERATE and len(j.sources) == 1:
             return f"The {j.dimension} judgment rests on one source only ({j.sources[0]})."
-    stale = [s["source"] for s in sources if s.get("stale") and s.get("rows")]
+    stale = sorted({f"{r.source} (latest {r.latest})" for j in seen for r in j.readings
+                    if r.stale and r.level is not None and r.latest})
     if stale:
-        return (f"Stale sources (latest more than a year before the as-of date): "
-                f"{_join(stale)}.")
+        return (f"Some judgments rest on figures more than a year old: {_join(stale)}.")
     if not any(r.kind.value == "event data" and r.level is not None
                for j in seen for r in j.readings):
         return "GDELT holds no events for the pair: no judgment uses media volume."
@@ -218,7 +219,23 @@ def _assess(d: Dossier, st: Store, focus: str, partner: str, as_of: date | None,
     sources = _sources(st, as_of, rules)
     return Assessment(f"{focus}-{partner}", as_of, basis,
                       bottom_line(focus, partner, as_of, found, sources), found,
-                      tuple(cells), sources)
+                      tuple(cells), sources, _notes(d, partner, as_of, rules, compare))
+
+
+def _notes(d: Dossier, partner: str, as_of: date, rules: Rules, compare: bool) -> tuple[str, ...]:
+    notes = []
+    newest = latest_date(d, partner)
+    if newest is not None and (as_of - newest).days > rules.stale_days:
+        notes.append(f"the as-of date is {(as_of - newest).days} days after the newest evidence "
+                     f"about the pair ({newest.isoformat()}): the recent windows hold nothing "
+                     "newer, so levels read from the last 12 months fall to none or no data")
+    others = [p for p in d.partners if {d.focus, p} != REFERENCE_PAIR]
+    if compare and others and {d.focus, partner} == REFERENCE_PAIR:
+        notes.append("the curated tables (key events, published estimates, reference trade, "
+                     "fuel) cover Russia–DPRK only: " + ", ".join(others) + " are judged on UN "
+                     "votes, sanctions lists, Comtrade and GDELT alone, so a 'no data' cell "
+                     "there means no such source, not no ties")
+    return tuple(notes)
 
 
 def period_ends(start: int, end: int, freq: str = "year") -> list[date]:

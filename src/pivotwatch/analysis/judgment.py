@@ -11,9 +11,11 @@ The rules, in words (the numbers are in `data/assessment/rules.csv`; docs/assess
   still show *low* (the sub-quorum cap), never more. Adding evidence never lowers a level:
   more evidence can only raise a signal, and more signals can only add weight.
 - **Direction** (rising, steady, falling, unknown). Each signal compares its recent window
-  (the 365 days up to the as-of date) with its baseline (the three years before, per year).
-  The dimension takes the direction with the most weight behind it; rising and falling with
-  equal weight is steady; no signal with a direction is unknown.
+  (the 12 months up to the as-of date) with its baseline (the three years before, per year);
+  a level-based signal at the top of the scale in both says nothing. Each source votes once,
+  with its heaviest signal's direction and weight; the dimension takes the direction with
+  the most weight behind it; rising and falling with equal weight is steady; no signal with
+  a direction is unknown.
 - **Confidence** (high, medium, low). Every independent source that sees ties (a signal at
   level 1 or more) adds points: its quality (the rows' `confidence` column: high 1.0, medium
   0.75, low 0.5; recorded and listed data 1.0; GDELT 0.5), halved when the source is stale
@@ -173,6 +175,11 @@ class Rules:
     levels: dict[str, tuple[str, tuple[float, ...], bool]]  # signal -> (unit, thresholds, higher)
     measures: dict[str, tuple[str, tuple[float, ...]]]      # measure -> (unit, thresholds)
     event_weights: dict[str, float]
+    event_also: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def event_dimensions(self, event_type: str, dimension: str) -> tuple[str, ...]:
+        """The dimension a curated event is filed under, and those its type also speaks to."""
+        return (dimension, *self.event_also.get(event_type, ()))
 
     def __getattr__(self, name: str) -> float:
         try:
@@ -233,9 +240,16 @@ def load_rules(signals_file: Path | None = None) -> Rules:
         levels[row["signal"]] = (row["unit"], t, row["direction"] == "higher")
     measures = {row["measure"]: (row["unit"], _thresholds(row, f"measures.csv {row['measure']}"))
                 for row in _rows(_bundled("measures.csv"))}
-    weights = {row["event_type"]: _number(row["weight"], f"event_weights.csv {row['event_type']}")
-               for row in _rows(_bundled("event_weights.csv"))}
-    return Rules(numbers, signals, levels, measures, weights)
+    weights, also = {}, {}
+    for row in _rows(_bundled("event_weights.csv")):
+        kind = row["event_type"]
+        weights[kind] = _number(row["weight"], f"event_weights.csv {kind}")
+        extra = tuple(d for d in (row.get("also") or "").split(";") if d)
+        unknown = [d for d in extra if d not in DIMENSIONS]
+        if unknown:
+            raise UsageError(f"event_weights.csv {kind}: unknown dimension {unknown[0]!r}")
+        also[kind] = extra
+    return Rules(numbers, signals, levels, measures, weights, also)
 
 
 def level_of(value: float | None, thresholds: tuple[float, ...], higher: bool = True) -> Level:
@@ -261,8 +275,10 @@ def direction_of(recent: float | None, baseline: float | None, rules: Rules) -> 
 
 
 def level_direction(recent: Level | None, baseline: Level | None) -> Direction:
-    """For ranked signals: rising when the recent level is above the baseline level."""
-    if recent is None or baseline is None:
+    """For level-based signals: rising when the recent level is above the baseline level.
+    Both at the top of the scale is unknown: a level that cannot go higher cannot show a
+    rise."""
+    if recent is None or baseline is None or recent == baseline == Level.VERY_HIGH:
         return Direction.UNKNOWN
     if recent > baseline:
         return Direction.RISING
@@ -286,10 +302,17 @@ def combined_level(readings: list[Reading], rules: Rules) -> Level | None:
 
 
 def combined_direction(readings: list[Reading]) -> Direction:
-    weight = {d: 0.0 for d in (Direction.RISING, Direction.STEADY, Direction.FALLING)}
+    """The weighted vote of the module docstring: each source votes once, with the direction
+    of its heaviest signal that has one and that signal's weight."""
+    votes: dict[str, tuple[float, Direction]] = {}
     for r in readings:
-        if r.level is not None and r.direction in weight:
-            weight[r.direction] += r.weight
+        if r.level is None or r.direction == Direction.UNKNOWN:
+            continue
+        if r.source not in votes or r.weight > votes[r.source][0]:
+            votes[r.source] = (r.weight, r.direction)
+    weight = {d: 0.0 for d in (Direction.RISING, Direction.STEADY, Direction.FALLING)}
+    for w, d in votes.values():
+        weight[d] += w
     if not any(weight.values()):
         return Direction.UNKNOWN
     if weight[Direction.RISING] == weight[Direction.FALLING] and \
@@ -344,19 +367,23 @@ def caveats(dimension: str, level: Level | None, readings: list[Reading],
     if level >= Level.LOW and len(sources) == 1:
         out.append(f"rests on one source only ({sources[0]})")
     seen = [r for r in readings if r.level is not None]
-    if seen:
-        hi = max(seen, key=lambda r: r.level)
-        lo = min(seen, key=lambda r: r.level)
+    # a zero from silence (no curated event in the window) does not disagree with anything;
+    # a zero from a measurement (trade, lists, votes) does
+    speaking = [r for r in seen if r.level >= Level.LOW
+                or r.kind in (SourceKind.RECORDED, SourceKind.LISTED)]
+    if speaking:
+        hi = max(speaking, key=lambda r: r.level)
+        lo = min(speaking, key=lambda r: r.level)
         if hi.level - lo.level >= 2:
             out.append(f"sources disagree: {hi.signal} says {hi.level.label}, {lo.signal} says "
                        f"{lo.level.label}")
-    silent = sorted({f"{r.source} (latest {r.latest})" for r in readings
+    silent = sorted({f"{r.signal} (latest {r.latest})" for r in readings
                      if r.level is None and r.latest})
     if silent:
         out.append(f"nothing in the window from {', '.join(silent)}")
-    stale = sorted({r.source for r in seen if r.stale})
+    stale = sorted({f"{r.signal} (latest {r.latest})" for r in seen if r.stale and r.latest})
     if stale:
-        out.append(f"stale: {', '.join(stale)} (latest more than a year before the as-of date)")
+        out.append(f"stale, more than a year before the as-of date: {', '.join(stale)}")
     if any(r.kind == SourceKind.EVENT_DATA for r in seen) and \
             all(r.kind == SourceKind.EVENT_DATA for r in seen if r.level):
         out.append("only GDELT media events see ties here: media volume, not verified acts")

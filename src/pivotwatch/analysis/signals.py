@@ -86,14 +86,15 @@ def pair_events(d: Dossier, partner: str) -> list[dict]:
 def curated_events(d: Dossier, partner: str, dim: str, as_of: date, rules: Rules,
                    weight: float) -> Reading:
     """Curated key events in the dimension over the last 12 months, each weighted by its type
-    (`event_weights.csv`), against the baseline's yearly mean."""
+    (`event_weights.csv`, which also names the other dimensions a type speaks to: a food
+    shipment is humanitarian as well as economic), against the baseline's yearly mean."""
     name, source, kind = "curated_events", "curated timeline", SourceKind.CURATED
     pair = [e for e in pair_events(d, partner) if e["day"] <= as_of]
     if not pair:
         return _no_data(name, dim, weight, source, kind,
                         "the curated timeline holds no events for this pair")
     recent_start, base_start = windows(as_of, rules)
-    rows = [e for e in pair if e["dimension"] == dim and e["day"] <= as_of]
+    rows = [e for e in pair if dim in rules.event_dimensions(e["event_type"], e["dimension"])]
     weigh = rules.event_weights.get
     recent = [e for e in rows if e["day"] > recent_start and weigh(e["event_type"], 0.0) > 0]
     value = sum(weigh(e["event_type"], 0.0) for e in recent)
@@ -125,7 +126,8 @@ def estimated_measures(d: Dossier, partner: str, dim: str, as_of: date, rules: R
                        weight: float) -> Reading:
     """Published estimates (munitions, troops, port calls, grain...) whose period reaches into
     the last 12 months: the highest level any one figure reaches (`measures.csv`), never a sum
-    of figures from different publishers; the baseline is the same over the 3 years before."""
+    of figures from different publishers; the baseline is the same over the 3 years before.
+    Estimates appear when someone publishes one: none for the window is no data, not zero."""
     name, source, kind = "estimated_measures", "published estimates", SourceKind.ESTIMATED
     pair = {d.focus, partner}
     every = [m for m in d.measures if m["from_country"] in pair and m["to_country"] in pair
@@ -136,6 +138,11 @@ def estimated_measures(d: Dossier, partner: str, dim: str, as_of: date, rules: R
     rows = [m for m in every if m["dimension"] == dim]
     recent = [m for m in rows if m["end"] > recent_start]
     base = [m for m in rows if base_start < m["end"] <= recent_start]
+    latest = max((m["published"] for m in every), default=None)
+    if not recent:  # estimates come and go with the news: none published is no data
+        return _no_data(name, dim, weight, source, kind,
+                        f"no {dim} estimate covers the last 12 months", latest=_iso(latest),
+                        stale=_stale(latest, as_of, rules))
     level = max((_measure_level(m, rules) for m in recent), default=Level.NONE)
     base_level = max((_measure_level(m, rules) for m in base), default=Level.NONE)
     shown = sorted(recent, key=lambda m: (_measure_level(m, rules), m["published"]),
@@ -143,7 +150,6 @@ def estimated_measures(d: Dossier, partner: str, dim: str, as_of: date, rules: R
     evidence = tuple(Evidence("reference_measures", m["row_key"], m["published"].isoformat(),
                               f"{m['measure']}: {m['value']:,.0f} {m['unit']} ({m['basis']}, "
                               f"{m['publisher']})", m["url"]) for m in shown[:MAX_EVIDENCE])
-    latest = max((m["published"] for m in every), default=None)
     series = len({(m["measure"], m["publisher"]) for m in recent})
     return Reading(name, dim, weight, source, kind, level=Level(level),
                    direction=level_direction(Level(level), Level(base_level)) if rows else

@@ -77,8 +77,9 @@ def _print(a) -> None:
         out.print(_partners_table(a))
     stale = [s for s in a.sources if s.get("stale") and s.get("rows")]
     if stale:
-        out.print("stale sources: " + ", ".join(
-            f"{shown(s['source'])} (latest {s.get('latest') or 'none'})" for s in stale))
+        out.print("loaded sources whose latest date is more than a year before the as-of "
+                  "date: " + ", ".join(f"{shown(s['source'])} (latest "
+                                       f"{s.get('latest') or 'none'})" for s in stale))
 
 
 def _history_table(found) -> Table:
@@ -102,9 +103,12 @@ def _write(text: str, output: Path | None) -> None:
 
     if output is None:
         write_data(text)
-    else:
+        return
+    try:
         output.write_text(text, encoding="utf-8")
-        err.print(f"wrote {shown(str(output))}")
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    err.print(f"wrote {shown(str(output))}")
 
 
 @handle_errors
@@ -157,6 +161,9 @@ def assess(
         with store(read_only=True) as st:
             found = [engine.assess(dyad, store=st, as_of=day, partners=partners,
                                    compare=not no_compare, signals_file=signals)]
+    for a in found[-1:]:
+        for note in a.notes:
+            err.print(f"[yellow]note:[/yellow] {shown(note)}")
     if fmt is Format.json:
         payload = [a.to_dict() for a in found] if history else found[0].to_dict()
         _write(strict_json(payload, indent=1) + "\n", output)

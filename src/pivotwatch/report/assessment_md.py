@@ -24,6 +24,7 @@ def _row(cells: Sequence[object]) -> str:
 def markdown(a: Assessment) -> str:
     lines = [f"# Assessment: {md_text(a.dyad)} as of {a.as_of.isoformat()}", "",
              f"_As-of date: {md_text(a.as_of_basis)}._", "", md_text(a.bottom_line), "",
+             *(f"> Note: {md_text(n)}" for n in a.notes), *([""] if a.notes else []),
              "## Judgments", "",
              "| dimension | level | direction | confidence | strongest evidence | caveats |",
              "|---|---|---|---|---|---|"]

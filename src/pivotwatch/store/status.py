@@ -33,6 +33,7 @@ _FACTS = {
                   ("reference_measures", "as_of")],
     "unga": [("un_votes", "NULL::DATE"), ("un_roll_calls", "date")],
     "comtrade": [("trade_flows", "make_date(year, 1, 1)")],
+    "idealpoints": [("un_ideal_points", "period_end"), ("un_published_agreement", "period_end")],
     "sanctions": [("sanctions", "listed_on")],
     "documents": [("documents", "published::DATE")],
 }
