@@ -153,10 +153,14 @@ def _largest_caveat(seen: Sequence[Judgment], sources: Sequence[dict]) -> str:
     for j in sorted(seen, key=lambda j: -int(j.level)):
         if int(j.level) == top and top >= Level.MODERATE and len(j.sources) == 1:
             return f"The {j.dimension} judgment rests on one source only ({j.sources[0]})."
-    stale = sorted({f"{r.source} (latest {r.latest})" for j in seen for r in j.readings
-                    if r.stale and r.level is not None and r.latest})
-    if stale:
-        return (f"Some judgments rest on figures more than a year old: {_join(stale)}.")
+    dates: dict[str, set[str]] = {}
+    for r in (r for j in seen for r in j.readings):
+        if r.stale and r.level is not None and r.latest:
+            dates.setdefault(r.source, set()).add(r.latest)
+    if dates:
+        stale = [f"{source} (latest {', '.join(sorted(days))})"
+                 for source, days in sorted(dates.items())]
+        return f"Some judgments rest on figures more than a year old: {_join(stale)}."
     if not any(r.kind.value == "event data" and r.level is not None
                for j in seen for r in j.readings):
         return "GDELT holds no events for the pair: no judgment uses media volume."
