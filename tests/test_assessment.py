@@ -382,3 +382,32 @@ def test_method_page_is_in_step_with_the_code():
     page = Path(__file__).resolve().parents[1] / "docs" / "assessment.md"
     assert method() in page.read_text(encoding="utf-8"), \
         "regenerate the method part of docs/assessment.md from assessment_md.method()"
+
+
+def test_gdelt_alone_never_says_more_than_low(tmp_path):
+    """A dyad seen only in GDELT: 60 political events a month per 2,800 of volume, 214 per
+    10k (very high for the signal), but half a quorum: the judgment stays low, and says why."""
+    path = tmp_path / "gdelt.duckdb"
+    with open_store(path, create=True) as st:
+        st.con.execute("INSERT INTO files (file_id, source, name, status) VALUES "
+                       "('g', 'gdelt', 'planted', 'loaded')")
+        events, counts, n = [], [], 0
+        for month in range(1, 13):
+            for day_ in range(1, 29):
+                counts.append((date(2024, month, day_), 100))
+            for i in range(60):
+                n += 1
+                events.append((n, date(2024, month, 1 + i % 28)))
+        st.con.executemany("INSERT INTO events (event_id, day, actor1_country, actor2_country, "
+                           "event_code, event_base_code, event_root_code, quad_class, "
+                           "gdelt_version, file_id) VALUES (?, ?, 'RUS', 'CHN', '040', '040', "
+                           "'04', 1, 2, 'g')", events)
+        st.con.executemany("INSERT INTO daily_counts VALUES ('g', ?, 'RUS', 'USA', ?)", counts)
+    with open_store(path, read_only=True) as st:
+        a = engine.assess("RUS-CHN", store=st, as_of=AS_OF, compare=False)
+    political = a.judgment("political")
+    reading = next(r for r in political.readings if r.signal == "gdelt_events")
+    assert reading.level == Level.VERY_HIGH
+    assert reading.value == pytest.approx(720 * 10_000 / 33_600, abs=1e-3)
+    assert political.level == Level.LOW and political.confidence == Confidence.LOW
+    assert any("only GDELT" in c for c in political.caveats)

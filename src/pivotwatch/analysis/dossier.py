@@ -256,25 +256,37 @@ def _votes(store: Store, focus: str, partners: list[str]) -> dict[str, list[dict
 
 
 def _gdelt(store: Store, focus: str, partners: list[str]) -> dict[tuple[str, str], list[dict]]:
+    """Per partner and dimension, every month with daily counts: the pair's events (either
+    direction) and the volume they are normalised by (events involving either country), from
+    the partner ranking's building blocks (`partner_events`, `tag_dimensions`,
+    `partner_volume`) without its shares and ranks."""
     from pivotwatch.analysis.dyads import code_dimensions
-    from pivotwatch.analysis.partners import partner_shares
+    from pivotwatch.analysis.indicators import period_start, tag_dimensions
+    from pivotwatch.analysis.partners import partner_events, partner_volume
 
     found = store.con.execute(
         "SELECT count(*) FROM events WHERE (actor1_country = ? AND list_contains(?, "
         "actor2_country)) OR (actor2_country = ? AND list_contains(?, actor1_country))",
         [focus, partners, focus, partners]).fetchall()[0][0]
-    if not found:  # nothing to read: spare the query
+    if not found:  # nothing to read: spare the queries
         return {}
     con = store.ibis()
-    df = partner_shares(con.table("events"), con.table("daily_counts"), code_dimensions(),
-                        focus=focus, partners=partners, freq="month",
-                        dimensions=list(DIMENSIONS),
-                        energy_pattern=taxonomy.energy_pattern()).to_pandas()
+    tagged = tag_dimensions(partner_events(con.table("events"), focus, partners),
+                            code_dimensions(), taxonomy.energy_pattern())
+    tagged = tagged.filter(tagged.dimension.isin(list(DIMENSIONS)))
+    tagged = tagged.mutate(period=period_start(tagged.day, "month"))
+    stats = tagged.group_by(["period", "partner", "dimension"]).aggregate(n=tagged.count())
+    counts = {(day(r["period"]), r["partner"], r["dimension"]): int(r["n"])
+              for r in _records(stats.to_pandas())}
+    volume = _records(partner_volume(con.table("daily_counts"), focus, partners,
+                                     "month").to_pandas())
     out: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for r in _records(df):
-        out[(r["partner"], r["dimension"])].append(
-            {"month": day(r["period"]), "events": int(r["events"]),
-             "volume": int(r["volume"] or 0), "days": int(r["days_covered"] or 0)})
+    for r in sorted(volume, key=lambda r: day(r["period"])):
+        month = day(r["period"])
+        for dim in DIMENSIONS:
+            out[(r["partner"], dim)].append(
+                {"month": month, "events": counts.get((month, r["partner"], dim), 0),
+                 "volume": int(r["volume"] or 0), "days": int(r["days_covered"] or 0)})
     return dict(out)
 
 
