@@ -50,7 +50,8 @@ def main() -> None:
         if old.name != "README.md":
             old.unlink()
     manifest, counts, runs = [], [], []
-    with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "s.duckdb", create=True) as store:
+    with tempfile.TemporaryDirectory() as tmp, \
+            open_store(Path(tmp) / "s.duckdb", create=True) as store:
         for src in SOURCES:
             result = load_file(store, src, name=src.name, countries=DEFAULT_COUNTRIES,
                                workdir=Path(tmp) / "work")
