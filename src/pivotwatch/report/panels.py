@@ -116,7 +116,8 @@ def votes_panel(store: Store, a: str, b: str, start: date | None, end: date | No
             cells.append(f"{hit.iloc[0].share:.0%} ({int(hit.iloc[0].roll_calls)})"
                          if len(hit) else "–")
         rows.append(cells)
-    panel = Panel("un-votes", "political", title, True, [], chart=lambda: _alignment_chart(df, a))
+    panel = Panel("un-votes", "political", title, True, [],
+                  chart=lambda: _alignment_chart(df, a, b))
     panel.tables.append(Table(
         f"{a} with each partner: all roll calls both voted on in range, and the last "
         f"{len(years)} years with at least {MIN_ROLL_CALLS} (share identical, roll calls)",
@@ -157,10 +158,10 @@ def votes_panel(store: Store, a: str, b: str, start: date | None, end: date | No
     return panel
 
 
-def _alignment_chart(df: pd.DataFrame, focus: str) -> str | None:
+def _alignment_chart(df: pd.DataFrame, focus: str, partner: str) -> str | None:
     from pivotwatch.report import charts
 
-    return charts.alignment_chart(df, focus, MIN_ROLL_CALLS)
+    return charts.alignment_chart(df, focus, MIN_ROLL_CALLS, highlight=partner)
 
 
 # --- economic: trade by category, and recorded trade against estimates ---------------------
