@@ -6,6 +6,11 @@ Debian's Chromium through Playwright and checks what a reader would see: no cons
 or page errors, no network traffic, a screenshot that is not blank, working in-page
 links, images and charts with a size, and the headings a briefing must carry.
 
+It also checks the briefing as a phone shows it (390 px, a mobile viewport) and as a
+desktop's first screen shows it (1280 x 800): no horizontal page overflow (wide tables
+scroll inside their own container), the scorecard on the first screen, chart text at least
+10 px as drawn (SVG font size times the SVG's scale on screen).
+
 It skips when Playwright or /usr/bin/chromium is absent (a user's machine);
 `.ci/run` installs both, so CI runs it. Set PIVOTWATCH_SCREENSHOT_DIR to keep the
 screenshots for a person to look at.
@@ -286,3 +291,208 @@ def test_report_renders_in_browser(store, browser, tmp_path, dyad):
     for wanted in REQUIRED_HEADINGS:
         assert any(wanted.casefold() in h for h in headings), (
             f"no heading {wanted!r}; headings: {facts['headings']}")
+
+
+# --------------------------------------------------------------------------- phone and first screen
+
+MIN_TEXT_PX = 10  # chart text as drawn on a 390 px screen
+FIRST_SCREEN = (1280, 800)
+PHONE = 390
+
+LAYOUT_FACTS = """() => {
+  const vw = document.documentElement.clientWidth;
+  const inScroller = el => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o === 'auto' || o === 'scroll' || o === 'hidden') return true;
+    }
+    return false;
+  };
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    (typeof el.className === 'string' && el.className ? '.' + el.className.split(' ')[0] : '');
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.right <= vw + 1 || inScroller(el)) continue;
+    wide.push(name(el) + ' right=' + Math.round(r.right));
+  }
+  const text = [];
+  for (const t of document.querySelectorAll('svg text')) {
+    const r = t.getBoundingClientRect();
+    if (!t.textContent.trim() || r.width === 0) continue;
+    const m = t.getScreenCTM();
+    const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+    text.push({px, box: r.height, text: t.textContent.slice(0, 40)});
+  }
+  text.sort((a, b) => a.px - b.px);
+  const svgs = [...document.querySelectorAll('svg')].filter(s => !s.parentElement.closest('svg'))
+    .map(s => { const r = s.getBoundingClientRect(); return {left: r.left, right: r.right}; });
+  const card = document.getElementById('scorecard');
+  const cr = card ? card.getBoundingClientRect() : null;
+  return {vw, scrollWidth: document.documentElement.scrollWidth,
+          bodyWidth: document.body.scrollWidth, height: document.documentElement.scrollHeight,
+          wide: wide.slice(0, 12), smallest: text.slice(0, 5), texts: text.length, svgs,
+          scorecard: cr && {top: cr.top + window.scrollY, bottom: cr.bottom + window.scrollY}};
+}"""
+
+
+def _open(browser, html: Path, width: int, height: int = 800, mobile: bool = False,
+          shot: str | None = None) -> tuple[dict, dict]:
+    """`html` at `width` px (a phone: a mobile viewport, which honours the viewport meta);
+    every console error and request recorded, nothing allowed off the machine."""
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  device_scale_factor=1, is_mobile=mobile, has_touch=mobile)
+    page = context.new_page()
+    seen: dict[str, list] = {"console": [], "pageerror": [], "requests": []}
+    page.on("console", lambda m: m.type == "error" and seen["console"].append(m.text))
+    page.on("pageerror", lambda e: seen["pageerror"].append(str(e)))
+    page.on("request", lambda r: seen["requests"].append(r.url))
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+        ("file://", "data:")) else route.abort("blockedbyclient"))
+    try:
+        page.goto(html.as_uri(), wait_until="load", timeout=30_000)
+        page.evaluate("() => document.fonts.ready")
+        page.wait_for_timeout(200)
+        facts = page.evaluate(LAYOUT_FACTS)
+        keep = os.environ.get("PIVOTWATCH_SCREENSHOT_DIR")
+        if shot and keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(keep) / shot), full_page=True, type="png")
+    finally:
+        context.close()
+    return seen, facts
+
+
+def _clean(seen: dict) -> None:
+    assert not seen["console"], f"console errors: {seen['console']}"
+    assert not seen["pageerror"], f"page errors: {seen['pageerror']}"
+    offsite = [u for u in seen["requests"] if not u.startswith(("file://", "data:"))]
+    assert not offsite, f"requests that leave file://: {offsite}"
+
+
+def _fits(facts: dict) -> None:
+    assert facts["scrollWidth"] <= facts["vw"], (
+        f"the page is {facts['scrollWidth']} px wide on a {facts['vw']} px screen; "
+        f"wider than the screen and not in a scrolling container: {facts['wide']}")
+    assert not facts["wide"], f"elements past the right edge: {facts['wide']}"
+    small = [t for t in facts["smallest"] if t["px"] < MIN_TEXT_PX]
+    assert not small, f"chart text under {MIN_TEXT_PX} px at {facts['vw']} px: {small}"
+
+
+@pytest.fixture(scope="module")
+def briefing(store, tmp_path_factory) -> Path:
+    """The demo briefing (bundled sample and reference data), written through the CLI."""
+    out = tmp_path_factory.mktemp("briefing") / "briefing-RUS-PRK.html"
+    result = run("--db", store, "report", "--dyad", "RUS-PRK", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _needs_scorecard(html: Path) -> None:
+    # issue 11 rebuilds the briefing around a scorecard; until the template has it, these
+    # checks of the new layout have nothing to check
+    if 'id="scorecard"' not in html.read_text(encoding="utf-8"):
+        pytest.skip('the briefing has no id="scorecard" yet (issue 11 layout not landed)')
+
+
+def test_briefing_on_a_phone(browser, briefing):
+    _needs_scorecard(briefing)
+    seen, facts = _open(browser, briefing, PHONE, mobile=True, shot="briefing-390.png")
+    _clean(seen)
+    _fits(facts)
+    assert facts["texts"], "no chart text measured: the briefing drew no chart"
+
+
+def test_briefing_first_screen(browser, briefing):
+    _needs_scorecard(briefing)
+    width, height = FIRST_SCREEN
+    seen, facts = _open(browser, briefing, width, height, shot="briefing-1280.png")
+    _clean(seen)
+    assert facts["scrollWidth"] <= width, facts["wide"]
+    card = facts["scorecard"]
+    assert card["top"] < height, f"the scorecard starts at {card['top']:.0f} px"
+    assert card["bottom"] <= height, (
+        f"the scorecard ends at {card['bottom']:.0f} px, below the first {height} px")
+    print(f"briefing page length at {width} px: {facts['height']} px")
+
+
+def _chart_page(path: Path, charts: list[str]) -> Path:
+    from pivotwatch.markup import CSP_META
+
+    path.write_text(f'<!doctype html><html><head><meta charset="utf-8">{CSP_META}'
+                    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                    '<title>charts</title></head><body style="margin:16px">'
+                    + "".join(f"<figure style='margin:0'>{c}</figure>" for c in charts)
+                    + "</body></html>", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def chart_svgs(store) -> dict[str, str]:
+    """Every kind of chart the briefing draws, from the demo store, outside any template."""
+    from pivotwatch.analysis.assessment import history
+    from pivotwatch.report import charts
+    from pivotwatch.report.panels import fuel_panel, votes_panel
+    from pivotwatch.store import open_store
+
+    st = open_store(store, read_only=True)
+    try:
+        events = st.con.execute(
+            "SELECT date, dimension, event_type FROM reference_events").df()
+        found = {
+            "trajectory": charts.trajectory_chart(history("RUS-PRK", store=st, start=2012),
+                                                  events),
+            "alignment": votes_panel(st, "RUS", "PRK", None, None).chart(),
+            "fuel": fuel_panel(st, "RUS", "PRK").chart(),
+            "reference": charts.reference_chart(events, "RUS–PRK: curated events by year"),
+        }
+    finally:
+        st.close()
+    assert all(found.values()), [k for k, v in found.items() if not v]
+    return found
+
+
+@pytest.mark.parametrize("width", [PHONE, 1280])
+def test_charts_readable_at_any_width(browser, chart_svgs, tmp_path, width):
+    """Each chart on its own, in a page with only a 16 px margin: it fits the screen, and on
+    a phone its smallest text is still 10 px; on a desktop it keeps its own size."""
+    page = _chart_page(tmp_path / "charts.html", list(chart_svgs.values()))
+    seen, facts = _open(browser, page, width, mobile=width == PHONE,
+                        shot=f"charts-{width}.png")
+    _clean(seen)
+    _fits(facts)
+    assert len(facts["svgs"]) == len(chart_svgs)
+    if width > PHONE:  # never blown up: text stays at the size it was drawn
+        assert max(t["px"] for t in facts["smallest"]) < 16, facts["smallest"]
+
+
+def test_alignment_chart_highlights_the_partner_in_colour_blind_safe_colours(chart_svgs):
+    import re
+
+    from pivotwatch.report import charts
+
+    svg = chart_svgs["alignment"]
+    strokes = {c.upper() for c in re.findall(r'stroke="(#[0-9a-fA-F]{6})"', svg)}
+    palette = {c.upper() for c in charts.OKABE_ITO}
+    lines = strokes - {"#888888", "#DDDDDD", "#000000", "#FFFFFF"}
+    assert lines and lines <= palette, f"line colours outside Okabe–Ito: {lines - palette}"
+    # the focus partner (PRK) is the one thick black line
+    thick = re.findall(r'<path[^>]*stroke="#000000"[^>]*stroke-width="3.5"', svg)
+    assert len(thick) == 1, "PRK is not drawn as one thick black line"
+    assert "thick black line: PRK" in svg
+    # the span that matters by default, the whole span on demand
+    assert ">1990<" not in svg and ">1995<" in svg
+
+
+def test_multi_year_charts_show_the_whole_span_on_demand():
+    import pandas as pd
+
+    from pivotwatch.report import charts
+
+    years = range(1950, 2021)
+    rows = pd.DataFrame([{"period": str(y), "issue": "all", "partner": p, "roll_calls": 40,
+                          "share": 0.5 + (y % 7) / 20} for y in years for p in ("PRK", "CHN")])
+    recent = charts.alignment_chart(rows, "RUS", 10, highlight="PRK")
+    whole = charts.alignment_chart(rows, "RUS", 10, highlight="PRK", since=None)
+    assert ">1960<" not in recent and "1991 on" in recent
+    assert ">1960<" in whole and "1950 on" in whole
