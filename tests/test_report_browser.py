@@ -327,11 +327,26 @@ LAYOUT_FACTS = """() => {
   text.sort((a, b) => a.px - b.px);
   const svgs = [...document.querySelectorAll('svg')].filter(s => !s.parentElement.closest('svg'))
     .map(s => { const r = s.getBoundingClientRect(); return {left: r.left, right: r.right}; });
+  // a cell squeezed to a sliver (a word per letter) or taller than a screen is unreadable
+  const cells = [];
+  for (const c of document.querySelectorAll('td, th')) {
+    const r = c.getBoundingClientRect(), words = c.textContent.trim();
+    if (r.width === 0 || !words) continue;
+    const st = getComputedStyle(c), size = parseFloat(st.fontSize);
+    const line = parseFloat(st.lineHeight) || 1.3 * size;
+    const range = document.createRange();
+    range.selectNodeContents(c);
+    const lines = range.getBoundingClientRect().height / line;
+    if ((lines >= 3 && words.length / lines < 4) || r.height > 600)
+      cells.push(name(c) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height) + ' ' +
+                 JSON.stringify(words.slice(0, 30)));
+  }
   const card = document.getElementById('scorecard');
   const cr = card ? card.getBoundingClientRect() : null;
   return {vw, scrollWidth: document.documentElement.scrollWidth,
           bodyWidth: document.body.scrollWidth, height: document.documentElement.scrollHeight,
-          wide: wide.slice(0, 12), smallest: text.slice(0, 5), texts: text.length, svgs,
+          wide: wide.slice(0, 12), cells: cells.slice(0, 12), smallest: text.slice(0, 5),
+          texts: text.length, svgs,
           scorecard: cr && {top: cr.top + window.scrollY, bottom: cr.bottom + window.scrollY}};
 }"""
 
@@ -375,6 +390,7 @@ def _fits(facts: dict) -> None:
         f"the page is {facts['scrollWidth']} px wide on a {facts['vw']} px screen; "
         f"wider than the screen and not in a scrolling container: {facts['wide']}")
     assert not facts["wide"], f"elements past the right edge: {facts['wide']}"
+    assert not facts["cells"], f"table cells squeezed or taller than a screen: {facts['cells']}"
     small = [t for t in facts["smallest"] if t["px"] < MIN_TEXT_PX]
     assert not small, f"chart text under {MIN_TEXT_PX} px at {facts['vw']} px: {small}"
 
