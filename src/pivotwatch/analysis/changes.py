@@ -369,8 +369,9 @@ def changes(dyad: str = "RUS-PRK", *, store=None, dimensions: Sequence[str] | No
         short = [r.dimension for r in results if r.status == TOO_SHORT]
         if short and not series.empty:
             usable_n = max(r.usable for r in results)
+            gaps = sum(t.reason in ("no data", "no volume") for t in thin)
             notes.append(f"too short to test: {usable_n} usable {freq}s (need {MIN_PERIODS}) "
-                         f"for {', '.join(short)}; {len(thin)} of the {freq}s are too thin "
-                         f"(fewer than {min_events} {a}-{b} events, or no data)")
+                         f"for {', '.join(short)}; {len(thin) - gaps} {freq}s have fewer "
+                         f"than {min_events} {a}-{b} events and {gaps} have no data")
         return ChangeReport(f"{a}-{b}", freq, min_events, start, end, results, thin, notes,
                             series)

@@ -27,10 +27,20 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def parse_dyad(text: str) -> tuple[str, str]:
-    """'RUS-PRK' -> ('RUS', 'PRK'), both checked against the CAMEO country table."""
+    """'RUS-PRK' (any case) -> ('RUS', 'PRK'), both checked against the CAMEO country table;
+    ISO2 codes ('RU-KP') are refused with the ISO3 dyad suggested."""
     parts = [p.strip() for p in text.replace("–", "-").split("-")]
     if len(parts) != 2 or not all(parts):
         raise UsageError(f"bad dyad {text!r}: write two country codes, e.g. RUS-PRK")
+    from pivotwatch.taxonomy.countrycodes import iso2_guess
+
+    known = taxonomy.countries()
+    guesses = [p.upper() if p.upper() in known else iso2_guess(p) for p in parts]
+    wrong = [p.upper() for p in parts if p.upper() not in known]
+    # ISO2 codes (RU-KP) are a common slip: suggest the whole dyad in ISO3
+    if wrong and all(guesses) and guesses[0] != guesses[1]:
+        raise UsageError(f"unknown country code '{wrong[0]}': give ISO3 codes; did you mean "
+                         f"{guesses[0]}-{guesses[1]}?")
     a, b = (taxonomy.validate_country(p) for p in parts)
     if a == b:
         raise UsageError(f"bad dyad {text!r}: the two countries must differ")

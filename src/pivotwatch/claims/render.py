@@ -46,6 +46,26 @@ def summary_line(audits: Sequence[Audit]) -> str:
         f"{c} {v.replace('_', ' ')}" for v, c in counts.items())
 
 
+def document_summary(audits: Sequence[Audit], a: Audit) -> str | None:
+    """A document's own count line (with the tables it needed but found empty), or None where
+    it would only repeat `summary_line` (a single document with every table loaded)."""
+    missing = f"not loaded: {', '.join(a.missing)}" if a.missing else ""
+    if len(audits) == 1:
+        return missing or None
+    return a.summary() + (f" ({missing})" if missing else "")
+
+
+def not_checkable(a: Audit) -> list[AuditedClaim]:
+    """The claims no loaded source can speak to, in document order."""
+    return [item for item in a.claims if item.verdict.verdict.value == "not_checkable"]
+
+
+def omitted_line(n: int) -> str:
+    """What a view that shows only checkable claims says about the rest."""
+    return (f"{n} not-checkable claim{'s' if n != 1 else ''} (no loaded source speaks to "
+            f"{'them' if n != 1 else 'it'}) not in the table")
+
+
 def _evidence_line(e: Evidence) -> str:
     when = f" {e.date}" if e.date else ""
     return f"[{e.source}{when}] {e.text}" + (f" <{e.url}>" if e.url else "")
@@ -73,6 +93,8 @@ def print_table(audits: Sequence[Audit], console: Console, *, all_claims: bool =
                           _plain(item.claim.text, 160), _plain(v.explanation, 200),
                           _plain("\n".join(_evidence_line(e) for e in v.evidence[:3]), 400))
         console.print(table)
+        if not all_claims and (omitted := len(not_checkable(a))):
+            console.print(omitted_line(omitted), markup=False)
         if a.missing:
             console.print(f"not loaded: {', '.join(a.missing)}", markup=False)
     console.print(summary_line(audits), markup=False)
@@ -102,10 +124,10 @@ def md_cell(text: str) -> str:
 def to_markdown(audits: Sequence[Audit], *, heading: str = "#") -> str:
     lines = [f"{heading} Claims audit", "", summary_line(audits), ""]
     for a in audits:
-        lines += [f"{heading}# {md_cell(a.title or a.source or a.doc_id)}", "",
-                  md_text(a.summary() + (f" (not loaded: {', '.join(a.missing)})"
-                                         if a.missing else "")), "",
-                  "| # | verdict | claim | explanation | evidence |", "|---|---|---|---|---|"]
+        lines += [f"{heading}# {md_cell(a.title or a.source or a.doc_id)}", ""]
+        if own := document_summary(audits, a):  # one document: the total above says it
+            lines += [md_text(own), ""]
+        lines += ["| # | verdict | claim | explanation | evidence |", "|---|---|---|---|---|"]
         for item in a.claims:
             v = item.verdict
             evidence = "<br>".join(_md_evidence(e) for e in v.evidence[:3])
@@ -148,6 +170,8 @@ def claims_html(audits: Sequence[Audit], *, checkable_only: bool = False) -> str
     parts = [f"<p class=summary>{_h(summary_line(audits))}</p>"]
     for a in audits:
         parts.append(f"<h2><bdi>{_h(a.title or a.source or a.doc_id)}</bdi></h2>")
+        if len(audits) > 1:
+            parts.append(f"<p class=note>{_h(a.summary())}</p>")
         if a.missing:
             parts.append(f"<p class=note>Not loaded: {_h(', '.join(a.missing))}</p>")
         parts.append("<table><thead><tr><th>#</th><th>verdict</th><th>claim</th>"
@@ -162,7 +186,21 @@ def claims_html(audits: Sequence[Audit], *, checkable_only: bool = False) -> str
                 f"<td>{marked_sentence(item)}</td><td>{_h(item.verdict.explanation)}</td>"
                 f"<td><ul>{evidence}</ul></td></tr>")
         parts.append("</tbody></table>")
+        if checkable_only:
+            parts.append(_folded(not_checkable(a)))
     return "\n".join(parts)
+
+
+def _folded(items: Sequence[AuditedClaim]) -> str:
+    """The not-checkable claims a checkable-only view leaves out of its table: counted, and
+    listed in a closed <details> (no claim is dropped without a word)."""
+    if not items:
+        return ""
+    rows = "".join(f"<li>{item.claim.index + 1}. {marked_sentence(item)} "
+                   f"<span class=src>{_h(item.verdict.explanation)}</span></li>"
+                   for item in items)
+    return (f"<details class=omitted><summary>{_h(omitted_line(len(items)))}</summary>"
+            f"<ul>{rows}</ul></details>")
 
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:80em;color:#222}

@@ -97,15 +97,29 @@ def _print_table(report) -> None:
               "events involving either country)")
     for note in report.notes:
         out.print(f"note: {shown(note)}")
-    if report.thin:
-        out.print(f"too thin, not analysed ({len(report.thin)} {freq}s): "
-                  + shown("; ".join(_runs(report.thin, freq))))
+    # periods with data but few events are listed; gaps in the data are one line
+    gaps = [t for t in report.thin if t.reason in ("no data", "no volume")]
+    thin = [t for t in report.thin if t.reason not in ("no data", "no volume")]
+    if thin:
+        out.print(f"too thin, not analysed ({len(thin)} {freq}s with fewer than "
+                  f"{report.min_events} {shown(report.dyad)} events): "
+                  + shown("; ".join(_runs(thin, freq))))
+    if gaps:
+        out.print(f"no data, not analysed: {len(gaps)} {freq}s between "
+                  f"{period_label(gaps[0].period, freq)} and "
+                  f"{period_label(gaps[-1].period, freq)} (nothing loaded for either country)")
+    short: dict[tuple[int, int], list[str]] = {}
+    for d in report.dimensions:
+        if d.status != "tested":  # grouped: one line per (usable, periods)
+            short.setdefault((d.usable, d.periods), []).append(shown(d.dimension))
+    for (usable, periods), names in short.items():
+        out.print(f"{', '.join(names)}: too short to test ({usable} usable of {periods} "
+                  f"{freq}s with data)")
     for d in report.dimensions:
         dimension = shown(d.dimension)
         if d.status != "tested":
-            out.print(f"{dimension}: too short to test ({d.usable} usable of {d.periods} "
-                      f"{freq}s with data)")
-        elif not d.changes:
+            continue
+        if not d.changes:
             out.print(f"{dimension}: no shift or spike in {d.usable} usable {freq}s")
         else:
             out.print(f"{dimension}: {len(d.changes)} change(s) in {d.usable} usable {freq}s "

@@ -92,6 +92,7 @@ def indicators(
     Example: pivotwatch indicators --dyad RUS-CHN --freq day --format csv -o rus-chn.csv
     """
     from pivotwatch.analysis.dyads import indicators as compute  # Ibis, pandas load here
+    from pivotwatch.analysis.dyads import parse_dyad
 
     dims = split_dimensions(dimension)
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
@@ -103,10 +104,33 @@ def indicators(
         err.print(f"[yellow]warning:[/yellow] {shown(note)}")
     if emit(df, fmt, output):
         return
+    name = "-".join(parse_dyad(dyad))  # as checked: 'rus-prk' is shown as RUS-PRK
     if df.empty:
-        out.print(f"no data for {dyad}: the store has no daily counts in that range")
+        out.print(f"no data for {name}: the store has no daily counts in that range")
         return
-    out.print(_table(df, f"{dyad} indicators by {freq.value}", freq.value))
-    if int(df["events"].sum()) == 0:
-        out.print(f"The store holds no {dyad} events in these periods; the volume column "
-                  "shows how much data there was to find them in.")
+    _print_rows(df, name, freq.value)
+
+
+def _print_rows(df, name: str, freq: str) -> None:
+    """The rows with events, then one line about those without (csv and json keep all)."""
+    from pivotwatch.analysis.indicators import period_label
+
+    kept = df[df["events"] > 0]
+    periods = sorted(set(df["period"]))
+    span = period_label(periods[0], freq) + (
+        f" to {period_label(periods[-1], freq)}" if len(periods) > 1 else "")
+    if kept.empty:
+        volume = int(df.loc[df["dimension"] == df["dimension"].iloc[0], "volume"].fillna(0)
+                     .sum())
+        count = f"{len(periods)} {freq}s" if len(periods) > 1 else f"1 {freq}"
+        out.print(f"The store holds no {name} events in the {count} with data ({span}), "
+                  f"among {volume:,} events involving either country; every row with "
+                  "--format csv.")
+        return
+    out.print(_table(kept, f"{name} indicators by {freq}", freq))
+    quiet = sorted(set(periods) - set(kept["period"]))
+    if len(kept) < len(df):
+        where = (f"; no events at all in {len(quiet)} of the {len(periods)} {freq}s with data"
+                 if quiet else "")
+        out.print(f"Not shown: {len(df) - len(kept)} of {len(df)} rows (period and dimension) "
+                  f"with no {name} events{where}; every row with --format csv.")

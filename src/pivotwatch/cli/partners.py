@@ -84,6 +84,24 @@ def _trend_table(trend, last: int, freq: str) -> Table:
     return table
 
 
+def _print_trend(trend, last: int, freq: str) -> None:
+    """The trend table with the rows that have a slope; the partner-dimension pairs with too
+    few periods are one line after it (csv and json keep every row)."""
+    from pivotwatch.analysis.partners import MIN_PERIODS, TOO_FEW
+
+    fitted = trend[trend["note"] != TOO_FEW] if not trend.empty else trend
+    if not fitted.empty:
+        out.print(_trend_table(fitted, last, freq))
+    thin = trend[trend["note"] == TOO_FEW] if not trend.empty else trend
+    if thin.empty:
+        return
+    dims = ", ".join(dict.fromkeys(thin["dimension"]))
+    what = (f"all {len(trend)} partner-dimension pairs" if fitted.empty
+            else f"{len(thin)} of {len(trend)} partner-dimension pairs ({dims})")
+    out.print(f"no trend for {what}: {TOO_FEW} (fewer than {MIN_PERIODS} of the last {last} "
+              f"{freq}s with events; every row with --trend-only --format csv)")
+
+
 @handle_errors
 def partners(
     focus: str = typer.Option("RUS", "--focus", help="The focus country's code."),
@@ -133,18 +151,22 @@ def partners(
         out.print(f"no data for {name}: the store has no daily counts in that range")
         return
     if not trend_only:
+        silent = []  # dimensions with no events in any period: one line after the tables
         for dim, part in df.groupby("dimension", sort=False):
             title = f"{name}: shares by {freq.value}, dimension {dim}"
             empty = sorted(set(part.loc[part.set_events == 0, "period"]))
             kept = part[part.set_events > 0]
-            if not kept.empty:
-                out.print(_shares_table(kept, title, freq.value))
-            else:
-                out.print(f"{title}: no events with these partners in any period")
-            if empty and not kept.empty:
+            if kept.empty:
+                silent.append(dim)
+                continue
+            out.print(_shares_table(kept, title, freq.value))
+            if empty:
                 labels = ", ".join(period_label(p, freq.value) for p in empty)
                 out.print(f"  no events with these partners (no shares) in: {labels}")
-    out.print(_trend_table(trend, last, freq.value))
+        if silent:
+            out.print(f"{name}: no events with these partners in any period for dimension "
+                      f"{', '.join(silent)}")
+    _print_trend(trend, last, freq.value)
     if int(df["events"].sum()) == 0:
         out.print(f"The store holds no events of {df.attrs['focus']} with these partners in "
                   "these periods: there are no shares to rank.")

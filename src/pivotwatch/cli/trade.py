@@ -82,9 +82,10 @@ def trade(
                   "pair and no reference figures.")
         return
     table = Table(title=f"{a_}-{b_} trade, USD", title_justify="left", caption=(
-        "comtrade: UN Comtrade, as reported by `reported by`; mirror = the partner's report "
-        "read from the other side (imports CIF, exports FOB). reference: curated figures, "
-        "shown beside Comtrade's and never added to them; sources with --format json."),
+        "comtrade: UN Comtrade; basis \"reported by X\" = X's own report, \"mirror\" = the "
+        "partner's report read from the other side (imports CIF, exports FOB). reference: "
+        "curated figures, shown beside Comtrade's and never added to them; sources with "
+        "--format json."),
         caption_justify="left")
     for name in ("year", "source", "country", "flow", "category"):
         table.add_column(name, no_wrap=True)

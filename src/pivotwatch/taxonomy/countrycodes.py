@@ -182,6 +182,18 @@ def unmapped_reasons(codes, scheme: str) -> dict[str, str]:
     return {code: why_unmapped(code, scheme) for code in unmapped(codes, scheme)}
 
 
+def iso2_guess(code: str) -> str | None:
+    """The ISO3 code an ISO2 code stands for ('RU' -> 'RUS'), when it is also in the CAMEO
+    country table; None otherwise. Only for suggestions: pivotwatch takes ISO3/CAMEO codes."""
+    from pivotwatch.taxonomy.registry import countries as cameo_countries
+
+    text = (code or "").strip().upper()
+    if len(text) != 2:
+        return None
+    iso3 = to_iso3(text, "iso2")
+    return iso3 if iso3 in cameo_countries() else None
+
+
 def country_iso3(code: str) -> str:
     """An ISO3 or CAMEO country code as ISO3 ('ROM' -> 'ROU'); UsageError when neither."""
     from pivotwatch.errors import UsageError

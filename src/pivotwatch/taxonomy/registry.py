@@ -78,6 +78,11 @@ def validate_country(code: str) -> str:
     """Upper-case ``code`` and check it is in the CAMEO country table; raise UsageError if not."""
     upper = code.strip().upper()
     if upper not in countries():
+        from pivotwatch.taxonomy.countrycodes import iso2_guess
+
+        if guess := iso2_guess(upper):  # an ISO2 code: name the ISO3 one
+            raise UsageError(f"unknown country code '{upper}': give ISO3 codes; did you "
+                             f"mean {guess}?")
         raise UsageError(f"unknown country code '{upper}': not in the CAMEO country table "
                          "(e.g. RUS, PRK, CHN, IND, IRN, VNM, MNG)")
     return upper
