@@ -218,11 +218,11 @@ def test_report_with_documents_adds_the_claims_audit(db, doc, tmp_path):
                                      "--documents", str(evil)])
         assert result.exit_code == 0, result.output
     text = md.read_text(encoding="utf-8")
-    assert "## Claims audit" in text
+    assert "## 10. Claims audit" in text  # numbered, after the outlook
     assert "4 claims in 2 documents: 2 inconsistent, 0 contradicted, 1 supported" in text
     assert "| 1 | inconsistent |" in text and "&lt;script&gt;" in text
     html = page.read_text(encoding="utf-8")
-    assert '<section id="claims"><h2>Claims audit</h2>' in html
+    assert '<section id="claims"><h2>10. Claims audit</h2>' in html
     assert "<mark>19 June 2024</mark>" in html and "<script>alert" not in html
     assert '<a href="https://tass.com/economy/1804561" rel="noopener noreferrer">' in html
 

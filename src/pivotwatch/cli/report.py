@@ -44,13 +44,19 @@ def report(
     allow_private: bool = typer.Option(False, "--allow-private",
                                        help="Let --documents URLs reach private and loopback "
                                        "addresses."),
+    since: str = typer.Option(None, "--since", metavar="FILE_OR_DATE",
+                              help="Add 'What changed' against an earlier assessment: a date "
+                              "(YYYY, YYYY-MM or YYYY-MM-DD) or a JSON file written by "
+                              "`pivotwatch assess --format json`."),
 ) -> None:
-    """Write an evidence-backed briefing on a dyad: key judgments with confidence, the
-    strategic picture and partner ranking, one section per dimension with its series,
-    changes and curated reference events, outlook, indicators to watch, method and sources,
-    and the rows behind every figure. The HTML file renders offline (no scripts, no CDN).
+    """Write a briefing on a dyad, judgment first: the bottom line and a scorecard of six
+    dimensions (level, direction, confidence, strongest evidence) with each source's
+    freshness; the pair against the focus's other partners and the levels by year; one
+    section per dimension with the evidence that carries it; what changed (--since);
+    outlook and indicators to watch; method; appendices with the rows behind the figures.
+    The HTML file renders offline (no scripts, no CDN) and on a phone.
 
-    Example: pivotwatch report --dyad RUS-PRK --from 2015-01-01 -o out/briefing.html
+    Example: pivotwatch report --dyad RUS-PRK --since 2024-06-30 -o out/briefing.html
     """
     from pivotwatch.report.briefing import build_briefing  # Ibis and charts load only here
     from pivotwatch.report.render import html, markdown
@@ -58,11 +64,11 @@ def report(
     kind = FORMATS.get(output.suffix.lower())
     if kind is None:
         raise UsageError(f"cannot write {output.name}: give a .html, .pdf or .md file")
-    first, last = parse_date(start, "--from"), parse_date(end, "--to")
+    first, last = parse_date(start, "--from"), parse_date(end, "--to", end=True)
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     with store(read_only=True) as st:
         briefing = build_briefing(st, dyad, freq=freq.value, start=first, end=last,
-                                  generated=generated)
+                                  generated=generated, since=since)
         if documents:
             from pivotwatch.report.audit_section import claims_section
 
@@ -76,9 +82,9 @@ def report(
     else:
         write_atomically(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     out.print(f"wrote {shown(output)}")
-    out.print("Key judgments:")
-    for j in briefing.judgments:
-        out.print(shown(f"- {j.text} [{j.confidence}]"))
+    out.print(shown(f"Bottom line: {briefing.bottom_line}"))
+    for c in briefing.changes:
+        out.print(shown(f"- changed since {briefing.since}: {c.dimension} {c.was} → {c.now}"))
     failures = briefing.claims.failures if briefing.claims else []
     for item, reason in failures:
         err.print(f"[red]error:[/red] {shown(f'{item}: {reason}')}")

@@ -59,9 +59,9 @@ def claims_section(store: Store | None, inputs: list[str], *, doc_date: date | N
                          totals(audits), documents, failures)
 
 
-def markdown_lines(section: ClaimsSection) -> list[str]:
+def markdown_lines(section: ClaimsSection, title: str = "Claims audit") -> list[str]:
     """The section as Markdown lines (a heading, the counts, one table per document)."""
-    out = ["## Claims audit", "", section.summary, ""]
+    out = [f"## {title}", "", section.summary, ""]
     out += [f"> Not read: {md_text(name)}: {md_text(reason)}"
             for name, reason in section.failures]
     for doc in section.documents:

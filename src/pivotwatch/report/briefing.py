@@ -1,64 +1,89 @@
-"""Gather a briefing: every figure computed from the store, with the rows behind it.
+"""Gather a briefing around the assessment: the judgment first, the evidence behind it after.
 
-The briefing is data (dataclasses); `render.py` turns it into HTML or Markdown. Nothing here
-invents or pads a figure: where the data are too thin, the briefing says so.
+The briefing is data (dataclasses); `render.py` turns it into HTML or Markdown. Its order is a
+reader's: the bottom line and a scorecard of the six dimensions (analysis/assessment.py) with
+how fresh each source is; the pair against the focus's other partners; the judgments year by
+year; one section per dimension that opens with its judgment and then shows only the sources
+that hold data (an absent source is one line saying how to add it, never a table of zeros);
+what changed since an earlier assessment; what would move each judgment; method; appendices.
+Nothing here invents or pads a figure.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
 from pivotwatch.analysis import changes as change_detection
-from pivotwatch.analysis import partners as partner_ranking
 from pivotwatch.analysis.dyads import indicators, parse_dyad
-from pivotwatch.analysis.indicators import period_label, period_number
-from pivotwatch.errors import PivotwatchError
+from pivotwatch.analysis.indicators import period_label
+from pivotwatch.errors import PivotwatchError, UsageError
 from pivotwatch.markup import sql_literal as q
 from pivotwatch.report.panels import Panel, build_panels
 from pivotwatch.store import Store
 from pivotwatch.store.status import store_status
 
+# the original framework's order (the assessment's own order puts energy second)
 SECTIONS = [  # (anchor, title, dimension)
     ("economic", "Economic ties", "economic"),
     ("military", "Military collaboration", "military"),
     ("political", "Political and diplomatic support", "political"),
     ("security", "Regional security", "security"),
     ("energy", "Energy", "energy"),
+    ("humanitarian", "Humanitarian", "humanitarian"),
 ]
-# what a rise in each dimension would signal, for "indicators to watch"
-SIGNALS = {
-    "all": "closer overall engagement (or more media attention to it)",
-    "economic": "more trade, aid or economic agreements — or new sanctions (check conflict share)",
-    "military": "deeper defence cooperation: arms transfers, exercises, military aid",
-    "political": "more visits, consultations, agreements and diplomatic support",
-    "security": "more threats, force posture or fighting involving the pair",
-    "energy": "more coverage of oil, gas, fuel or power deals (URL-based heuristic)",
-    "humanitarian": "more humanitarian aid or asylum events",
+# a source's name in words, when it next updates, and how to add it when it is absent
+SOURCES = {
+    "gdelt": ("GDELT events", "every 15 minutes (GDELT 2.0 exports)",
+              "pivotwatch ingest gdelt FILES"),
+    "un_votes": ("UN General Assembly votes", "yearly, after each General Assembly session",
+                 "pivotwatch ingest unvotes FILE"),
+    "un_ideal_points": ("UN voting ideal points", "yearly, after each General Assembly session",
+                        "pivotwatch ingest unvotes FILE"),
+    "un_published_agreement": ("published UN vote agreement",
+                               "yearly, after each General Assembly session",
+                               "pivotwatch ingest unvotes FILE"),
+    "trade_comtrade": ("Comtrade trade flows", "yearly (annual Comtrade data)",
+                       "pivotwatch ingest comtrade FILES"),
+    "reference_events": ("curated key events", "by hand, when the curated tables are edited",
+                         "pivotwatch ingest reference"),
+    "reference_trade": ("curated trade figures", "by hand, when the curated tables are edited",
+                        "pivotwatch ingest reference"),
+    "reference_fuel": ("curated fuel figures", "by hand, when the curated tables are edited",
+                       "pivotwatch ingest reference"),
+    "reference_measures": ("published estimates", "by hand, when the curated tables are edited",
+                           "pivotwatch ingest reference"),
+    "documents": ("documents", "when documents are added", "pivotwatch claims FILE"),
+}
+SANCTIONS = ("sanctions list", "when the list changes (republished on change)",
+             "pivotwatch ingest sanctions DIR")
+LISTS = {"un_sc": "UN Security Council", "opensanctions": "OpenSanctions", "ofac": "OFAC",
+         "eu": "EU", "uk": "UK"}
+# a reading's source (its words in the assessment) -> the store sources it reads
+READING_SOURCES = {
+    "curated timeline": ["reference_events"], "trade statistics": ["trade_comtrade",
+                                                                   "reference_trade"],
+    "published estimates": ["reference_measures"], "fuel deliveries": ["reference_fuel"],
+    "GDELT event data": ["gdelt"], "sanctions lists": ["sanctions"],
+    "UN General Assembly votes": ["un_votes", "un_published_agreement", "un_ideal_points"],
 }
 EVIDENCE_PER_PERIOD = 10
 MAX_EVIDENCE_PERIODS = 24
+MIN_VOLUME = 100  # periods with fewer events involving either country are too thin to chart
 
 
-def confidence(events: int, periods: int) -> str:
-    """How far the event data can carry a judgment (documented in the report's method)."""
-    if events >= 200 and periods >= 8:
-        return "high"
-    if events >= 30 and periods >= 4:
-        return "medium"
-    if events > 0:
-        return "low"
-    return "none"
-
-
-@dataclass
-class Judgment:
-    text: str
-    confidence: str
-    link: str | None = None  # an anchor in the report with the rows behind it
+def source_info(source: str) -> tuple[str, str, str]:
+    """(name in words, when it next updates, how to add it) for a store source."""
+    if source.startswith("sanctions"):
+        lst = source.split(":", 1)[1] if ":" in source else ""
+        lst = LISTS.get(lst, lst)
+        return (f"{lst} {SANCTIONS[0]}".strip(), SANCTIONS[1], SANCTIONS[2])
+    return SOURCES.get(source, (source.replace("_", " "), "unknown", ""))
 
 
 @dataclass
@@ -74,13 +99,32 @@ class Section:
     anchor: str
     title: str
     dimension: str
-    series: pd.DataFrame
-    aspects: list[tuple[str, str, str | None]]  # aspect, details, link
-    changes: list[change_detection.Change]
-    change_status: str
-    reference: pd.DataFrame
+    judgment: object | None  # analysis.judgment.Judgment, None without an assessment
+    series: pd.DataFrame  # GDELT, only periods of this dimension; empty when it has no events
+    measures: pd.DataFrame  # published estimates of this dimension, dated series
+    reference: pd.DataFrame  # curated events (the pair's, and multilateral ones on the pair)
+    absent: list[str] = field(default_factory=list)  # one line per source with no data here
     evidence: list[Evidence] = field(default_factory=list)
     panels: list[Panel] = field(default_factory=list)  # UN votes, trade, fuel, sanctions
+
+
+@dataclass
+class Outlook:
+    dimension: str
+    title: str
+    level: str
+    up: str
+    down: str
+    watch: list[str]
+    updates: list[str]
+
+
+@dataclass
+class Change:
+    dimension: str
+    was: str
+    now: str
+    evidence: list  # the new judgment's evidence
 
 
 @dataclass
@@ -91,25 +135,24 @@ class Briefing:
     start: date | None
     end: date | None
     generated: str
-    has_events: bool
-    judgments: list[Judgment]
-    overview: pd.DataFrame  # indicators, all dimensions
-    partners: pd.DataFrame | None
-    partner_trend: pd.DataFrame | None
-    partner_note: str
-    picture: Section  # the 'all' dimension, for the strategic picture
+    assessment: object | None  # analysis.assessment.Assessment
+    problem: str  # why there is no assessment, when there is none
+    freshness: list[dict]  # source, name, latest, stale, rows, cadence
+    history: list  # Assessments by year
     sections: list[Section]
-    outlook: list[str]
-    watch: list[tuple[str, str, str]]  # indicator, what happened, what it would signal
+    since: str | None  # what the changes are measured against, in words
+    changes: list[Change]
+    outlook: list[Outlook]
     method: dict
     reference: pd.DataFrame
-    multilateral: pd.DataFrame  # curated events of one of them with the UN or another body
+    multilateral: pd.DataFrame
+    has_events: bool
     notes: list[str]
     claims: object | None = None  # report.audit_section.ClaimsSection, with --documents
 
-
-def _fmt(x: float, digits: int = 2) -> str:
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.{digits}f}"
+    @property
+    def bottom_line(self) -> str:
+        return self.assessment.bottom_line if self.assessment else f"No assessment: {self.problem}"
 
 
 def _evidence_query(a: str, b: str, dimension: str, first: date, last: date) -> str:
@@ -142,250 +185,220 @@ def _reference(store: Store, a: str, b: str, start: date | None, end: date | Non
     return df
 
 
-MIN_VOLUME = 100  # periods with fewer events involving either country are too thin to trend
+def _speaks_to(reference: pd.DataFrame, dim: str, rules) -> pd.DataFrame:
+    """Curated events of a dimension, and those whose type also speaks to it (a veto to
+    security, a food shipment to humanitarian: data/assessment/event_weights.csv)."""
+    if not len(reference):
+        return reference
+    keep = [dim in rules.event_dimensions(t, d)
+            for d, t in zip(reference.dimension, reference.event_type, strict=True)]
+    return reference[keep]
 
 
-def _trend(series: pd.DataFrame, freq: str, last: int = 5
-           ) -> tuple[float, float, float, int] | None:
-    """OLS slope of per 10k on time over the last `last` periods whose denominator is at least
-    MIN_VOLUME, with a 90% interval; None when fewer than 3 such periods exist."""
-    rows = series[series.per_10k.notna() & (series.volume >= MIN_VOLUME)].sort_values("period")
-    rows = rows.tail(last)
-    if len(rows) < partner_ranking.MIN_PERIODS:
-        return None
-    xs = [period_number(p, freq) for p in rows.period]
-    slope, lo, hi = partner_ranking.ols_slope(xs, [float(v) for v in rows.per_10k])
-    return slope, lo, hi, len(rows)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
-
-
-def _section(store, a, b, freq, dim, anchor, title, series, detected, reference) -> Section:
-    rows = series[series.dimension == dim].sort_values("period").reset_index(drop=True)
-    total = int(rows.events.sum())
-    coop, confl = int(rows.cooperative.sum()), int(rows.conflictual.sum())
-    gold = (rows.goldstein_sum.sum() / total) if total else math.nan
-    result = next((r for r in detected.dimensions if r.dimension == dim), None)
-    ref = reference[reference.dimension == dim] if len(reference) and dim != "all" \
-        else reference
-    evidence = []
-    with_events = rows[rows.events > 0].tail(MAX_EVIDENCE_PERIODS)
-    for p in with_events.period:
-        last = change_detection.period_end(p, freq)
-        evidence.append(Evidence(
-            f"ev-{dim}-{p.isoformat()}", f"{title}: {period_label(p, freq)}",
-            _evidence_query(a, b, dim, p, last),
-            change_detection.top_events(store, a, b, dim, p, last, EVIDENCE_PER_PERIOD)))
-    peak = rows.loc[rows.per_10k.idxmax()] if total else None
-    peak_link = f"#ev-{dim}-{peak.period.isoformat()}" if peak is not None else None
-    latest = result.changes[-1] if result and result.changes else None
-    aspects = [
-        ("events (GDELT)", f"{total:,} in {len(rows):,} {freq}s with data"
-                           if len(rows) else "no data in range", None),
-        ("cooperative / conflictual", f"{coop:,} / {confl:,}"
-                                      + (f" ({coop / total:.0%} cooperative)" if total else ""),
-         None),
-        ("mean Goldstein", _fmt(gold), None),
-        ("peak (per 10,000 events involving either country)",
-         f"{period_label(peak.period, freq)}: {_fmt(peak.per_10k)} ({int(peak.events)} events)"
-         if peak is not None else "–", peak_link),
-        ("latest change", f"{latest.kind} {latest.direction} in "
-                          f"{period_label(latest.period, freq)}: "
-                          f"{_fmt(latest.before)} → {_fmt(latest.after)} per 10k"
-         if latest else (result.status if result else "–"), None),
-        ("curated reference events", f"{len(ref)} (hand-compiled, not counted above)", None),
-    ]
-    if not len(rows):
-        aspects = [(aspect, "no GDELT data in this range", None) for aspect, _, _ in aspects[:-1]
-                   ] + aspects[-1:]
-    return Section(anchor, title, dim, rows, aspects, result.changes if result else [],
-                   result.status if result else "–", ref, evidence)
-
-
-RECENT = 4  # "lately": within the last this many periods with data
-HIGH = 0.9  # a latest value above this quantile of its own past is "at a high"
-
-
-def _watch_list(series: pd.DataFrame, detected, freq: str) -> list[tuple[str, str, str]]:
-    """Series that changed level in the last periods, or whose latest value is above 90% of
-    its own past; each with what a continued rise would signal."""
-    watch = []
-    for r in detected.dimensions:
-        rows = series[(series.dimension == r.dimension) & (series.days_covered > 0)
-                      & series.per_10k.notna()].sort_values("period")
-        if not len(rows):
-            continue
-        recent = set(rows.period.tail(RECENT))
-        for c in r.changes:
-            if c.period in recent:
-                watch.append((f"{r.dimension} (per 10k)",
-                              f"{c.kind} {c.direction} in {period_label(c.period, freq)}: "
-                              f"{_fmt(c.before)} → {_fmt(c.after)}", SIGNALS.get(r.dimension, "")))
-        past, latest = rows.per_10k.iloc[:-1], rows.iloc[-1]
-        if len(past) >= change_detection.MIN_PERIODS and latest.events >= detected.min_events \
-                and latest.per_10k > past.quantile(HIGH):
-            watch.append((f"{r.dimension} (per 10k)",
-                          f"{period_label(latest.period, freq)} at {_fmt(latest.per_10k)}, above "
-                          f"{HIGH:.0%} of its past {len(past)} {freq}s",
-                          SIGNALS.get(r.dimension, "")))
-    return watch
-
-
-def _assessment_judgments(store: Store, dyad: str, end: date | None) -> list[Judgment]:
-    """The assessment's bottom line (analysis/assessment.py, as of the briefing's end or the
-    newest evidence) and the sources stale by then, first among the key judgments."""
-    from pivotwatch.analysis.assessment import assess
+def _measures(store: Store, a: str, b: str, end: date | None) -> pd.DataFrame:
+    from pivotwatch.analysis.measures import measures
 
     try:
-        found = assess(dyad, store=store, as_of=end, compare=False)
-    except PivotwatchError as exc:  # e.g. no dated evidence about the pair at all
-        return [Judgment(f"No assessment: {exc}", "none")]
-    levels = "; ".join(f"{j.dimension} {j.level_label} ({j.direction.value}, "
-                       f"{j.confidence.value} confidence)" for j in found.judgments)
-    out = [Judgment(f"Assessment as of {found.as_of.isoformat()} ({found.as_of_basis}): "
-                    f"{found.bottom_line} By dimension: {levels}. Rules and evidence: "
-                    f"pivotwatch assess --dyad {found.dyad} --as-of {found.as_of.isoformat()}.",
-                    "assessment")]
-    stale = [s for s in found.sources if s.get("stale") and s.get("rows")]
-    if stale:
-        out.append(Judgment(
-            "Stale sources (latest date more than a year before the assessment date): "
-            + ", ".join(f"{s['source']} (latest {s.get('latest')})" for s in stale) + ".",
-            "caveat"))
+        return measures(a, b, store=store, as_of=end)
+    except PivotwatchError:
+        return pd.DataFrame(columns=["dimension"])
+
+
+def _freshness(assessment) -> list[dict]:
+    out = []
+    for s in assessment.sources if assessment else ():
+        name, cadence, add = source_info(s["source"])
+        out.append({**s, "name": name, "cadence": cadence, "add": add,
+                    "loaded": bool(s.get("rows"))})
+    return out
+
+
+def _fmt_value(x: float | None, unit: str) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if "dollar" in unit:
+        return f"${x / 1e9:,.2f}bn" if abs(x) >= 1e9 else (
+            f"${x / 1e6:,.1f}m" if abs(x) >= 1e6 else f"${x:,.0f}")
+    if "share" in unit:
+        return f"{x:.0%}"
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def _outlook(assessment, rules) -> list[Outlook]:
+    """Per dimension: the next thresholds of its strongest signal (the rules' levels.csv),
+    the series that carry it and when their sources next update."""
+    from pivotwatch.analysis.judgment import Level
+
+    out = []
+    titles = {d: t for _, t, d in SECTIONS}
+    for _, _, dim in SECTIONS:
+        j = assessment.judgment(dim)
+        read = [r for r in j.readings if r.level is not None]
+        strongest = max(read, key=lambda r: int(r.level), default=None)
+        up = down = ""
+        if strongest is None:
+            up = "any evidence at all: no source holds data on this dimension for the pair"
+            down = "nothing: there is no level to fall from"
+        else:
+            spec = rules.levels.get(strongest.signal)
+            name = strongest.signal.replace("_", " ")
+            level = int(strongest.level)
+            if spec is None:
+                up = (f"{name}: a figure at a higher level than {Level(level).label}"
+                      if level < 4 else f"{name}: already at the top level")
+                down = f"{name}: no figure at this level in the next window"
+            else:
+                unit, thresholds, higher = spec
+                word_up, word_down = ("at least", "below") if higher else ("at most", "above")
+                if level < 4:
+                    up = (f"{name}: {word_up} {_fmt_value(thresholds[level], unit)} "
+                          f"({unit}) → {Level(level + 1).label}")
+                else:
+                    up = f"{name}: at the top level already"
+                if level > 0:
+                    down = (f"{name}: {word_down} {_fmt_value(thresholds[level - 1], unit)} "
+                            f"({unit}) → {Level(level - 1).label}")
+                else:
+                    down = "nothing: it is at the bottom level"
+        watch = [r.summary for r in j.readings if r.level is not None] or [
+            "no series holds data for this dimension"]
+        sources = []
+        for r in j.readings:
+            for s in READING_SOURCES.get(r.source, []):
+                info = source_info(s)
+                line = f"{info[0]}: {info[1]}"
+                if line not in sources:
+                    sources.append(line)
+        out.append(Outlook(dim, titles[dim], j.level_label, up, down, watch, sources))
+    return out
+
+
+def load_since(store: Store, dyad: str, since: str) -> tuple[str, dict]:
+    """The earlier assessment to compare with, as `to_dict()`: `since` is a JSON file written
+    by `pivotwatch assess --format json`, or a date (YYYY, YYYY-MM or YYYY-MM-DD)."""
+    from pivotwatch.analysis.assessment import assess
+
+    path = Path(since)
+    if path.suffix.lower() == ".json" or path.is_file():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise UsageError(f"cannot read --since {since}: {exc}") from None
+        if isinstance(data, list) and data:  # a history: the last assessment in it
+            data = data[-1]
+        if not isinstance(data, dict) or not isinstance(data.get("dimensions"), list):
+            raise UsageError(f"--since {since} is not an assessment written by "
+                             "`pivotwatch assess --format json`")
+        return f"the assessment in {path.name} (as of {data.get('as_of', '?')})", data
+    day = _since_date(since)
+    return (f"the assessment as of {day:%-d %B %Y}",
+            assess(dyad, store=store, as_of=day, compare=False).to_dict())
+
+
+def _since_date(text: str) -> date:
+    parts = text.strip().split("-")
+    try:
+        if len(parts) == 1 and len(parts[0]) == 4:
+            return date(int(parts[0]), 12, 31)
+        if len(parts) == 2:
+            y, m = int(parts[0]), int(parts[1])
+            return (pd.Timestamp(y, m, 1) + pd.offsets.MonthEnd(0)).date()
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--since {text!r} is neither a file nor a date (YYYY, YYYY-MM or "
+                         "YYYY-MM-DD)") from None
+
+
+def _changes(assessment, earlier: dict) -> list[Change]:
+    def state(level_label, direction, confidence) -> str:
+        return f"{level_label}, {direction}, {confidence} confidence"
+
+    before = {d.get("dimension"): d for d in earlier.get("dimensions", [])
+              if isinstance(d, dict)}
+    out = []
+    for _, _, dim in SECTIONS:
+        j = assessment.judgment(dim)
+        now = state(j.level_label, j.direction.value, j.confidence.value)
+        old = before.get(dim)
+        was = state(old.get("level_label"), old.get("direction"), old.get("confidence")) \
+            if old else "not assessed"
+        if was != now:
+            out.append(Change(dim, was, now, list(j.evidence)))
+    return out
+
+
+def _gdelt_evidence(store, a, b, freq, dim, title, rows) -> list[Evidence]:
+    out = []
+    for p in rows[rows.events > 0].tail(MAX_EVIDENCE_PERIODS).period:
+        last = change_detection.period_end(p, freq)
+        out.append(Evidence(
+            f"ev-{dim}-{p.isoformat()}", f"{title}: GDELT events in {period_label(p, freq)}",
+            _evidence_query(a, b, dim, p, last),
+            change_detection.top_events(store, a, b, dim, p, last, EVIDENCE_PER_PERIOD)))
     return out
 
 
 def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date | None = None,
-                   end: date | None = None, generated: str = "") -> Briefing:
-    """Everything the report shows, computed from the store."""
+                   end: date | None = None, generated: str = "",
+                   since: str | None = None) -> Briefing:
+    """Everything the report shows, computed from the store. `since` (a date or a JSON file
+    of `pivotwatch assess --format json`) adds what changed since that assessment."""
+    from pivotwatch.analysis.assessment import assess, history
+    from pivotwatch.analysis.judgment import load_rules
+
     a, b = parse_dyad(dyad)
+    rules = load_rules()
+    assessment, problem = None, ""
+    try:
+        assessment = assess(f"{a}-{b}", store=store, as_of=end, compare=True)
+    except PivotwatchError as exc:  # e.g. no dated evidence about the pair at all
+        problem = str(exc)
+    earlier = load_since(store, f"{a}-{b}", since) if since else None
+    trajectory = []
+    if assessment is not None:
+        try:
+            trajectory = history(f"{a}-{b}", store=store,
+                                 start=start.year if start else 2015, end=end)
+        except PivotwatchError:
+            trajectory = []
     series = indicators(dyad, store=store, freq=freq, start=start, end=end)
     notes = list(series.attrs.get("warnings", []))
-    detected = change_detection.changes(dyad, store=store, freq=freq, start=start, end=end)
-    notes += [n for n in detected.notes if n not in notes]
     reference = _reference(store, a, b, start, end)
     multilateral = _reference(store, a, b, start, end, multilateral=True)
-    overall = series[series.dimension == "all"].sort_values("period")
-    total = int(overall.events.sum()) if len(overall) else 0
-    periods = int((overall.events > 0).sum()) if len(overall) else 0
-    conf = confidence(total, periods)
-    judgments: list[Judgment] = _assessment_judgments(store, dyad, end)
-    if not len(overall):
-        judgments.append(Judgment(
-            f"The store has no GDELT data at all in this range; nothing can be said about "
-            f"{a}–{b} from event data.", "none"))
-    elif total == 0:
-        volume = int(overall.volume.sum())
-        judgments.append(Judgment(
-            f"The loaded GDELT data hold no {a}–{b} events in this range, among "
-            f"{volume:,} events involving either country: the absence reflects what was "
-            f"loaded, not evidence that the two had no contact.", "none"))
-    else:
-        coop = int(overall.cooperative.sum())
-        gold = overall.goldstein_sum.sum() / total
-        rate = total * 10_000 / overall.volume.sum() if overall.volume.sum() else math.nan
-        judgments.append(Judgment(
-            f"{total:,} {a}–{b} events in {_plural(periods, freq)} with events: {coop / total:.0%} "
-            f"cooperative, mean Goldstein {gold:+.2f}, {_fmt(rate)} per 10,000 events involving "
-            f"either country.", conf, "#picture"))
-        trend = _trend(overall, freq)
-        if trend:
-            slope, lo, hi, n = trend
-            word = "rising" if lo > 0 else "falling" if hi < 0 else "without a clear trend"
-            judgments.append(Judgment(
-                f"Over the last {n} {freq}s with at least {MIN_VOLUME} events involving either "
-                f"country, the normalised level is {word}: {slope:+.2f} per 10k a {freq} "
-                f"(90% interval {lo:+.2f} to {hi:+.2f}).", conf, "#outlook"))
-        else:
-            judgments.append(Judgment(
-                f"Too few {freq}s with at least {MIN_VOLUME} events involving either country "
-                "to judge a trend.", "none", "#outlook"))
-        by_dim = series[(series.dimension != "all")].groupby("dimension").events.sum()
-        if by_dim.sum():
-            top = by_dim.idxmax()
-            judgments.append(Judgment(
-                f"The {top} dimension carries most events ({int(by_dim[top]):,}, "
-                f"{by_dim[top] / total:.0%} of all; an event can count in two dimensions).",
-                conf, f"#{top}" if top in dict((d, 1) for _, _, d in SECTIONS) else None))
-        found = detected.changes
-        if found:
-            c = found[-1]
-            judgments.append(Judgment(
-                f"Latest detected change: a {c.direction}ward {c.kind} in {c.dimension} in "
-                f"{period_label(c.period, freq)} ({_fmt(c.before)} → {_fmt(c.after)} per 10k).",
-                conf, f"#{c.dimension}" if c.dimension != "all" else "#picture"))
-    if len(reference):
-        counts = reference.dimension.value_counts()
-        judgments.append(Judgment(
-            f"{len(reference)} curated reference events concern this pair in this range ("
-            + ", ".join(f"{d} {n}" for d, n in counts.items())
-            + "); they are hand-compiled from cited sources and not part of the counts above.",
-            "curated", "#reference"))
-    partners_df = trend_df = None
-    partner_note = ""
-    if b in partner_ranking.DEFAULT_PARTNERS or a in partner_ranking.DEFAULT_PARTNERS:
-        focus, other = (a, b) if b in partner_ranking.DEFAULT_PARTNERS else (b, a)
-        others = [p for p in partner_ranking.DEFAULT_PARTNERS if p != focus]
-        try:
-            partners_df = partner_ranking.partners(focus, others, store=store, freq=freq,
-                                                   dimensions=["all"], start=start, end=end)
-            trend_df = partner_ranking.partner_trend(partners_df, freq=freq)
-            with_share = partners_df[partners_df.share.notna()]
-            if not len(with_share):
-                partner_note = (f"No events of {focus} with its partners in this range: "
-                                "nothing to rank.")
-            else:
-                latest = with_share[with_share.period == with_share.period.max()]
-                row = latest[latest.partner == other]
-                if len(row) and row.iloc[0].events == 0:
-                    r = row.iloc[0]
-                    partner_note = (f"In {period_label(r.period, freq)}, the latest {freq} with "
-                                    f"{focus} events with its partners, {focus} had no events "
-                                    f"with {other}: not ranked.")
-                    judgments.append(Judgment(partner_note, conf, "#picture"))
-                elif len(row):
-                    r = row.iloc[0]
-                    partner_note = (f"In {period_label(r.period, freq)}, {other} ranked "
-                                    f"{int(r['rank'])} of {len(latest)} among {focus}'s "
-                                    f"partners here, with {r.share:.0%} of {focus}'s events "
-                                    "with them.")
-                    judgments.append(Judgment(partner_note, conf, "#picture"))
-        except PivotwatchError as exc:  # e.g. a partner code CAMEO lacks: say so, go on
-            partner_note = f"partner ranking unavailable: {exc}"
-    outlook = []
-    trend = _trend(overall, freq) if len(overall) else None
-    if trend:
-        slope, lo, hi, n = trend
-        outlook.append(f"Recent trend over {n} {freq}s: {slope:+.2f} per 10k a {freq} "
-                       f"(90% interval {lo:+.2f} to {hi:+.2f}). "
-                       + ("The interval includes zero: no direction can be projected."
-                          if lo <= 0 <= hi else "The direction is clear at 90%; the size is "
-                          "uncertain and media attention can move it."))
-    else:
-        outlook.append("The data are too thin to project: fewer than "
-                       f"{partner_ranking.MIN_PERIODS} {freq}s with at least {MIN_VOLUME} "
-                       "events involving either country.")
-    watch = _watch_list(series, detected, freq)
-    picture = _section(store, a, b, freq, "all", "picture", "The strategic picture", series,
-                       detected, reference)
-    sections = [_section(store, a, b, freq, dim, anchor, title, series, detected, reference)
-                for anchor, title, dim in SECTIONS]
+    curated = pd.concat([reference, multilateral]).sort_values("date") \
+        if len(multilateral) else reference
+    measures = _measures(store, a, b, end)
+    if start is not None and len(measures):
+        measures = measures[[d is None or d >= start for d in measures.as_of]]
+    has_events = bool(len(series) and series[series.dimension == "all"].events.sum())
+    sections = []
+    for anchor, title, dim in SECTIONS:
+        rows = series[series.dimension == dim].sort_values("period").reset_index(drop=True)
+        rows = rows if len(rows) and rows.events.sum() else rows.iloc[0:0]
+        ref = _speaks_to(curated, dim, rules)
+        meas = measures[measures.dimension == dim] if len(measures) else measures
+        absent = []
+        if not len(rows):
+            absent.append(f"GDELT: no {a}–{b} {dim} events in the loaded event data; "
+                          "load more exports with pivotwatch ingest gdelt FILES to add them.")
+        sections.append(Section(
+            anchor, title, dim, assessment.judgment(dim) if assessment else None, rows,
+            meas, ref, absent, _gdelt_evidence(store, a, b, freq, dim, title, rows)))
     for panel in build_panels(store, a, b, start, end):
-        next(s for s in sections if s.anchor == panel.section).panels.append(panel)
-        if panel.judgment:
-            judgments.append(Judgment(panel.judgment[0], panel.judgment[1],
-                                      f"#{panel.anchor}"))
+        section = next(s for s in sections if s.anchor == panel.section)
+        if panel.loaded:
+            section.panels.append(panel)
+        else:
+            section.absent.append(f"{panel.title}: " + " ".join(panel.lead))
     status = store_status(store)
     covered = store.con.execute(
         """SELECT count(DISTINCT day), min(day), max(day) FROM daily_counts
            WHERE (?::DATE IS NULL OR day >= ?::DATE) AND (?::DATE IS NULL OR day <= ?::DATE)""",
         [start, start, end, end]).fetchall()[0]
-    method = {"status": status, "days": covered, "thin": detected.thin,
-              "min_events": detected.min_events}
-    return Briefing(a, b, freq, start, end, generated, total > 0, judgments, series,
-                    partners_df, trend_df, partner_note, picture, sections, outlook, watch,
-                    method,
-                    reference, multilateral, notes)
-
+    method = {"status": status, "days": covered}
+    return Briefing(
+        a, b, freq, start, end, generated, assessment, problem, _freshness(assessment),
+        trajectory, sections, earlier[0] if earlier else None,
+        _changes(assessment, earlier[1]) if earlier and assessment else [],
+        _outlook(assessment, rules) if assessment else [], method, reference, multilateral,
+        has_events, notes + list(assessment.notes if assessment else []))
