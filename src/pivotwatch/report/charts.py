@@ -224,8 +224,9 @@ def trajectory_chart(history: Sequence[Assessment],
                      events: pd.DataFrame | None = None) -> str | None:
     """The assessment history as small multiples: one panel per dimension (framework order),
     the level (none 0 … very high 4) as of each date; a date without data is a gap, not a
-    zero. Curated key events (`date`, `dimension`, `label`) are ticks on their dimension's
-    panel, the latest per panel labelled. None with fewer than two dates."""
+    zero. Curated key events (`date`, `dimension`, `label`) are a rug of ticks under their
+    dimension's panel, the latest named under the panel's title (labels in the plot would
+    overprint each other). None with fewer than two dates."""
     from pivotwatch.analysis.assessment import history_frame
 
     frame = history_frame(history)
@@ -235,40 +236,42 @@ def trajectory_chart(history: Sequence[Assessment],
     frame["level"] = pd.to_numeric(frame["level"], errors="coerce")
     dims = [d for d in FRAMEWORK if d in set(frame.dimension)]
     dims += sorted(set(frame.dimension) - set(dims))
-    lo, hi = frame.as_of.min(), frame.as_of.max()
+    lo, hi = frame.as_of.min() - pd.Timedelta(days=366), frame.as_of.max()
     marks = _events_frame(events, dims)
-    marks = marks[(marks.date >= lo - pd.Timedelta(days=366)) & (marks.date <= hi)]
-    x_scale = alt.Scale(domain=[(lo - pd.Timedelta(days=366)).isoformat(), hi.isoformat()])
+    marks = marks[(marks.date > lo) & (marks.date <= hi)]
+    x_scale = alt.Scale(domain=[lo.isoformat(), hi.isoformat()])
+    y_scale = alt.Scale(domain=[-0.9, 4.1], nice=False)
     levels = "['" + "','".join(LEVEL_WORDS) + "'][datum.value]"
+    # the same axis on every layer: layers whose axes differ lose the explicit values
+    y_axis = alt.Axis(values=[0, 2, 4], labelExpr=levels, grid=True, labelOverlap=False,
+                      title=None)
     panels = []
     for n, dim in enumerate(dims):
         last = n == len(dims) - 1
         x = alt.X("as_of:T", title=None, scale=x_scale,
-                  axis=alt.Axis(format="%Y", tickCount=6, labels=last, ticks=last,
-                                domain=True))
+                  axis=alt.Axis(format="%Y", tickCount=6, labels=last, ticks=last))
         line = alt.Chart(frame[frame.dimension == dim]).mark_line(
             point=alt.OverlayMarkDef(size=22, filled=True), color="#0072B2",
             strokeWidth=2).encode(
-            x=x, y=alt.Y("level:Q", title=None, scale=alt.Scale(domain=[0, 4]),
-                         axis=alt.Axis(values=[0, 2, 4], labelExpr=levels, grid=True)))
+            x=x, y=alt.Y("level:Q", title=None, scale=y_scale, axis=y_axis))
         layers = [line]
-        mine = marks[marks.dimension == dim]
+        mine = marks[marks.dimension == dim].sort_values("date")
+        sub = {}
         if len(mine):
-            ticks = alt.Chart(mine).mark_rule(color=EVENT, strokeDash=[3, 2],
-                                              opacity=0.8).encode(x=alt.X("date:T",
-                                                                          scale=x_scale))
-            layers.append(ticks)
-            named = mine.sort_values("date").tail(1).assign(y=4.0)  # more would overlap
-            layers.append(alt.Chart(named).mark_text(
-                align="right", dx=-3, fontSize=FONT, color=EVENT,
-                limit=150).encode(x=alt.X("date:T", scale=x_scale), y="y:Q", text="label:N"))
+            layers.append(alt.Chart(mine).mark_rule(color=EVENT, strokeWidth=1.5).encode(
+                x=alt.X("date:T", scale=x_scale), y=alt.YDatum(-0.9, scale=y_scale, axis=y_axis),
+                y2=alt.datum(-0.3)))
+            latest = mine.iloc[-1]
+            sub = {"subtitle": f"{len(mine)} key event(s); latest: {latest.label}, "
+                               f"{latest.date:%b %Y}", "subtitleFontSize": FONT,
+                   "subtitleColor": EVENT, "subtitlePadding": 1}
         panels.append(alt.layer(*layers).properties(
-            width=WIDTH - 100, height=52,
+            width=WIDTH - 100, height=70,
             title=alt.TitleParams(TITLES.get(dim, dim), anchor="start", fontSize=FONT,
-                                  fontWeight="bold")))
+                                  fontWeight="bold", **sub)))
     title = "How the judgments moved: level by year end, per dimension"
-    subtitle = ["gap: no data as of that date; dashed lines: curated key events (latest "
-                "named)"]
-    chart = alt.vconcat(*panels, spacing=10).resolve_scale(x="shared").properties(
+    subtitle = ["gap: no data as of that date; orange ticks under a panel: curated key "
+                "events"]
+    chart = alt.vconcat(*panels, spacing=12).resolve_scale(x="shared").properties(
         title=_title(title, subtitle))
     return _svg(chart, title)
