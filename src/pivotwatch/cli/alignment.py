@@ -9,9 +9,12 @@ import typer
 from rich.table import Table
 
 from pivotwatch.cli.common import (
+    YEAR_FROM,
+    YEAR_TO,
     err,
     handle_errors,
     out,
+    parse_year,
     shown,
     store,
     write_atomically,
@@ -34,6 +37,16 @@ def register(app: typer.Typer) -> None:
     app.command("alignment")(alignment)
 
 
+def periods(column) -> list[str]:
+    """The periods of a table in time order, "all" last. The rows come partner by partner,
+    and a partner lacks the years before it voted (PRK joined the UN in 1991): taking the
+    periods in the order met would start at the first partner's first year."""
+    from pivotwatch.analysis.alignment import ALL
+
+    found = set(column)
+    return sorted(found - {ALL}, key=int) + ([ALL] if ALL in found else [])
+
+
 def _table(df, title: str, partners: list[str]) -> Table:
     from pivotwatch.analysis.alignment import THIN
 
@@ -41,22 +54,24 @@ def _table(df, title: str, partners: list[str]) -> Table:
         "roll calls = both voted (yes, abstain or no; absences are not votes); share = "
         "identical / roll calls; kappa = agreement beyond chance over yes / abstain / no (– "
         "where undefined: both always voted one way); S = Signorino-Ritter, abstain halfway "
-        "between yes and no (-1 … +1); * = fewer than "
-        f"{THIN} roll calls both voted: too thin to read. See docs/alignment.md"),
+        "between yes and no (-1 … +1); * after the roll calls = fewer than "
+        f"{THIN} both voted: too thin to read. See docs/alignment.md"),
         caption_justify="left")
     for name in ("period", "partner"):
         table.add_column(name, no_wrap=True)
     for name in ("roll calls", "identical", "share", "kappa", "S"):
         table.add_column(name, justify="right", no_wrap=True)
     rows = {(r["period"], r["partner"]): r for r in df.to_dict(orient="records")}
-    for period in dict.fromkeys(df["period"]):
+    for period in periods(df["period"]):
         for partner in partners:
             r = rows.get((period, partner))
             if r is None:
                 table.add_row(period, partner, "0", "–", "–", "–", "–")
                 continue
+            # the mark sits on the count, not the period: a period is one label for every
+            # partner, thin for some and not for others
             thin = period != "all" and r["roll_calls"] < THIN
-            table.add_row(f"{period}*" if thin else period, partner, f"{r['roll_calls']:,}",
+            table.add_row(period, partner, f"{r['roll_calls']:,}" + ("*" if thin else ""),
                           f"{r['identical']:,}",
                           f"{r['share'] * 100:.1f}%",
                           "–" if missing(r["kappa"]) else f"{r['kappa']:+.3f}",
@@ -149,8 +164,8 @@ def alignment(
                                     "commas (default: all)."),
     partners: str = typer.Option(None, "--partners", help="More partners, comma-separated "
                                  "(default CHN,IND,IRN,VNM,MNG, less the focus)."),
-    start: int = typer.Option(None, "--from", help="First year."),
-    end: int = typer.Option(None, "--to", help="Last year."),
+    start: str = YEAR_FROM,
+    end: str = YEAR_TO,
     published: bool = typer.Option(False, "--published", help="Also show E. Voeten's "
                                    "published figures, apart: agreement (by session), "
                                    "ideal-point distance with a 90% interval, and ranks "
@@ -183,6 +198,7 @@ def alignment(
     from pivotwatch.settings import get_settings
 
     issues = [i for item in (issue or []) for i in item.split(",")]
+    start, end = parse_year(start, "--from"), parse_year(end, "--to")
     check_output(fmt, output)
     chosen = [partner] if partner else []
     rest = partners.split(",") if partners else list(WATCHED_PARTNERS)

@@ -8,7 +8,17 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from pivotwatch.cli.common import DYAD, err, fail, handle_errors, out, parse_date, shown, store
+from pivotwatch.cli.common import (
+    DYAD,
+    err,
+    fail,
+    handle_errors,
+    out,
+    parse_date,
+    parse_year,
+    shown,
+    store,
+)
 
 
 class Format(StrEnum):
@@ -114,15 +124,17 @@ def _write(text: str, output: Path | None) -> None:
 @handle_errors
 def assess(
     dyad: str = DYAD,
-    as_of: str = typer.Option(None, "--as-of", help="Judge as of this day (YYYY-MM-DD); "
-                              "default: the newest dated evidence about the pair."),
+    as_of: str = typer.Option(None, "--as-of", help="Judge as of this day (YYYY-MM-DD; "
+                              "YYYY or YYYY-MM: its last day); default: the newest dated "
+                              "evidence about the pair."),
     partners: str = typer.Option(None, "--partners", help="Compare with these partners of "
                                  "the focus (comma-separated; default CHN,IND,PRK,IRN,VNM,MNG)."),
     no_compare: bool = typer.Option(False, "--no-compare", help="Skip the partner comparison."),
     history: bool = typer.Option(False, "--history", help="The judgments as of each period "
                                  "end from --from to --to instead."),
-    start: int = typer.Option(2015, "--from", help="First year of the history."),
-    end: int = typer.Option(None, "--to", help="Last year of the history (default: the "
+    start: str = typer.Option("2015", "--from", help="First year of the history (a date "
+                              "stands for its year)."),
+    end: str = typer.Option(None, "--to", help="Last year of the history (default: the "
                             "year of the newest evidence about the pair)."),
     freq: Freq = typer.Option(Freq.year, "--freq", help="History at year or quarter ends."),
     signals: Path = typer.Option(None, "--signals", help="Your own (signal, dimension, "
@@ -143,7 +155,8 @@ def assess(
     from pivotwatch.markup import strict_json
     from pivotwatch.report.assessment_md import markdown, rows
 
-    day = parse_date(as_of, "--as-of")
+    day = parse_date(as_of, "--as-of", end=True)
+    start, end = parse_year(start, "--from"), parse_year(end, "--to")
     if fmt is None:
         fmt = SUFFIXES.get(output.suffix.lower(), Format.table) if output else Format.table
     if fmt is Format.table and output is not None:

@@ -178,7 +178,7 @@ def changes(
     from pivotwatch.analysis.changes import changes as compute  # pandas, Ibis load only here
 
     dims = split_dimensions(dimension)
-    first, last = parse_date(start, "--from"), parse_date(end, "--to")
+    first, last = parse_date(start, "--from"), parse_date(end, "--to", end=True)
     with store(read_only=True) as st:
         report = compute(dyad, store=st, dimensions=dims, freq=freq.value, start=first,
                          end=last, min_events=min_events, top=top)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import functools
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -46,8 +48,13 @@ DYAD = typer.Option("RUS-PRK", "--dyad", help="Two country codes, e.g. RUS-PRK."
 DIMENSION = typer.Option(None, "--dimension", help="Limit to these dimensions (all, economic, "
                          "energy, military, political, security, humanitarian); repeat the "
                          "option or separate with commas.")
-FROM = typer.Option(None, "--from", help="First day (YYYY-MM-DD).")
-TO = typer.Option(None, "--to", help="Last day (YYYY-MM-DD).")
+FROM = typer.Option(None, "--from", help="First day: YYYY-MM-DD, or YYYY or YYYY-MM for "
+                    "the first day of that year or month.")
+TO = typer.Option(None, "--to", help="Last day: YYYY-MM-DD, or YYYY or YYYY-MM for the "
+                  "last day of that year or month.")
+YEAR_FROM = typer.Option(None, "--from", help="First year (YYYY; a date stands for its "
+                         "year).")
+YEAR_TO = typer.Option(None, "--to", help="Last year (YYYY; a date stands for its year).")
 
 
 def split_dimensions(values: list[str] | None) -> list[str]:
@@ -153,9 +160,21 @@ def handle_errors(func: Callable) -> Callable:
     return wrapper
 
 
-def parse_date(text: str | None, option: str) -> date | None:
+_DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
+_PARTIAL = re.compile(r"(\d{4})(?:-(\d{1,2}))?")
+
+
+def parse_date(text: str | None, option: str, *, end: bool = False) -> date | None:
+    """A day from YYYY, YYYY-MM or YYYY-MM-DD (or YYYYMMDD): a year or month stands for its
+    first day, or with `end` (--to, --as-of) for its last. UsageError, one line, otherwise."""
     if text is None:
         return None
+    text = text.strip()
+    if match := _PARTIAL.fullmatch(text):
+        year, month = int(match[1]), int(match[2] or (12 if end else 1))
+        if year >= 1 and 1 <= month <= 12:
+            last = calendar.monthrange(year, month)[1]
+            return date(year, month, last if end else 1)
     for candidate in (text, f"{text[:4]}-{text[4:6]}-{text[6:]}" if len(text) == 8 else None):
         if candidate is None:
             continue
@@ -163,7 +182,15 @@ def parse_date(text: str | None, option: str) -> date | None:
             return date.fromisoformat(candidate)
         except ValueError:
             pass
-    raise UsageError(f"bad date for {option}: {text!r} (use YYYY-MM-DD)")
+    raise UsageError(f"bad date for {option}: {text!r} (use {_DATE_FORMS})")
+
+
+def parse_year(text: str | None, option: str) -> int | None:
+    """A year option (--from/--to of yearly figures): YYYY, or a date in it (YYYY-MM,
+    YYYY-MM-DD), which stands for its year."""
+    if text is None:
+        return None
+    return parse_date(text, option).year
 
 
 def parse_countries(text: str | None) -> tuple[str, ...]:

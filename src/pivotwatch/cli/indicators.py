@@ -95,7 +95,7 @@ def indicators(
     from pivotwatch.analysis.dyads import parse_dyad
 
     dims = split_dimensions(dimension)
-    first, last = parse_date(start, "--from"), parse_date(end, "--to")
+    first, last = parse_date(start, "--from"), parse_date(end, "--to", end=True)
     check_output(fmt, output)
     with store(read_only=True) as st:
         df = compute(dyad, freq=freq.value, dimensions=dims, start=first, end=last,

@@ -33,7 +33,8 @@ def measures(
     measure: list[str] = typer.Option(None, "--measure", help="Only these measures (e.g. "
                                       "troops_deployed); repeat or separate with commas."),
     as_of: str = typer.Option(None, "--as-of", metavar="DATE", help="Leave out figures "
-                              "published after this date (YYYY-MM-DD)."),
+                              "published after this date (YYYY-MM-DD; YYYY or YYYY-MM: its "
+                              "last day)."),
     fmt: Format = FORMAT,
     output: Path = OUTPUT,
 ) -> None:
@@ -52,7 +53,7 @@ def measures(
     from pivotwatch.analysis.measures import measures as compute
 
     a, b = parse_dyad(dyad)
-    day = parse_date(as_of, "--as-of")
+    day = parse_date(as_of, "--as-of", end=True)
     with store(read_only=True) as st:
         df = compute(a, b, store=st, measure=measure, as_of=day)
         known = known_measures(store=st) if df.empty else []

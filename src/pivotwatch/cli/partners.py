@@ -133,7 +133,7 @@ def partners(
     from pivotwatch.analysis.partners import partners as compute  # Ibis, pandas load here
 
     dims = split_dimensions(dimension)
-    first, final = parse_date(start, "--from"), parse_date(end, "--to")
+    first, final = parse_date(start, "--from"), parse_date(end, "--to", end=True)
     check_output(fmt, output)
     with store(read_only=True) as st:
         df = compute(focus, partner_codes, freq=freq.value, dimensions=dims, start=first,

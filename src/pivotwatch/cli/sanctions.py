@@ -81,8 +81,8 @@ def sanctions(
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
     output: Path = typer.Option(None, "-o", "--output", help="Write to this file."),
     as_of: str = typer.Option(None, "--as-of", metavar="DATE", help="The lists as they stood "
-                              "on this day (YYYY-MM-DD): versions published by then, entries "
-                              "listed by then."),
+                              "on this day (YYYY-MM-DD; YYYY or YYYY-MM: its last day): "
+                              "versions published by then, entries listed by then."),
 ) -> None:
     """Sanctions designations (persons, entities, vessels) under a country's programmes, from
     the lists loaded with `pivotwatch ingest sanctions`, with counts by list, programme and
@@ -101,7 +101,7 @@ def sanctions(
     from pivotwatch.analysis.sanctions import sanctions as compute  # Ibis, pandas load here
 
     check_output(fmt, output)
-    day = parse_date(as_of, "--as-of")
+    day = parse_date(as_of, "--as-of", end=True)
     with store(read_only=True) as st:
         df = compute(country, linked, lists=[name.value for name in lists or []], store=st,
                      as_of=day)

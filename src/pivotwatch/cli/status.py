@@ -44,7 +44,8 @@ def _latest(entries, as_of: date) -> Table | None:
 def status(
     as_of: str = typer.Option(None, "--as-of", metavar="DATE", help="Date the latest dates "
                               "are read as of, and sources flagged stale against "
-                              "(YYYY-MM-DD; default: today)."),
+                              "(YYYY-MM-DD, or YYYY or YYYY-MM for its last day; "
+                              "default: today)."),
 ) -> None:
     """Files, rows, rejects and date coverage per source, then each source's latest date
     (GDELT event day, roll-call date, trade year, list or measure publication...) as of
@@ -52,7 +53,7 @@ def status(
 
     Example: pivotwatch --db study.duckdb status --as-of 2025-12-31
     """
-    day = parse_date(as_of, "--as-of") or date.today()
+    day = parse_date(as_of, "--as-of", end=True) or date.today()
     with store(read_only=True) as st:
         rows = store_status(st)
         path = st.path

@@ -8,12 +8,20 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from pivotwatch.cli.common import cell, err, handle_errors, out, shown, store
+from pivotwatch.cli.common import (
+    YEAR_FROM,
+    YEAR_TO,
+    cell,
+    err,
+    handle_errors,
+    out,
+    parse_year,
+    shown,
+    store,
+)
 from pivotwatch.cli.frames import Format, emit, missing
 from pivotwatch.errors import UsageError
 
-YEAR_FROM = typer.Option(None, "--from", help="First year (YYYY).")
-YEAR_TO = typer.Option(None, "--to", help="Last year (YYYY).")
 FORMAT = typer.Option(Format.table, "--format", help="Output format.")
 OUTPUT = typer.Option(None, "-o", "--output", help="Write to this file (its suffix picks the "
                       "format: .csv, .json, .parquet).")
@@ -33,12 +41,15 @@ def _usd(v) -> str:
     return "–" if missing(v) else f"{v:,.0f}"
 
 
-def _check_years(start: int | None, end: int | None) -> None:
+def _check_years(first: str | None, last: str | None) -> tuple[int | None, int | None]:
+    """--from/--to as years (a date stands for its year), in range and in order."""
+    start, end = parse_year(first, "--from"), parse_year(last, "--to")
     for value, option in ((start, "--from"), (end, "--to")):
         if value is not None and not 1900 <= value <= 2100:
             raise UsageError(f"{option} {value}: give a year such as 2018")
     if start is not None and end is not None and start > end:
         raise UsageError(f"--from {start} is after --to {end}")
+    return start, end
 
 
 @handle_errors
@@ -51,8 +62,8 @@ def trade(
                                        "(energy, food_agriculture, minerals_metals, arms, "
                                        "machinery_vehicles, other, all); repeat or separate "
                                        "with commas."),
-    start: int = YEAR_FROM,
-    end: int = YEAR_TO,
+    start: str = YEAR_FROM,
+    end: str = YEAR_TO,
     fmt: Format = FORMAT,
     output: Path = OUTPUT,
 ) -> None:
@@ -68,7 +79,7 @@ def trade(
     """
     from pivotwatch.analysis.trade import trade_with_reference  # Ibis, pandas load here
 
-    _check_years(start, end)
+    start, end = _check_years(start, end)
     with store(read_only=True) as st:
         df = trade_with_reference(a, b, store=st, by=by.value, categories=category,
                                   start=start, end=end)
@@ -110,8 +121,8 @@ def fuel(
     supplier: str = typer.Argument("RUS", metavar="SUPPLIER", help="ISO3 code, e.g. RUS."),
     recipient: str = typer.Argument("PRK", metavar="RECIPIENT", help="PRK: the cap limits "
                                     "North Korea's imports."),
-    start: int = YEAR_FROM,
-    end: int = YEAR_TO,
+    start: str = YEAR_FROM,
+    end: str = YEAR_TO,
     fmt: Format = FORMAT,
     output: Path = OUTPUT,
 ) -> None:
@@ -130,7 +141,7 @@ def fuel(
     if country(recipient) != "PRK":
         raise UsageError("the fuel figures and the UNSCR 2397 cap cover deliveries to North "
                          "Korea (PRK) only")
-    _check_years(start, end)
+    start, end = _check_years(start, end)
     with store(read_only=True) as st:
         df = fuel_vs_cap(supplier, store=st, start=start, end=end)
         (loaded,) = st.con.execute("SELECT count(*) FROM reference_fuel").fetchall()[0]
