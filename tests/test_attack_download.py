@@ -329,8 +329,9 @@ def test_loopback_url_refused_without_allow_private_and_loaded_with_it(site, tmp
     db = tmp_path / "store.duckdb"
     refused = run("ingest", "gdelt", url)
     assert refused.exit_code == 1
-    assert one_line(refused.output) == f"failed: {url}: {LOOPBACK_REFUSED}"
-    assert site.requests == [] and loaded(db) == []
+    # the only file: its reason is the command's one error line, and status lists it
+    assert refused.output == f"error: {url}: {LOOPBACK_REFUSED}\n"
+    assert site.requests == [] and loaded(db) == [(url, "failed")]
     allowed = run("ingest", "gdelt", "--allow-private", url)
     assert allowed.exit_code == 0, allowed.output
     assert loaded(db) == [(url, "loaded")]
@@ -391,7 +392,8 @@ def test_range_files_each_hop_checked_the_others_load(site, other, tmp_path, mon
             f"{LOOPBACK_REFUSED}") in result.output
     assert other.requests == []
     assert loaded(db) == [(f"{site.base}/gdeltv2/{good}", "loaded"),
-                          (f"{site.base}/gdeltv2/{moved}", "loaded")]
+                          (f"{site.base}/gdeltv2/{moved}", "loaded"),
+                          (f"{site.base}/gdeltv2/{away}", "failed")]
     # --allow-private lets the last one through.
     again = run("ingest", "gdelt", "--allow-private", "--from", "2024-01-01", "--to",
                 "2024-01-01")
@@ -431,7 +433,7 @@ def test_trickling_server_hits_the_deadline_and_the_other_files_load(site, tmp_p
     assert one_line(result.output) == (
         f"failed: {slow_url}: not complete after 2 s, the deadline for one download "
         f"(PIVOTWATCH_DOWNLOAD_DEADLINE); run again to resume")
-    assert loaded(db) == [(fast_url, "loaded")]
+    assert loaded(db) == [(fast_url, "loaded"), (slow_url, "failed")]
     # What arrived is kept, and the next run asks for the rest.
     (part,) = (tmp_path / "cache" / "gdelt" / "urls").glob("*slow*.part")
     got = part.stat().st_size

@@ -175,7 +175,10 @@ def test_an_address_file_alone_is_refused_in_one_line(st, tmp_path):
         load_sanctions(st, add)
     assert "\n" not in str(info.value) and count(st) == 0
     result = runner.invoke(app, ["ingest", "sanctions", str(add)])
-    assert result.exit_code == 1 and "1 file(s) could not be loaded" in result.output
+    # the only file, failed: its reason is the command's one error line
+    assert result.exit_code == 1 and result.output == (
+        f"error: {add} is OFAC's address file (add.csv): it is loaded with its sdn.csv, in "
+        "one command (pivotwatch ingest sanctions sdn.csv add.csv)\n")
 
 
 def test_the_cli_pairs_the_files_of_a_folder_by_their_date(st, tmp_path):

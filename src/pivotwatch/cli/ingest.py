@@ -29,7 +29,9 @@ app = typer.Typer(help="Load data into the store.", no_args_is_help=True,
 
 
 class RichProgress:
-    """Progress bar on stderr; failures are printed as they happen."""
+    """Progress bar on stderr; failures are printed as they happen, but the latest is held
+    until the next outcome: when it is the only one (a missing file), the command's error
+    line says it, once."""
 
     def __init__(self) -> None:
         # no bar (and no stray blank line) when stderr is not a terminal
@@ -37,6 +39,12 @@ class RichProgress:
                             TimeElapsedColumn(), console=err, transient=True,
                             disable=not err.is_terminal)
         self.task = None
+        self.held: Exception | None = None
+
+    def flush(self) -> None:
+        if self.held is not None:
+            self.bar.console.print(f"[red]failed:[/red] {shown(self.held)}")
+            self.held = None
 
     def __enter__(self) -> RichProgress:
         self.bar.__enter__()
@@ -53,13 +61,19 @@ class RichProgress:
             # a loader may have taken the interrupted query for a failure of this file:
             # stop here rather than go on to the next one
             raise KeyboardInterrupt
+        self.flush()
         if isinstance(outcome, Exception):
-            self.bar.console.print(f"[red]failed:[/red] {shown(outcome)}")
+            self.held = outcome
         if self.task is not None:
             self.bar.advance(self.task)
 
 
 def _summary(report: IngestReport) -> None:
+    if report.passed_over:
+        out.print(f"Passed over {len(report.passed_over)} file(s) in the folders given that are "
+                  f"not in this source's layout: {shown(', '.join(report.passed_over))}")
+    if not report.results:  # nothing read: no table of zeros
+        return
     table = Table(title="ingest summary", title_justify="left")
     for col in ("files loaded", "files loaded before", "failed", "rows read",
                 "records kept", "rows rejected", "rows loaded before"):
@@ -69,10 +83,6 @@ def _summary(report: IngestReport) -> None:
         report.total("rows_read"), report.total("rows_kept"), report.total("rows_rejected"),
         report.total("rows_duplicate"))))
     out.print(table)
-    if report.passed_over:
-        names = ", ".join(report.passed_over[:5]) + (" ..." if len(report.passed_over) > 5 else "")
-        out.print(f"Passed over {len(report.passed_over)} file(s) in the folders given that are "
-                  f"not in this source's layout: {shown(names)}")
     for note in report.notes():
         out.print(f"Note: {shown(note)}")
     if report.total("rows_duplicate"):
@@ -86,9 +96,14 @@ def _run(job, countries: str | None) -> None:
     with store() as st, RichProgress() as progress:
         ctx = Context(st, countries=parse_countries(countries), progress=progress)
         report = job(ctx)
+    if len(report.failures) == 1 and not report.results and not report.passed_over:
+        raise fail(report.failures[0][1])  # one line, no table of zeros
+    progress.flush()
     _summary(report)
     if not report.ok:
         raise fail(f"{len(report.failures)} file(s) could not be loaded (see above)")
+    if not report.results:
+        raise fail("nothing loaded: no file given is in this source's layout")
 
 
 @app.command("gdelt")
@@ -96,8 +111,10 @@ def _run(job, countries: str | None) -> None:
 def gdelt(
     inputs: list[str] = typer.Argument(None, metavar="[PATH_OR_URL]...",
                                        help="Files, directories, globs or http(s) URLs."),
-    start: str = typer.Option(None, "--from", help="First day to download (YYYY-MM-DD)."),
-    end: str = typer.Option(None, "--to", help="Last day to download (YYYY-MM-DD)."),
+    start: str = typer.Option(None, "--from", help="First day to download (YYYY-MM-DD; "
+                              "YYYY or YYYY-MM: its first day)."),
+    end: str = typer.Option(None, "--to", help="Last day to download (YYYY-MM-DD; "
+                            "YYYY or YYYY-MM: its last day)."),
     version: int = typer.Option(2, "--version", help="GDELT version for --from/--to: 1 (one "
                                 "file a day, light for long spans) or 2 (every 15 minutes)."),
     countries: str = typer.Option(None, "--countries", help="Watched countries, comma-separated "
@@ -124,7 +141,7 @@ def gdelt(
         return
     if not (start and end):
         raise UsageError("give files to load, or both --from and --to")
-    first, last = parse_date(start, "--from"), parse_date(end, "--to")
+    first, last = parse_date(start, "--from"), parse_date(end, "--to", end=True)
     _run(lambda ctx: ingest_range(ctx, first, last, version, allow_private), countries)
 
 

@@ -444,12 +444,13 @@ class CsvFile:
 
 
 def expand(paths: Sequence[str], suffixes: tuple[str, ...],
-           accept: Callable[[Path], bool] | None = None
+           accept: Callable[[Path], bool] | None = None, *, recursive: bool = False
            ) -> tuple[list[tuple[str, Path]], list[str]]:
     """(name, path) for each file given, and for each file in a folder given whose name ends
     in one of `suffixes`; files in a folder that `accept` refuses (another layout, such as a
     code table beside the data) are returned apart as passed over. A file named explicitly is
-    always tried, so a wrong one fails with its reason."""
+    always tried, so a wrong one fails with its reason. With `recursive`, subfolders are
+    searched too (hidden files and folders left out)."""
     targets: list[tuple[str, Path]] = []
     passed: list[str] = []
     for text in paths:
@@ -457,8 +458,10 @@ def expand(paths: Sequence[str], suffixes: tuple[str, ...],
         if not path.is_dir():
             targets.append((text, path))
             continue
-        found = sorted(p for p in path.iterdir()
-                       if p.is_file() and p.name.lower().endswith(suffixes))
+        listed = (p for p in path.rglob("*") if not any(
+            part.startswith(".") for part in p.relative_to(path).parts)) if recursive \
+            else path.iterdir()
+        found = sorted(p for p in listed if p.is_file() and p.name.lower().endswith(suffixes))
         if not found:
             raise UsageError(f"{text}: a folder with no {' or '.join(suffixes)} file")
         for p in found:

@@ -181,7 +181,16 @@ def ingest_reference(ctx: Context, paths: list[str] | None = None) -> IngestRepo
     from pivotwatch.sources import reference_figures as figures
 
     if paths:
-        targets, passed = expand(paths, (".csv",), _is_reference)
+        # every file of a folder that is not taken is named, .csv or not; a folder with no
+        # .csv at all is all passed over (and nothing loaded is the CLI's error)
+        others = [p for text in paths if Path(text).is_dir()
+                  for p in sorted(Path(text).iterdir())
+                  if p.is_file() and not p.name.startswith(".")
+                  and not p.name.lower().endswith(".csv")]
+        given = [text for text in paths if not Path(text).is_dir()
+                 or any(p.name.lower().endswith(".csv") for p in Path(text).iterdir())]
+        targets, passed = expand(given, (".csv",), _is_reference)
+        passed = sorted([*passed, *map(str, others)])
     else:
         targets, passed = [("bundled:key_events.csv", bundled_timeline()),
                            *figures.bundled_figures()], []

@@ -146,7 +146,12 @@ class Store:
 
     def record_failure(self, *, file_id: str, source: str, name: str, error: str,
                        size_bytes: int | None, started_at: datetime) -> None:
-        """Note a file that could not be loaded; none of its rows are in the store."""
+        """Note a file that could not be loaded; none of its rows are in the store.
+
+        The row's key is the source and the content hash: the same bytes failing as another
+        source (a CSV tried as Comtrade, then as a sanctions list) must not replace that
+        source's row, which `status` counts and lists per source."""
+        file_id = f"failed:{source}:{file_id}"
         with self.transaction() as con:
             con.execute(
                 """INSERT OR REPLACE INTO files (file_id, source, name, size_bytes, status, error,

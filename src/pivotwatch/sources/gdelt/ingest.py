@@ -15,7 +15,10 @@ from pivotwatch.sources import http
 from pivotwatch.sources.context import Context, IngestReport, attempt
 from pivotwatch.sources.fetch import AddressPolicy
 from pivotwatch.sources.gdelt import remote
+from pivotwatch.sources.gdelt.layout import BY_WIDTH
 from pivotwatch.sources.gdelt.load import load_file
+from pivotwatch.sources.records import first_line
+from pivotwatch.store.store import utcnow
 
 _GLOB_CHARS = set("*?[")
 # In a directory, files that look like event exports: *.csv / *.tsv (zipped or not) and the
@@ -25,7 +28,14 @@ _NOT_EVENTS = re.compile(r"(?i)\.(mentions|gkg)\.")
 
 
 def looks_like_export(path: Path) -> bool:
-    return bool(_EXPORT_NAME.search(path.name)) and not _NOT_EVENTS.search(path.name)
+    """By its name, and for a plain .csv/.tsv in a folder by its first line too: GDELT's
+    16-column mentions files and the codebook's schema tables (tableId,dataType,...) share
+    the suffix but not the 57, 58 or 61 tab-separated columns of an export."""
+    if not _EXPORT_NAME.search(path.name) or _NOT_EVENTS.search(path.name):
+        return False
+    if path.name.lower().endswith(".zip"):
+        return True  # read at load time: a wrong one fails with its reason
+    return first_line(path).count("\t") + 1 in BY_WIDTH
 
 
 def _is_url(text: str) -> bool:
@@ -48,15 +58,22 @@ def expand_inputs(inputs: Iterable[str],
         elif Path(item).is_dir():
             files = sorted(p for p in Path(item).rglob("*")
                            if p.is_file() and not p.name.startswith("."))
-            passed_over += [str(p) for p in files if not looks_like_export(p)]
-            yield from ((str(p), p) for p in files if looks_like_export(p))
+            exports = [p for p in files if looks_like_export(p)]
+            passed_over += [str(p) for p in files if p not in exports]
+            yield from ((str(p), p) for p in exports)
         else:
             yield item, Path(item)
 
 
 def _failed(ctx: Context, report: IngestReport, name: str, exc: Exception) -> None:
+    """A file that failed before its load began: a download. It gets its `failed` row as a
+    file that fails to load does (load.py), so `status` lists it."""
     if not isinstance(exc, PivotwatchError):  # not one of ours: it may not name the file
         exc = SourceError(f"{name}: {type(exc).__name__}: {' '.join(str(exc).split())}")
+    if _is_url(name):
+        ctx.store.record_failure(file_id="url-" + hashlib.sha1(name.encode()).hexdigest(),
+                                 source="gdelt", name=name, error=str(exc), size_bytes=None,
+                                 started_at=utcnow())
     report.failures.append((name, str(exc)))
     ctx.progress.finished(name, exc)
 

@@ -172,9 +172,10 @@ def _is_list(path: Path) -> bool:
 
 def ingest_sanctions(ctx: Context, paths: list[str]) -> IngestReport:
     """Load sanctions files (any of the layouts, in any order); an OFAC sdn.csv and add.csv
-    given together load as one."""
+    given together load as one. Folders are searched with their subfolders, as the other
+    loaders' are."""
     targets, passed = expand(paths, (".xml", ".json", ".xml.gz", ".json.gz", ".csv",
-                                     ".csv.gz"), _is_list)
+                                     ".csv.gz"), _is_list, recursive=True)
     report = IngestReport()
     report.passed_over.extend(passed)
     csvs = [(n, p) for n, p in targets if p.is_file()
