@@ -51,6 +51,7 @@ class RichProgress:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.flush()
         self.bar.__exit__(*exc)
 
     def planned(self, total: int, what: str) -> None:
@@ -96,9 +97,11 @@ def _run(job, countries: str | None) -> None:
     with store() as st, RichProgress() as progress:
         ctx = Context(st, countries=parse_countries(countries), progress=progress)
         report = job(ctx)
-    if len(report.failures) == 1 and not report.results and not report.passed_over:
+        alone = len(report.failures) == 1 and not report.results and not report.passed_over
+        if alone:
+            progress.held = None  # the error line below says it
+    if alone:
         raise fail(report.failures[0][1])  # one line, no table of zeros
-    progress.flush()
     _summary(report)
     if not report.ok:
         raise fail(f"{len(report.failures)} file(s) could not be loaded (see above)")
