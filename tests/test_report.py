@@ -65,7 +65,7 @@ def test_first_screen_bottom_line_scorecard_and_freshness(prk_html):
     _, html = prk_html
     first = section(html, "judgments")
     assert '<p class="bottom"><strong>Bottom line.</strong> As of' in first
-    card = first[first.index('<table class="scorecard">'):first.index("</table>")]
+    card = first[first.index('<table class="scorecard" id="scorecard">'):first.index("</table>")]
     rows = re.findall(r'<tr><td><a href="#(\w+)">', card)
     assert rows == ["economic", "military", "political", "security", "energy", "humanitarian"]
     assert card.count('class="bar"') == 6 and "very high" in card and "↑ rising" in card
