@@ -205,7 +205,7 @@ def test_a_long_value_is_cut_for_display_and_whole_in_the_store(written):
     assert cut in md and "N" * 301 not in md
     # ordinary words are not broken: only an unbroken run of 30 or more characters wraps
     assert html.split("Appendix B")[0].count('<span class="wrap">') == 1
-    assert "@media (max-width: 48rem) { th, td { overflow-wrap: anywhere; " in html
+    assert "@media screen and (max-width: 48rem) { th, td { overflow-wrap: anywhere; " in html
     with open_store(written["db"], read_only=True) as st:
         assert st.con.execute("SELECT length(name) FROM sanctions").fetchone() == (100_000,)
 
