@@ -125,14 +125,14 @@ def bottom_line(focus: str, partner: str, as_of: date, found: Sequence[Judgment]
     pair = f"{name(focus)}–{name(partner)}"
     seen = [j for j in found if j.level is not None]
     if not seen:
-        return (f"As of {as_of:%d %B %Y}, no loaded source holds evidence about {pair} ties; "
-                "load the reference tables, UN votes or sanctions lists first.")
+        return (f"As of {as_of.day} {as_of:%B %Y}, no loaded source holds evidence about "
+                f"{pair} ties; load the reference tables, UN votes or sanctions lists first.")
     by_level: dict[Level, list[str]] = {}
     for j in sorted(seen, key=lambda j: -int(j.level)):
         by_level.setdefault(j.level, []).append(j.dimension)
     parts = [f"{lvl.label} in {_join(dims)}" for lvl, dims in by_level.items()]
     missing = [j.dimension for j in found if j.level is None]
-    first = f"As of {as_of:%d %B %Y}, {pair} ties are {_join(parts)}"
+    first = f"As of {as_of.day} {as_of:%B %Y}, {pair} ties are {_join(parts)}"
     first += f"; no source speaks to {_join(missing)}." if missing else "."
     moved = {d: [j.dimension for j in seen if j.direction == d]
              for d in (Direction.RISING, Direction.FALLING)}

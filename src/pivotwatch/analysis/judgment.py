@@ -77,6 +77,17 @@ class SourceKind(StrEnum):
 
 
 QUALITY = {"high": 1.0, "medium": 0.75, "low": 0.5}
+# each signal in words, for caveats and explanations a reader sees
+SIGNAL_LABELS = {"curated_events": "curated events", "estimated_measures": "published estimates",
+                 "recorded_trade": "recorded trade", "fuel_against_cap": "fuel against the UN cap",
+                 "un_published_agreement": "UN voting agreement (published)",
+                 "un_ideal_point_distance": "UN ideal-point distance",
+                 "un_security_votes": "UN votes on nuclear and arms-control issues",
+                 "designations_tying": "sanctions designations", "gdelt_events": "GDELT events"}
+
+
+def label(signal: str) -> str:
+    return SIGNAL_LABELS.get(signal, signal.replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -375,13 +386,14 @@ def caveats(dimension: str, level: Level | None, readings: list[Reading],
         hi = max(speaking, key=lambda r: r.level)
         lo = min(speaking, key=lambda r: r.level)
         if hi.level - lo.level >= 2:
-            out.append(f"sources disagree: {hi.signal} says {hi.level.label}, {lo.signal} says "
-                       f"{lo.level.label}")
-    silent = sorted({f"{r.signal} (latest {r.latest})" for r in readings
+            out.append(f"sources disagree: {label(hi.signal)} say {hi.level.label}, "
+                       f"{label(lo.signal)} say {lo.level.label}")
+    silent = sorted({f"{label(r.signal)} (latest {r.latest})" for r in readings
                      if r.level is None and r.latest})
     if silent:
         out.append(f"nothing in the window from {', '.join(silent)}")
-    stale = sorted({f"{r.signal} (latest {r.latest})" for r in seen if r.stale and r.latest})
+    stale = sorted({f"{label(r.signal)} (latest {r.latest})" for r in seen
+                    if r.stale and r.latest})
     if stale:
         out.append(f"stale, more than a year before the as-of date: {', '.join(stale)}")
     if any(r.kind == SourceKind.EVENT_DATA for r in seen) and \

@@ -44,7 +44,8 @@ WORDS = {"dprk_exports_to_rus": "DPRK exports to Russia",
          "dprk_imports_from_rus": "DPRK imports from Russia", "total": "total trade",
          "target": "stated target", "trade_target": "stated trade target",
          "open_source_estimate": "open-source estimate", "un_veto": "UN veto",
-         "un_notification": "notification to the UN"}
+         "un_notification": "notification to the UN", "un_sc": "UN Security Council list",
+         "ofac": "OFAC (US Treasury)", "opensanctions": "OpenSanctions"}
 _TOKENS = {"rus": "Russia", "prk": "DPRK", "dprk": "DPRK", "un": "UN", "chn": "China",
            "msmt": "MSMT", "gdelt": "GDELT", "usa": "US"}
 
