@@ -411,3 +411,14 @@ def test_gdelt_alone_never_says_more_than_low(tmp_path):
     assert reading.value == pytest.approx(720 * 10_000 / 33_600, abs=1e-3)
     assert political.level == Level.LOW and political.confidence == Confidence.LOW
     assert any("only GDELT" in c for c in political.caveats)
+
+
+def test_history_until_ends_on_the_assessment_it_explains(reference_db):
+    with open_store(reference_db, read_only=True) as st:
+        found = engine.history("RUS-PRK", store=st, start=2023, end=2025,
+                               until=date(2025, 10, 1))
+        single = engine.assess("RUS-PRK", store=st, as_of=date(2025, 10, 1), compare=False)
+    assert [a.as_of for a in found] == [date(2023, 12, 31), date(2024, 12, 31),
+                                        date(2025, 10, 1)]
+    assert [j.to_dict() for j in found[-1].judgments] == \
+        [j.to_dict() for j in single.judgments]

@@ -113,7 +113,7 @@ def test_fuel_panel_keeps_each_figure_apart_and_flags_the_estimate_above_the_cap
             "SELECT count(*) FROM reference_fuel WHERE supplier = 'RUS'").fetchall()[0]
     assert len(panel.tables[0].rows) == n == 8
     text = " ".join(panel.lead)
-    assert "at most 277,365 barrels (55% of the 500,000-barrel annual cap)" in text
+    assert "the largest figure is 277,365 barrels (55% of the 500,000-barrel annual cap)" in text
     assert "1,000,000 barrels or more, 200% of the annual cap" in text
     overlap = [r for r in panel.tables[0].rows if "OVERLAPS" in r[4]]
     assert len(overlap) == 2

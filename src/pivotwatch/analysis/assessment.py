@@ -31,6 +31,7 @@ from pivotwatch.analysis.judgment import (
     Level,
     Rules,
     judge,
+    label,
     load_rules,
 )
 from pivotwatch.analysis.partners import DEFAULT_PARTNERS
@@ -156,7 +157,7 @@ def _largest_caveat(seen: Sequence[Judgment], sources: Sequence[dict]) -> str:
     dates: dict[str, set[str]] = {}
     for r in (r for j in seen for r in j.readings):
         if r.stale and r.level is not None and r.latest:
-            dates.setdefault(r.source, set()).add(r.latest)
+            dates.setdefault(label(r.signal), set()).add(r.latest)
     if dates:
         stale = [f"{source} (latest {', '.join(sorted(days))})"
                  for source, days in sorted(dates.items())]
@@ -257,11 +258,12 @@ def period_ends(start: int, end: int, freq: str = "year") -> list[date]:
 
 
 def history(dyad: str = "RUS-PRK", *, store: Store | None = None, start: int = 2015,
-            end: int | None = None, freq: str = "year",
+            end: int | None = None, freq: str = "year", until: date | None = None,
             signals_file: Path | None = None) -> list[Assessment]:
     """The judgments as of each year (or quarter) end from `start` to `end` (default: the
     year of the newest evidence about the pair): the trajectory, and the backtest of the
-    rules against the record. No partner comparison."""
+    rules against the record. No partner comparison. With `until`, the periods end there and
+    the last point is `until` itself, so a trajectory ends on the assessment it explains."""
     focus, partner = parse_dyad(dyad)
     rules = load_rules(signals_file)
     check_signals(rules)
@@ -276,8 +278,10 @@ def history(dyad: str = "RUS-PRK", *, store: Store | None = None, start: int = 2
             if newest is None:
                 raise UsageError(f"the store holds no dated evidence about {focus}-{partner}")
             last = newest.year
-        return [_assess(d, st, focus, partner, day, rules, False)
-                for day in period_ends(start, last, freq)]
+        days = period_ends(start, last, freq)
+        if until is not None:
+            days = [day for day in days if day < until] + [until]
+        return [_assess(d, st, focus, partner, day, rules, False) for day in days]
 
 
 def history_frame(found: Sequence[Assessment]) -> pd.DataFrame:

@@ -31,6 +31,8 @@ from pivotwatch.analysis.judgment import (
 )
 
 Signal = Callable[[Dossier, str, str, date, Rules, float], Reading]
+LISTS = {"un_sc": "UN Security Council list", "ofac": "OFAC list (US Treasury)",
+         "opensanctions": "OpenSanctions data"}
 MAX_EVIDENCE = 5
 
 
@@ -355,9 +357,13 @@ def designations_tying(d: Dossier, partner: str, dim: str, as_of: date, rules: R
     before = sum(1 for x in listed if base_start < x <= recent_start) / rules.baseline_years
     published = [v[2].date() for v in d.versions if v[2] is not None and v[2].date() <= as_of]
     latest = max(published, default=None)
-    shown = sorted(found, key=lambda t: t["listed_on"] or date.min, reverse=True)
+    shown = sorted(found, key=lambda t: (t["listed_on"] or date.min, t["list_id"]),
+                   reverse=True)
+    other = {d.focus, partner}
     evidence = tuple(Evidence(f"sanctions:{t['list']}", t["list_id"], _iso(t["listed_on"]),
-                              f"{t['name']} ({t['tie']})") for t in shown[:MAX_EVIDENCE])
+                              f"designation on the {LISTS.get(t['list'], t['list'])}: "
+                              f"{t['name']}, naming {' or '.join(sorted(other))} by "
+                              f"{t['tie']}") for t in shown[:MAX_EVIDENCE])
     summary = f"{len(found)} current designation(s) tie the pair"
     summary += f"; {new} listed in the last 12 months" if listed else " (no listing dates)"
     return Reading(name, dim, weight, source, kind,

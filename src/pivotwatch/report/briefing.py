@@ -358,7 +358,8 @@ def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date |
     if assessment is not None:
         try:
             trajectory = history(f"{a}-{b}", store=store,
-                                 start=start.year if start else 2015, end=end)
+                                 start=start.year if start else 2015,
+                                 end=assessment.as_of.year, until=assessment.as_of)
         except PivotwatchError:
             trajectory = []
     series = indicators(dyad, store=store, freq=freq, start=start, end=end)

@@ -300,7 +300,8 @@ def fuel_panel(store: Store, a: str, b: str, start: date | None = None,
         latest = un.sort_values("period_end").iloc[-1]
         peak = un.sort_values("share_of_cap").iloc[-1]
         panel.lead.append(
-            f"Reported to the UN: at most {peak.barrels:,.0f} barrels ({peak.share_of_cap:.0%} "
+            f"Reported to the UN: the largest figure is {peak.barrels:,.0f} barrels "
+            f"({peak.share_of_cap:.0%} "
             f"of the {peak.cap_barrels:,.0f}-barrel annual cap) for {peak.period_start} to "
             f"{peak.period_end}; the latest notification covers {latest.period_start} to "
             f"{latest.period_end} ({latest.barrels:,.0f} barrels).")
