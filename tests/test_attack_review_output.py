@@ -215,7 +215,7 @@ def test_a_long_value_is_cut_for_display_and_whole_in_the_store(written):
 
 def test_markdown_escapes_backticks_in_cells(written):
     md = written["briefing.md"].read_text(encoding="utf-8")
-    assert "| un_sc | KP\\`i.1&lt;b&gt;\\` |" in md
+    assert "| UN Security Council list | KP\\`i.1&lt;b&gt;\\` |" in md
     # in the displayed SQL (a code span) the id stays literal, fenced by more backticks
     assert "``pivotwatch sanctions" in md and "'un_sc:KP`i.1<b>`'" in md
 
