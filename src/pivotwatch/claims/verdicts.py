@@ -23,6 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+# One row behind a verdict: the same record as behind an assessment's judgment (table, key,
+# date, what it says, first http(s) URL).
+from pivotwatch.analysis.judgment import Evidence
+
 EXACT_TOLERANCE = 0.10
 APPROX_TOLERANCE = 0.20
 CONSISTENCY_TOLERANCE = 0.25
@@ -43,22 +47,6 @@ class VerdictKind(StrEnum):
 STRENGTH = {VerdictKind.INCONSISTENT: 4, VerdictKind.CONTRADICTED: 3,
             VerdictKind.SUPPORTED: 2, VerdictKind.UNVERIFIED: 1, VerdictKind.NOT_CHECKABLE: 0}
 ORDER = tuple(sorted(VerdictKind, key=lambda v: -STRENGTH[v]))
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One row behind a verdict: the table it comes from, the row's key, its date, what it
-    says in words and where it is published (first source URL)."""
-
-    source: str                # reference_trade | reference_fuel | reference_events | events | ...
-    key: str                   # the row's key (row_key, event_key, GLOBALEVENTID, a name...)
-    date: str | None
-    text: str
-    url: str | None = None
-
-    def to_dict(self) -> dict:
-        return {"source": self.source, "key": self.key, "date": self.date, "text": self.text,
-                "url": self.url}
 
 
 @dataclass(frozen=True)
