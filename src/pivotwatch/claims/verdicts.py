@@ -57,10 +57,12 @@ class Verdict:
     explanation: str
     evidence: tuple[Evidence, ...] = ()
     check: str = ""            # which check spoke: consistency, trade, fuel, events, ...
+    rule: str = ""             # the rule that decided it, as docs/claims.md names it
 
     def to_dict(self) -> dict:
         return {"verdict": self.verdict.value, "explanation": self.explanation,
-                "check": self.check, "evidence": [e.to_dict() for e in self.evidence]}
+                "check": self.check, "rule": self.rule or self.check,
+                "evidence": [e.to_dict() for e in self.evidence]}
 
 
 def combine(found: list[Verdict]) -> Verdict:
@@ -72,4 +74,4 @@ def combine(found: list[Verdict]) -> Verdict:
     others = [v.explanation for v in found if v is not best and v.explanation != NO_EVIDENCE]
     evidence = tuple(dict.fromkeys(e for v in [best, *found] for e in v.evidence))
     explanation = "; ".join(dict.fromkeys([best.explanation, *others]))
-    return Verdict(best.verdict, explanation, evidence, best.check)
+    return Verdict(best.verdict, explanation, evidence, best.check, best.rule)
