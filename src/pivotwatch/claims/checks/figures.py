@@ -35,7 +35,35 @@ from pivotwatch.claims.verdicts import NO_REFERENCE, Evidence, Verdict, VerdictK
 from pivotwatch.sources.reference_figures import BASES
 
 TRADE_TOPICS = frozenset({"trade_volume", "trade_target"})
-_TARGET = re.compile(r"\b(targets?|goals?|aim(?:s|ed)?|plan(?:s|ned)?)\b", re.IGNORECASE)
+_TARGET = re.compile(r"\b(?:targets?|goals?|aim(?:s|ed|ing)?|plan(?:s|ned)?|objectives?|"
+                     r"(?:seek|hope|want)(?:s|ed|ing)?\s+to)\b", re.IGNORECASE)
+# "a $1 billion target", "$1 billion trade goal"
+_TARGET_AFTER = re.compile(r"[\s-]*(?:(?:a|per)\s+year\s+|annual\s+)?(?:(?:trade|annual)\s+)?"
+                           r"(?:target|goal)\b", re.IGNORECASE)
+# Where a clause starts: what leads up to a figure from there says what the figure is.
+_CLAUSE_BREAK = re.compile(r"[;:]|,\s|\b(?:while|whereas|but|from)\s", re.IGNORECASE)
+# An item within a flow: "of which ... $27.2 million", "including $27.2 million"
+_PART_OF = re.compile(r"\b(?:of which|including|included|includes|among (?:them|which)|"
+                      r"of (?:this|that|these|the total))\b", re.IGNORECASE)
+# Kinds of goods: a figure of one of them is a part of a flow ("petroleum imports",
+# "$27.2 million of fuel"), never the flow.
+_GOODS = (r"(?:petroleum|oil|fuel|diesel|gasoline|coal|food|flour|grain|wheat|rice|seafood|fish|"
+          r"fertili[sz]ers?|machinery|vehicles|cars|textiles|clothing|timber|iron|steel|"
+          r"arms|weapons|munitions|medicines?|sugar)")
+_GOODS_FLOW = re.compile(rf"\b{_GOODS}(?:\s+products)?\s+(?:exports?|imports?|sales|shipments|"
+                         r"deliveries|purchases|supplies)\b", re.IGNORECASE)
+_GOODS_AFTER = re.compile(rf"\s+(?:worth\s+)?(?:of|in)\s+(?:[\w-]+\s+){{0,2}}?{_GOODS}\b",
+                          re.IGNORECASE)
+# Export and import words that name no flow: an exporters' body, export controls, licences.
+_NOT_FLOW = re.compile(r"\b(?:export|import)(?:-(?:export|import))?(?:ers?|ing)?['’]?s?\s+"
+                       r"(?:association|union|council|federation|chamber|agency|bank|credit|"
+                       r"controls?|licen[cs]es?|permits?|bans?|restrictions?|regimes?|dut(?:y|ies)|"
+                       r"tariffs?|quotas?|rules?|laws?|regulations?|lists?|insurance|guarantees?)\b",
+                       re.IGNORECASE)
+# What may stand between a figure and the year it is for: "$34.4 million in 2023",
+# "$1 billion in trade by 2020"
+_YEAR_OF = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:in|for|during|by|of)\s+(?:the\s+year\s+)?",
+                      re.IGNORECASE)
 _RUS = r"(?:russia\w*|moscow)(?:'s)?"
 _PRK = r"(?:north korea\w*|(?:the )?dprk|pyongyang)(?:'s)?"
 _GAP = r"\s+(?:[\w$.,]+\s+){0,5}?"
@@ -68,7 +96,8 @@ _WITHIN = re.compile(r"\b(below|under|within|short of)\b[^.]{0,40}\bcap\b", re.I
 _DENIED = re.compile(r"(?:\b(?:not|never|no)|n't)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _BASIS_WORDS = (
     ("reported_to_un", re.compile(r"\b(?:russia|moscow)\w*(?:'s)?\s+(?:\w+\s+){0,2}?report|"
-                                  r"\breport\w*\s+(?:\w+\s+){0,4}?to the (?:un|united nations|"
+                                  r"\b(?:report\w*|told|inform\w*|brief\w*|wrote|submi\w*)"
+                                  r"\s+(?:\w+\s+){0,4}?(?:to\s+)?the\s+(?:un|united nations|"
                                   r"1718|sanctions committee|committee|security council)\b|"
                                   r"\bnotif\w*|\b1718\b|\bofficial(?:ly)?\b", re.IGNORECASE)),
     ("government_estimate", re.compile(r"white house|\b(?:us|u\.s\.|american) government|"
@@ -76,6 +105,13 @@ _BASIS_WORDS = (
     ("open_source_estimate", re.compile(r"open[- ]source|tracking|satellite imagery|tanker",
                                         re.IGNORECASE)),
 )
+# Crude oil and refined products, the two things UNSCR 2397 caps apart.
+_CRUDE = re.compile(r"\bcrude\b", re.IGNORECASE)
+_REFINED = re.compile(r"\b(?:refined|petroleum products|diesel|gasoline|petrol|kerosene|"
+                      r"jet fuel|fuel oil)\b", re.IGNORECASE)
+# What may stand between a barrel figure and what it counts: "4 million barrels a year of"
+_HEAD_OF = re.compile(r"[\s-]*(?:barrels?\s*)?(?:(?:a|per)\s+year\s+|annually\s+)?of\s+"
+                      r"(?:[\w-]+\s+){0,1}?$", re.IGNORECASE)
 _FLOW_WORDS = {"total": "total trade", "dprk_imports_from_rus": "DPRK imports from Russia",
                "dprk_exports_to_rus": "DPRK exports to Russia", "target": "trade target"}
 
@@ -100,27 +136,83 @@ def _fuel_evidence(row: RefFuel) -> Evidence:
                     row.urls[0] if row.urls else None)
 
 
+def _flow_text(text: str) -> str:
+    """``text`` with the export and import words that name no trade flow blanked out ("the
+    Russian exporters' association", "export controls", "import licences"), so that they are
+    not read as a direction; offsets are kept."""
+    return _NOT_FLOW.sub(lambda m: " " * len(m.group()), text)
+
+
+def _clause_before(text: str, at: int) -> str:
+    """The words of the clause that lead up to offset ``at``: from the last ';', ':', ', ',
+    'while', 'whereas', 'but' or 'from' before it."""
+    head = text[:at]
+    cut = max((m.end() for m in _CLAUSE_BREAK.finditer(head)), default=0)
+    return head[cut:]
+
+
+def is_target(claim: Claim, q: Quantity) -> bool:
+    """Whether a figure is a goal, not a recorded value: a target word leads up to it in its
+    own clause ("aim to reach $1 billion", "a target of $1 billion") or names it just after
+    ("a $1 billion target"). "Trade reached $34.4 million, far short of the target" and
+    "aim to lift trade to $1 billion from $34.4 million" keep their recorded figure."""
+    at = q.start - claim.start
+    after = claim.text[at + len(q.raw):at + len(q.raw) + 30]
+    return bool(_TARGET.search(_clause_before(claim.text, at)) or _TARGET_AFTER.match(after))
+
+
+def is_part(claim: Claim, q: Quantity) -> bool:
+    """Whether a trade figure is a part of a flow, not the flow itself: an item within it
+    ("of which petroleum products accounted for $27.2 million", "including $27.2 million"),
+    or a kind of goods named as its head ("$27.2 million of fuel", "petroleum imports of
+    $27.2 million"). The reference figures are totals and flows."""
+    at = q.start - claim.start
+    lead = _clause_before(claim.text, at)
+    after = claim.text[at + len(q.raw):at + len(q.raw) + 40]
+    goods = [m.end() for m in _GOODS_FLOW.finditer(lead)]
+    flows = [m.end() for m in _TOTAL.finditer(lead)] + \
+        [m.end() for m in _BARE.finditer(lead) if m.end() not in goods]
+    nearest_is_goods = bool(goods) and max(goods) >= max(flows, default=0)
+    return bool(_PART_OF.search(lead) or _GOODS_AFTER.match(after) or nearest_is_goods)
+
+
 def trade_flow(claim: Claim, q: Quantity) -> str | None:
-    """The flow a figure is about: a target, the total, or one direction. When a claim names
-    several, the phrase nearest the figure decides ("exported $40m and imported $3m"); None
-    when that phrase is an export or import whose direction the words do not say."""
-    if _TARGET.search(claim.text):
+    """The flow a figure is about: a target, a part of a flow, the total, or one direction.
+    When a claim names several, the phrase nearest the figure decides ("exported $40m and
+    imported $3m"); None when that phrase is an export or import whose direction the words do
+    not say."""
+    if is_target(claim, q):
         return "target"
+    if is_part(claim, q):
+        return "part"
+    text = _flow_text(claim.text)
     at = q.start - claim.start
     phrases = [(m.start(), m.end(), flow) for flow, pattern in (
         ("dprk_exports_to_rus", _DPRK_EXPORTS), ("dprk_imports_from_rus", _DPRK_IMPORTS),
-        ("total", _TOTAL)) for m in pattern.finditer(claim.text)]
-    phrases += [(m.start(), m.end(), None) for m in _BARE.finditer(claim.text)
+        ("total", _TOTAL)) for m in pattern.finditer(text)]
+    phrases += [(m.start(), m.end(), None) for m in _BARE.finditer(text)
                 if not any(a <= m.start() < b for a, b, _ in phrases)]
     if not phrases:
         return "total"
     return min(phrases, key=lambda p: min(abs(p[0] - at), abs(p[1] - at)))[2]
 
 
+def _own_year(claim: Claim, q: Quantity) -> int | None:
+    """The calendar year written with a figure: "$34.4 million in 2023", "$1 billion in trade
+    by 2020", "$47.9 million for 2019"."""
+    for t in claim.times:
+        between = claim.text[q.end - claim.start:t.begin - claim.start]
+        if whole_year(t) and 0 <= t.begin - q.end <= 40 and _YEAR_OF.fullmatch(between):
+            return t.start.year
+    return None
+
+
 def _years_for(claim: Claim, figures: list[Quantity]) -> dict[Quantity, list[int]] | str:
-    """The calendar year(s) each figure is compared with, or why there is none: the years are
-    paired with the figures in order when there are as many of each ("from $X in 2019 to $Y
-    in 2023"); a figure is compared with every named year otherwise."""
+    """The calendar year(s) each figure is compared with, or why there is none. A figure
+    written with its year takes it; otherwise the years are paired with the figures in order
+    when there are as many of each ("from $X in 2019 to $Y in 2023"), and a figure is compared
+    with every named year that no other figure took. An empty list: the latest year when the
+    claim names no time at all, no year otherwise."""
     timed = [t for t in claim.times if t.start or t.end]
     if not claim.times:
         return {q: [] for q in figures}  # no period: the latest year
@@ -129,50 +221,70 @@ def _years_for(claim: Claim, figures: list[Quantity]) -> dict[Quantity, list[int
         named = ", ".join(f"'{t.raw}'" for t in claim.times)
         return (f"the claim's period ({named}) is not one calendar year; the reference trade "
                 "figures are yearly")
-    if len(years) == len(figures) > 1:
+    own = {q: _own_year(claim, q) for q in figures}
+    if len(years) == len(figures) > 1 and not any(own.values()):
         return {q: [y] for q, y in zip(figures, years, strict=True)}
-    return {q: years for q in figures}
+    free = [y for y in years if y not in own.values()]
+    return {q: [own[q]] if own[q] else free for q in figures}
 
 
 def check_trade(claim: Claim, ref: ReferenceData) -> list[Verdict]:
     """Each USD figure of a trade claim against the reference row of its year and flow."""
     # a dollar figure of exports or imports between the two is a trade figure whatever the
     # topic extraction gave the sentence
-    directed = bool(_DPRK_EXPORTS.search(claim.text) or _DPRK_IMPORTS.search(claim.text))
+    text = _flow_text(claim.text)
+    directed = bool(_DPRK_EXPORTS.search(text) or _DPRK_IMPORTS.search(text))
     figures = [q for q in claim.quantities if q.unit == "usd" and
                (q.topic in TRADE_TOPICS or claim.topic in TRADE_TOPICS or directed)]
     if not figures:
         return []
     if "reference_trade" in ref.missing:
-        return [Verdict(VerdictKind.UNVERIFIED, NO_REFERENCE, check="trade")]
+        return [Verdict(VerdictKind.UNVERIFIED, NO_REFERENCE, check="trade",
+                        rule="trade.not-loaded")]
     # another country named beside them (Russia-China trade) is not Russia-North Korea trade
     others = set(claim.actors) - {"RUS", "PRK"} - FORUM_ACTORS
     if not {"RUS", "PRK"} <= set(claim.actors) or others:
         return [Verdict(VerdictKind.UNVERIFIED, "the reference trade figures cover "
-                        "Russia–North Korea only", check="trade")]
+                        "Russia–North Korea only", check="trade", rule="trade.other-pair")]
     paired = _years_for(claim, figures)
     if isinstance(paired, str):
-        return [Verdict(VerdictKind.UNVERIFIED, paired, check="trade")]
-    out = []
-    for q, named in paired.items():
-        flow = trade_flow(claim, q)
-        if flow is None:
-            out.append(Verdict(VerdictKind.UNVERIFIED, f"the text does not say who exported "
-                               f"{claimed(q)} to whom", check="trade"))
-            continue
-        if flow == "target":  # a goal is dated by the year it is for: "set in 2014 for 2020"
-            named = sorted({d.year for t in claim.times for d in (t.start, t.end) if d})
-        rows = [r for r in ref.trade if r.flow == flow]
-        years, label = [y for y in named if any(r.year == y for r in rows)], ""
-        if not named and rows:
-            years, label = [max(r.year for r in rows)], "latest "
-        if not years:
-            out.append(Verdict(VerdictKind.UNVERIFIED, f"no reference {_FLOW_WORDS[flow]} "
-                               f"figure for {', '.join(map(str, named)) or 'any year'}",
-                               check="trade"))
-            continue
-        out.append(_trade_figure(q, years, rows, flow, label))
-    return out
+        return [Verdict(VerdictKind.UNVERIFIED, paired, check="trade",
+                        rule="trade.one-calendar-year")]
+    return [_trade_claim(claim, q, named, ref, len(figures) == 1)
+            for q, named in paired.items()]
+
+
+def _trade_claim(claim: Claim, q: Quantity, named: list[int], ref: ReferenceData,
+                 alone: bool) -> Verdict:
+    """One USD figure against the reference rows of its flow and year(s) ``named``;
+    ``alone``: the claim's only figure (a goal then takes every year the claim names)."""
+    flow = trade_flow(claim, q)
+    if flow is None:
+        return Verdict(VerdictKind.UNVERIFIED, f"the text does not say who exported "
+                       f"{claimed(q)} to whom", check="trade", rule="trade.flow-unknown")
+    if flow == "part":
+        return Verdict(VerdictKind.UNVERIFIED, f"{claimed(q)} is a part of a trade flow (one "
+                       "kind of goods, or an item within it); the reference figures are totals "
+                       "and flows", check="trade", rule="trade.part-of-total")
+    if flow == "target":  # a goal is dated by the year it is for: "set in 2014 for 2020"
+        own = _own_year(claim, q)
+        every = sorted({d.year for t in claim.times for d in (t.start, t.end) if d})
+        named = [own] if own else every if alone else []
+        if claim.times and not named:
+            return Verdict(VerdictKind.UNVERIFIED, f"{claimed(q)} is a goal whose year the "
+                           "text does not give", check="trade", rule="trade.target-year")
+    elif claim.times and not named:
+        return Verdict(VerdictKind.UNVERIFIED, f"the text does not say which year {claimed(q)} "
+                       "is for", check="trade", rule="trade.figure-year")
+    rows = [r for r in ref.trade if r.flow == flow]
+    years, label = [y for y in named if any(r.year == y for r in rows)], ""
+    if not named and rows:
+        years, label = [max(r.year for r in rows)], "latest "
+    if not years:
+        return Verdict(VerdictKind.UNVERIFIED, f"no reference {_FLOW_WORDS[flow]} figure for "
+                       f"{', '.join(map(str, named)) or 'any year'}", check="trade",
+                       rule="trade.no-row")
+    return _trade_figure(q, years, rows, flow, label)
 
 
 def _trade_figure(q: Quantity, years: list[int], rows: list[RefTrade], flow: str,
@@ -183,17 +295,20 @@ def _trade_figure(q: Quantity, years: list[int], rows: list[RefTrade], flow: str
             if agrees(q, row.value):
                 return Verdict(VerdictKind.SUPPORTED, f"{claimed(q)} matches the {label}"
                                f"reference {_FLOW_WORDS[flow]} for {year}, {money(row.value)} "
-                               f"({row.reporter})", (_trade_evidence(row),), "trade")
+                               f"({row.reporter})", (_trade_evidence(row),), "trade",
+                               "trade.same-year-and-flow")
             mismatched.append(row)
     evidence = tuple(_trade_evidence(r) for r in mismatched)
     firm = [r for r in mismatched if not {"inferred", "partial_year"} & set(r.flags)]
     if not firm:
         return Verdict(VerdictKind.UNVERIFIED, f"{claimed(q)} differs from the {label}reference "
-                       f"figure, but that figure is inferred or partial", evidence, "trade")
+                       f"figure, but that figure is inferred or partial", evidence, "trade",
+                       "trade.inferred-never-contradicts")
     row = firm[0]
     return Verdict(VerdictKind.CONTRADICTED, f"{claimed(q)} differs from the {label}reference "
                    f"{_FLOW_WORDS[flow]} for {row.year}, {money(row.value)} ({row.reporter}"
-                   f"{', an estimate' if row.is_estimate else ''})", evidence, "trade")
+                   f"{', an estimate' if row.is_estimate else ''})", evidence, "trade",
+                   "trade.same-year-and-flow")
 
 
 # --- fuel -----------------------------------------------------------------------------------
@@ -203,6 +318,28 @@ def fuel_basis(text: str) -> str | None:
         if pattern.search(text):
             return basis
     return None
+
+
+def commodity(claim: Claim, q: Quantity | None = None) -> str:
+    """'crude_oil' or 'refined_petroleum': what a barrel figure (or, without one, the claim)
+    counts. A figure takes the oil named as its head ("4 million barrels a year of crude oil
+    and 500,000 barrels of refined products"), else the nearest one named before it
+    ("refined products to 500,000 barrels and crude oil to 4 million"), else the nearest after;
+    a claim that names no crude oil is about refined products, the reference figures' kind."""
+    named = [(m.start(), m.end(), "crude_oil") for m in _CRUDE.finditer(claim.text)]
+    if not named:
+        return "refined_petroleum"
+    named += [(m.start(), m.end(), "refined_petroleum") for m in _REFINED.finditer(claim.text)]
+    if q is None:
+        return "crude_oil" if {n[2] for n in named} == {"crude_oil"} else "refined_petroleum"
+    at, end = q.start - claim.start, q.end - claim.start
+    head = [n for n in named if n[0] >= end and _HEAD_OF.fullmatch(claim.text[end:n[0]])]
+    before = [n for n in named if n[1] <= at]
+    if head:
+        return min(head)[2]
+    if before:
+        return max(before, key=lambda n: n[1])[2]
+    return min(named)[2]
 
 
 def _cap_row(ref: ReferenceData, commodity: str):
@@ -245,18 +382,25 @@ def check_fuel(claim: Claim, text: str, ref: ReferenceData, now: date) -> list[V
     if not figures and not stance:
         return []
     if "reference_fuel" in ref.missing and "reference_caps" in ref.missing:
-        return [Verdict(VerdictKind.UNVERIFIED, NO_REFERENCE, check="fuel")]
-    found = []
+        return [Verdict(VerdictKind.UNVERIFIED, NO_REFERENCE, check="fuel", rule="fuel.not-loaded")]
+    found, deliveries = [], []
     for q in figures:
-        crude = q.topic == "crude_oil" or "crude" in claim.text.lower()
+        kind = commodity(claim, q)
         if _is_cap(claim, q, stance):
-            found.append(_cap_figure(q, ref, "crude_oil" if crude else "refined_petroleum"))
-        elif crude:
+            verdict = _cap_figure(q, ref, kind)
+            # the cap named in a claim about exceeding it is not the claim's point: only a
+            # wrong cap speaks, the deliveries decide the rest
+            if not stance or verdict.verdict is not VerdictKind.SUPPORTED:
+                found.append(verdict)
+            continue
+        deliveries.append(q)
+        if kind == "crude_oil":
             found.append(Verdict(VerdictKind.UNVERIFIED, "the reference fuel figures cover "
-                                 "refined petroleum, not crude oil", check="fuel"))
+                                 "refined petroleum, not crude oil", check="fuel",
+                                 rule="fuel.crude-not-covered"))
         else:
             found.append(_delivery_figure(claim, text, q, ref))
-    if stance and not figures:
+    if stance and not deliveries:
         found.append(_against_cap(claim, ref, now, stance))
     return found
 
@@ -264,15 +408,17 @@ def check_fuel(claim: Claim, text: str, ref: ReferenceData, now: date) -> list[V
 def _cap_figure(q: Quantity, ref: ReferenceData, commodity: str) -> Verdict:
     cap = _cap_row(ref, commodity)
     if cap is None:
-        return Verdict(VerdictKind.UNVERIFIED, NO_REFERENCE, check="fuel")
+        return Verdict(VerdictKind.UNVERIFIED, NO_REFERENCE, check="fuel", rule="fuel.not-loaded")
     evidence = (Evidence("reference_caps", cap.key, cap.adopted.isoformat(),
                          f"{cap.instrument}: {commodity.replace('_', ' ')} capped at "
                          f"{cap.value:,.0f} barrels a year", cap.urls[0] if cap.urls else None),)
     if agrees(q, cap.value):
         return Verdict(VerdictKind.SUPPORTED, f"{q.value:,.0f} barrels is the {cap.instrument} "
-                       f"cap on {commodity.replace('_', ' ')}", evidence, "fuel")
+                       f"cap on {commodity.replace('_', ' ')}", evidence, "fuel",
+                       "fuel.cap-of-its-oil")
     return Verdict(VerdictKind.CONTRADICTED, f"{cap.instrument} caps {commodity.replace('_', ' ')}"
-                   f" at {cap.value:,.0f} barrels a year, not {claimed(q)}", evidence, "fuel")
+                   f" at {cap.value:,.0f} barrels a year, not {claimed(q)}", evidence, "fuel",
+                   "fuel.cap-of-its-oil")
 
 
 def _covers(row: RefFuel, span: tuple[date | None, date | None]) -> bool:
@@ -289,7 +435,7 @@ def _floor(row: RefFuel, basis: str | None) -> bool:
 
 def _delivery_figure(claim: Claim, text: str, q: Quantity, ref: ReferenceData) -> Verdict:
     if "reference_fuel" in ref.missing:
-        return Verdict(VerdictKind.UNVERIFIED, NO_REFERENCE, check="fuel")
+        return Verdict(VerdictKind.UNVERIFIED, NO_REFERENCE, check="fuel", rule="fuel.not-loaded")
     basis = fuel_basis(claim.text)
     rows = [r for r in ref.fuel if r.barrels is not None and (basis is None or r.basis == basis)]
     periods = spans(claim, text)
@@ -299,14 +445,14 @@ def _delivery_figure(claim: Claim, text: str, q: Quantity, ref: ReferenceData) -
         periods, label = [(date(latest, 1, 1), date(latest, 12, 31))], "latest "
     if not periods:
         return Verdict(VerdictKind.UNVERIFIED, "the claim gives no period to compare the "
-                       "reference fuel figures with", check="fuel")
+                       "reference fuel figures with", check="fuel", rule="fuel.no-period")
     near = [r for r in rows for p in periods
             if (p[0] is None or r.end >= p[0]) and (p[1] is None or r.start <= p[1])]
     near = list(dict.fromkeys(near))
     if not near:
         what = BASES.get(basis, "any basis") if basis else "any basis"
         return Verdict(VerdictKind.UNVERIFIED, f"no reference fuel figure ({what}) for the "
-                       "period", check="fuel")
+                       "period", check="fuel", rule="fuel.no-row")
     # the row whose period fits the claim's best comes first
     near.sort(key=lambda r: min(abs((r.start - (p[0] or r.start)).days) +
                                 abs((r.end - (p[1] or r.end)).days) for p in periods))
@@ -317,37 +463,42 @@ def _delivery_figure(claim: Claim, text: str, q: Quantity, ref: ReferenceData) -
             verdict = True  # the very figure reported to the UN
         if verdict:
             return Verdict(VerdictKind.SUPPORTED, f"{claimed(q)} matches the {label}reference "
-                           f"figure: {_fuel_evidence(row).text}", (_fuel_evidence(row),), "fuel")
+                           f"figure: {_fuel_evidence(row).text}", (_fuel_evidence(row),), "fuel",
+                           "fuel.same-basis-and-period")
         if verdict is None:
             bounds.append(row)
     whole = [r for r in near if any(_covers(r, p) for p in periods) and not _floor(r, basis)]
     evidence = tuple(_fuel_evidence(r) for r in near)
     if whole and not bounds:
         return Verdict(VerdictKind.CONTRADICTED, f"{claimed(q)} differs from the {label}"
-                       f"reference figure: {_fuel_evidence(whole[0]).text}", evidence, "fuel")
+                       f"reference figure: {_fuel_evidence(whole[0]).text}", evidence, "fuel",
+                       "fuel.same-basis-and-period")
     if bounds:
         what = "a lower bound" if "lower_bound" in bounds[0].flags else \
             "the figure reported to the UN, which leaves out unreported deliveries"
         return Verdict(VerdictKind.UNVERIFIED, f"{claimed(q)} is consistent with {what} "
                        f"({_fuel_evidence(bounds[0]).text}), but not confirmed by it",
-                       evidence, "fuel")
+                       evidence, "fuel", "fuel.reported-basis")
     return Verdict(VerdictKind.UNVERIFIED, f"{claimed(q)} is not among the reference figures "
-                   "for parts of that period", evidence, "fuel")
+                   "for parts of that period", evidence, "fuel", "fuel.part-of-period")
 
 
 def _against_cap(claim: Claim, ref: ReferenceData, now: date, stance: str) -> Verdict:
     """A claim that deliveries in a year exceeded the cap (or stayed within it) against the cap
     and every figure of that year. Only a figure within one calendar year can show that the
     year exceeded it; a lower bound below the cap shows nothing either way."""
+    if commodity(claim) == "crude_oil":
+        return Verdict(VerdictKind.UNVERIFIED, "the reference fuel figures cover refined "
+                       "petroleum, not crude oil", check="fuel", rule="fuel.crude-not-covered")
     cap = _cap_row(ref, "refined_petroleum")
     rows = [r for r in ref.fuel if r.barrels is not None and r.start <= now]
     if cap is None or not rows:
-        return Verdict(VerdictKind.UNVERIFIED, NO_REFERENCE, check="fuel")
+        return Verdict(VerdictKind.UNVERIFIED, NO_REFERENCE, check="fuel", rule="fuel.not-loaded")
     years = years_of(claim) or [max(r.start.year for r in rows)]
     in_years = [r for r in rows if r.start.year in years or r.end.year in years]
     if not in_years:
         return Verdict(VerdictKind.UNVERIFIED, f"no reference fuel figure for {years[0]}",
-                       check="fuel")
+                       check="fuel", rule="fuel.no-row")
     one_year = {r for r in in_years if r.start.year == r.end.year}
     above = [r for r in in_years if r in one_year and r.barrels > cap.value]
     full = [r for r in in_years if r in one_year and _covers(r, (date(r.start.year, 1, 1),
@@ -369,14 +520,18 @@ def _against_cap(claim: Claim, ref: ReferenceData, now: date, stance: str) -> Ve
     if stance == "exceeds":
         if above:
             return Verdict(VerdictKind.SUPPORTED, f"at least one {year} figure exceeds the cap: "
-                           f"{detail}", evidence, "fuel")
+                           f"{detail}", evidence, "fuel", "fuel.above-or-within-cap")
         return Verdict(VerdictKind.UNVERIFIED, f"no loaded {year} figure exceeds the cap, but "
-                       f"unreported deliveries may: {detail}", evidence, "fuel")
+                       f"unreported deliveries may: {detail}", evidence,
+                       "fuel", "fuel.above-or-within-cap")
     if above:
         return Verdict(VerdictKind.CONTRADICTED, f"the claim says deliveries stayed within the "
-                       f"cap, but a {year} figure exceeds it: {detail}", evidence, "fuel")
+                       f"cap, but a {year} figure exceeds it: {detail}", evidence,
+                       "fuel", "fuel.above-or-within-cap")
     if full:
         return Verdict(VerdictKind.SUPPORTED, f"the full-year {year} figure is below the cap "
-                       f"(unreported deliveries are not counted): {detail}", evidence, "fuel")
+                       f"(unreported deliveries are not counted): {detail}", evidence,
+                       "fuel", "fuel.above-or-within-cap")
     return Verdict(VerdictKind.UNVERIFIED, f"no loaded {year} figure exceeds the cap, but none "
-                   f"covers the whole year: {detail}", evidence, "fuel")
+                   f"covers the whole year: {detail}", evidence,
+                       "fuel", "fuel.above-or-within-cap")
