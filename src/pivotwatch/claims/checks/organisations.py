@@ -1,10 +1,14 @@
 """Organisation names and memberships against `data/reference/organizations.csv`.
 
-A wrong name (a near miss of an organisation's name, such as "Shanghai Security Organisation")
-is contradicted with the canonical name. A membership claim ("X is a member / an observer /
+A wrong name (a word of an organisation's name replaced, such as "Shanghai Security
+Organisation") is contradicted with the canonical name; a misspelt one (a letter or two wrong
+inside a word, "Shanghai Cooperaton Organisation") is noted and read as the organisation, so
+the claim is judged on what it says of it. A membership claim ("X is a member / an observer /
 a dialogue partner of Y", "X joined Y", "X is not part of Y") is checked for each country named
-before the role word against the members, observers and dialogue partners on record; a claim
-that names no organisation refers to the last one the document named. A founding date is
+before the role word against the members, observers and dialogue partners on record (a
+country set against them, "Vietnam, unlike India, ...", is not checked; "neither X nor Y"
+denies the role to both); a claim that names no organisation refers to the last one the
+document named. A founding date is
 checked against the date in the organisation's notes.
 """
 
@@ -91,7 +95,11 @@ def status(org: Organisation, iso3: str) -> str | None:
     return None
 
 
-_LIST_GAP = re.compile(r"^(?:\s*,\s*|\s*,?\s+(?:and|&)\s+|\s*/\s*)$", re.IGNORECASE)
+_LIST_GAP = re.compile(r"^(?:\s*,\s*|\s*,?\s+(?:and|&|nor)\s+|\s*/\s*)$", re.IGNORECASE)
+# An aside that sets countries against the subject, between commas: ", unlike India,".
+_CONTRAST = re.compile(r",\s*(?:unlike|in contrast to|as opposed to|contrary to)\b[^,;]*,",
+                       re.IGNORECASE)
+_NEITHER = re.compile(r"\bneither\s+(?:the\s+)?$", re.IGNORECASE)
 # A negation that belongs to the role word after it ("not a full member", "neither a member
 # nor an observer", "not a member, observer or dialogue partner").
 _ROLE_NEGATION = re.compile(r"(?:\b(?:not|never|neither|nor|no longer)|n't)(?:[\s,]+(?:yet|even|"
@@ -103,10 +111,12 @@ _ROLE_NEGATION = re.compile(r"(?:\b(?:not|never|neither|nor|no longer)|n't)(?:[\
 _CLAUSE_NEGATION = re.compile(r"(?:\b(?:not|never|no longer)\b|n't\b)", re.IGNORECASE)
 
 
-def _subjects(text: str, before: int) -> list[str]:
-    """The countries the role word is about: the last country named before it and those
-    listed with it ("China, Russia and India are members"); "After the Ukraine war, Iran
-    joined" is about Iran only."""
+def _subjects(text: str, before: int) -> tuple[list[str], bool]:
+    """The countries the role word is about, and whether "neither" opens their list: the last
+    country named before it and those listed with it ("China, Russia and India are members",
+    "Neither Mongolia nor Vietnam is"); "After the Ukraine war, Iran joined" is about Iran
+    only. A country set against them in an aside ("Vietnam, unlike India, has never joined")
+    is not one of them: the sentence implies the opposite of it, which it does not assert."""
     mentions = [(m.start, m.end, m.payload) for m in find_actors(tokenize(text[:before]))]
     for m in _CAPITALISED.finditer(text[:before]):
         if any(a <= m.start() < b for a, b, _ in mentions):
@@ -114,15 +124,17 @@ def _subjects(text: str, before: int) -> list[str]:
         code = from_name(m.group())
         if code:
             mentions.append((m.start(), m.end(), code))
-    mentions.sort()
+    asides = [a.span() for a in _CONTRAST.finditer(text, 0, before)]
+    mentions = sorted(m for m in mentions if not any(a <= m[0] < b for a, b in asides))
     if not mentions:
-        return []
+        return [], False
     chain = [mentions[-1]]
     for m in reversed(mentions[:-1]):
         if not _LIST_GAP.match(text[m[1]:chain[-1][0]]):
             break
         chain.append(m)
-    return list(dict.fromkeys(code for _, _, code in reversed(chain)))
+    neither = bool(_NEITHER.search(text, 0, chain[-1][0]))
+    return list(dict.fromkeys(code for _, _, code in reversed(chain))), neither
 
 
 def check_organisations(claim: Claim, previous: Organisation | None,
@@ -137,7 +149,11 @@ def check_organisations(claim: Claim, previous: Organisation | None,
         if mention.matched_as == "wrong_name" and org:
             out.append(Verdict(VerdictKind.CONTRADICTED, f"'{mention.raw}' is not the name of "
                                f"an organisation on record: it is {_name(org)}",
-                               (_evidence(org),), "organisations"))
+                               (_evidence(org),), "organisations", "organisations.wrong-name"))
+        elif mention.matched_as == "misspelt" and org:
+            out.append(Verdict(VerdictKind.UNVERIFIED, f"'{mention.raw}' is read as "
+                               f"{_name(org)} (misspelt)", (_evidence(org),), "organisations",
+                               "organisations.misspelt-name"))
     org = next((o for o in named if o and (o.members or o.observers)), None)
     roles = sorted(((m.start(), name, bool(_ROLE_NEGATION.search(claim.text, 0, m.start())))
                     for name, p in _ROLES for m in p.finditer(claim.text)))
@@ -145,7 +161,8 @@ def check_organisations(claim: Claim, previous: Organisation | None,
         unknown = _unknown_organisation(claim, roles[0][0])
         if unknown:
             return [*out, Verdict(VerdictKind.UNVERIFIED, f"{unknown} is not among the "
-                                  "organisations on record", check="organisations")]
+                                  "organisations on record", check="organisations",
+                                  rule="organisations.not-on-record")]
     if org is None and not claim.organisations and roles and (
             _ANAPHOR.search(claim.text) or not _ROLE_OF.match(claim.text, roles[0][0])):
         # "the organisation", "the bloc", a leading "It", or a role of nothing named ("Pakistan
@@ -157,7 +174,9 @@ def check_organisations(claim: Claim, previous: Organisation | None,
         later = _CLAUSE_NEGATION.search(claim.text, roles[0][0])
         roles = [(at, name, bool(later)) for at, name, _ in roles]
     if roles:
-        subjects = _subjects(claim.text, roles[0][0])
+        subjects, neither = _subjects(claim.text, roles[0][0])
+        if neither:  # "Neither Mongolia nor Vietnam is a member": each role is denied
+            roles = [(at, name, True) for at, name, _ in roles]
         past = _past(claim, now)
         for _, name, denied in dict.fromkeys((0, n, d) for _, n, d in roles):
             found = _membership(org, name, denied, subjects)
@@ -208,11 +227,12 @@ def _in_the_past(v: Verdict, org: Organisation, iso3: str, period: tuple[int, st
     if v.verdict is VerdictKind.SUPPORTED and not changed and \
             not (founded and int(founded.group(1)) > year):
         return Verdict(v.verdict, f"{v.explanation} today, and the notes on record give no "
-                       f"change since {words}", v.evidence, v.check)
+                       f"change since {words}", v.evidence, v.check,
+                       "organisations.membership-past")
     note = f" (the notes say: {changed})" if changed else ""
     return Verdict(VerdictKind.UNVERIFIED, f"the list of {_name(org)} on record describes the "
                    f"present ({v.explanation.split(';')[0]}){note}; it cannot say what was so "
-                   f"then ({words})", v.evidence, v.check)
+                   f"then ({words})", v.evidence, v.check, "organisations.membership-past")
 
 
 def _changed(notes: str, iso3: str) -> str | None:
@@ -239,7 +259,8 @@ def _membership(org: Organisation, role: str, denied: bool,
         claimed = f"{'an' if role[0] in 'aeiou' else 'a'} {role}"
         line = where if ok else f"{where}; the claim says it is {'not ' * denied}{claimed}"
         verdict = VerdictKind.SUPPORTED if ok else VerdictKind.CONTRADICTED
-        out.append(Verdict(verdict, line, (_evidence(org),), "organisations"))
+        out.append(Verdict(verdict, line, (_evidence(org),), "organisations",
+                           "organisations.membership"))
     return out
 
 
@@ -247,14 +268,14 @@ def _founding(claim: Claim, org: Organisation) -> Verdict:
     m = _NOTE_FOUNDED.search(_notes(org.canonical)[0])
     if not m:
         return Verdict(VerdictKind.UNVERIFIED, f"no founding date on record for {_name(org)}",
-                       check="organisations")
+                       check="organisations", rule="organisations.founding-date")
     year, month = int(m.group(1)), int(m.group(2))
     t = claim.times[0]
     ok = t.start is not None and t.start.year == year and (
         t.precision not in ("day", "month") or t.start.month == month)
     text = f"{_name(org)} was founded on {m.group(1)}-{m.group(2)}-{m.group(3)}"
     return Verdict(VerdictKind.SUPPORTED if ok else VerdictKind.CONTRADICTED, text,
-                   (_evidence(org),), "organisations")
+                   (_evidence(org),), "organisations", "organisations.founding-date")
 
 
 def last_organisation(claim: Claim, previous: Organisation | None) -> Organisation | None:
