@@ -24,17 +24,19 @@ _WORD_NUMBERS = {"a": 1, "half a": 0.5, "a half": 0.5, "dozen": 12, "a dozen": 1
                  **{w: n for n, w in enumerate(_SMALL_NUMBERS, 1)},
                  **{w: n for n, w in enumerate(_TEENS, 11)},
                  **{w: n for n, w in enumerate(_TENS, 2) for n in [n * 10]}}
-_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "mn": 1e6, "mil": 1e6,
-           "m": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12}
+# Scale words with each run of a repeated letter written once, so that a misspelt scale
+# keeps its scale: "milion", "milllion" and "million" are all "milion".
+_SCALES = {"thousand": 1e3, "k": 1e3, "milion": 1e6, "mln": 1e6, "mn": 1e6, "mil": 1e6,
+           "m": 1e6, "bilion": 1e9, "bln": 1e9, "bn": 1e9, "b": 1e9, "trilion": 1e12}
+_REPEATED = re.compile(r"(.)\1+")
 
 
 def _scale(word: str) -> float:
-    """The multiplier of a scale word. Case-insensitive matching also takes Unicode look-alikes
-    ("mıllion" with a dotless i, "thouſand" with a long s, "MİLLION"): fold them first."""
-    key = word.lower()
-    if key not in _SCALES:
-        key = key.casefold().replace("ı", "i").replace("\u0307", "")
-    return _SCALES.get(key, 1.0)
+    """The multiplier of a scale word, misspelt or not ("34.4 milion", "1.2 bilion",
+    "5 milllion"). Case-insensitive matching also takes Unicode look-alikes ("mıllion" with a
+    dotless i, "thouſand" with a long s, "MİLLION"): fold them first."""
+    key = word.lower().casefold().replace("ı", "i").replace("\u0307", "")
+    return _SCALES.get(_REPEATED.sub(r"\1", key), 1.0)
 
 
 # Number words that make a figure on their own ("thirteen members", "a dozen"); smaller ones
@@ -86,7 +88,9 @@ _UNITS = {
     "goats": "goats", "launches": "launches",
 }
 _UNIT_ALT = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
-_SCALE_ALT = "trillion|billion|million|thousand|bn|mln|mn|mil|m|b|k"
+# The long scale words as typed, with letters doubled or dropped ("milion", "milllion",
+# "bilion"); the short ones exactly.
+_SCALE_ALT = r"tr+il+i*on|bil+i*on|mil+i*on|thousand|bln|bn|mln|mn|mil|m|b|k"
 _PER_ALT = ("a year|per year|per annum|annually|yearly|each year|every year|/year|/yr|"
             "a month|per month|monthly|a week|per week|weekly|a day|per day|daily|/day")
 _SUFFIX = re.compile(
