@@ -37,6 +37,13 @@ _UNIT_OF = {"soldiers": "troops", "servicemen": "troops", "personnel": "troops",
             "tanker calls": "tanker_calls", "tanker visits": "tanker_calls"}
 # "reached 238,200 t in 2014": the year a figure is for, written just after it.
 _FIGURE_YEAR = re.compile(r"[^;,.()]{0,30}?\b(?:in|for|during)\s+((?:19|20)\d{2})\b")
+# The same in a claim, where "by 2026" also dates a figure.
+_CLAIM_YEAR = re.compile(r"[^;,.()]{0,30}?\b(?:in|for|during|by)\s+((?:19|20)\d{2})\b")
+# A figure added to what is already there: "50,000 more troops", "an additional 6,000".
+_MORE_AFTER = re.compile(r"\s*(?:(?:thousand|million)\s+)?"
+                         r"(?:more|additional|further|extra|new|fresh)\b", re.IGNORECASE)
+_MORE_BEFORE = re.compile(r"\b(?:additional|further|extra|another|more)\s+(?:of\s+)?$",
+                          re.IGNORECASE)
 
 
 def event_evidence(row: RefEvent) -> Evidence:
@@ -98,6 +105,30 @@ def pointed(claim: Claim) -> list[Quantity]:
     return [q for q in counts(claim) if unit_of(q, claim.text) != "count"]
 
 
+def future_year(claim: Claim, q: Quantity, periods: list, now: date) -> int | None:
+    """The year after ``now`` a figure is about ("as many as 50,000 more troops in 2026"),
+    or None: its own year written after it, else the claim's, when every period the claim
+    names starts after ``now``. A figure about the future is not a count on record, whatever
+    the claim's modality."""
+    own = _CLAIM_YEAR.match(claim.text, q.end - claim.start)
+    if own:
+        year = int(own.group(1))
+        return year if year > now.year else None
+    starts = [start for start, _ in periods]
+    if starts and all(start is not None and start > now for start in starts):
+        return min(starts).year
+    return None
+
+
+def is_increment(claim: Claim, q: Quantity) -> bool:
+    """Whether a figure is added to an earlier one ("50,000 more troops", "an additional
+    6,000 troops", "a further 1,000"): not the total a record counts, so never refuted by it."""
+    at, end = q.start - claim.start, q.end - claim.start
+    number_end = at + len(q.raw.split()[0]) if q.raw.split() else end
+    return bool(_MORE_BEFORE.search(claim.text[max(0, at - 20):at]) or
+                _MORE_AFTER.match(claim.text, number_end))
+
+
 def _in_period(periods: list, year: int) -> bool:
     return not periods or any(overlaps(p, (date(year, 1, 1), date(year, 12, 31)))
                               for p in periods)
@@ -116,6 +147,12 @@ def check_counts(claim: Claim, text: str, rows: list[RefEvent], ref: ReferenceDa
     periods = spans(claim, text)
     for q in counts(claim):
         unit = unit_of(q, claim.text)
+        later = future_year(claim, q, periods, now)
+        if later:
+            out.append(Verdict(VerdictKind.UNVERIFIED, f"{claimed(q)} is a figure for {later}, "
+                               "still to come: no past count speaks for or against it",
+                               check="events", rule="counts.future-figure"))
+            continue
         hits = []
         for r in ref.events:
             if r.date > now:
@@ -130,9 +167,11 @@ def check_counts(claim: Claim, text: str, rows: list[RefEvent], ref: ReferenceDa
             context = [r for r in rows if r is not row][:2]
             out.append(Verdict(VerdictKind.SUPPORTED, f"{claimed(q)} is the figure on record "
                                f"({_when(row, year)})",
-                               tuple(event_evidence(r) for r in (row, *context)), "events"))
+                               tuple(event_evidence(r) for r in (row, *context)), "events",
+                               "counts.same-thing-and-year"))
             continue
-        found = _differs(claim, q, unit, rows, periods) or \
+        found = None if is_increment(claim, q) else \
+            _differs(claim, q, unit, rows, periods) or \
             _beyond_every_estimate(claim, q, ref, troop_types)
         if found:
             out.append(found)
@@ -140,7 +179,8 @@ def check_counts(claim: Claim, text: str, rows: list[RefEvent], ref: ReferenceDa
             row = rows[0]
             out.append(Verdict(VerdictKind.UNVERIFIED, f"the event is on record ({row.when}, "
                                f"{row.event_type.replace('_', ' ')}), but not the figure "
-                               f"{claimed(q)}", (event_evidence(row),), "events"))
+                               f"{claimed(q)}", (event_evidence(row),), "events",
+                               "counts.figure-not-on-record"))
     return out
 
 
@@ -162,7 +202,7 @@ def _differs(claim: Claim, q: Quantity, unit: str, rows: list[RefEvent],
                 same[0][1] is None and agrees(q, same[0][0]) is False:
             return Verdict(VerdictKind.CONTRADICTED, f"{claimed(q)} differs from the figure on "
                            f"record for {start.year}, {same[0][0]:,.0f} {unit} ({r.when})",
-                           (event_evidence(r),), "events")
+                           (event_evidence(r),), "events", "counts.different-figure")
     return None
 
 
@@ -183,4 +223,5 @@ def _beyond_every_estimate(claim: Claim, q: Quantity, ref: ReferenceData,
         return None
     return Verdict(VerdictKind.CONTRADICTED, f"{claimed(q)} is more than "
                    f"{CONTRADICTION_FACTOR:g} times the largest estimate on record, "
-                   f"{top:,.0f} ({row.when})", (event_evidence(row),), "events")
+                   f"{top:,.0f} ({row.when})", (event_evidence(row),), "events",
+                   "counts.beyond-every-estimate")
