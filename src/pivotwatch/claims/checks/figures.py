@@ -79,7 +79,7 @@ _DPRK_IMPORTS = re.compile(
 _BARE = re.compile(r"\b(?:export|import)\w*", re.IGNORECASE)
 _TOTAL = re.compile(r"\b(?:bilateral|two-way|total|overall)\s+trade\b|\btrade\s+(?:turnover|"
                     r"volume|between)\b|\bturnover\b", re.IGNORECASE)
-_CAP = re.compile(r"\bcap(?:ped|s)?\b|\bceiling\b", re.IGNORECASE)
+_CAP = re.compile(r"\bcap(?:ped|s)?\b|\bceiling\b|\blimit(?:s|ed)?\b", re.IGNORECASE)
 _COMPARED = re.compile(r"\b(?:twice|double|triple|times|half|thrice)\b|%|\bper ?cent\b",
                        re.IGNORECASE)
 _PRICE_CAP = re.compile(r"\bprice\s+cap", re.IGNORECASE)
@@ -89,6 +89,7 @@ _CAP_BEFORE = re.compile(r"(?:\b(?:cap(?:ped|s)?|ceiling|limit(?:ed|s)?)\b(?:\s+
                          r"\s+(?:at|of|to)|\b(?:may|can|could|allowed to|permitted to)\s+"
                          r"(?:\w+\s+){0,2}?(?:no more than|up to|at most))\s*$", re.IGNORECASE)
 _CAP_AFTER = re.compile(r"^[\s-]*(?:barrels?)?[\s-]*(?:(?:a|per)\s+year\s*)?(?:annual\s+)?"
+                        r"(?:(?:crude|oil|refined|petroleum|products?|fuel|import)\s+){0,3}"
                         r"(?:cap|ceiling|limit)\b", re.IGNORECASE)
 _EXCEEDS = re.compile(r"\b(exceed\w*|above|over|beyond|breach\w*|more than|past|surpass\w*)\b"
                       r"[^.]{0,40}\bcap\b", re.IGNORECASE)
@@ -109,9 +110,10 @@ _BASIS_WORDS = (
 _CRUDE = re.compile(r"\bcrude\b", re.IGNORECASE)
 _REFINED = re.compile(r"\b(?:refined|petroleum products|diesel|gasoline|petrol|kerosene|"
                       r"jet fuel|fuel oil)\b", re.IGNORECASE)
-# What may stand between a barrel figure and what it counts: "4 million barrels a year of"
-_HEAD_OF = re.compile(r"[\s-]*(?:barrels?\s*)?(?:(?:a|per)\s+year\s+|annually\s+)?of\s+"
-                      r"(?:[\w-]+\s+){0,1}?$", re.IGNORECASE)
+# What may stand between a barrel figure and the oil it counts: "4 million barrels a year of
+# crude", "a 4 million barrel crude cap"
+_HEAD_OF = re.compile(r"[\s-]*(?:barrels?\s*)?(?:(?:a|per)\s+year\s+|annually\s+)?"
+                      r"(?:of\s+(?:[\w-]+\s+)?)?", re.IGNORECASE)
 _FLOW_WORDS = {"total": "total trade", "dprk_imports_from_rus": "DPRK imports from Russia",
                "dprk_exports_to_rus": "DPRK exports to Russia", "target": "trade target"}
 
