@@ -325,7 +325,8 @@ CLAIM = {"index": int, "kind": str, "text": str, "start": int, "end": int, "mark
                                           "bound": str, "high": (float, type(None))}],
          "times": [{"raw": str, "start": OPT_STR, "end": OPT_STR, "precision": str}],
          "organisations": [{"raw": str, "canonical": OPT_STR, "matched_as": str}],
-         "verdict": str, "explanation": str, "check": str, "evidence": [EVIDENCE]}
+         "verdict": str, "explanation": str, "check": str, "rule": str,
+         "evidence": [EVIDENCE]}
 VERDICTS = ["inconsistent", "contradicted", "supported", "unverified", "not_checkable"]
 SCHEMA = {"schema": str, "counts": {v: int for v in VERDICTS},
           "documents": [{"doc_id": str, "title": OPT_STR, "source": OPT_STR,

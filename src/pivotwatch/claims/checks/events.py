@@ -1,10 +1,16 @@
 """Claims that something happened (summits, treaties, exercises, arms transfers, deployments,
 UN votes) matched against the curated timeline (`reference_events`) and GDELT (`events`).
 
-A timeline row matches when its actors are the claim's (either order; a UN or MSMT row counts
-for claims about the UN or sanctions), its date (with its precision: a day, a month or a year)
-falls within a span the claim names, and it is of a kind the claim's topic names
-(`data/claims/topic_cameo.csv`) or shares enough words with the claim. GDELT events match on
+A timeline row matches only when it records the event the claim asserts (:mod:`..predicates`):
+its kind is one the claim's predicate words name (narrowed to the kinds of the claim's topic,
+`data/claims/topic_cameo.csv`, when they share any), it does not run the other way from a
+directed claim ("Kim visited Moscow" is not Putin's visit to Pyongyang), its actors are the
+claim's (either order; a UN or MSMT row counts for claims about the UN or sanctions), and its
+date (with its precision: a day, a month or a year) falls within a span the claim names. A
+claim with no predicate word (framing, purposes, "the military impacts of the treaty")
+asserts no event and gets no timeline evidence. A record that the event did not happen
+("Kim did not attend the parade") about the same people and places contradicts a claim that
+it did. GDELT events match on
 the dyad, the CAMEO codes of the topic and the span. Figures in a claim (troops, containers)
 are compared with those in the rows' descriptions (:mod:`.counts`), and a denial only with
 rows about the same people and places (:mod:`.names`). Nothing found is "no evidence in the
@@ -34,6 +40,7 @@ from pivotwatch.claims.checks.text import (
     spans,
 )
 from pivotwatch.claims.model import Claim
+from pivotwatch.claims.predicates import Predicate, asserted, direction_clash, predicates
 from pivotwatch.claims.tokens import tokenize
 from pivotwatch.claims.verdicts import (
     NO_EVIDENCE,
@@ -44,7 +51,6 @@ from pivotwatch.claims.verdicts import (
 from pivotwatch.errors import SourceError
 
 GDELT_MIN_EVENTS = 3      # GDELT events that count as evidence that something happened
-MIN_SHARED_WORDS = 4      # words shared with a timeline row of another kind to match it
 FORECAST_SHARED_WORDS = 3  # words a forecast shares with the past event it cites
 MAX_EVIDENCE = 3
 FORUM_ACTORS = frozenset({"UNO", "IGO"})
@@ -116,26 +122,35 @@ def _coded(canonical: str) -> tuple[str, ...]:
     return ()
 
 
-def _score(claim: Claim, row: RefEvent, spec: TopicEvidence | None, periods: list,
+def _kinds(claim: Claim, found: list[Predicate]) -> frozenset[str]:
+    """The event kinds a claim asserts: those its predicate words name, each word's narrowed
+    to its topic's kinds when the two share any ("shipped" wheat flour: a food shipment, not
+    an arms transfer; "said" keeps its statements)."""
+    spec = topic_map().get(claim.topic or "")
+    topical = spec.event_types if spec else frozenset()
+    return frozenset(k for p in asserted(found) for k in (p.kinds & topical or p.kinds))
+
+
+def _score(row: RefEvent, kinds: frozenset[str], found: list[Predicate], periods: list,
            resolutions: set[str], words: set[str], strict: bool, forecast: bool) -> int | None:
-    """How well a timeline row fits a claim whose actors it has; None if it does not."""
+    """How well a timeline row fits a claim whose actors it has; None if it does not record
+    the event the claim asserts (another kind, the other direction, another period)."""
+    if row.event_type not in kinds or direction_clash(found, row.event_type, row.actor1,
+                                                      row.actor2):
+        return None
     if resolutions and not any(r in row.description for r in resolutions):
         return None
     if periods and not any(overlaps(p, row.span) for p in periods):
         return None
-    typed = spec is not None and row.event_type in spec.event_types
     shared = len(words & content_words(row.description))
     if forecast:
         ok = shared >= FORECAST_SHARED_WORDS
     elif strict:  # the document's parties stand in for actors the claim does not name
         closed = [p for p in periods if p[0] and p[1] and overlaps(p, row.span)]
-        ok = typed and bool(closed) and shared >= 2
-    elif spec is None:  # no topic: the words and the date must say it
-        ok = bool(periods) and shared >= 2 or shared >= MIN_SHARED_WORDS
+        ok = bool(closed) and shared >= 2
     else:
-        ok = typed and (bool(periods) or bool(resolutions) or shared >= 2) or \
-            shared >= MIN_SHARED_WORDS
-    return shared + 2 * typed + 2 * bool(periods) if ok else None
+        ok = bool(periods) or bool(resolutions) or shared >= 2
+    return shared + 2 * bool(periods) if ok else None
 
 
 def matching_rows(claim: Claim, text: str, ref: ReferenceData, now: date,
@@ -143,7 +158,12 @@ def matching_rows(claim: Claim, text: str, ref: ReferenceData, now: date,
     """Timeline rows that record what the claim says happened, best first. A claim that
     names only a source ("Seoul said...") is also matched on the document's two main
     parties, more strictly (same kind of event, a date and two shared words)."""
-    spec = topic_map().get(claim.topic or "")
+    found = predicates(claim.text)
+    # a forecast is matched on its stated basis, which is of another kind than what it
+    # foresees ("will open" on "construction began"): on its words and date
+    kinds = _kinds(claim, found) if not forecast else frozenset(r.event_type for r in ref.events)
+    if not kinds:
+        return []
     actors = set(claim.actors) | _org_actors(claim)
     wider = actors | set(doc_actors)
     forum = claim.topic in FORUM_TOPICS or bool(actors & FORUM_ACTORS)
@@ -155,9 +175,9 @@ def matching_rows(claim: Claim, text: str, ref: ReferenceData, now: date,
         if row.date > now:
             continue
         if _dyad_ok(row, actors, forum):
-            score = _score(claim, row, spec, periods, resolutions, words, False, forecast)
+            score = _score(row, kinds, found, periods, resolutions, words, False, forecast)
         elif wider != actors and _dyad_ok(row, wider, forum):
-            score = _score(claim, row, spec, periods, resolutions, words, True, forecast)
+            score = _score(row, kinds, found, periods, resolutions, words, True, forecast)
         else:
             continue
         if score is not None:
@@ -217,13 +237,14 @@ def _votes(claim: Claim, text: str, ref: ReferenceData, now: date) -> list[Verdi
             recorded = dict(said)[same[0]]
             out.append(Verdict(VerdictKind.SUPPORTED, f"the record says {country} "
                                f"{_VOTE_WORDS[recorded][1]} ({same[0].when})",
-                               (_evidence(same[0]),), "un_votes"))
+                               (_evidence(same[0]),), "un_votes", "un_votes.recorded-vote"))
         elif said:
             row, other = said[0]
             out.append(Verdict(VerdictKind.CONTRADICTED, f"the claim says {country} "
                                f"{claim_says}, but the record says it {_VOTE_WORDS[other][1]} "
                                f"({row.when})",
-                               tuple(_evidence(r) for r, _ in said[:MAX_EVIDENCE]), "un_votes"))
+                               tuple(_evidence(r) for r, _ in said[:MAX_EVIDENCE]), "un_votes",
+                               "un_votes.other-vote"))
     return out
 
 
@@ -232,7 +253,8 @@ def _gdelt(claim: Claim, text: str, ref: ReferenceData, now: date) -> Verdict | 
     the claim's spans and not after ``now``: at least ``GDELT_MIN_EVENTS`` support it."""
     spec = topic_map().get(claim.topic or "")
     real = [a for a in claim.actors if a not in FORUM_ACTORS]
-    if ref.store is None or not ref.gdelt_events or not spec or not spec.cameo or len(real) < 2:
+    if ref.store is None or not ref.gdelt_events or not spec or not spec.cameo or len(real) < 2 \
+            or not predicates(claim.text):
         return None
     a, b = real[:2]
     where = ["((actor1_country = ? AND actor2_country = ?) OR "
@@ -261,7 +283,7 @@ def _gdelt(claim: Claim, text: str, ref: ReferenceData, now: date) -> Verdict | 
     codes = ", ".join(f"{c} {cameo_name(c).lower()}" for c, _ in found.most_common())
     return Verdict(VerdictKind.SUPPORTED, f"{len(rows)} GDELT events {a}–{b} from {days[0]} to "
                    f"{days[-1]} coded {codes} (media reports coded by machine, not "
-                   "confirmation)", evidence, "gdelt")
+                   "confirmation)", evidence, "gdelt", "gdelt.coded-events")
 
 
 def _mentions(n: int | None) -> str:
@@ -281,9 +303,9 @@ def _denied(claim: Claim, rows: list[RefEvent]) -> Verdict:
     row about the same people and places (:mod:`.names`) settles it either way; another event
     of the kind in the period ("Belousov visited Pyongyang" for "Putin did not visit
     Pyongyang") is cited as context and leaves it unverified."""
-    spec = topic_map().get(claim.topic or "")
     if not rows:
-        return Verdict(VerdictKind.UNVERIFIED, NO_EVIDENCE, check="events")
+        return Verdict(VerdictKind.UNVERIFIED, NO_EVIDENCE, check="events",
+                       rule="events.no-record")
     before = denial_at(claim.text) or 0
     names = claim_names(claim.text, before)
     same = [r for r in rows if same_people_and_places(names, r.description, before)]
@@ -294,22 +316,64 @@ def _denied(claim: Claim, rows: list[RefEvent]) -> Verdict:
     if same:
         row = same[0]
         evidence = tuple(_evidence(r) for r in same[:MAX_EVIDENCE])
-        if row.event_type in DENIAL_TYPES or negated(row.description):
+        if _non_event(row, claim):
             return Verdict(VerdictKind.SUPPORTED, f"the record also says it did not happen: "
-                           f"{what(row)}", evidence, "events")
-        if spec is not None and row.event_type in spec.event_types and claim.times:
+                           f"{what(row)}", evidence, "events", "events.denial-recorded")
+        if claim.times:
             return Verdict(VerdictKind.CONTRADICTED, f"the claim says it did not happen, but "
-                           f"the record has it: {what(row)}", evidence, "events")
+                           f"the record has it: {what(row)}", evidence, "events",
+                           "events.denial-refuted")
         return Verdict(VerdictKind.UNVERIFIED, f"the claim says it did not happen; the nearest "
                        f"record ({what(row)}) neither confirms nor refutes that", evidence,
-                       "events")
+                       "events", "events.denial-undated")
     row = rows[0]
     missing = missing_names(names, row.description)
     why = (f"does not name {', '.join(missing)}" if missing else
            "names them in another role" if names else "cannot be tied to the claim's names")
     return Verdict(VerdictKind.UNVERIFIED, f"the claim says it did not happen; the nearest "
                    f"record ({what(row)}) is about another event: it {why}",
-                   (_evidence(row),), "events")
+                   (_evidence(row),), "events", "events.denial-other-names")
+
+
+def _non_event(row: RefEvent, claim: Claim) -> bool:
+    """Whether a timeline row records that what the claim is about did not happen: a declined
+    invitation or a halt, unless the claim's own predicate is the declining or the halting
+    ("coal transit stopped in 2018" is what a trade-halt row records), or a row that denies."""
+    said = {k for p in predicates(claim.text) if p.kinds <= DENIAL_TYPES for k in p.kinds}
+    return row.event_type in DENIAL_TYPES - said or negated(row.description)
+
+
+def _same_occasion(names: list, record: str) -> bool:
+    """Whether a record is about the occasion a claim names: it gives the claim's first name
+    (who) and all but one of the others, at least one of them (where, what): "Kim Jong Un did
+    not attend Moscow's Victory Day parade" is about "Kim was Putin's guest of honour in
+    Moscow for the Victory Day parade"."""
+    if len(names) < 2:
+        return False
+    missing = missing_names(names, record)
+    return names[0].text not in missing and len(missing) <= 1 and \
+        len(names) - len(missing) >= 2
+
+
+def _asserted(claim: Claim, rows: list[RefEvent]) -> Verdict | None:
+    """A claim that an event happened, against the rows that record its kind, doer and
+    period: supported by a record of it; contradicted by a record, about the same people
+    and places, that it did not happen ("Kim was the guest of honour at the 2025 parade"
+    against "Kim did not attend the parade")."""
+    happened = [r for r in rows if not _non_event(r, claim)]
+    if happened:
+        return Verdict(VerdictKind.SUPPORTED, f"on record: {happened[0].when}, "
+                       f"{happened[0].event_type.replace('_', ' ')}",
+                       tuple(_evidence(r) for r in happened[:MAX_EVIDENCE]), "events",
+                       "events.predicate-match")
+    names = claim_names(claim.text, 0)
+    refuting = [r for r in rows if _same_occasion(names, r.description)]
+    if refuting:
+        row = refuting[0]
+        return Verdict(VerdictKind.CONTRADICTED, f"the record says it did not happen: "
+                       f"{row.when}, {row.event_type.replace('_', ' ')}", (_evidence(row),),
+                       "events", "events.record-of-non-event")
+    return None
 
 
 def check_events(claim: Claim, text: str, ref: ReferenceData, now: date,
@@ -318,12 +382,13 @@ def check_events(claim: Claim, text: str, ref: ReferenceData, now: date,
     data'; a forecast is matched on its stated basis (rows before ``now``) only. A claim
     that an event did not happen is contradicted only by a timeline row of that kind in its
     period (GDELT, machine-coded, never contradicts)."""
-    if claim.topic not in topic_map() and not (claim.times and len(claim.actors) >= 2) \
-            and not counts(claim):
+    dated = bool(claim.times) and (len(claim.actors) >= 2 or bool(claim.actors)
+                                   and bool(predicates(claim.text)))
+    if claim.topic not in topic_map() and not dated and not counts(claim):
         return []
     if "reference_events" in ref.missing and "events" in ref.missing:
         return [Verdict(VerdictKind.UNVERIFIED, "no events loaded: pivotwatch ingest reference "
-                        "(and GDELT)", check="events")]
+                        "(and GDELT)", check="events", rule="events.not-loaded")]
     found = [] if forecast else _votes(claim, text, ref, now)
     rows = matching_rows(claim, text, ref, now, forecast, doc_actors)
     if not forecast and negated(claim.text):
@@ -332,11 +397,15 @@ def check_events(claim: Claim, text: str, ref: ReferenceData, now: date,
     # a claim that gives a count with a unit is about that figure: the event being on record
     # does not support it, and GDELT (which has no figures) speaks only once the figure is found
     figure_claim = not forecast and bool(pointed(claim))
-    if rows and not figure_claim:
-        what = "the basis of this forecast is on record" if forecast else "on record"
-        found.append(Verdict(VerdictKind.SUPPORTED, f"{what}: {rows[0].when}, "
-                             f"{rows[0].event_type.replace('_', ' ')}",
-                             tuple(_evidence(r) for r in rows[:MAX_EVIDENCE]), "events"))
+    if forecast and rows:
+        found.append(Verdict(VerdictKind.SUPPORTED, f"the basis of this forecast is on record: "
+                             f"{rows[0].when}, {rows[0].event_type.replace('_', ' ')}",
+                             tuple(_evidence(r) for r in rows[:MAX_EVIDENCE]), "events",
+                             "forecast.basis-on-record"))
+    elif rows and not figure_claim:
+        verdict = _asserted(claim, rows)
+        if verdict:
+            found.append(verdict)
     if not forecast:
         spec = topic_map().get(claim.topic or "")
         troops = spec.event_types if spec and claim.topic in CONTRADICTION_TOPICS else frozenset()
@@ -347,5 +416,6 @@ def check_events(claim: Claim, text: str, ref: ReferenceData, now: date,
         if gdelt:  # GDELT speaks too when the timeline has it: more sources, more URLs
             found.append(gdelt)
     if not found:
-        found.append(Verdict(VerdictKind.UNVERIFIED, NO_EVIDENCE, check="events"))
+        found.append(Verdict(VerdictKind.UNVERIFIED, NO_EVIDENCE, check="events",
+                             rule="events.no-record"))
     return found

@@ -25,7 +25,8 @@ _BY = re.compile(r"\b(?:by|until|up to|through)\s+(?:the\s+)?(?:early|mid|late|e
 NOT_COUNTS = frozenset({"years", "months", "days", "mm", "percent", "km", "kv"})
 # A denied event: "did not", "has never", "was not held" ("never been closer", "not only"
 # and "is not a ..." describe, they do not deny that something happened).
-NEGATION = re.compile(r"\b(?:did|has|have|had)(?:\s+not\b|n't\b)|\b(?:was|were)(?:\s+not|n't)"
+NEGATION = re.compile(r"\b(?:did|has|have|had)(?:\s+not\b|n[’']?t\b)"
+                      r"|\b(?:was|were)(?:\s+not|n[’']?t)"
                       r"\s+(?:\w+ed|held|made|met|sent|built|given|paid|sold|taken|seen|done)\b"
                       r"|\bnever\b(?!\s+(?:before|been|so|more))|\bfailed to\b",
                       re.IGNORECASE)
