@@ -1,4 +1,8 @@
-"""What the CLI's commands share: the global options, consoles and error handling."""
+"""What the CLI's commands share: the global options, consoles and error handling.
+
+Kept light: every command imports this module, so the store (DuckDB) is imported only when a
+command opens it.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -25,7 +29,9 @@ from pivotwatch import taxonomy
 from pivotwatch.errors import PivotwatchError, UsageError
 from pivotwatch.markup import visible
 from pivotwatch.settings import DEFAULT_COUNTRIES
-from pivotwatch.store import Store, open_store
+
+if TYPE_CHECKING:
+    from pivotwatch.store import Store
 
 # Piped output is not cut to 80 columns: tables stay readable in files and logs.
 out = Console(highlight=False, soft_wrap=True,
@@ -65,6 +71,8 @@ def split_dimensions(values: list[str] | None) -> list[str]:
 def store(read_only: bool = False) -> Store:
     """The store; a reader waits up to PIVOTWATCH_LOCK_WAIT seconds for a writer to finish.
     Writers (the ingest commands) create it when missing; readers refuse a missing one."""
+    from pivotwatch.store import open_store
+
     return open_store(state.db, read_only=read_only, create=not read_only,
                       command=state.command)
 
@@ -133,6 +141,13 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(number, handler)
 
 
+def _duckdb_interrupt(exc: Exception) -> bool:
+    """Whether `exc` is DuckDB's InterruptException. DuckDB is looked up, not imported: a
+    command that has not imported it cannot have raised it."""
+    duckdb = sys.modules.get("duckdb")
+    return duckdb is not None and isinstance(exc, duckdb.InterruptException)
+
+
 def handle_errors(func: Callable) -> Callable:
     """Turn a PivotwatchError into a one-line message and its exit code, and SIGINT or SIGTERM
     into 'interrupted' or 'terminated' with exit code 130 or 143."""
@@ -144,12 +159,12 @@ def handle_errors(func: Callable) -> Callable:
         try:
             with _stop_on_signals():
                 return func(*args, **kwargs)
-        except (KeyboardInterrupt, duckdb.InterruptException):
+        except KeyboardInterrupt:
             raise _interrupted() from None
         except Exception as exc:
             # DuckDB reports an interrupted query as RuntimeError('Query interrupted'), which
             # a loader may have wrapped: after a signal, whatever ends the command is it.
-            if state.signal is not None:
+            if state.signal is not None or _duckdb_interrupt(exc):
                 raise _interrupted() from None
             if isinstance(exc, PivotwatchError):
                 raise fail(str(exc), exc.exit_code) from None

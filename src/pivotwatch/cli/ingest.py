@@ -28,6 +28,10 @@ app = typer.Typer(help="Load data into the store.", no_args_is_help=True,
                   epilog="Example: pivotwatch ingest gdelt --from 2024-06-18 --to 2024-06-18")
 
 
+def register(parent: typer.Typer) -> None:
+    parent.add_typer(app, name="ingest")
+
+
 class RichProgress:
     """Progress bar on stderr; failures are printed as they happen, but the latest is held
     until the next outcome: when it is the only one (a missing file), the command's error
