@@ -24,9 +24,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-import pyarrow as pa
 import xxhash
 
 from pivotwatch.errors import QualityError, SourceError, UsageError
@@ -34,6 +33,9 @@ from pivotwatch.markup import printable
 from pivotwatch.settings import get_settings
 from pivotwatch.sources.inputs import hash_file
 from pivotwatch.store.store import Store, ident, one_line, utcnow
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 @dataclass
@@ -484,6 +486,8 @@ def check_rejects(name: str, rejects: list[Reject], layout: str, unit: str = "li
 
 def _table(batch: Batch) -> pa.Table:
     """A batch's rows as an Arrow table of its columns."""
+    import pyarrow as pa  # here, not with the module: its types and constants need no Arrow
+
     columns = list(batch.columns)
     if isinstance(batch.rows, pa.Table):
         return batch.rows.select(columns)
@@ -523,8 +527,9 @@ def _insert(con, batch: Batch, data: pa.Table, file_id: str) -> tuple[int, int]:
 
 # Parse failures that are the input's: a file that trips one is a one-line failure with a
 # `failed` row, never a traceback. (A connector turns the errors it expects into rejects or
-# SourceError itself; this is the net under it.)
-_INPUT_ERRORS = (csv.Error, RecursionError, UnicodeError, ValueError, pa.ArrowException)
+# SourceError itself; this is the net under it.) pyarrow's ArrowException joins them in
+# load_records, which imports pyarrow: importing this module does not.
+_INPUT_ERRORS = (csv.Error, RecursionError, UnicodeError, ValueError)
 
 
 def _unreadable(name: str, source: str, exc: BaseException) -> SourceError:
@@ -542,6 +547,8 @@ def load_records(store: Store, path: Path, name: str, *, source: str,
     `read_with`: files `parse` reads together with `path` (OFAC's add.csv with its sdn.csv).
     They are one load: the content hash covers them all, so the set is skipped once loaded,
     and a file loaded alone before still loads with its companions."""
+    import pyarrow as pa
+
     started = utcnow()
     if not path.is_file():
         raise SourceError(f"{name}: no such file")
@@ -558,7 +565,7 @@ def load_records(store: Store, path: Path, name: str, *, source: str,
         try:
             parsed = parse(path, name)
             tables = [_table(b) for b in parsed.batches]
-        except _INPUT_ERRORS as exc:
+        except (*_INPUT_ERRORS, pa.ArrowException) as exc:
             raise _unreadable(name, source, exc) from exc
         offered = sum(t.num_rows for t in tables)
         first = "; ".join(printable(f"line {r.line}: {r.reason}" if r.line else r.reason,

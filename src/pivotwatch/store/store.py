@@ -8,12 +8,14 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from pivotwatch.errors import StoreError, UsageError
 from pivotwatch.settings import get_settings
 from pivotwatch.store.schema import LATEST, MIGRATIONS
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 def utcnow() -> datetime:
@@ -67,7 +69,11 @@ class Store:
 
     def _connect(self, path: str, read_only: bool, wait: float,
                  command: str | None) -> duckdb.DuckDBPyConnection:
-        """Connect; while another process holds the file's lock, retry for `wait` seconds."""
+        """Connect; while another process holds the file's lock, retry for `wait` seconds.
+        DuckDB is imported here, not with the module: code that only names the Store (the
+        claims checks, the loaders' types) starts without it."""
+        import duckdb
+
         deadline = time.monotonic() + wait
         while True:
             try:
