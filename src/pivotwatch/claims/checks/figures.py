@@ -41,7 +41,11 @@ _TARGET = re.compile(r"\b(?:targets?|goals?|aim(?:s|ed|ing)?|plan(?:s|ned)?|obje
 _TARGET_AFTER = re.compile(r"[\s-]*(?:(?:a|per)\s+year\s+|annual\s+)?(?:(?:trade|annual)\s+)?"
                            r"(?:target|goal)\b", re.IGNORECASE)
 # Where a clause starts: what leads up to a figure from there says what the figure is.
-_CLAUSE_BREAK = re.compile(r"[;:]|,\s|\b(?:while|whereas|but|from)\s", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[;:]|,\s|\b(?:while|whereas|but)\s", re.IGNORECASE)
+# A starting point, not a goal: "aim to lift trade to $1 billion from $34.4 million"
+_FROM = re.compile(r"\bfrom\s+(?:about\s+|around\s+|some\s+)?$", re.IGNORECASE)
+# The end point of a change ("from $X in 2019 to $Y"): not the year of the start point
+_TO = re.compile(r"\bto\s+(?:about\s+|around\s+|some\s+)?$", re.IGNORECASE)
 # An item within a flow: "of which ... $27.2 million", "including $27.2 million"
 _PART_OF = re.compile(r"\b(?:of which|including|included|includes|among (?:them|which)|"
                       r"of (?:this|that|these|the total))\b", re.IGNORECASE)
@@ -76,6 +80,9 @@ _DPRK_EXPORTS = re.compile(
 _DPRK_IMPORTS = re.compile(
     rf"\b{_RUS}\s+{_ADV}export\w*|\bexport\w*{_GAP}(?:to|into) {_PRK}|"
     rf"\b{_PRK}\s+{_ADV}import\w*|\bimport\w*{_GAP}(?:from|of) {_RUS}\b", re.IGNORECASE)
+# North Korea's trade with the world, not with Russia: "North Korea's total imports"
+_WORLD = re.compile(rf"\b{_PRK}\s+(?:total|overall|global|worldwide)\s+(?:imports|exports|trade)\b"
+                    rf"(?!\s+(?:[\w$.,]+\s+){{0,3}}?(?:from|to|with)\s+{_RUS})", re.IGNORECASE)
 _BARE = re.compile(r"\b(?:export|import)\w*", re.IGNORECASE)
 _TOTAL = re.compile(r"\b(?:bilateral|two-way|total|overall)\s+trade\b|\btrade\s+(?:turnover|"
                     r"volume|between)\b|\bturnover\b", re.IGNORECASE)
@@ -160,7 +167,10 @@ def is_target(claim: Claim, q: Quantity) -> bool:
     "aim to lift trade to $1 billion from $34.4 million" keep their recorded figure."""
     at = q.start - claim.start
     after = claim.text[at + len(q.raw):at + len(q.raw) + 30]
-    return bool(_TARGET.search(_clause_before(claim.text, at)) or _TARGET_AFTER.match(after))
+    lead = _clause_before(claim.text, at)
+    if _FROM.search(lead):
+        return False
+    return bool(_TARGET.search(lead) or _TARGET_AFTER.match(after))
 
 
 def is_part(claim: Claim, q: Quantity) -> bool:
@@ -175,7 +185,16 @@ def is_part(claim: Claim, q: Quantity) -> bool:
     flows = [m.end() for m in _TOTAL.finditer(lead)] + \
         [m.end() for m in _BARE.finditer(lead) if m.end() not in goods]
     nearest_is_goods = bool(goods) and max(goods) >= max(flows, default=0)
-    return bool(_PART_OF.search(lead) or _GOODS_AFTER.match(after) or nearest_is_goods)
+    item = _PART_OF.search(lead)
+    # "of which imports from Russia were $44.9 million": the item is the flow itself
+    item = item and not _directed(lead[item.end():])
+    return bool(item or _GOODS_AFTER.match(after) or nearest_is_goods)
+
+
+def _directed(text: str) -> bool:
+    """Whether a text names a flow between the two countries, one way or the other."""
+    text = _flow_text(text)
+    return bool(_DPRK_EXPORTS.search(text) or _DPRK_IMPORTS.search(text))
 
 
 def trade_flow(claim: Claim, q: Quantity) -> str | None:
@@ -190,8 +209,9 @@ def trade_flow(claim: Claim, q: Quantity) -> str | None:
     text = _flow_text(claim.text)
     at = q.start - claim.start
     phrases = [(m.start(), m.end(), flow) for flow, pattern in (
-        ("dprk_exports_to_rus", _DPRK_EXPORTS), ("dprk_imports_from_rus", _DPRK_IMPORTS),
-        ("total", _TOTAL)) for m in pattern.finditer(text)]
+        ("world", _WORLD), ("dprk_exports_to_rus", _DPRK_EXPORTS),
+        ("dprk_imports_from_rus", _DPRK_IMPORTS), ("total", _TOTAL))
+        for m in pattern.finditer(text)]
     phrases += [(m.start(), m.end(), None) for m in _BARE.finditer(text)
                 if not any(a <= m.start() < b for a, b, _ in phrases)]
     if not phrases:
@@ -227,15 +247,19 @@ def _years_for(claim: Claim, figures: list[Quantity]) -> dict[Quantity, list[int
     if len(years) == len(figures) > 1 and not any(own.values()):
         return {q: [y] for q, y in zip(figures, years, strict=True)}
     free = [y for y in years if y not in own.values()]
-    return {q: [own[q]] if own[q] else free for q in figures}
+
+    def end_point(q: Quantity) -> bool:
+        return bool(_TO.search(claim.text[:q.start - claim.start]))
+
+    return {q: [own[q]] if own[q] else free or ([] if end_point(q) else years)
+            for q in figures}
 
 
 def check_trade(claim: Claim, ref: ReferenceData) -> list[Verdict]:
     """Each USD figure of a trade claim against the reference row of its year and flow."""
     # a dollar figure of exports or imports between the two is a trade figure whatever the
     # topic extraction gave the sentence
-    text = _flow_text(claim.text)
-    directed = bool(_DPRK_EXPORTS.search(text) or _DPRK_IMPORTS.search(text))
+    directed = _directed(claim.text)
     figures = [q for q in claim.quantities if q.unit == "usd" and
                (q.topic in TRADE_TOPICS or claim.topic in TRADE_TOPICS or directed)]
     if not figures:
@@ -264,6 +288,10 @@ def _trade_claim(claim: Claim, q: Quantity, named: list[int], ref: ReferenceData
     if flow is None:
         return Verdict(VerdictKind.UNVERIFIED, f"the text does not say who exported "
                        f"{claimed(q)} to whom", check="trade", rule="trade.flow-unknown")
+    if flow == "world":
+        return Verdict(VerdictKind.UNVERIFIED, f"{claimed(q)} is North Korea's trade with all "
+                       "its partners; the reference figures are its trade with Russia",
+                       check="trade", rule="trade.all-partners")
     if flow == "part":
         return Verdict(VerdictKind.UNVERIFIED, f"{claimed(q)} is a part of a trade flow (one "
                        "kind of goods, or an item within it); the reference figures are totals "
