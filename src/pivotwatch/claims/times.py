@@ -1,15 +1,22 @@
 """Time references in prose, resolved to spans of days.
 
 Handles ISO dates, "19 June 2024", "June 19, 2024", "September 2023", "January-April 2023",
-"18-19 June 2024", "Q1 2024", "early 2024", ranges of years ("2018-2019", "between 2018 and
-2020"), bare years ("in 2023"), "since 2022" (open to the document date) and "by 2030", and
-"last year" / "this month" relative to the document date when it is known.
+"October and November 2024", "18-19 June 2024", "Q1 2024", "early 2024", ranges of years
+("2018-2019", "between 2018 and 2020"), bare years ("in 2023"), "since 2022" (open to the
+document date) and "by 2030", and "last year" / "this month" relative to the document date
+when it is known.
+
+References that point back ("the previous year", "a year earlier", "that month", "that same
+year", "in March alone") resolve against the nearest earlier time in the text, not the
+document's date: "$20 million the previous year" after "in 2023" is 2022. Only when no
+earlier time is given does "the previous year" fall back to the document's date.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from itertools import compress
@@ -36,7 +43,7 @@ _PATTERN = re.compile(
     rf"|(?P<drange>(?P<d1>\d{{1,2}})\s*[-–]\s*(?P<d2>\d{{1,2}})\s+(?P<drm>{_M})\s+(?P<dry>{_Y}))"
     rf"|(?P<dmy>(?P<dd>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dm>{_M})\s*,?\s+(?P<dy>{_Y}))"
     rf"|(?P<mdy>(?P<mm>{_M})\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<my>{_Y}))"
-    rf"|(?P<mrange>(?P<m1>{_M})\s*(?:-|–|to)\s*(?P<m2>{_M})\s+(?P<mry>{_Y}))"
+    rf"|(?P<mrange>(?P<m1>{_M})\s*(?:-|–|to|and)\s*(?P<m2>{_M})\s+(?P<mry>{_Y}))"
     rf"|(?P<month>(?P<mo>{_M})\s*,?\s+(?:of\s+)?(?P<moy>{_Y}))"
     rf"|(?=[qfst])(?P<quarter>(?:Q(?P<q>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter\s+of)"
     rf"\s+(?P<qy>{_Y}))"
@@ -46,14 +53,14 @@ _PATTERN = re.compile(
     rf"|(?=[sf])(?P<since>(?:since|from)\s+(?P<sy>{_Y}))"
     rf"|(?=b)(?P<by>by\s+(?P<by_y>{_Y}))"
     rf"|(?P<year>{_Y})"
-    r"|(?=[lntp])(?P<rel>(?P<rw>last|this|next|previous|past)\s+(?P<ru>year|month))"
+    r"|(?=[lntp])(?P<rel>(?P<rw>last|this|next|past)\s+(?P<ru>year|month))"
     r")(?![\w-])", re.IGNORECASE)
 # Where a time reference may be: a year, or "year"/"month" after a relative word. The
 # pattern starts with a plain character class (the lookarounds come after it), which lets the
 # regex engine skip ahead quickly; scanning a document with _PATTERN itself is far slower.
 _YEAR_ANCHOR = re.compile(r"(?:1(?<!\d1)9|2(?<!\d2)0)\d\d(?!\d)")
 _RELATIVE_UNITS = frozenset({"year", "month"})
-_RELATIVE = re.compile(r"\b(?:last|this|next|previous|past)", re.IGNORECASE)
+_RELATIVE = re.compile(r"\b(?:last|this|next|past)", re.IGNORECASE)
 _QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 # early: January-April, mid: May-August, late/end: September-December.
 _PARTS = {"early": (1, 4), "beginning of": (1, 4), "start of": (1, 4), "mid": (5, 8),
@@ -61,6 +68,32 @@ _PARTS = {"early": (1, 4), "beginning of": (1, 4), "start of": (1, 4), "mid": (5
 # A "year" followed by one of these is a count, not a year ("2000 troops").
 _COUNT_AFTER = re.compile(r"\s+(?:troops|soldiers|barrels|tonnes|tons|shells|containers|"
                           r"workers|people|km)\b", re.IGNORECASE)
+
+
+# Words before "year" or "month" that point back to a time already given, and the shift in
+# units from it: "that (same) year", "the same month", "the previous year", "the following
+# month". After the unit: "a year earlier", "a month later", "the year before" (at the end of
+# a clause; "a year before the treaty" counts from the treaty).
+_SAME_BEFORE = frozenset({"that", "same"})
+_SHIFT_BEFORE = {"previous": -1, "preceding": -1, "following": 1}
+_SHIFT_AFTER = {"earlier": -1, "later": 1, "before": -1, "after": 1}
+_CLAUSE_END = re.compile(r"\s*(?:[,.;:)]|$)")
+# A month name with no year after a preposition: "in March alone", "during May".
+_MONTH_NAMES = frozenset(name.lower() for name in calendar.month_name if name)
+_MONTH_PREPOSITIONS = frozenset({"in", "during", "by", "until", "through"})
+_MARKS = _RELATIVE_UNITS | _MONTH_NAMES
+
+
+@dataclass(frozen=True)
+class _Anaphor:
+    """A time that points back: ``unit`` year or month, shifted by ``shift`` from the
+    nearest earlier time; or the ``month`` (1-12) of that time's year."""
+
+    begin: int
+    end: int
+    unit: str
+    shift: int = 0
+    month: int = 0
 
 
 def _month(name: str) -> int:
@@ -130,12 +163,13 @@ def _resolve(m: re.Match, doc_date: date | None) -> tuple[date | None, date | No
     return date(y, mo + 1, 1), _month_end(y, mo + 1), "month"
 
 
-def _relative_anchors(text: str, tok: Tokens) -> list[tuple[int, int]]:
-    """Spans of "last year", "this month"... (a relative word, white space, the unit)."""
+def _relative_anchors(text: str, tok: Tokens, units: list[int]) -> list[tuple[int, int]]:
+    """Spans of "last year", "this month"... (a relative word, white space, the unit);
+    ``units``: the positions of the words "year" and "month"."""
     found = []
     starts, ends, size = tok.starts, tok.ends, len(text)
     # The unit is a whole word ("year_" is none: the underscore joins words in a regex).
-    for i in compress(range(len(tok.lows)), map(_RELATIVE_UNITS.__contains__, tok.lows)):
+    for i in units:
         start, end = starts[i], ends[i]
         if end < size and text[end] == "_":
             continue
@@ -144,18 +178,16 @@ def _relative_anchors(text: str, tok: Tokens) -> list[tuple[int, int]]:
             q -= 1
         if q == start:
             continue
-        for length in (4, 8):  # last, this, next, past; previous
-            if q >= length and _RELATIVE.fullmatch(text, q - length, q):
-                found.append((q - length, end))
-                break
+        if q >= 4 and _RELATIVE.fullmatch(text, q - 4, q):  # last, this, next, past
+            found.append((q - 4, end))
     return found
 
 
-def _candidates(text: str, tok: Tokens):
+def _candidates(text: str, tok: Tokens, units: list[int]):
     """Matches of the full pattern, tried only near a year or a relative phrase: the full
     pattern is slow to try at every position of a long document."""
     anchors = [m.span() for m in _YEAR_ANCHOR.finditer(text)]
-    relative = _relative_anchors(text, tok)
+    relative = _relative_anchors(text, tok, units)
     if relative:
         anchors = sorted(anchors + relative)
     free = 0
@@ -171,12 +203,106 @@ def _candidates(text: str, tok: Tokens):
             yield m
 
 
+def _spaced(text: str, tok: Tokens, i: int) -> bool:
+    """Whether only white space separates word ``i`` from word ``i + 1``."""
+    return text[tok.ends[i]:tok.starts[i + 1]].isspace()
+
+
+def _unit_anaphor(text: str, tok: Tokens, i: int) -> _Anaphor | None:
+    """The time pointing back around the word "year" or "month" at ``i``, if it is one."""
+    lows, starts, ends = tok.lows, tok.starts, tok.ends
+    if text[ends[i]:ends[i] + 1] in ("-", "_"):  # "year-on-year", "month_end"
+        return None
+    unit, before = lows[i], lows[i - 1] if i and _spaced(text, tok, i - 1) else ""
+    first = i - 2 if i > 1 and lows[i - 2] in ("the", "that") and _spaced(text, tok, i - 2) \
+        else i - 1
+    if before == "that" or before == "same" and first == i - 2:
+        return _Anaphor(starts[first], ends[i], unit)
+    if before in _SHIFT_BEFORE:
+        return _Anaphor(starts[first], ends[i], unit, _SHIFT_BEFORE[before])
+    if before in ("a", "one", "the") and i + 1 < len(lows) and _spaced(text, tok, i):
+        after = lows[i + 1]
+        if after in ("earlier", "later") or after in _SHIFT_AFTER and \
+                _CLAUSE_END.match(text, ends[i + 1]):
+            return _Anaphor(starts[i - 1], ends[i + 1], unit, _SHIFT_AFTER[after])
+    return None
+
+
+def _anaphors(text: str, tok: Tokens, units: list[int], months: list[int]) -> list[_Anaphor]:
+    """Times that point back ("the previous year", "that month", "in March alone"), in
+    order; ``units`` and ``months``: the positions of the words "year" and "month" and of
+    month names. A month name counts when it is capitalised, follows a preposition and has
+    no year or day after it (those are read by the full pattern)."""
+    lows, words = tok.lows, tok.words
+    found = [a for i in units if i and (a := _unit_anaphor(text, tok, i))]
+    for i in months:
+        if i and words[i][0].isupper() and lows[i - 1] in _MONTH_PREPOSITIONS and \
+                not (i + 1 < len(lows) and lows[i + 1][0].isdigit()):
+            found.append(_Anaphor(tok.starts[i], tok.ends[i], "month", month=_month(lows[i])))
+    return sorted(found, key=lambda a: a.begin)
+
+
+def _one_year(t: TimeRef) -> int | None:
+    """The calendar year a resolved time lies in, or None when it spans several."""
+    return t.start.year if t.start and t.end and t.start.year == t.end.year else None
+
+
+def _back(a: _Anaphor, last: TimeRef | None,
+          doc_date: date | None) -> tuple[date | None, date | None, str] | None:
+    """The span of a time pointing back from ``last`` (the nearest earlier time), or None
+    when it cannot be told. With no earlier time, a shifted year or month ("the previous
+    year") counts from the document's date, as "last year" does."""
+    if last is None:
+        if not a.shift or a.month:
+            return None
+        if doc_date is None:
+            return None, None, "relative"
+        last = new_time("", doc_date, doc_date, "day", 0, 0)
+    year = _one_year(last)
+    if a.month:
+        return (date(year, a.month, 1), _month_end(year, a.month), "month") if year else None
+    if a.unit == "year":
+        if a.shift:  # a year before a span of years is before its first year
+            year = (last.start.year if a.shift < 0 else last.end.year) + a.shift
+        return _year(year) if year else None
+    if year is None or last.start.month != last.end.month:
+        return None
+    y, mo = divmod(year * 12 + last.start.month - 1 + a.shift, 12)
+    return date(y, mo + 1, 1), _month_end(y, mo + 1), "month"
+
+
+def _with_anaphors(text: str, found: list[TimeRef], anaphors: list[_Anaphor],
+                   doc_date: date | None) -> list[TimeRef]:
+    """``found`` with the times pointing back resolved and merged in, in order of offset."""
+    merged: list[TimeRef] = []
+    last, pending = None, iter(anaphors)
+    a = next(pending, None)
+    for t in [*found, None]:
+        while a is not None and (t is None or a.begin < t.begin):
+            if not merged or merged[-1].finish <= a.begin:
+                resolved = _back(a, last, doc_date)
+                if resolved is not None:
+                    merged.append(new_time(text[a.begin:a.end], *resolved, a.begin, a.end))
+                    last = merged[-1] if merged[-1].start else last
+            a = next(pending, None)
+        if t is not None:
+            if merged and merged[-1].finish > t.begin:  # an anaphor inside a full time
+                merged.pop()
+            merged.append(t)
+            last = t if t.start and t.end else last
+    return merged
+
+
 def find_times(text: str, doc_date: date | None = None,
                tok: Tokens | None = None) -> list[TimeRef]:
     """Every time reference in ``text``, in order. ``tok``: the text's tokens, when the
     caller has them already."""
     found: list[TimeRef] = []
-    for m in _candidates(text, tok or tokenize(text)):
+    tok = tok or tokenize(text)
+    # One pass over the words finds both the units ("year", "month") and the month names.
+    marks = list(compress(range(len(tok.lows)), map(_MARKS.__contains__, tok.lows)))
+    units = [i for i in marks if tok.lows[i] in _RELATIVE_UNITS]
+    for m in _candidates(text, tok, units):
         if m.group("year") and _COUNT_AFTER.match(text, m.end()):
             continue
         try:
@@ -186,4 +312,5 @@ def find_times(text: str, doc_date: date | None = None,
         if resolved is not None:
             start, end, precision = resolved
             found.append(new_time(m.group(), start, end, precision, m.start(), m.end()))
-    return found
+    anaphors = _anaphors(text, tok, units, [i for i in marks if tok.lows[i] in _MONTH_NAMES])
+    return _with_anaphors(text, found, anaphors, doc_date) if anaphors else found

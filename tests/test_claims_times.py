@@ -1,0 +1,85 @@
+"""Time references: parts of a year, pairs of months, and times that point back (issue 12)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pivotwatch.claims.times import find_times
+
+DOC_DATE = date(2025, 3, 1)
+
+
+def _spans(text: str, doc_date: date | None = DOC_DATE):
+    return [(t.raw, t.start, t.end, t.precision) for t in find_times(text, doc_date)]
+
+
+@pytest.mark.parametrize(("raw", "first", "last"), [
+    ("early 2024", date(2024, 1, 1), date(2024, 4, 30)),
+    ("mid-2024", date(2024, 5, 1), date(2024, 8, 31)),
+    ("late 2024", date(2024, 9, 1), date(2024, 12, 31)),
+])
+def test_parts_of_a_year_are_spans_of_four_months(raw, first, last):
+    assert _spans(f"Deliveries resumed in {raw}.") == [(raw, first, last, "part_year")]
+
+
+def test_two_months_joined_by_and_are_one_span_inside_late_that_year():
+    (late, pair) = find_times("Fuel shipments rose in late 2024; in October and November "
+                              "2024 alone tankers called at Rajin 40 times.")
+    assert (pair.raw, pair.start, pair.end) == (
+        "October and November 2024", date(2024, 10, 1), date(2024, 11, 30))
+    assert late.start <= pair.start and pair.end <= late.end
+
+
+@pytest.mark.parametrize("text", [
+    "Trade reached $34.4 million in 2023, up from $20 million the previous year.",
+    "Trade reached $34.4 million in 2023; a year earlier it was $20 million.",
+    "Trade reached $34.4 million in 2023, against $20 million the year before.",
+])
+def test_the_previous_year_counts_from_the_year_the_sentence_names(text):
+    year, back = find_times(text, DOC_DATE)
+    assert (year.start.year, back.start, back.end, back.precision) == (
+        2023, date(2022, 1, 1), date(2022, 12, 31), "year")
+
+
+def test_the_previous_year_counts_from_an_earlier_sentence_not_the_document_date():
+    text = ("Russia and North Korea signed the treaty in June 2024. The previous year, "
+            "Kim Jong Un had visited the Vostochny cosmodrome.")
+    assert _spans(text)[1] == ("The previous year", date(2023, 1, 1), date(2023, 12, 31),
+                               "year")
+
+
+def test_the_previous_year_with_nothing_before_it_counts_from_the_document_date():
+    text = "The previous year, trade collapsed."
+    assert _spans(text) == [("The previous year", date(2024, 1, 1), date(2024, 12, 31), "year")]
+    assert _spans(text, None) == [("The previous year", None, None, "relative")]
+
+
+def test_that_month_that_same_year_and_a_bare_month_take_the_nearest_earlier_time():
+    text = ("In March 2024 Russia shipped 100,000 barrels of fuel to North Korea. That month, "
+            "North Korea sent 2,000 containers. In that same year, the two countries signed "
+            "the treaty. Exports rose in 2022. In March alone, Russia sent 5,000 tonnes of "
+            "flour. The following year it sent more.")
+    got = _spans(text)
+    assert got[1:3] == [
+        ("That month", date(2024, 3, 1), date(2024, 3, 31), "month"),
+        ("that same year", date(2024, 1, 1), date(2024, 12, 31), "year")]
+    assert got[4:] == [
+        ("March", date(2022, 3, 1), date(2022, 3, 31), "month"),
+        ("The following year", date(2023, 1, 1), date(2023, 12, 31), "year")]
+
+
+@pytest.mark.parametrize("text", [
+    "A year before the treaty, Kim visited Vladivostok.",
+    "Officials said that year-on-year growth was strong.",
+    "In March, Russia shipped fuel.",
+    "Troops will march in May.",
+])
+def test_what_does_not_point_back_to_a_time_is_not_one(text):
+    assert _spans(text) == []
+
+
+def test_that_month_after_a_whole_year_is_left_unresolved():
+    assert [t.raw for t in find_times("Trade fell in 2023. That month, it recovered.")] == [
+        "2023"]
