@@ -3,7 +3,15 @@
 The modality terms are data (``data/claims/modality_terms.csv``); the strongest category found
 decides: a recommendation outranks a forecast, which outranks a hedge. A ``rule`` term ("no
 more than", "States must") makes the deontic verbs of the unit the wording of a rule, which is
-asserted; a ``meta`` term ("In this article") marks text about the document itself.
+asserted; a ``meta`` term ("In this article") marks text about the document itself, as does
+an opening that points at a numbered table or figure ("Table 2 lists...").
+
+Three terms depend on the words around them. An imperative verb ("Establish", "Expand",
+written with a capital) is advice only where a sentence, bullet or row opens and when it is not
+a noun ("Support for the treaty grew"). A hedging modal ("could", "may", "might") before a
+plain verb and a figure or year projects that figure, a forecast ("could send as many as
+50,000 more troops in 2026"); otherwise it hedges ("could have sent 10,000", "could transfer
+submarine technology", "may be receiving"). "Targets" is a forecast only before a figure.
 """
 
 from __future__ import annotations
@@ -28,14 +36,61 @@ _QUESTION_OPENERS = re.compile(
     r"[\W_]*(?:who|what|which|why|how|when|where|whose|whom|is|are|was|were|do|does|did|can|"
     r"could|will|would|should|shall|has|have|had|isn't|aren't|doesn't|don't|won't|wasn't|"
     r"didn't|must|might|may)\b", re.IGNORECASE)
+# Words after a capitalised verb that make it a noun opening a statement ("Support for the
+# treaty grew", "Share of trade fell", "Build-up of forces").
+_NOUN_AFTER = frozenset({"is", "are", "was", "were", "has", "have", "had", "will", "would",
+                         "for", "of", "to", "s", "up", "from", "remains", "remained"})
+# Modals that hedge ("could have sent", "could transfer technology") but project a figure
+# when a plain verb and the figure follow within PROJECTION_WORDS words.
+_MODALS = frozenset({"could", "may", "might"})
+_HEDGE_AFTER = frozenset({"have", "be", "been", "not", "t"})
+PROJECTION_WORDS = 6
+# Terms that are a forecast verb only before a figure ("targets $1 billion"), else a noun.
+_BEFORE_FIGURE = frozenset({"targets", "target"})
+# An opening that points at a numbered table or figure: "Table 2 lists...", "Figure 3 shows".
+_NUMBERED_EXHIBIT = re.compile(
+    r"[\W_]*(?:table|figure|chart|graph|map|annex|appendix|exhibit)\s+[\dIVX]+[a-z]?\b",
+    re.IGNORECASE)
+
+
+def _opens_statement(tok: Tokens, h: Match) -> bool:
+    """Whether a capitalised verb stands where a sentence, bullet or row opens (first in the
+    text, or after more than one space: ". ", "- ", "| ") and is not a noun."""
+    i = h.first
+    if i and tok.starts[i] - tok.ends[i - 1] < 2:
+        return False  # "Russia and North Korea Expand Ties", "pledged to Expand"
+    return h.last >= len(tok.lows) or tok.lows[h.last] not in _NOUN_AFTER
+
+
+def _projects(tok: Tokens, h: Match) -> bool:
+    """Whether a hedging modal is followed by a plain verb (not "have", "be" or "not"), with
+    only a space between them, and then by a figure or year ("could send as many as
+    50,000")."""
+    i = h.last
+    return i < len(tok.lows) and tok.starts[i] - tok.ends[i - 1] == 1 and \
+        tok.words[i].islower() and tok.lows[i] not in _HEDGE_AFTER and \
+        any(w[0].isdigit() for w in tok.lows[i + 1:i + 1 + PROJECTION_WORDS])
+
+
+def _placed(tok: Tokens, h: Match) -> Match | None:
+    """A hit as its context reads it: kept, dropped (None) or turned into a forecast."""
+    low, after = tok.lows[h.first], tok.lows[h.last] if h.last < len(tok.lows) else ""
+    if low == "may" and after.isdigit():
+        return None  # "may 2025" in a lower-case draft is the month, not the verb
+    if low in _BEFORE_FIGURE:
+        return h if after[:1].isdigit() else None
+    if h.payload == "recommendation" and tok.words[h.first][0].isupper():
+        return h if _opens_statement(tok, h) else None
+    if low in _MODALS and h.last == h.first + 1 and _projects(tok, h):
+        return h._replace(payload="forecast")
+    return h
 
 
 def find_modality_terms(tok: Tokens) -> list[Match]:
-    """Modality-term matches in a tokenised document (payload: category)."""
+    """Modality-term matches in a tokenised document (payload: category), each read in its
+    context (see the module docstring)."""
     hits = modality_index().find(tok.lows, tok.words, tok.starts, tok.ends)
-    # "may 2025" in a lower-case draft is the month, not the verb.
-    return [h for h in hits if not (tok.lows[h.first] == "may" and h.last < len(tok.lows)
-                                    and tok.lows[h.last].isdigit())]
+    return [p for h in hits if (p := _placed(tok, h)) is not None]
 
 
 def categories_of(hits: list[Match], lows: list[str]) -> set[str]:
@@ -75,10 +130,10 @@ def not_checkable_reason(text: str, words: int, modality: Modality, categories: 
     if not is_row and (words < MIN_WORDS or words < FRAGMENT_WORDS and not names_something
                        and not opinion):
         return Reason.TOO_SHORT
-    if "meta" in categories:
-        return Reason.NO_CHECKABLE_CONTENT
     if modality is Modality.RECOMMENDATION:
         return Reason.RECOMMENDATION
+    if ("meta" in categories or _NUMBERED_EXHIBIT.match(text)) and not has_figure:
+        return Reason.NO_CHECKABLE_CONTENT
     if opinion:
         return Reason.OPINION
     if not has_content:
