@@ -6,7 +6,15 @@ yearly rate given without a period ("around $100 million annually") against a fi
 year or another such rate, or a yearly rate over several years ("$500 million a year since
 2022") against a figure for one year inside them. Figures of one unit in one sentence, and
 forecasts, are never compared. Beyond ``CONSISTENCY_TOLERANCE`` (after the slack of "about"
-and of bounds) both places are flagged, each citing the other.
+and of bounds) both places are flagged, each citing the other (rule
+``consistency.same-quantity``).
+
+A figure for part of a period is not the same quantity as one for the whole ("400,000 barrels
+in October and November 2024" beside "1 million barrels in late 2024"), so the two are not
+compared as equals. For a quantity that adds up over time (trade, deliveries, casualties),
+the part may not exceed the whole: when it does, beyond the same tolerance, both places are
+flagged (rule ``consistency.part-exceeds-whole``). Rates and stocks (troops present) are not
+added up, so they are never compared this way.
 """
 
 from __future__ import annotations
@@ -23,6 +31,12 @@ from pivotwatch.claims.verdicts import CONSISTENCY_TOLERANCE, Evidence, Verdict,
 
 _TARGET = re.compile(r"\b(target|goal|aim)\b", re.IGNORECASE)
 _CAP = re.compile(r"\bcap(?:ped|s)?\b|\bceiling\b|\blimit", re.IGNORECASE)
+# Topics whose figures add up over time: a figure for part of a period is at most the whole's.
+CUMULATIVE_TOPICS = frozenset({"trade_volume", "fuel_deliveries", "crude_oil", "arms_transfer",
+                               "food_aid", "casualties"})
+SAME = ("consistency.same-quantity", "same subject and period")
+PART = ("consistency.part-exceeds-whole",
+        "same subject; one period lies inside the other and the part exceeds the whole")
 MAX_PLACES = 5   # other places an inconsistent figure cites; the rest are counted
 SNIPPET = 60     # characters of each place quoted in the explanation
 BLOCK = 256      # figures compared at a time (bounds the memory of the comparison)
@@ -79,14 +93,15 @@ def _place(claim: Claim) -> Evidence:
 
 
 def _features(c: Claim, q: Quantity) -> tuple:
-    """What :func:`_comparable_to` needs of a figure, as numbers: its span of days (ordinals,
-    0 when it has none), whether it is a yearly rate without a period, whether its span is one
-    calendar year, and the span of a yearly rate given over years (end ``inf`` when open)."""
+    """What the comparisons need of a figure, as numbers: its span of days (ordinals, 0 when it
+    has none), whether it is a yearly rate without a period, whether its span is one calendar
+    year, the span of a yearly rate given over years (end ``inf`` when open), its range, and
+    whether it is a rate at all."""
     period, rate = _period(c), _rate_span(c, q)
     return (period[0].toordinal() if period else 0, period[1].toordinal() if period else 0,
             not c.times and q.per == "year", _one_year(period),
             rate is not None, rate[0].toordinal() if rate else 0,
-            rate[1].toordinal() if rate and rate[1] else np.inf, *_range(q))
+            rate[1].toordinal() if rate and rate[1] else np.inf, *_range(q), q.per is not None)
 
 
 def _comparable_to(f: np.ndarray, i: slice) -> np.ndarray:
@@ -119,18 +134,44 @@ def _differing(f: np.ndarray, i: slice) -> np.ndarray:
     return apart & (gap > CONSISTENCY_TOLERANCE * scale)
 
 
+def _part_exceeds_whole(f: np.ndarray, i: slice) -> np.ndarray:
+    """Which figures of ``f`` and rows ``i`` are a part and its whole (one span of days
+    strictly inside the other, neither a rate) where the part's figure exceeds the whole's by
+    more than ``CONSISTENCY_TOLERANCE`` (after the slack of "about" and of bounds)."""
+    ps, pe, low, high, rate = f[:, 0], f[:, 1], f[:, 7], f[:, 8], f[:, 9]
+    aps, ape, alow, ahigh, arate = (col[i, None] for col in (ps, pe, low, high, rate))
+
+    def over(sps, spe, slow, wps, wpe, whigh):  # span s inside span w, s's figure above w's
+        return (sps != 0) & (wps != 0) & (wps <= sps) & (spe <= wpe) & \
+            ((wps != sps) | (wpe != spe)) & (slow > whigh * (1 + CONSISTENCY_TOLERANCE))
+
+    return (arate == 0) & (rate == 0) & (over(aps, ape, alow, ps, pe, high)
+                                         | over(ps, pe, low, aps, ape, ahigh))
+
+
 def _snippet(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= SNIPPET else flat[:SNIPPET - 1].rstrip() + "…"
 
 
-def _flag(this: Claim, q: Quantity, others: list[tuple[Claim, Quantity]], more: int) -> Verdict:
-    """One verdict for a figure that others contradict: the nearest ``MAX_PLACES`` cited."""
+def _flag(this: Claim, q: Quantity, others: list[tuple[Claim, Quantity]], more: int,
+          rule: tuple[str, str]) -> Verdict:
+    """One verdict for a figure that others contradict: the nearest ``MAX_PLACES`` cited,
+    with the rule (its id and its words) that compared them."""
     said = "; ".join(f"{claimed(oq)} in \"{_snippet(other.text)}\"" for other, oq in others)
     tail = f", and {more} more place{'s' * (more != 1)}" if more else ""
-    return Verdict(VerdictKind.INCONSISTENT, f"{claimed(q)} here, but {said} (same subject "
-                   f"and period){tail}", (_place(this), *(_place(o) for o, _ in others)),
-                   "consistency")
+    return Verdict(VerdictKind.INCONSISTENT, f"{claimed(q)} here, but {said} ({rule[1]})"
+                   f"{tail}", (_place(this), *(_place(o) for o, _ in others)),
+                   "consistency", rule[0])
+
+
+def _cite(this: Claim, q: Quantity, group: list[tuple[Claim, Quantity]], where: np.ndarray,
+          found: np.ndarray, rule: tuple[str, str]) -> Verdict:
+    """The verdict on one figure that the figures ``found`` (positions in ``group``)
+    contradict, citing the ``MAX_PLACES`` nearest to it."""
+    near = found[np.argsort(np.abs(where[found] - this.start), kind="stable")]
+    others = [group[j] for j in near[:MAX_PLACES]]
+    return _flag(this, q, others, len(found) - len(others), rule)
 
 
 def check_consistency(claims: list[Claim]) -> dict[int, list[Verdict]]:
@@ -144,21 +185,22 @@ def check_consistency(claims: list[Claim]) -> dict[int, list[Verdict]]:
     for c, q, s in figures:
         groups.setdefault(s[:5], []).append((c, q))
     out: dict[int, list[Verdict]] = {}
-    for group in groups.values():
+    for group_key, group in groups.items():
         if len(group) < 2:
             continue
         f = np.array([_features(c, q) for c, q in group], dtype=float)
         index = np.array([c.index for c, _ in group])
         where = np.array([c.start for c, _ in group])
+        cumulative = group_key[0] in CUMULATIVE_TOPICS
         for first in range(0, len(group), BLOCK):
             rows = slice(first, first + BLOCK)
-            hits = _comparable_to(f, rows) & _differing(f, rows) & \
-                (index[rows, None] != index[None, :])
-            for k in np.flatnonzero(hits.any(axis=1)):
-                this, q = group[first + k]
-                found = np.flatnonzero(hits[k])
-                near = found[np.argsort(np.abs(where[found] - this.start), kind="stable")]
-                others = [group[j] for j in near[:MAX_PLACES]]
-                out.setdefault(this.index, []).append(
-                    _flag(this, q, others, len(found) - len(others)))
+            other = index[rows, None] != index[None, :]
+            found = [(SAME, _comparable_to(f, rows) & _differing(f, rows) & other)]
+            if cumulative:
+                found.append((PART, _part_exceeds_whole(f, rows) & other))
+            for rule, hits in found:
+                for k in np.flatnonzero(hits.any(axis=1)):
+                    this, q = group[first + k]
+                    out.setdefault(this.index, []).append(
+                        _cite(this, q, group, where, np.flatnonzero(hits[k]), rule))
     return out
