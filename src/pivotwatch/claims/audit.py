@@ -44,6 +44,7 @@ class AuditedClaim:
     claim: Claim
     verdict: Verdict
     mark: tuple[int, int]
+    trail: tuple[Verdict, ...] = ()   # what every check that ran said (for --explain)
 
     def to_dict(self) -> dict:
         c = self.claim
@@ -60,6 +61,9 @@ class AuditedClaim:
             "organisations": [{"raw": o.raw, "canonical": o.canonical,
                                "matched_as": o.matched_as} for o in c.organisations],
             **self.verdict.to_dict(),
+            "checks": [{"check": v.check, "rule": v.rule or v.check,
+                        "verdict": v.verdict.value, "explanation": v.explanation}
+                       for v in self.trail],
         }
 
 
@@ -115,22 +119,26 @@ def _is_future(claim: Claim, text: str, now: date) -> bool:
 
 def check_claim(claim: Claim, text: str, ref: ReferenceData, now: date,
                 inconsistent: list[Verdict], organisation=None,
-                doc_actors: tuple[str, ...] = ()) -> Verdict:
-    """The verdict on one extracted claim (``inconsistent``: what the consistency check found
-    for it; ``organisation``: the last one the document named before it; ``doc_actors``: the
-    document's three most named countries)."""
+                doc_actors: tuple[str, ...] = ()) -> tuple[Verdict, tuple[Verdict, ...]]:
+    """The verdict on one extracted claim and what each check that ran said
+    (``inconsistent``: what the consistency check found for it; ``organisation``: the last
+    one the document named before it; ``doc_actors``: the document's three most named
+    countries)."""
     if not claim.checkable:
         reason = claim.reason.value if claim.reason else "nothing to check"
-        return Verdict(VerdictKind.NOT_CHECKABLE, f"not checkable: {reason}", check="extract")
+        verdict = Verdict(VerdictKind.NOT_CHECKABLE, f"not checkable: {reason}", check="extract",
+                          rule=f"modality.{reason.replace(' ', '-')}")
+        return verdict, (verdict,)
     if claim.modality is Modality.FORECAST and _is_future(claim, text, now):
-        basis = [v for v in check_events(claim, text, ref, now, True, doc_actors)
-                 if v.verdict is VerdictKind.SUPPORTED]
+        trail = tuple(check_events(claim, text, ref, now, True, doc_actors))
+        basis = [v for v in trail if v.verdict is VerdictKind.SUPPORTED]
         if basis:
             v = basis[0]
             return Verdict(v.verdict, f"{v.explanation}; the forecast itself cannot be checked "
-                           "yet", v.evidence, v.check)
-        return Verdict(VerdictKind.UNVERIFIED, "a forecast of the future: it cannot be checked "
-                       "yet", check="forecast")
+                           "yet", v.evidence, v.check, v.rule), trail
+        verdict = Verdict(VerdictKind.UNVERIFIED, "a forecast of the future: it cannot be "
+                          "checked yet", check="forecast", rule="forecast.future")
+        return verdict, (*trail, verdict)
     found = list(inconsistent)
     figures = check_trade(claim, ref) + check_fuel(claim, text, ref, now)
     found += figures
@@ -141,8 +149,8 @@ def check_claim(claim: Claim, text: str, ref: ReferenceData, now: date,
     verdict = combine(found)
     if claim.modality is Modality.FORECAST:
         verdict = Verdict(verdict.verdict, "a forecast about a past period: "
-                          + verdict.explanation, verdict.evidence, verdict.check)
-    return verdict
+                          + verdict.explanation, verdict.evidence, verdict.check, verdict.rule)
+    return verdict, tuple(found)
 
 
 def audit(document_or_text: Document | str, *, store: Store | None,
@@ -172,10 +180,10 @@ def audit(document_or_text: Document | str, *, store: Store | None,
     doc_actors = tuple(a for a, _ in named.most_common(3))
     org = None
     for claim in claims:
-        verdict = check_claim(claim, text, ref, now, flagged.get(claim.index, []), org,
-                              doc_actors)
+        verdict, trail = check_claim(claim, text, ref, now, flagged.get(claim.index, []), org,
+                                     doc_actors)
         org = last_organisation(claim, org)
-        result.claims.append(AuditedClaim(claim, verdict, _mark(claim)))
+        result.claims.append(AuditedClaim(claim, verdict, _mark(claim), trail))
     return result
 
 

@@ -96,6 +96,11 @@ def _figure_topic(q: Quantity, terms: list[Match], claim_topic: str | None) -> s
     return min(near, key=lambda h: abs((h.start + h.end) / 2 - middle)).payload.topic
 
 
+# A wire dateline at the start of a line: "SEOUL —", "MOSCOW, Dec 3 (Reuters) -".
+_DATELINE = re.compile(r"^[ \t]*[A-Z][A-Z.'’ -]{2,30}(?:,[ \t]*[\w .]{1,20})?"
+                       r"(?:[ \t]*\([\w .]{1,20}\))?[ \t]*(?:—|–|--|-)[ \t]", re.MULTILINE)
+
+
 def extract_claims(text: str, *, doc_id: str = "", doc_date: date | None = None) -> list[Claim]:
     """The claims of one document, in order; units that cannot be checked are kept with a
     reason. ``doc_date`` resolves "last year" and closes "since 2022"."""
@@ -103,7 +108,9 @@ def extract_claims(text: str, *, doc_id: str = "", doc_date: date | None = None)
     if not units:
         return []
     tok = tokenize(text)
-    actors = find_actors(tok)
+    datelines = [m.span() for m in _DATELINE.finditer(text)]
+    # "SEOUL —" says where the story was filed, not who the claim is about
+    actors = [a for a in find_actors(tok) if not any(s <= a.start < e for s, e in datelines)]
     terms = find_terms(tok)
     modal = find_modality_terms(tok)
     orgs = find_organisations(text, tok)

@@ -69,7 +69,8 @@ def combine(found: list[Verdict]) -> Verdict:
     """The strongest of several checks' verdicts, its explanation first, then the others'
     (after a ';', less the bare "no evidence"); the evidence of all of them is kept."""
     if not found:
-        return Verdict(VerdictKind.UNVERIFIED, "no check applies to this claim")
+        return Verdict(VerdictKind.UNVERIFIED, "no check applies to this claim",
+                       rule="audit.no-check-applies")
     best = max(found, key=lambda v: STRENGTH[v.verdict])
     others = [v.explanation for v in found if v is not best and v.explanation != NO_EVIDENCE]
     evidence = tuple(dict.fromkeys(e for v in [best, *found] for e in v.evidence))

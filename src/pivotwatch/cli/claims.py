@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 
@@ -59,6 +60,9 @@ def claims(
                                        help="Let URLs reach private and loopback addresses."),
     on: str = typer.Option(None, "--date", help="The documents' date (YYYY-MM-DD): resolves "
                            "'last year' and tells forecasts of the future from the past."),
+    explain: bool = typer.Option(False, "--explain", help="Print the path to each verdict: "
+                                 "what was found in the claim, which checks ran and the rule "
+                                 "that decided it (in JSON: each claim's 'checks' and 'rule')."),
 ) -> None:
     """Check each claim of the documents against the loaded data: reference trade and fuel
     figures, the curated timeline and GDELT events, organisations, UN votes and sanctions;
@@ -80,6 +84,9 @@ def claims(
     fmt = fmt or AuditFormat.table
     if output is not None and fmt is AuditFormat.table:
         raise UsageError("--format table prints to the terminal; give json, md or html with -o")
+    if explain and (output is not None or fmt is not AuditFormat.table):
+        raise UsageError("--explain prints to the terminal; the JSON output carries the same "
+                         "path in each claim's 'checks' and 'rule'")
     st = _store()
     try:
         # the same input named twice is audited once
@@ -93,7 +100,13 @@ def claims(
     if audits or fmt is AuditFormat.json:  # JSON stays valid JSON when nothing could be read
         render = {AuditFormat.json: to_json, AuditFormat.md: to_markdown,
                   AuditFormat.html: to_html}
-        if fmt is AuditFormat.table:
+        if explain:
+            from pivotwatch.claims.explain import explain as explained
+
+            write_data(explained(audits) + "\n")
+            sys.stdout.flush()  # the path, then the count line on stderr after it
+            err.print(summary_line(audits), markup=False)
+        elif fmt is AuditFormat.table:
             print_table(audits, out)
         elif output is not None:
             text = render[fmt](audits)

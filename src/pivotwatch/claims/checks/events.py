@@ -39,6 +39,7 @@ from pivotwatch.claims.checks.text import (
     overlaps,
     spans,
 )
+from pivotwatch.claims.checks.votes_sanctions import ASSEMBLY
 from pivotwatch.claims.model import Claim
 from pivotwatch.claims.predicates import Predicate, asserted, direction_clash, predicates
 from pivotwatch.claims.tokens import tokenize
@@ -389,7 +390,9 @@ def check_events(claim: Claim, text: str, ref: ReferenceData, now: date,
     if "reference_events" in ref.missing and "events" in ref.missing:
         return [Verdict(VerdictKind.UNVERIFIED, "no events loaded: pivotwatch ingest reference "
                         "(and GDELT)", check="events", rule="events.not-loaded")]
-    found = [] if forecast else _votes(claim, text, ref, now)
+    # a General Assembly claim is decided by the pair's agreement (votes_sanctions), never
+    # by a Security Council resolution row
+    found = [] if forecast or ASSEMBLY.search(claim.text) else _votes(claim, text, ref, now)
     rows = matching_rows(claim, text, ref, now, forecast, doc_actors)
     if not forecast and negated(claim.text):
         # a denied vote is settled by the votes on record, not by the event having happened

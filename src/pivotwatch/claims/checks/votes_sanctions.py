@@ -4,9 +4,13 @@ countries vote in the UN General Assembly against the loaded roll calls.
 Designations: a claim that someone was designated, sanctioned or listed is supported when an
 entry on a loaded list (current, not delisted) is named in the claim; no such entry is "no
 matching designation in the loaded lists", never a contradiction. Votes: a claim that two
-countries vote together in the General Assembly is compared with the share of identical votes
-(`analysis.alignment`) over the years it names (all loaded years if none): at least
-``ALIGNED_SHARE`` supports it, below ``MISALIGNED_SHARE`` contradicts it.
+countries vote together (or apart) in the General Assembly is decided by their agreement over
+the period it names: Voeten's published agreement for the sessions that overlap it (through
+2023-24, `pivotwatch ingest idealpoints`), else the share of identical votes in the loaded roll
+calls (`analysis.alignment`). At least ``ALIGNED_SHARE`` supports "together", below
+``MISALIGNED_SHARE`` contradicts it (and the other way round for "apart"); a percentage in the
+claim is compared with the figure; "more than any other country" with the rank among all
+states. A resolution row of the timeline never decides such a claim.
 """
 
 from __future__ import annotations
@@ -24,9 +28,13 @@ ALIGNED_SHARE = 0.7
 MISALIGNED_SHARE = 0.4
 MIN_NAME = 5  # shorter list names ("Li") would be found inside ordinary words
 _DESIGNATION = re.compile(r"\b(designat\w*|blacklist\w*|sanctioned|listed|SDN)\b", re.IGNORECASE)
-_ASSEMBLY = re.compile(r"\bGeneral Assembly\b|\bUNGA\b", re.IGNORECASE)
+ASSEMBLY = re.compile(r"\bGeneral Assembly\b|\bUNGA\b", re.IGNORECASE)
 _TOGETHER = re.compile(r"\bvot\w*\s+(?:\w+\s+){0,3}(with|alongside|together|alike|the same)|"
-                       r"\balign\w*\b", re.IGNORECASE)
+                       r"\balign\w*\b|\bagree\w*\b|\bsid\w+ with\b", re.IGNORECASE)
+_APART = re.compile(r"\b(?:rarely|seldom|apart|against each other|diverg\w*|split)\b|"
+                    r"\bvot\w*\s+(?:\w+\s+){0,3}differently\b", re.IGNORECASE)
+_TOP = re.compile(r"\b(?:more (?:often )?than any (?:other )?(?:country|state|member)|most "
+                  r"(?:often|closely|reliabl\w*|loyal\w*)|closest|top)\b", re.IGNORECASE)
 
 
 # Public pages of one entry, for the lists that have them (the UN list has none per entry).
@@ -65,36 +73,118 @@ def check_designations(claim: Claim, ref: ReferenceData) -> list[Verdict]:
                     evidence, "sanctions")]
 
 
-def check_assembly_votes(claim: Claim, ref: ReferenceData) -> list[Verdict]:
-    if not _ASSEMBLY.search(claim.text) or len(claim.actors) < 2:
-        return []
-    if "un_votes" in ref.missing or ref.store is None:
-        return [Verdict(VerdictKind.UNVERIFIED, "no UN votes loaded: pivotwatch ingest unvotes",
-                        check="un_votes")]
+def _session_years(years: list[int]) -> tuple[int, int] | None:
+    """The (first, last) year in which the sessions overlapping the claim's years end: a
+    session runs from September to August, so a calendar year Y meets those ending in Y and
+    Y + 1."""
+    return (min(years), max(years) + 1) if years else None
+
+
+def _published(focus: str, partner: str, ref: ReferenceData,
+               years: list[int]) -> tuple[float, int, str, list[int]] | None:
+    """(agreement, roll calls, sessions, the partner's rank among all states in each) from
+    Voeten's published figures for the sessions overlapping ``years`` (all sessions when
+    none), or None when none are loaded."""
+    from pivotwatch.analysis.alignment import published
+    from pivotwatch.errors import UsageError as NotLoaded
+
+    span = _session_years(years)
+    try:
+        df = published(focus, [partner], store=ref.store,
+                       first_year=span[0] if span else None, last_year=span[1] if span else None)
+    except NotLoaded:
+        return None
+    df = df[(df["period_kind"] == "session") & df["agreement"].notna() & (df["n_votes"] > 0)]
+    if df.empty:
+        return None
+    votes = int(df["n_votes"].sum())
+    share = float((df["agreement"] * df["n_votes"]).sum() / votes)
+    first, last = int(df["period"].min()), int(df["period"].max())
+    label = (f"session {first} ({1945 + first}-{(1946 + first) % 100:02d})" if first == last
+             else f"sessions {first}-{last} ({1945 + first}-{1946 + last})")
+    ranks = [int(r) for r in df["agreement_rank_all"] if r == r and r is not None]
+    return share, votes, label, ranks
+
+
+def _roll_calls(focus: str, partner: str, ref: ReferenceData,
+                years: list[int]) -> tuple[float, int, str] | Verdict:
+    """(share of identical votes, roll calls, years) from the loaded roll calls, or the
+    unverified verdict that says why there is none."""
+    if "un_votes" in ref.missing:
+        return Verdict(VerdictKind.UNVERIFIED, "no UN votes loaded: pivotwatch ingest unvotes "
+                       "(or ingest idealpoints for the published agreement)", check="un_votes",
+                       rule="un_votes.not-loaded")
     from pivotwatch.analysis.alignment import alignment
 
-    focus, partner = claim.actors[:2]
-    years = years_of(claim)
     try:
         df = alignment(focus, [partner], store=ref.store,
                        first_year=min(years) if years else None,
                        last_year=max(years) if years else None)
     except UsageError as exc:
-        return [Verdict(VerdictKind.UNVERIFIED, str(exc), check="un_votes")]
+        return Verdict(VerdictKind.UNVERIFIED, str(exc), check="un_votes",
+                       rule="un_votes.not-loaded")
     whole = df[(df["period"] == "all") & (df["issue"] == "all")]
     if whole.empty or not whole["roll_calls"].iloc[0]:
-        return [Verdict(VerdictKind.UNVERIFIED, f"no roll call in which both {focus} and "
-                        f"{partner} voted", check="un_votes")]
+        return Verdict(VerdictKind.UNVERIFIED, f"no roll call in which both {focus} and "
+                       f"{partner} voted", check="un_votes", rule="un_votes.no-roll-call")
     row = whole.iloc[0]
-    span = f"{row['first_date']:%Y}–{row['last_date']:%Y}"
-    text = (f"{focus} and {partner} voted alike in {row['identical']:,} of "
-            f"{row['roll_calls']:,} General Assembly roll calls ({row['share']:.0%}), {span}")
-    evidence = (Evidence("un_votes", f"{focus}-{partner}", span, text, None),)
-    if not _TOGETHER.search(claim.text):
-        return [Verdict(VerdictKind.UNVERIFIED, text, evidence, "un_votes")]
-    if row["share"] >= ALIGNED_SHARE:
-        return [Verdict(VerdictKind.SUPPORTED, text, evidence, "un_votes")]
-    if row["share"] < MISALIGNED_SHARE:
-        return [Verdict(VerdictKind.CONTRADICTED, text, evidence, "un_votes")]
-    return [Verdict(VerdictKind.UNVERIFIED, text + ": neither clearly together nor apart",
-                    evidence, "un_votes")]
+    return float(row["share"]), int(row["roll_calls"]), \
+        f"{row['first_date']:%Y}–{row['last_date']:%Y}"
+
+
+def check_assembly_votes(claim: Claim, ref: ReferenceData) -> list[Verdict]:
+    if not ASSEMBLY.search(claim.text) or len(claim.actors) < 2:
+        return []
+    if ref.store is None:
+        return [Verdict(VerdictKind.UNVERIFIED, "no UN votes loaded: pivotwatch ingest unvotes",
+                        check="un_votes", rule="un_votes.not-loaded")]
+    focus, partner = ("RUS", next(a for a in claim.actors if a != "RUS")) \
+        if "RUS" in claim.actors[:2] else claim.actors[:2]
+    years = years_of(claim)
+    found = _published(focus, partner, ref, years)
+    ranks: list[int] = []
+    if found is not None:
+        share, votes, span, ranks = found
+        text = (f"{focus} and {partner}: published agreement {share:.0%} over {votes:,} "
+                f"votes, {span} (Voeten)")
+        evidence = (Evidence("idealpoints", f"{focus}-{partner}", span, text, None),)
+    else:
+        got = _roll_calls(focus, partner, ref, years)
+        if isinstance(got, Verdict):
+            return [got]
+        share, votes, span = got
+        text = (f"{focus} and {partner} voted alike in {round(share * votes):,} of {votes:,} "
+                f"General Assembly roll calls ({share:.0%}), {span}")
+        evidence = (Evidence("un_votes", f"{focus}-{partner}", span, text, None),)
+    return [_decide(claim, share, ranks, text, evidence)]
+
+
+def _decide(claim: Claim, share: float, ranks: list[int], text: str,
+            evidence: tuple[Evidence, ...]) -> Verdict:
+    """The verdict on a voting-agreement claim given the agreement (and rank) found."""
+    percents = [q for q in claim.quantities if q.unit == "percent"]
+    if percents:
+        q = percents[0]
+        ok = abs(q.value / 100 - share) <= (0.05 if q.bound.value == "exact" else 0.08)
+        if q.bound.value == "min":
+            ok = share * 100 >= q.value - 1
+        elif q.bound.value == "max":
+            ok = share * 100 <= q.value + 1
+        return Verdict(VerdictKind.SUPPORTED if ok else VerdictKind.CONTRADICTED, text,
+                       evidence, "un_votes", "un_votes.agreement-figure")
+    if _TOP.search(claim.text):
+        said = f"{text}; rank among all states: {', '.join(map(str, ranks)) or 'none'}"
+        first = set(ranks) == {1}
+        verdict = VerdictKind.SUPPORTED if first else VerdictKind.CONTRADICTED \
+            if ranks and 1 not in ranks else VerdictKind.UNVERIFIED
+        return Verdict(verdict, said, evidence, "un_votes", "un_votes.agreement-rank")
+    apart = bool(_APART.search(claim.text))
+    if not apart and not _TOGETHER.search(claim.text):
+        return Verdict(VerdictKind.UNVERIFIED, text, evidence, "un_votes",
+                       "un_votes.no-agreement-claim")
+    if share >= ALIGNED_SHARE or share < MISALIGNED_SHARE:
+        together = share >= ALIGNED_SHARE
+        return Verdict(VerdictKind.SUPPORTED if together != apart else VerdictKind.CONTRADICTED,
+                       text, evidence, "un_votes", "un_votes.agreement-share")
+    return Verdict(VerdictKind.UNVERIFIED, text + ": neither clearly together nor apart",
+                   evidence, "un_votes", "un_votes.agreement-share")
