@@ -98,6 +98,12 @@ def test_a_goal_with_its_own_year_is_compared_with_the_target_row(st):
     assert "trade target for 2020" in v.explanation and "total trade for 2019" in v.explanation
 
 
+def test_a_goal_is_dated_by_the_year_it_is_for_not_the_month_it_was_set(st):
+    v = one(st, "In April 2014 Russia set a target of $1 billion a year in trade with North "
+                "Korea by 2020.")
+    assert v.verdict == "supported" and "trade target for 2020" in v.explanation
+
+
 def test_the_end_point_of_a_change_is_not_compared_with_the_starting_year(st):
     v = one(st, "Trade between Russia and North Korea rose from $47.9 million in 2019 to "
                 "$60 million.")
@@ -169,6 +175,11 @@ def test_within_the_cap_needs_a_full_year_delivery_below_it(st):
     wrong_cap = one(st, "Russian petroleum deliveries to North Korea stayed within the "
                         "400,000-barrel cap in 2019.")
     assert wrong_cap.verdict == "contradicted" and wrong_cap.rule == "fuel.cap-of-its-oil"
+
+
+def test_notified_deliveries_within_the_cap_are_a_fuel_claim(st):
+    v = one(st, "In 2019 Russia's notified deliveries to North Korea did not exceed the cap.")
+    assert v.verdict == "supported" and v.rule == "fuel.above-or-within-cap"
 
 
 def test_crude_deliveries_against_the_cap_are_not_checked_with_refined_figures(st):
