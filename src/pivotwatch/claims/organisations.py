@@ -9,10 +9,11 @@ one word exact) make a ``misspelt`` name ("Shanghai Cooperaton Organisation"), w
 checks note and read as the organisation; sharing at least half the words (a misspelt word
 counts as shared), one of them distinctive, with a whole word replaced, makes a
 ``wrong_name`` of the closest organisation ("Shanghai Security Organisation", "Shanghai
-Cooperation Association"); anything else is ``unresolved``. A misspelt head word ("Organisaton", "Commitee") is found too, but such a name
-is kept only when it is a misspelling of a reference name. A possessive before a name is its
-owner, not part of it ("Seoul's National Intelligence Agency"). Legitimate aliases never reach
-this step because the exact match has already claimed their span.
+Cooperation Association"); anything else is ``unresolved``. A misspelt head word
+("Organisaton", "Commitee") is found too, but such a name is kept only when it is a
+misspelling of a reference name. A possessive before a name is its owner, not part of it
+("Seoul's National Intelligence Agency"). Legitimate aliases never reach this step because
+the exact match has already claimed their span.
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ claims command can use them directly. `load_documents` loads files, URLs and fee
 document carries the `file_id` of the file (or the cached download) it came from. A document is
 keyed by the xxh3 of its normalised text: the same text from two places is stored once.
 
+HTML: page furniture is dropped before the text is read (see `drop_furniture`): what a reader
+skips around an article (menus, banners, cookie notices, tickers, "Most read" lists, share bars)
+would otherwise become claims.
+
 Feeds: an item's text is its full content when the feed carries it (Atom <content>, RSS
 <content:encoded>), else its summary or description. Only an item with neither is fetched from
 its link, as a web page loaded on its own (with the feed's URL, the item's title and date).
@@ -27,6 +31,7 @@ import feedparser
 import trafilatura
 import xxhash
 import yaml
+from lxml import etree
 
 from pivotwatch.errors import PivotwatchError, SourceError
 from pivotwatch.sources import doctext
@@ -282,6 +287,97 @@ def _from_text(text: str, fmt: str, name: str, origin: Origin) -> Document:
                     origin.feed_url)
 
 
+# -- page furniture ---------------------------------------------------------------------------
+
+# Elements that are furniture wherever they are. (Scripts, styles, forms and other non-text
+# elements are removed by `doctext` with their content.)
+_FURNITURE_TAGS = frozenset({"nav", "aside", "menu", "marquee"})
+# The page's own header and footer; inside an article, a section or the main content they are
+# that part's header (its headline, byline) and footer, as in HTML's ARIA mapping.
+_PAGE_TAGS = frozenset({"header", "footer"})
+_SECTIONING = frozenset({"article", "section", "main"})
+_FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search",
+                              "menu", "menubar"})
+# Words of a class, id or aria-label that name furniture ("cookie-banner", "mostRead",
+# "share-bar", aria-label="Related stories"), as whole words of the name.
+_FURNITURE_WORDS = frozenset({
+    "cookie", "cookies", "consent", "gdpr", "ticker", "breaking", "popular", "trending",
+    "related", "recommended", "newsletter", "newsletters", "subscribe", "subscription",
+    "share", "sharing", "social", "promo", "promoted", "sponsored", "ad", "ads", "advert",
+    "adverts", "advertisement", "sidebar", "comments", "breadcrumb", "breadcrumbs"})
+_FURNITURE_PAIRS = frozenset({("most", "read"), ("most", "popular"), ("most", "viewed"),
+                              ("most", "shared"), ("read", "next")})
+# Only these can be furniture: selecting them in libxml2 skips the plain paragraphs.
+_CANDIDATES = etree.XPath("//*[@class or @id or @role or @aria-label] | //nav | //aside | //menu"
+                          " | //marquee | //header | //footer")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_NOT_LETTERS = re.compile(r"[^a-z]+")
+
+
+def _label_words(el) -> list[str]:
+    """The words of an element's class, id and aria-label, split at case changes, hyphens
+    and underscores: "c-mostRead__list" -> c, most, read, list."""
+    words: list[str] = []
+    for value in (el.get("class"), el.get("id"), el.get("aria-label")):
+        if value:
+            words += [w for w in _NOT_LETTERS.split(_CAMEL.sub(" ", value).lower()) if w]
+    return words
+
+
+def _named_furniture(el) -> bool:
+    """True when an element's class, id or aria-label says it is furniture."""
+    words = _label_words(el)
+    return any(w in _FURNITURE_WORDS for w in words) or \
+        any(pair in _FURNITURE_PAIRS for pair in zip(words, words[1:], strict=False))
+
+
+def _furniture_kind(el) -> str | None:
+    """"element" when an element is furniture by its tag or role, "name" when its class, id or
+    aria-label says so, else None. The page's <html> and <body> are never furniture."""
+    tag = el.tag.lower()
+    if tag in ("html", "body"):
+        return None
+    if tag in _FURNITURE_TAGS or (el.get("role") or "").lower() in _FURNITURE_ROLES:
+        return "element"
+    if tag in _PAGE_TAGS and not any(
+            isinstance(a.tag, str) and (a.tag.lower() in _SECTIONING or a.get("role") == "main")
+            for a in el.iterancestors()):
+        return "element"
+    return "name" if _named_furniture(el) else None
+
+
+def drop_furniture(tree) -> None:
+    """Remove page furniture from a parsed page: menus, the page's header and footer, asides,
+    and elements whose class, id or aria-label names cookie or consent banners, tickers,
+    "Most read" / related / recommended lists, newsletter boxes, share bars, promotions and
+    advertising, sidebars, comments or breadcrumbs. The article stays: its main content
+    (<main>, role=main, else its longest <article>) and what contains it are never removed,
+    and an element that is furniture only by its name is kept when it holds more than half
+    of the page's text (a layout wrapper such as "content-with-sidebar" around an unmarked
+    article)."""
+    region = doctext._main_region(tree)
+    keep = {region, *region.iterancestors()} if region is not None else set()
+    found = [(el, kind) for el in _CANDIDATES(tree) if el not in keep
+             and (kind := _furniture_kind(el))]
+    named = [el for el, kind in found if kind == "name"]
+    total = _text_size(tree) if named else 0
+    for el, kind in found:
+        if kind == "name" and 2 * _text_size(el) > total:
+            continue
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
+_HIDDEN_TEXT = ("script", "style", "noscript", "template", "head")
+
+
+def _text_size(el) -> int:
+    """Characters of text under an element, less scripts and styles (removed later, and often
+    far longer than the text a reader sees)."""
+    hidden = sum(len(h.text_content()) for h in el.iter(*_HIDDEN_TEXT) if h is not el)
+    return len(el.text_content()) - hidden
+
+
 def _from_html(text: str, name: str, origin: Origin, fmt: str = "html",
                main_text: bool = True) -> Document:
     try:
@@ -291,6 +387,7 @@ def _from_html(text: str, name: str, origin: Origin, fmt: str = "html",
     if tree is None:
         raise SourceError(f"{name}: empty document")
     title = doctext.html_title(tree)
+    drop_furniture(tree)
     body = doctext.normalise(doctext.html_lines(text, tree, main_text=main_text))
     if not body:
         raise SourceError(f"{name}: empty document (no text once markup is removed)")
