@@ -80,6 +80,11 @@ def test_what_does_not_point_back_to_a_time_is_not_one(text):
     assert _spans(text) == []
 
 
+def test_a_deadline_month_is_not_the_month_itself():
+    text = "Trade rose in 2023, and the treaty is to be ratified by March."
+    assert [t.raw for t in find_times(text)] == ["2023"]
+
+
 def test_that_month_after_a_whole_year_is_left_unresolved():
     assert [t.raw for t in find_times("Trade fell in 2023. That month, it recovered.")] == [
         "2023"]

@@ -46,7 +46,7 @@ _MODALS = frozenset({"could", "may", "might"})
 _HEDGE_AFTER = frozenset({"have", "be", "been", "not", "t"})
 PROJECTION_WORDS = 6
 # Terms that are a forecast verb only before a figure ("targets $1 billion"), else a noun.
-_BEFORE_FIGURE = frozenset({"targets", "target"})
+_BEFORE_FIGURE = frozenset({"targets"})
 # An opening that points at a numbered table or figure: "Table 2 lists...", "Figure 3 shows".
 _NUMBERED_EXHIBIT = re.compile(
     r"[\W_]*(?:table|figure|chart|graph|map|annex|appendix|exhibit)\s+[\dIVX]+[a-z]?\b",

@@ -80,7 +80,7 @@ _SHIFT_AFTER = {"earlier": -1, "later": 1, "before": -1, "after": 1}
 _CLAUSE_END = re.compile(r"\s*(?:[,.;:)]|$)")
 # A month name with no year after a preposition: "in March alone", "during May".
 _MONTH_NAMES = frozenset(name.lower() for name in calendar.month_name if name)
-_MONTH_PREPOSITIONS = frozenset({"in", "during", "by", "until", "through"})
+_MONTH_PREPOSITIONS = frozenset({"in", "during"})  # "by March" is a deadline, not the month
 _MARKS = _RELATIVE_UNITS | _MONTH_NAMES
 
 
