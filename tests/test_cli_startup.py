@@ -77,6 +77,15 @@ def test_claims_with_a_store_imports_duckdb_but_not_arrow_pandas_or_ibis(tmp_pat
     assert loaded(modules, (*OTHER_COMMANDS, *LOADERS)) == []
 
 
+def test_text_and_markdown_are_read_without_the_html_extractor(tmp_path):
+    # trafilatura and its URL and date libraries take ~0.2 s to import; only HTML needs them
+    code = ("from pivotwatch.sources import doctext; "
+            "doctext.text_lines('# Trade\\n\\nRussia sent 1 million barrels.', markdown=True)")
+    modules = imported_after(tmp_path, code)
+    assert "pivotwatch.sources.doctext" in modules
+    assert loaded(modules, ("trafilatura", "courlan", "htmldate")) == []
+
+
 def test_help_lists_every_command_with_its_help():
     result = CliRunner().invoke(app, ["--help"])
     assert result.exit_code == 0, result.output
