@@ -65,6 +65,8 @@ def test_crude_and_refined_caps_are_each_compared_with_their_own_cap(st):
     "of petroleum products.",
     "North Korea's petroleum imports from Russia were $27.2 million in 2019, within total "
     "imports from Russia of $44.9 million.",
+    "In 2019, North Korea's imports from Russia — of which petroleum products made up $27.2 "
+    "million — totalled $44.9 million.",
 ])
 def test_a_part_of_a_flow_is_not_compared_with_the_flow(st, text):
     v = one(st, text)
@@ -125,6 +127,13 @@ def test_the_end_point_of_a_change_is_not_compared_with_the_starting_year(st):
 def test_export_words_that_name_no_flow_are_not_a_direction(st, text):
     v = one(st, text)
     assert v.verdict == "supported" and "reference total trade" in v.explanation
+
+
+def test_each_direction_is_read_from_the_words_nearest_its_figure(st):
+    v = one(st, "According to KOTRA, Russia's exports to North Korea fell to $82.2 million in "
+                "2014 while its imports from the North were $10.2 million.")
+    assert v.verdict == "supported"
+    assert "$10.20 million matches the reference DPRK exports to Russia for 2014" in v.explanation
 
 
 # --- reported to the UN ----------------------------------------------------------------------

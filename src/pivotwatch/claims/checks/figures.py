@@ -41,7 +41,7 @@ _TARGET = re.compile(r"\b(?:targets?|goals?|aim(?:s|ed|ing)?|plan(?:s|ned)?|obje
 _TARGET_AFTER = re.compile(r"[\s-]*(?:(?:a|per)\s+year\s+|annual\s+)?(?:(?:trade|annual)\s+)?"
                            r"(?:target|goal)\b", re.IGNORECASE)
 # Where a clause starts: what leads up to a figure from there says what the figure is.
-_CLAUSE_BREAK = re.compile(r"[;:]|,\s|\b(?:while|whereas|but)\s", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[;:()—]|,\s|\s[–-]\s|\b(?:while|whereas|but)\s", re.IGNORECASE)
 # A starting point, not a goal: "aim to lift trade to $1 billion from $34.4 million"
 _FROM = re.compile(r"\bfrom\s+(?:about\s+|around\s+|some\s+)?$", re.IGNORECASE)
 # The end point of a change ("from $X in 2019 to $Y"): not the year of the start point
@@ -69,7 +69,8 @@ _NOT_FLOW = re.compile(r"\b(?:export|import)(?:-(?:export|import))?(?:ers?|ing)?
 _YEAR_OF = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:in|for|during|by|of)\s+(?:the\s+year\s+)?",
                       re.IGNORECASE)
 _RUS = r"(?:russia\w*|moscow)(?:'s)?"
-_PRK = r"(?:north korea\w*|(?:the )?dprk|pyongyang)(?:'s)?"
+# "the North" (capitalised) is North Korea in a text about the two Koreas' neighbour
+_PRK = r"(?:north korea\w*|(?:the )?dprk|pyongyang|(?-i:the North\b))(?:'s)?"
 _GAP = r"\s+(?:[\w$.,]+\s+){0,5}?"
 # words between a country and its verb ("Russia's total exports", not "Korea and imported")
 _ADV = r"(?:(?!(?:and|or|to|from|with|of|by|but)\b)\w+\s+){0,2}?"
