@@ -88,3 +88,14 @@ def test_neither_nor_denies_the_role_to_both_countries():
     assert "MNG is an observer" in v.explanation and "VNM is not a member" in v.explanation
     v, _ = verdict("Neither Iran nor Vietnam is a full member of the SCO.")
     assert v.verdict == "contradicted" and "the claim says it is not a member" in v.explanation
+
+
+def test_a_word_only_added_or_left_out_is_no_wrong_name():
+    # other bodies and short forms: not flagged, only a replaced word is
+    assert resolve_name("Open Source Intelligence Centre") == (None, "unresolved")
+    assert resolve_name("Intelligence Service") == (None, "unresolved")
+    assert resolve_name("Korea Trade Promotion Agency") == (None, "unresolved")
+    v, orgs = verdict("The Open Source Intelligence Centre tracked five tankers at Vostochny "
+                      "in 2024.")
+    assert v.verdict != "contradicted"
+    assert orgs == [("Open Source Intelligence Centre", None, "unresolved")]

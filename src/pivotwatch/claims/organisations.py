@@ -9,7 +9,9 @@ one word exact) make a ``misspelt`` name ("Shanghai Cooperaton Organisation"), w
 checks note and read as the organisation; sharing at least half the words (a misspelt word
 counts as shared), one of them distinctive, with a whole word replaced, makes a
 ``wrong_name`` of the closest organisation ("Shanghai Security Organisation", "Shanghai
-Cooperation Association"); anything else is ``unresolved``. A misspelt head word
+Cooperation Association"); a word only added or left out ("Open Source Intelligence Centre",
+"Intelligence Service") makes another body or a short form, not a wrong name. Anything else
+is ``unresolved``. A misspelt head word
 ("Organisaton", "Commitee") is found too, but such a name is kept only when it is a
 misspelling of a reference name. A possessive before a name is its owner, not part of it
 ("Seoul's National Intelligence Agency"). Legitimate aliases never reach this step because
@@ -144,7 +146,9 @@ def resolve_name(raw: str) -> tuple[Organisation | None, str]:
         pairs = _typo_pairs(extra, missing)
         if pairs and pairs == len(extra) == len(missing):
             return org, "misspelt"
-        if not shared - _GENERIC:
+        # A wrong name shares a distinctive word and has a word replaced, not only a word added
+        # ("Russian Security Council") or left out ("Intelligence Service").
+        if not shared - _GENERIC or pairs in (len(extra), len(missing)):
             continue
         score = (len(shared) + pairs) / (len(words | ref) - pairs)
         if score > best_score:
