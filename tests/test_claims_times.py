@@ -80,6 +80,12 @@ def test_what_does_not_point_back_to_a_time_is_not_one(text):
     assert _spans(text) == []
 
 
+def test_the_same_period_is_the_earlier_time_itself():
+    text = ("Between January and April 2024 Russia shipped 5,000 tonnes of flour to North "
+            "Korea. Over the same period, North Korea sent 2,000 containers of shells.")
+    assert _spans(text)[1] == ("the same period", date(2024, 1, 1), date(2024, 4, 30), "month")
+
+
 def test_a_deadline_month_is_not_the_month_itself():
     text = "Trade rose in 2023, and the treaty is to be ratified by March."
     assert [t.raw for t in find_times(text)] == ["2023"]

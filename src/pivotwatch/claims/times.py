@@ -73,21 +73,23 @@ _COUNT_AFTER = re.compile(r"\s+(?:troops|soldiers|barrels|tonnes|tons|shells|con
 # Words before "year" or "month" that point back to a time already given, and the shift in
 # units from it: "that (same) year", "the same month", "the previous year", "the following
 # month". After the unit: "a year earlier", "a month later", "the year before" (at the end of
-# a clause; "a year before the treaty" counts from the treaty).
-_SAME_BEFORE = frozenset({"that", "same"})
+# a clause; "a year before the treaty" counts from the treaty). "That period" and "the same
+# period" are the earlier time itself, whatever its length.
+_ANAPHOR_UNITS = frozenset({"year", "month", "period"})
 _SHIFT_BEFORE = {"previous": -1, "preceding": -1, "following": 1}
 _SHIFT_AFTER = {"earlier": -1, "later": 1, "before": -1, "after": 1}
 _CLAUSE_END = re.compile(r"\s*(?:[,.;:)]|$)")
 # A month name with no year after a preposition: "in March alone", "during May".
 _MONTH_NAMES = frozenset(name.lower() for name in calendar.month_name if name)
 _MONTH_PREPOSITIONS = frozenset({"in", "during"})  # "by March" is a deadline, not the month
-_MARKS = _RELATIVE_UNITS | _MONTH_NAMES
+_MARKS = _ANAPHOR_UNITS | _MONTH_NAMES
 
 
 @dataclass(frozen=True)
 class _Anaphor:
     """A time that points back: ``unit`` year or month, shifted by ``shift`` from the
-    nearest earlier time; or the ``month`` (1-12) of that time's year."""
+    nearest earlier time, or that time itself (``unit`` period); or the ``month`` (1-12) of
+    that time's year."""
 
     begin: int
     end: int
@@ -209,7 +211,8 @@ def _spaced(text: str, tok: Tokens, i: int) -> bool:
 
 
 def _unit_anaphor(text: str, tok: Tokens, i: int) -> _Anaphor | None:
-    """The time pointing back around the word "year" or "month" at ``i``, if it is one."""
+    """The time pointing back around the word "year", "month" or "period" at ``i``, if it
+    is one."""
     lows, starts, ends = tok.lows, tok.starts, tok.ends
     if text[ends[i]:ends[i] + 1] in ("-", "_"):  # "year-on-year", "month_end"
         return None
@@ -218,6 +221,8 @@ def _unit_anaphor(text: str, tok: Tokens, i: int) -> _Anaphor | None:
         else i - 1
     if before == "that" or before == "same" and first == i - 2:
         return _Anaphor(starts[first], ends[i], unit)
+    if unit == "period":
+        return None
     if before in _SHIFT_BEFORE:
         return _Anaphor(starts[first], ends[i], unit, _SHIFT_BEFORE[before])
     if before in ("a", "one", "the") and i + 1 < len(lows) and _spaced(text, tok, i):
@@ -230,9 +235,9 @@ def _unit_anaphor(text: str, tok: Tokens, i: int) -> _Anaphor | None:
 
 def _anaphors(text: str, tok: Tokens, units: list[int], months: list[int]) -> list[_Anaphor]:
     """Times that point back ("the previous year", "that month", "in March alone"), in
-    order; ``units`` and ``months``: the positions of the words "year" and "month" and of
-    month names. A month name counts when it is capitalised, follows a preposition and has
-    no year or day after it (those are read by the full pattern)."""
+    order; ``units`` and ``months``: the positions of the words "year", "month" and
+    "period" and of month names. A month name counts when it is capitalised, follows a
+    preposition and has no year or day after it (those are read by the full pattern)."""
     lows, words = tok.lows, tok.words
     found = [a for i in units if i and (a := _unit_anaphor(text, tok, i))]
     for i in months:
@@ -258,6 +263,8 @@ def _back(a: _Anaphor, last: TimeRef | None,
         if doc_date is None:
             return None, None, "relative"
         last = new_time("", doc_date, doc_date, "day", 0, 0)
+    if a.unit == "period":
+        return (last.start, last.end, last.precision) if last.start else None
     year = _one_year(last)
     if a.month:
         return (date(year, a.month, 1), _month_end(year, a.month), "month") if year else None
@@ -299,10 +306,12 @@ def find_times(text: str, doc_date: date | None = None,
     caller has them already."""
     found: list[TimeRef] = []
     tok = tok or tokenize(text)
-    # One pass over the words finds both the units ("year", "month") and the month names.
+    # One pass over the words finds both the units ("year", "month", "period") and the
+    # month names.
     marks = list(compress(range(len(tok.lows)), map(_MARKS.__contains__, tok.lows)))
-    units = [i for i in marks if tok.lows[i] in _RELATIVE_UNITS]
-    for m in _candidates(text, tok, units):
+    units = [i for i in marks if tok.lows[i] in _ANAPHOR_UNITS]
+    relative = [i for i in units if tok.lows[i] in _RELATIVE_UNITS]
+    for m in _candidates(text, tok, relative):
         if m.group("year") and _COUNT_AFTER.match(text, m.end()):
             continue
         try:
