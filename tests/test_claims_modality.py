@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from pivotwatch.claims import Modality, Reason, extract_claims
+from pivotwatch.claims.modality import advice_heading
 
 
 def _one(text: str):
@@ -108,3 +109,16 @@ def test_a_framing_sentence_with_a_figure_is_checked():
 def test_evaluations_without_an_opinion_marker_are_opinion(text):
     claim = _one(text)
     assert (claim.checkable, claim.reason) == (False, Reason.OPINION)
+
+
+@pytest.mark.parametrize(("heading", "advice"), [
+    ("Recommendations", True),
+    ("Policy recommendations for Seoul", True),
+    ("Policy options", True),
+    ("What Washington should do", True),
+    ("Military cooperation", False),
+    ("Trade between Russia and North Korea", False),
+    (None, False),
+])
+def test_a_heading_over_advice_is_recognised(heading, advice):
+    assert advice_heading(heading) is advice

@@ -47,6 +47,10 @@ _HEDGE_AFTER = frozenset({"have", "be", "been", "not", "t"})
 PROJECTION_WORDS = 6
 # Terms that are a forecast verb only before a figure ("targets $1 billion"), else a noun.
 _BEFORE_FIGURE = frozenset({"targets"})
+# A heading over advice: its bullets are recommendations.
+_ADVICE_HEADING = re.compile(
+    r"\brecommendations?\b|\bpolicy (?:options|responses?|implications)\b|\bnext steps\b|"
+    r"\bwhat\b.*\b(?:should|must|ought to|needs? to)\b", re.IGNORECASE)
 # An opening that points at a numbered table or figure: "Table 2 lists...", "Figure 3 shows".
 _NUMBERED_EXHIBIT = re.compile(
     r"[\W_]*(?:table|figure|chart|graph|map|annex|appendix|exhibit)\s+[\dIVX]+[a-z]?\b",
@@ -84,6 +88,13 @@ def _placed(tok: Tokens, h: Match) -> Match | None:
     if low in _MODALS and h.last == h.first + 1 and _projects(tok, h):
         return h._replace(payload="forecast")
     return h
+
+
+def advice_heading(heading: str | None) -> bool:
+    """Whether a section heading introduces advice ("Recommendations", "Policy options",
+    "What Seoul should do"): the bullets under it are recommendations even when they open
+    with a noun ("- Greater coordination with Tokyo on ship tracking.")."""
+    return heading is not None and bool(_ADVICE_HEADING.search(heading))
 
 
 def find_modality_terms(tok: Tokens) -> list[Match]:
