@@ -86,6 +86,14 @@ def test_text_and_markdown_are_read_without_the_html_extractor(tmp_path):
     assert loaded(modules, ("trafilatura", "courlan", "htmldate")) == []
 
 
+def test_the_address_policy_is_had_without_the_http_client(tmp_path):
+    # the claims audit names AddressPolicy for every input; httpx is for URLs only
+    modules = imported_after(tmp_path, "from pivotwatch.sources.fetch import AddressPolicy; "
+                                       "AddressPolicy.from_setting('', False)")
+    assert "pivotwatch.sources.fetch" in modules
+    assert loaded(modules, ("httpx", "httpcore")) == []
+
+
 def test_help_lists_every_command_with_its_help():
     result = CliRunner().invoke(app, ["--help"])
     assert result.exit_code == 0, result.output

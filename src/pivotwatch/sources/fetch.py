@@ -15,11 +15,13 @@ cannot be given a timeout here; it counts against nothing but the operating syst
 
 Redirect targets that are not http(s) (`javascript:`, `data:`, `mailto:`) are refused by a
 response hook, before httpx tries to build a request for them (it fails with an error of its
-own, not an `httpx.HTTPError`). `HTTPX_ERRORS` is every exception httpx raises: a fetch turns
-each into a one-line DownloadError naming the URL, so none reaches the user as a traceback.
+own, not an `httpx.HTTPError`). `httpx_errors()` is every exception httpx raises: a fetch
+turns each into a one-line DownloadError naming the URL, so none reaches the user as a
+traceback.
 
 The GDELT downloader (`sources/http.py`) checks its hops with the same `target()` and uses
-the same `new_client()`.
+the same `new_client()`. httpx is imported by the functions that reach the network, not with
+this module: reading a local document (which names `AddressPolicy`) does not need it.
 """
 
 from __future__ import annotations
@@ -29,22 +31,29 @@ import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
-
-import httpx
 
 from pivotwatch.errors import DownloadError, SourceError, UsageError
 from pivotwatch.markup import printable
 from pivotwatch.store.store import utcnow
+
+if TYPE_CHECKING:
+    import httpx
 
 MAX_REDIRECTS = 5
 REDIRECTS = {301, 302, 303, 307, 308}
 USER_AGENT = "pivotwatch (+https://github.com/pivotwatch; document ingest)"
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
-# Every exception httpx raises: httpx.InvalidURL, CookieConflict and the StreamErrors are not
-# httpx.HTTPErrors.
-HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError)
+
+def httpx_errors() -> tuple[type[Exception], ...]:
+    """Every exception httpx raises: httpx.InvalidURL, CookieConflict and the StreamErrors
+    are not httpx.HTTPErrors."""
+    import httpx
+
+    return (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError)
+
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -165,6 +174,8 @@ def target(url: str, policy: AddressPolicy,
     `label` is what error messages name. SourceError if the URL or its address is refused,
     DownloadError if its host does not resolve.
     """
+    import httpx
+
     try:
         parts = urlsplit(url)
     except ValueError as exc:  # e.g. an unclosed [ in the host
@@ -224,6 +235,8 @@ def _refuse_odd_redirect(response: httpx.Response) -> None:
 def new_client() -> httpx.Client:
     """An httpx client that follows no redirect, uses no proxy and refuses a redirect to a
     non-http(s) URL with BadRedirect."""
+    import httpx
+
     # trust_env=False: a proxy from the environment would connect by name, around the check.
     return httpx.Client(trust_env=False, follow_redirects=False,
                         headers={"User-Agent": USER_AGENT},
@@ -247,6 +260,8 @@ def fetch(url: str, *, policy: AddressPolicy, max_bytes: int, timeout: float,
 
     `accept`: media types to accept (others fail before the body is read); None takes any.
     """
+    import httpx
+
     deadline = time.monotonic() + timeout
     with new_client() as http:
         current = url
@@ -274,7 +289,7 @@ def fetch(url: str, *, policy: AddressPolicy, max_bytes: int, timeout: float,
                 raise exc.refused(label) from None
             except httpx.TimeoutException as exc:
                 raise DownloadError(f"{url}: took longer than {timeout:g} s") from exc
-            except HTTPX_ERRORS as exc:
+            except httpx_errors() as exc:
                 detail = printable(" ".join(str(exc).split()), 300) or type(exc).__name__
                 raise DownloadError(f"{url}: {detail}") from exc
         raise DownloadError(f"{url}: more than {MAX_REDIRECTS} redirects")

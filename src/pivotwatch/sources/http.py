@@ -40,11 +40,11 @@ import httpx
 from pivotwatch.errors import DownloadError, IntegrityError, SourceError
 from pivotwatch.settings import get_settings
 from pivotwatch.sources.fetch import (
-    HTTPX_ERRORS,
     MAX_REDIRECTS,
     REDIRECTS,
     AddressPolicy,
     BadRedirect,
+    httpx_errors,
     new_client,
     target,
 )
@@ -262,7 +262,7 @@ def _attempt(client: httpx.Client, part: Path, size: int | None, rules: _Rules) 
     except httpx.TransportError as exc:
         rules.check()  # a read cut short by a stop or by the deadline is no transient failure
         raise _Transient(f"{type(exc).__name__}: {_one_line(exc)}") from exc
-    except HTTPX_ERRORS as exc:  # e.g. httpx.InvalidURL, which is no httpx.HTTPError
+    except httpx_errors() as exc:  # e.g. httpx.InvalidURL, which is no httpx.HTTPError
         raise DownloadError(f"{url}: {type(exc).__name__}: {_one_line(exc)}") from exc
 
 
