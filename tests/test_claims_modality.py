@@ -105,6 +105,8 @@ def test_a_framing_sentence_with_a_figure_is_checked():
     "Pyongyang's leverage over Moscow has never been greater.",
     "This is a marriage of convenience for Russia and North Korea.",
     "The treaty with North Korea is a misguided bet by the Kremlin.",
+    "Of all of Moscow's Asian partners, China matters most to the Kremlin.",
+    "The honest answer is that nobody in Moscow or Pyongyang knows.",
 ])
 def test_evaluations_without_an_opinion_marker_are_opinion(text):
     claim = _one(text)
@@ -122,3 +124,11 @@ def test_evaluations_without_an_opinion_marker_are_opinion(text):
 ])
 def test_a_heading_over_advice_is_recognised(heading, advice):
     assert advice_heading(heading) is advice
+
+
+@pytest.mark.parametrize("text", [
+    "Without the Panel of Experts, who will count the tankers calling at Nampo?",
+    "Why would Moscow risk its ties with Seoul for North Korean shells?",
+])
+def test_a_question_word_opening_the_main_clause_makes_it_rhetoric(text):
+    assert _one(text).reason is Reason.RHETORICAL_QUESTION

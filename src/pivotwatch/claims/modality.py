@@ -122,7 +122,12 @@ def modality_of(categories: set[str]) -> Modality:
 
 
 def _is_rhetorical(text: str) -> bool:
-    return bool(_QUESTION_OPENERS.match(text)) and not text.rstrip(" *_\"'”)").endswith("??")
+    """Whether a question is rhetoric: a question word opens it, or opens its main clause
+    after a leading phrase ("Without the Panel of Experts, who will keep count?")."""
+    comma = text.find(",")
+    opens = bool(_QUESTION_OPENERS.match(text)) or \
+        comma >= 0 and bool(_QUESTION_OPENERS.match(text, comma + 1))
+    return opens and not text.rstrip(" *_\"'”)").endswith("??")
 
 
 def not_checkable_reason(text: str, words: int, modality: Modality, categories: set[str],
