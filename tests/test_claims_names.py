@@ -99,3 +99,18 @@ def test_a_word_only_added_or_left_out_is_no_wrong_name():
                       "in 2024.")
     assert v.verdict != "contradicted"
     assert orgs == [("Open Source Intelligence Centre", None, "unresolved")]
+
+
+def test_a_country_denied_in_an_aside_or_another_clause_is_not_the_subject():
+    for text in ("India, but not Vietnam, is a member of the SCO.",
+                 "Unlike Vietnam, India is a full member of the SCO.",
+                 "India is a member of the SCO, but Vietnam is not."):
+        v, _ = verdict(text)
+        assert v.verdict == "supported", text
+        assert v.explanation == "IND is a member of the Shanghai Cooperation Organisation (SCO)"
+
+
+def test_a_country_likened_to_the_subject_shares_its_status():
+    v, _ = verdict("Vietnam, like Mongolia, is not a full member of the SCO.")
+    assert v.verdict == "supported"
+    assert "VNM is not a member" in v.explanation and "MNG is an observer" in v.explanation

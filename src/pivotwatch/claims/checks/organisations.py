@@ -27,8 +27,8 @@ from pivotwatch.taxonomy.countrycodes import from_name
 
 _ROLES = (("dialogue partner", re.compile(r"\bdialogue partners?\b", re.IGNORECASE)),
           ("observer", re.compile(r"\bobservers?\b", re.IGNORECASE)),
-          ("member", re.compile(r"\b(?:full )?members?(?:hip)?\b|\bjoin(?:ed|s)?\b|\bpart of\b",
-                                re.IGNORECASE)))
+          ("member", re.compile(r"\b(?:full )?members?(?:hip)?\b|\bjoin(?:ed|s)?\b|\bpart of\b"
+                                r"|\bbelong(?:s|ed)? to\b", re.IGNORECASE)))
 _FOUNDED = re.compile(r"\b(founded|established|set up|created)\b", re.IGNORECASE)
 _NOTE_FOUNDED = re.compile(r"Founded (\d{4})-(\d{2})-(\d{2})")
 _DIALOGUE = re.compile(r"Dialogue partners[^:]*:\s*([A-Z;]+)")
@@ -95,10 +95,14 @@ def status(org: Organisation, iso3: str) -> str | None:
     return None
 
 
-_LIST_GAP = re.compile(r"^(?:\s*,\s*|\s*,?\s+(?:and|&|nor)\s+|\s*/\s*)$", re.IGNORECASE)
-# An aside that sets countries against the subject, between commas: ", unlike India,".
-_CONTRAST = re.compile(r",\s*(?:unlike|in contrast to|as opposed to|contrary to)\b[^,;]*,",
-                       re.IGNORECASE)
+# Between two countries of one list: a comma, "and", "nor", a slash, or an aside that likens
+# them ("Vietnam, like Mongolia, is").
+_LIST_GAP = re.compile(r"^(?:\s*,\s*|\s*,?\s+(?:and|&|nor)\s+|\s*/\s*|\s*,\s*(?:like|as with|"
+                       r"along with|together with|as well as)\s+)$", re.IGNORECASE)
+# An aside that sets countries against the subject, up to its comma: ", unlike India,",
+# "Unlike India,", ", but not Vietnam,".
+_CONTRAST = re.compile(r"(?:^|,)\s*(?:unlike|in contrast to|as opposed to|contrary to|"
+                       r"(?:but |though |and )?not)\b[^,;]*,", re.IGNORECASE)
 _NEITHER = re.compile(r"\bneither\s+(?:the\s+)?$", re.IGNORECASE)
 # A negation that belongs to the role word after it ("not a full member", "neither a member
 # nor an observer", "not a member, observer or dialogue partner").
@@ -109,6 +113,11 @@ _ROLE_NEGATION = re.compile(r"(?:\b(?:not|never|neither|nor|no longer)|n't)(?:[\
 # A negation of the whole clause, after the role it denies ("X, an observer according to
 # some, has never held that status").
 _CLAUSE_NEGATION = re.compile(r"(?:\b(?:not|never|no longer)\b|n't\b)", re.IGNORECASE)
+
+
+def _names_a_country(text: str) -> bool:
+    return bool(find_actors(tokenize(text))) or any(
+        from_name(m.group()) for m in _CAPITALISED.finditer(text))
 
 
 def _subjects(text: str, before: int) -> tuple[list[str], bool]:
@@ -172,6 +181,8 @@ def check_organisations(claim: Claim, previous: Organisation | None,
         return out
     if roles and not any(denied for _, _, denied in roles):
         later = _CLAUSE_NEGATION.search(claim.text, roles[0][0])
+        if later and _names_a_country(claim.text[roles[0][0]:later.start()]):
+            later = None  # "India is a member, but Vietnam is not": another country's clause
         roles = [(at, name, bool(later)) for at, name, _ in roles]
     if roles:
         subjects, neither = _subjects(claim.text, roles[0][0])
