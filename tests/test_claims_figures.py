@@ -211,6 +211,15 @@ def test_misspelt_scales_keep_their_scale(text, value, unit):
     assert (q.value, q.unit) == (value, unit)
 
 
+@pytest.mark.parametrize("text", [
+    "Up to 6,000 North Korean military builders and deminers will be sent to Kursk.",
+    "Shoigu said 1,000 North Korean sappers would clear mines in Kursk.",
+])
+def test_a_count_noun_a_few_words_after_its_number_gives_its_unit(text):
+    (q,) = find_quantities(text)
+    assert q.unit == "troops"
+
+
 def test_a_misspelt_scale_is_checked_at_its_scale(st):
     v = one(st, "Russia and North Korea traded 34.4 milion dollars worth of goods in 2023.")
     assert v.verdict == "supported" and "$34.40 million" in v.explanation

@@ -77,7 +77,7 @@ _UNITS = {
     "metric tons": "tonnes", "t": "tonnes",
     "troops": "troops", "soldiers": "troops", "servicemen": "troops", "personnel": "troops",
     "fighters": "troops", "engineers": "troops", "deminers": "troops", "military builders":
-    "troops", "builders": "troops",
+    "troops", "builders": "troops", "sappers": "troops",
     "workers": "workers", "labourers": "workers", "laborers": "workers",
     "shells": "shells", "artillery shells": "shells", "rounds": "shells",
     "containers": "containers", "missiles": "missiles", "ballistic missiles": "missiles",
@@ -101,7 +101,8 @@ _SUFFIX = re.compile(
     r"(?:[ \t]*" + _opening(_PER_ALT) + r"(?P<per>" + _PER_ALT + r"))?",
     re.IGNORECASE)
 # Count nouns may come a few words after their number: "12,000 North Korean soldiers".
-COUNT_UNITS = ("troops|soldiers|servicemen|personnel|fighters|engineers|deminers|workers|"
+COUNT_UNITS = ("troops|soldiers|servicemen|personnel|fighters|engineers|deminers|sappers|"
+               "military builders|builders|workers|"
                 "labourers|shells|artillery shells|rounds|containers|missiles|ballistic missiles|"
                 "drones|rocket launchers|launchers|guns|tankers|tanker calls|barrels")
 _LATE_UNIT = re.compile(r"(?:[ \t]+[\w'’-]+){1,3}?[ \t]+(?P<unit>" + COUNT_UNITS + r")\b",

@@ -27,12 +27,13 @@ from pivotwatch.claims.verdicts import CONTRADICTION_FACTOR, Evidence, Verdict, 
 # Units that are not things counted (money and barrels have checks of their own).
 NOT_COUNTED = NOT_COUNTS | {"usd", "eur", "rub", "cny", "gbp", "barrels"}
 _ANY_UNIT = re.compile(r"\b(troops|soldiers|servicemen|personnel|fighters|engineers|deminers|"
-                       r"builders|workers|labou?rers|shells|rounds|containers|missiles?|drones|"
+                       r"sappers|builders|workers|labou?rers|shells|rounds|containers|missiles?|drones|"
                        r"launchers|guns|launches|tanker (?:calls|visits)|tankers|ships|vessels|"
                        r"tonnes|tons)\b", re.IGNORECASE)
 _UNIT_OF = {"soldiers": "troops", "servicemen": "troops", "personnel": "troops",
             "fighters": "troops", "engineers": "troops", "deminers": "troops",
-            "builders": "troops", "labourers": "workers", "laborers": "workers",
+            "builders": "troops", "sappers": "troops", "labourers": "workers",
+            "laborers": "workers",
             "rounds": "shells", "vessels": "ships", "tons": "tonnes", "missile": "missiles",
             "tanker calls": "tanker_calls", "tanker visits": "tanker_calls"}
 # "reached 238,200 t in 2014": the year a figure is for, written just after it.
