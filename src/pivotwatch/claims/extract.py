@@ -128,13 +128,42 @@ def extract_claims(text: str, *, doc_id: str = "", doc_date: date | None = None)
         _bucket(bounds, quantities, [q.start for q in quantities]))
 
 
+# A Markdown heading line (HTML headings arrive as these from the document reader).
+_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+
+
+# Who says it, not who it is about: "the South Korean trade agency said", "Seoul estimated",
+# "according to Japan's defence ministry".
+_SAYS_AFTER = re.compile(r"(?:['’]s)?(?:[ \t]+[\w-]+){0,4}?[ \t]+(?:said|says|reported|reports|"
+                         r"estimated|estimates|told|claimed|claims|believes|assessed|noted)\b")
+_ACCORDING = re.compile(r"\b(?:according to|citing|cited by|per)[ \t]+(?:the[ \t]+)?"
+                        r"(?:[\w-]+[ \t]+){0,3}$", re.IGNORECASE)
+
+
+def _is_source(text: str, mention: Match) -> bool:
+    """Whether a country mention names the source of the claim ("Seoul said", "the South
+    Korean trade agency said", "according to Japan's defence ministry")."""
+    return bool(_SAYS_AFTER.match(text, mention.end, mention.end + 50)) or \
+        bool(_ACCORDING.search(text, max(0, mention.start - 40), mention.start))
+
+
+def _heading_above(text: str, start: int) -> str | None:
+    """The text of the last heading before offset ``start``, or None."""
+    found = list(_HEADING.finditer(text, 0, start))
+    return found[-1].group(1) if found else None
+
+
 def _header(text: str, start: int) -> tuple[str | None, tuple[str, ...], list[Match]]:
-    """A table's header row with the actors and dimension terms it names."""
+    """A table's context: its header row and the section heading above the table, with the
+    actors and dimension terms they name ("| 2015 | $95 million |" under "| Year | Value |"
+    in the section "Russia–North Korea trade (USD)"); the header's come first."""
     head = table_header(text, start)
     if head is None:
         return None, (), []
-    tok = tokenize(head)
-    return head, tuple(dict.fromkeys(a.payload for a in find_actors(tok))), find_terms(tok)
+    heading = _heading_above(text, start)
+    context = head if heading is None else f"{head}\n{heading}"
+    tok = tokenize(context)
+    return context, tuple(dict.fromkeys(a.payload for a in find_actors(tok))), find_terms(tok)
 
 
 def _with(q: Quantity, unit: str, topic: str | None) -> Quantity:
@@ -164,6 +193,13 @@ def _assemble(text, doc_id, units, lows, actors, terms, modal, orgs, times,
     for n, (kind, start, end, subject, block) in enumerate(units):
         unit_actors = actors[n]
         own = tuple(dict.fromkeys([a.payload for a in unit_actors])) if unit_actors else ()
+        if len(own) >= 2:
+            # a third country that only reports the claim is not a party to it: it goes
+            # last, after the pair the checks read (it is still a country the unit names)
+            sources = {a.payload for a in unit_actors if a.payload not in doc_actors
+                       and _is_source(text, a)}
+            if sources and len(sources) < len(own):
+                own = (*(a for a in own if a not in sources), *(a for a in own if a in sources))
         inferred = False
         head_text, head_actors, head_terms = None, (), []
         if kind is Kind.TABLE_ROW:

@@ -53,7 +53,7 @@ def check_designations(claim: Claim, ref: ReferenceData) -> list[Verdict]:
         return []
     if "sanctions" in ref.missing or ref.store is None:
         return [Verdict(VerdictKind.UNVERIFIED, "no sanctions lists loaded: pivotwatch ingest "
-                        "sanctions FILE...", check="sanctions")]
+                        "sanctions FILE...", check="sanctions", rule="sanctions.not-loaded")]
     rows = ref.store.con.execute("""
         SELECT list, list_id, name, listed_on, programmes FROM sanctions s
         WHERE NOT removed AND name IS NOT NULL AND length(name) >= ?
@@ -63,14 +63,14 @@ def check_designations(claim: Claim, ref: ReferenceData) -> list[Verdict]:
         ORDER BY list, list_id LIMIT 5""", [MIN_NAME, claim.text]).fetchall()
     if not rows:
         return [Verdict(VerdictKind.UNVERIFIED, "no matching designation in the loaded lists",
-                        check="sanctions")]
+                        check="sanctions", rule="sanctions.no-entry")]
     evidence = tuple(Evidence("sanctions", f"{lst}:{lid}", str(on) if on else None,
                               f"{name} on {lst} ({', '.join(progs or [])})", entry_url(lst, lid))
                      for lst, lid, name, on, progs in rows)
     first = rows[0]
     return [Verdict(VerdictKind.SUPPORTED, f"{first[2]} is designated on {first[0]} "
                     f"({first[1]}{', listed ' + str(first[3]) if first[3] else ''})",
-                    evidence, "sanctions")]
+                    evidence, "sanctions", "sanctions.entry-named")]
 
 
 def _session_years(years: list[int]) -> tuple[int, int] | None:
