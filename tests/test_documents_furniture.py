@@ -132,3 +132,11 @@ def test_furniture_never_reaches_the_claims():
     assert any("one million barrels" in c for c in claims)
     assert not any("Markets fall" in c or "Seoul this summer" in c or "UN has failed" in c
                    for c in claims)
+
+
+def test_an_article_wrapped_in_a_header_is_not_dropped():
+    page = ("<html><body><header><h1>Fuel deliveries</h1>" + "<p>Russia delivered refined "
+            "petroleum to North Korea by tanker in 2024.</p>" * 5 + "</header>"
+            "<footer><p>Contact us</p></footer></body></html>")
+    text = text_of(page)
+    assert "Russia delivered refined petroleum" in text and "Contact us" not in text

@@ -332,18 +332,19 @@ def _named_furniture(el) -> bool:
 
 
 def _furniture_kind(el) -> str | None:
-    """"element" when an element is furniture by its tag or role, "name" when its class, id or
-    aria-label says so, else None. The page's <html> and <body> are never furniture."""
+    """"certain" for an element that is furniture by its tag or role, "likely" for the page's
+    header or footer and for an element whose class, id or aria-label says so (pages misuse
+    both), else None. The page's <html> and <body> are never furniture."""
     tag = el.tag.lower()
     if tag in ("html", "body"):
         return None
     if tag in _FURNITURE_TAGS or (el.get("role") or "").lower() in _FURNITURE_ROLES:
-        return "element"
+        return "certain"
     if tag in _PAGE_TAGS and not any(
             isinstance(a.tag, str) and (a.tag.lower() in _SECTIONING or a.get("role") == "main")
             for a in el.iterancestors()):
-        return "element"
-    return "name" if _named_furniture(el) else None
+        return "likely"
+    return "likely" if _named_furniture(el) else None
 
 
 def drop_furniture(tree) -> None:
@@ -352,17 +353,19 @@ def drop_furniture(tree) -> None:
     "Most read" / related / recommended lists, newsletter boxes, share bars, promotions and
     advertising, sidebars, comments or breadcrumbs. The article stays: its main content
     (<main>, role=main, else its longest <article>) and what contains it are never removed,
-    and an element that is furniture only by its name is kept when it holds more than half
-    of the page's text (a layout wrapper such as "content-with-sidebar" around an unmarked
-    article)."""
+    and a page header or footer, or an element that is furniture only by its name, is kept
+    when it holds more than half of the page's text (a layout wrapper such as
+    "content-with-sidebar", or a <header> around an unmarked article)."""
     region = doctext._main_region(tree)
     keep = {region, *region.iterancestors()} if region is not None else set()
     found = [(el, kind) for el in _CANDIDATES(tree) if el not in keep
              and (kind := _furniture_kind(el))]
-    named = [el for el, kind in found if kind == "name"]
-    total = _text_size(tree) if named else 0
+    likely = [el for el, kind in found if kind == "likely"]
+    total = _text_size(tree) if likely else 0
     for el, kind in found:
-        if kind == "name" and 2 * _text_size(el) > total:
+        if kind == "likely" and 2 * _text_size(el) > total:
+            if el.tag.lower() in _PAGE_TAGS:
+                el.tag = "div"  # the page's text: `doctext` would drop a <header> whole
             continue
         if el.getparent() is not None:
             el.drop_tree()
