@@ -73,6 +73,23 @@ def test_hedged_past_and_present_claims_stay_hedged(text):
 
 
 @pytest.mark.parametrize("text", [
+    "Putin said in November 2024 that the two countries could hold joint military exercises "
+    "under Article 4 of the treaty.",
+    "Russia's ambassador told reporters that Moscow may open a second rail link to Rajin.",
+])
+def test_a_modal_in_a_reported_clause_is_the_speakers_word(text):
+    assert _one(text).modality is Modality.ASSERTED
+
+
+@pytest.mark.parametrize("text", [
+    "Seoul alleges that Russia delivered air-defence missiles to North Korea in November 2024.",
+    "Sources say Russian tankers called at Rajin more than 40 times in 2024.",
+])
+def test_unattributed_or_alleged_claims_are_hedged(text):
+    assert _one(text).modality is Modality.HEDGED
+
+
+@pytest.mark.parametrize("text", [
     "Russian missiles struck civilian targets in Kharkiv in January 2024.",
     "| Trade target | $1 billion a year by 2020, never met |",
 ])

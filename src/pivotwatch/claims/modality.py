@@ -10,13 +10,15 @@ Three terms depend on the words around them. An imperative verb ("Establish", "E
 written with a capital) is advice only where a sentence, bullet or row opens and when it is not
 a noun ("Support for the treaty grew"). A hedging modal ("could", "may", "might") before a
 plain verb and a figure or year projects that figure, a forecast ("could send as many as
-50,000 more troops in 2026"); otherwise it hedges ("could have sent 10,000", "could transfer
-submarine technology", "may be receiving"). "Targets" is a forecast only before a figure.
+50,000 more troops in 2026"); in a clause reported with "said that" it is the speaker's word
+and the sentence asserts the saying; otherwise it hedges ("could have sent 10,000", "could
+transfer submarine technology", "may be receiving"). "Targets" is a forecast only before a figure.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from pivotwatch.claims.lexicon import Match, modality_index
 from pivotwatch.claims.model import Modality, Reason
@@ -45,6 +47,13 @@ _NOUN_AFTER = frozenset({"is", "are", "was", "were", "has", "have", "had", "will
 _MODALS = frozenset({"could", "may", "might"})
 _HEDGE_AFTER = frozenset({"have", "be", "been", "not", "t"})
 PROJECTION_WORDS = 6
+# A modal in a clause reported with "that" after one of these, at most REPORT_REACH words
+# before, is the speaker's word.
+_REPORTING = frozenset({"said", "says", "told", "stated", "announced", "declared"})
+REPORT_REACH = 8
+# Words before a number that make it a label, not a figure ("under Article 4").
+_LABELS = frozenset({"article", "articles", "resolution", "paragraph", "section", "chapter",
+                     "clause", "no", "number", "table", "figure", "annex", "point"})
 # Terms that are a forecast verb only before a figure ("targets $1 billion"), else a noun.
 _BEFORE_FIGURE = frozenset({"targets"})
 # A heading over advice: its bullets are recommendations.
@@ -69,11 +78,23 @@ def _opens_statement(tok: Tokens, h: Match) -> bool:
 def _projects(tok: Tokens, h: Match) -> bool:
     """Whether a hedging modal is followed by a plain verb (not "have", "be" or "not"), with
     only a space between them, and then by a figure or year ("could send as many as
-    50,000")."""
+    50,000"; "could hold exercises under Article 4" has none)."""
     i = h.last
     return i < len(tok.lows) and tok.starts[i] - tok.ends[i - 1] == 1 and \
         tok.words[i].islower() and tok.lows[i] not in _HEDGE_AFTER and \
-        any(w[0].isdigit() for w in tok.lows[i + 1:i + 1 + PROJECTION_WORDS])
+        any(w[0].isdigit() and prev not in _LABELS for prev, w in
+            pairwise(tok.lows[i:i + 1 + PROJECTION_WORDS]))
+
+
+def _reported(tok: Tokens, h: Match) -> bool:
+    """Whether a modal stands in a clause someone is reported to have said ("Putin said in
+    November 2024 that the two countries could hold exercises"): the sentence asserts the
+    saying, and the modal is the speaker's word, not the writer's hedge."""
+    lows = tok.lows
+    for j in range(h.first - 1, max(h.first - REPORT_REACH, 0) - 1, -1):
+        if lows[j] == "that":
+            return any(w in _REPORTING for w in lows[max(j - REPORT_REACH, 0):j])
+    return False
 
 
 def _placed(tok: Tokens, h: Match) -> Match | None:
@@ -85,8 +106,11 @@ def _placed(tok: Tokens, h: Match) -> Match | None:
         return h if after[:1].isdigit() else None
     if h.payload == "recommendation" and tok.words[h.first][0].isupper():
         return h if _opens_statement(tok, h) else None
-    if low in _MODALS and h.last == h.first + 1 and _projects(tok, h):
-        return h._replace(payload="forecast")
+    if low in _MODALS and h.last == h.first + 1:
+        if _projects(tok, h):
+            return h._replace(payload="forecast")
+        if _reported(tok, h):
+            return None
     return h
 
 
