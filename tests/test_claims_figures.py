@@ -114,6 +114,26 @@ def test_the_end_point_of_a_change_is_not_compared_with_the_starting_year(st):
     assert v.rule == "trade.same-year-and-flow"
 
 
+@pytest.mark.parametrize("text", [
+    "Russia and North Korea signed contracts worth $500 million in 2023, while bilateral trade "
+    "reached $34.4 million.",
+    "In 2023 a new $100 million road bridge across the Tumen was agreed, and trade between "
+    "Russia and North Korea was $34.4 million.",
+])
+def test_money_that_is_not_trade_is_not_compared_with_trade(st, text):
+    v = one(st, text)
+    assert v.verdict == "supported" and "$34.40 million matches" in v.explanation
+    assert "differs" not in v.explanation
+
+
+def test_a_change_in_trade_is_not_its_level(st):
+    v = one(st, "Russia's trade with North Korea rose by $30 million in 2023.")
+    assert v.verdict == "unverified" and v.rule == "trade.change-not-level"
+    both = one(st, "Russia's trade with North Korea grew by $30.6 million to $34.4 million in "
+                   "2023.")
+    assert both.verdict == "supported" and "$30.60 million is a change" in both.explanation
+
+
 # --- direction words that are not trade direction --------------------------------------------
 
 @pytest.mark.parametrize("text", [

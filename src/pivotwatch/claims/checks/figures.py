@@ -58,6 +58,21 @@ _GOODS_FLOW = re.compile(rf"\b{_GOODS}(?:\s+products)?\s+(?:exports?|imports?|sa
                          r"deliveries|purchases|supplies)\b", re.IGNORECASE)
 _GOODS_AFTER = re.compile(rf"\s+(?:worth\s+)?(?:of|in)\s+(?:[\w-]+\s+){{0,2}}?{_GOODS}\b",
                           re.IGNORECASE)
+# Money that is not trade: what a figure is the value of, named just after it ("a $100
+# million road bridge", "a $500 million loan") or just before it ("contracts worth", "an
+# investment of", "debt of").
+_NOT_TRADE = (r"(?:loans?|credits?|deals?|contracts?|agreements?|investments?|aid|grants?|debts?|"
+              r"bridges?|projects?|plants?|funds?|packages?|budgets?|revenues?|earnings|wages|"
+              r"salar(?:y|ies)|prices?|costs?|fines?|assets|stakes?|bonds?)")
+_NOT_TRADE_AFTER = re.compile(rf"[\s-]*(?:[\w-]+\s+){{0,2}}?{_NOT_TRADE}\b", re.IGNORECASE)
+_NOT_TRADE_BEFORE = re.compile(rf"\b{_NOT_TRADE}(?:\s+[\w'’-]+){{0,3}}?\s+(?:worth|of|valued at|"
+                               r"totalling|totaling|amounting to)\s+(?:about\s+|some\s+|"
+                               r"around\s+|an estimated\s+)?$", re.IGNORECASE)
+# A change, not a level: "rose by $30 million", "an increase of $30 million"
+_CHANGE = re.compile(r"\b(?:(?:rose|grew|fell|increased|decreased|dropped|declined|jumped|"
+                     r"climbed|slipped|up|down)\s+(?:\w+\s+)?by|(?:increase|rise|fall|drop|"
+                     r"decline|growth|jump)\s+of)\s+(?:about\s+|some\s+|around\s+)?$",
+                     re.IGNORECASE)
 # Export and import words that name no flow: an exporters' body, export controls, licences.
 _NOT_FLOW = re.compile(r"\b(?:export|import)(?:-(?:export|import))?(?:ers?|ing)?['’]?s?\s+"
                        r"(?:association|union|council|federation|chamber|agency|bank|credit|"
@@ -200,6 +215,15 @@ def _directed(text: str) -> bool:
     return bool(_DPRK_EXPORTS.search(text) or _DPRK_IMPORTS.search(text))
 
 
+def _other_money(claim: Claim, q: Quantity) -> bool:
+    """Whether a dollar figure is the value of something other than trade ("contracts worth
+    $500 million", "a $100 million road bridge"): it is left to the other checks."""
+    at = q.start - claim.start
+    after = claim.text[at + len(q.raw):at + len(q.raw) + 40]
+    return bool(_NOT_TRADE_AFTER.match(after) or
+                _NOT_TRADE_BEFORE.search(_clause_before(claim.text, at)))
+
+
 def trade_flow(claim: Claim, q: Quantity) -> str | None:
     """The flow a figure is about: a target, a part of a flow, the total, or one direction.
     When a claim names several, the phrase nearest the figure decides ("exported $40m and
@@ -272,7 +296,7 @@ def check_trade(claim: Claim, ref: ReferenceData) -> list[Verdict]:
     # a dollar figure of exports or imports between the two is a trade figure whatever the
     # topic extraction gave the sentence
     directed = _directed(claim.text)
-    figures = [q for q in claim.quantities if q.unit == "usd" and
+    figures = [q for q in claim.quantities if q.unit == "usd" and not _other_money(claim, q) and
                (q.topic in TRADE_TOPICS or claim.topic in TRADE_TOPICS or directed)]
     if not figures:
         return []
@@ -297,6 +321,10 @@ def _trade_claim(claim: Claim, q: Quantity, named: list[int], ref: ReferenceData
                  alone: bool) -> Verdict:
     """One USD figure against the reference rows of its flow and year(s) ``named``;
     ``alone``: the claim's only figure (a goal then takes every year the claim names)."""
+    if _CHANGE.search(claim.text[:q.start - claim.start]):
+        return Verdict(VerdictKind.UNVERIFIED, f"{claimed(q)} is a change in trade, not its "
+                       "level; the reference figures are levels", check="trade",
+                       rule="trade.change-not-level")
     flow = trade_flow(claim, q)
     if flow is None:
         return Verdict(VerdictKind.UNVERIFIED, f"the text does not say who exported "
