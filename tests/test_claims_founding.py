@@ -32,8 +32,7 @@ The following table outlines the potential economic and military impacts of the 
 |---|---|
 | Diplomacy | Putin visited Pyongyang in June 2024 |
 
-Establish robust intelligence operations to track military collaborations between Russia
-and North Korea.
+Establish robust intelligence operations to track military collaborations.
 """
 
 
@@ -74,3 +73,17 @@ def test_its_exercises_are_not_supported(verdicts):
 def test_the_misnamed_organisation_is_flagged_by_name(verdicts):
     got = verdict_of(verdicts, "Shanghai Security Organisation")
     assert got.rule == "organisations.wrong-name" and "Shanghai Cooperation" in got.explanation
+
+
+def test_prose_wrapped_at_a_fixed_width_is_not_a_title():
+    from pivotwatch.claims import extract_claims
+
+    text = ("Intro line.\n\nEstablish robust intelligence operations to track military\n"
+            "collaborations between Russia and North Korea.\n\nRussia and North Korea signed "
+            "a treaty in\nJune 2024 in Pyongyang.\n\nMoscow and Pyongyang\nThe treaty entered "
+            "into force in December 2024.\n")
+    units = [c.text.replace("\n", " ") for c in extract_claims(text)]
+    assert units == ["Intro line.", "Establish robust intelligence operations to track "
+                     "military collaborations between Russia and North Korea.",
+                     "Russia and North Korea signed a treaty in June 2024 in Pyongyang.",
+                     "The treaty entered into force in December 2024."]

@@ -102,12 +102,24 @@ def _sentences(text: str, start: int, end: int, kind: Kind, block: int) -> list[
     return out
 
 
-def _is_title(text: str, para: list[int]) -> bool:
+# A line ending in one of these words runs on into the next: it is wrapped, not a title.
+_RUNS_ON_WORDS = """a an the and or but nor of in on at to by for from with as than that
+which who whose whom into onto over under about after before between during since"""
+_RUNS_ON = frozenset(_RUNS_ON_WORDS.split())
+
+
+def _is_title(text: str, para: list[int], following: str = "") -> bool:
     """A single short line with no closing punctuation: a title, whether a blank line follows
-    (Markdown) or the next paragraph starts on the next line (one paragraph per line)."""
+    (Markdown) or the next paragraph starts on the next line (one paragraph per line). A line
+    that ends in a word that runs on ("signed a treaty in") or is followed by a line starting
+    in lower case ("... to track military" / "collaborations.") is prose wrapped at a fixed
+    width, not a title."""
     chunk = text[para[0]:para[1]]
-    return "\n" not in chunk and len(chunk.split()) <= TITLE_WORDS and \
-        chunk.rstrip()[-1:] not in ".!?,;"
+    if "\n" in chunk or len(chunk.split()) > TITLE_WORDS or chunk.rstrip()[-1:] in ".!?,;":
+        return False
+    words = chunk.split()
+    return not (words and words[-1].lower() in _RUNS_ON) and \
+        not following.lstrip()[:1].islower()
 
 
 def _ends_item(text: str, para: list[int], line: str) -> bool:
@@ -191,7 +203,7 @@ def unit_spans(text: str) -> list[Span]:
             close()
             para[:] = [start + bullet.end(), start + len(line)]
             para_kind = Kind.BULLET
-        elif para and not (para_kind is Kind.SENTENCE and _is_title(text, para)) and \
+        elif para and not (para_kind is Kind.SENTENCE and _is_title(text, para, line)) and \
                 not (para_kind is Kind.BULLET and _ends_item(text, para, line)):
             para[1] = start + len(line)  # a continuation line joins the paragraph or item
         else:
