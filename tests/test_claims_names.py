@@ -114,3 +114,15 @@ def test_a_country_likened_to_the_subject_shares_its_status():
     v, _ = verdict("Vietnam, like Mongolia, is not a full member of the SCO.")
     assert v.verdict == "supported"
     assert "VNM is not a member" in v.explanation and "MNG is an observer" in v.explanation
+
+
+def test_a_place_added_left_out_or_swapped_is_no_wrong_name():
+    # many UN sanctions committees exist: naming another place is another body
+    assert resolve_name("UN Sanctions Committee") == (None, "unresolved")
+    assert resolve_name("Russia Sanctions Committee") == (None, "unresolved")
+    assert resolve_name("Russian Security Council") == (None, "unresolved")
+    v, orgs = verdict("Moscow told the 1718 Sanctions Committee it had delivered 67,300 "
+                      "barrels in 2023.")
+    assert orgs[0][1:] == ("Security Council Committee established pursuant to resolution "
+                           "1718 (2006)", "alias")
+    assert "not the name" not in v.explanation

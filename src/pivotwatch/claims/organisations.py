@@ -38,6 +38,7 @@ _HEAD = re.compile(
     + "|".join(f"(?<={w[0]}){w[1:]}" for w in _HEAD_WORDS) + r")\b")
 _NAME_WORD = re.compile(r"[A-Z][\w'’-]*|\d{4}|of|for|on|and|the")
 _RIGHT = re.compile(r"(?:\s+(?:of|for|on)(?:\s+the)?(?:\s+[A-Z][\w'’-]*)+)?")
+_UN_WORDS = frozenset({"un", "unsc", "u", "n"})
 _POSSESSIVE = re.compile(r"['’]s$")
 _STOP = frozenset({"of", "for", "on", "and", "the"})
 _GENERIC = frozenset({"organisation", "council", "committee", "panel", "programme", "team",
@@ -64,12 +65,21 @@ def _words(name: str) -> frozenset[str]:
 
 
 @cache
-def _reference_words() -> list[tuple[frozenset[str], Organisation]]:
-    pairs = []
-    for org in organisations():
-        for name in _names(org):
-            pairs.append((_words(name), org))
-    return pairs
+def _reference_words() -> list[tuple[frozenset[str], frozenset[str], Organisation]]:
+    """(words, place words, organisation) of every reference name."""
+    return [(_words(name), _places(name), org) for org in organisations()
+            for name in _names(org)]
+
+
+def _places(name: str) -> frozenset[str]:
+    """The words of a name that say whose or where it is: countries and their adjectives
+    ("DPRK", "North Korea", "Russian") and "UN". Adding, dropping or swapping them makes
+    another body or a short form ("UN Sanctions Committee"), never a wrong name."""
+    words = re.findall(r"[^\W_]+", name)
+    zeros = [0] * len(words)
+    hits = actor_index().find([w.lower() for w in words], words, zeros, zeros)
+    named = " ".join(w for h in hits for w in words[h.first:h.last])
+    return _words(named) | (_words(name) & _UN_WORDS)
 
 
 def _names(org: Organisation) -> tuple[str, ...]:
@@ -131,12 +141,13 @@ def _typo_pairs(wrong: frozenset[str], right: frozenset[str]) -> int:
     return pairs
 
 
+@lru_cache(maxsize=1 << 12)  # a document names the same bodies again and again
 def resolve_name(raw: str) -> tuple[Organisation | None, str]:
     """Resolve an organisation-like name that matched no reference name exactly: variant,
     misspelt, wrong_name or unresolved (see the module docstring)."""
-    words = _words(raw)
+    words, places = _words(raw), _places(raw)
     best, best_score = None, 0.0
-    for ref, org in _reference_words():
+    for ref, ref_places, org in _reference_words():
         if words == ref:
             return org, "variant"
         shared = words & ref
@@ -147,8 +158,11 @@ def resolve_name(raw: str) -> tuple[Organisation | None, str]:
         if pairs and pairs == len(extra) == len(missing):
             return org, "misspelt"
         # A wrong name shares a distinctive word and has a word replaced, not only a word added
-        # ("Russian Security Council") or left out ("Intelligence Service").
-        if not shared - _GENERIC or pairs in (len(extra), len(missing)):
+        # ("Open Source Intelligence Centre") or left out ("Intelligence Service"), nor only
+        # its place ("UN Sanctions Committee" for the DPRK sanctions committee).
+        added = len(extra - places) - pairs
+        dropped = len(missing - ref_places) - pairs
+        if not shared - _GENERIC or added <= 0 or dropped <= 0:
             continue
         score = (len(shared) + pairs) / (len(words | ref) - pairs)
         if score > best_score:
