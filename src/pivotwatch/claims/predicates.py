@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 from pivotwatch.claims.actors import find_actors
@@ -74,12 +74,14 @@ def _terms() -> tuple[re.Pattern, dict[str, tuple[frozenset[str], str]]]:
     return regex, groups
 
 
-def predicates(text: str) -> list[Predicate]:
-    """The predicate words of a claim's text, in order, each with its doer and receiver."""
+@lru_cache(maxsize=4096)
+def predicates(text: str) -> tuple[Predicate, ...]:
+    """The predicate words of a claim's text, in order, each with its doer and receiver
+    (cached: several checks ask about the same claim)."""
     regex, table = _terms()
     found = list(regex.finditer(text))
     if not found:
-        return []
+        return ()
     mentions = [(m.start, m.end, m.payload) for m in find_actors(tokenize(text))]
     out = []
     for m in found:
@@ -88,13 +90,13 @@ def predicates(text: str) -> list[Predicate]:
         setting = bool(_SETTING.search(text, max(0, m.start() - 60), m.start()))
         out.append(Predicate(m.group(0), m.start(), m.end(), kinds, direction, doer, receiver,
                              setting))
-    return out
+    return tuple(out)
 
 
-def asserted(found: list[Predicate]) -> list[Predicate]:
+def asserted(found: tuple[Predicate, ...]) -> tuple[Predicate, ...]:
     """The predicates that say what the claim asserts: those outside time and setting
     phrases, or all of them when every one is in such a phrase ("At the 2019 summit.")."""
-    return [p for p in found if not p.setting] or found
+    return tuple(p for p in found if not p.setting) or found
 
 
 def _roles(text: str, start: int, end: int, mentions: list[tuple[int, int, str]],
@@ -129,7 +131,7 @@ def _roles(text: str, start: int, end: int, mentions: list[tuple[int, int, str]]
     return doer, receiver if receiver != doer else None
 
 
-def direction_clash(found: list[Predicate], kind: str, actor1: str,
+def direction_clash(found: tuple[Predicate, ...], kind: str, actor1: str,
                     actor2: str | None) -> bool:
     """Whether a row of this kind, done by ``actor1`` to ``actor2``, runs the other way from
     every predicate of the claim that names the kind and says who did it."""

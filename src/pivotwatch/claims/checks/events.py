@@ -123,7 +123,7 @@ def _coded(canonical: str) -> tuple[str, ...]:
     return ()
 
 
-def _kinds(claim: Claim, found: list[Predicate]) -> frozenset[str]:
+def _kinds(claim: Claim, found: tuple[Predicate, ...]) -> frozenset[str]:
     """The event kinds a claim asserts: those its predicate words name, each word's narrowed
     to its topic's kinds when the two share any ("shipped" wheat flour: a food shipment, not
     an arms transfer; "said" keeps its statements)."""
@@ -132,7 +132,7 @@ def _kinds(claim: Claim, found: list[Predicate]) -> frozenset[str]:
     return frozenset(k for p in asserted(found) for k in (p.kinds & topical or p.kinds))
 
 
-def _score(row: RefEvent, kinds: frozenset[str], found: list[Predicate], periods: list,
+def _score(row: RefEvent, kinds: frozenset[str], found: tuple[Predicate, ...], periods: list,
            resolutions: set[str], words: set[str], strict: bool, forecast: bool) -> int | None:
     """How well a timeline row fits a claim whose actors it has; None if it does not record
     the event the claim asserts (another kind, the other direction, another period)."""
