@@ -35,6 +35,7 @@ def test_recommendations_and_imperatives_are_not_checkable(text):
     "Sanctions were tightened in 2024 against North Korean banks.",
     "Trade between Russia and North Korea rose to $34.4 million in 2023.",
     "Support for the treaty in Moscow grew in 2024.",
+    "Support among Russians for the treaty with North Korea rose in 2024.",
     "Russia and North Korea Expand Military Ties in 2024.",
     "Moscow pledged to Expand rail links with North Korea in 2024.",
 ])

@@ -41,7 +41,8 @@ _QUESTION_OPENERS = re.compile(
 # Words after a capitalised verb that make it a noun opening a statement ("Support for the
 # treaty grew", "Share of trade fell", "Build-up of forces").
 _NOUN_AFTER = frozenset({"is", "are", "was", "were", "has", "have", "had", "will", "would",
-                         "for", "of", "to", "s", "up", "from", "remains", "remained"})
+                         "for", "of", "to", "s", "up", "from", "remains", "remained",
+                         "among", "within", "across"})
 # Modals that hedge ("could have sent", "could transfer technology") but project a figure
 # when a plain verb and the figure follow within PROJECTION_WORDS words.
 _MODALS = frozenset({"could", "may", "might"})
