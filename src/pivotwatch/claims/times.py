@@ -280,21 +280,21 @@ def _back(a: _Anaphor, last: TimeRef | None,
 
 def _with_anaphors(text: str, found: list[TimeRef], anaphors: list[_Anaphor],
                    doc_date: date | None) -> list[TimeRef]:
-    """``found`` with the times pointing back resolved and merged in, in order of offset."""
+    """``found`` with the times pointing back resolved and merged in, in order of offset;
+    one that overlaps a time of ``found`` is part of it and drops."""
     merged: list[TimeRef] = []
     last, pending = None, iter(anaphors)
     a = next(pending, None)
     for t in [*found, None]:
         while a is not None and (t is None or a.begin < t.begin):
-            if not merged or merged[-1].finish <= a.begin:
-                resolved = _back(a, last, doc_date)
-                if resolved is not None:
-                    merged.append(new_time(text[a.begin:a.end], *resolved, a.begin, a.end))
-                    last = merged[-1] if merged[-1].start else last
+            clear = (not merged or merged[-1].finish <= a.begin) and \
+                (t is None or a.end <= t.begin)
+            resolved = _back(a, last, doc_date) if clear else None
+            if resolved is not None:
+                merged.append(new_time(text[a.begin:a.end], *resolved, a.begin, a.end))
+                last = merged[-1] if merged[-1].start else last
             a = next(pending, None)
         if t is not None:
-            if merged and merged[-1].finish > t.begin:  # an anaphor inside a full time
-                merged.pop()
             merged.append(t)
             last = t if t.start and t.end else last
     return merged
