@@ -191,6 +191,12 @@ def test_above_the_cap_needs_a_delivery_figure_above_it_not_the_cap(st, text):
     assert "is the UNSCR 2397 cap" not in v.explanation
 
 
+def test_above_it_after_the_cap_is_named_is_a_claim_about_deliveries(st):
+    v = one(st, "The cap on refined petroleum is 500,000 barrels a year, and Russia's "
+                "deliveries to North Korea in 2024 remained above it.")
+    assert v.verdict == "supported" and v.rule == "fuel.above-or-within-cap"
+
+
 def test_above_the_cap_with_no_delivery_above_it_is_unverified(st):
     v = one(st, "Russian petroleum deliveries to North Korea exceeded the 500,000-barrel cap in "
                 "2019.")

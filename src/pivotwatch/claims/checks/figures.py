@@ -111,14 +111,18 @@ _PRICE_CAP = re.compile(r"\bprice\s+cap", re.IGNORECASE)
 # A figure that is the cap itself: "capped ... at 500,000", "a ceiling of", "may import no
 # more than", or "a 500,000-barrel cap" after it.
 _CAP_BEFORE = re.compile(r"(?:\b(?:cap(?:ped|s)?|ceiling|limit(?:ed|s)?)\b(?:\s+[\w'-]+){0,8}?"
-                         r"\s+(?:at|of|to)|\b(?:may|can|could|allowed to|permitted to)\s+"
+                         r"\s+(?:at|of|to|is|was)|\b(?:may|can|could|allowed to|permitted to)\s+"
                          r"(?:\w+\s+){0,2}?(?:no more than|up to|at most))\s*$", re.IGNORECASE)
 _CAP_AFTER = re.compile(r"^[\s-]*(?:barrels?)?[\s-]*(?:(?:a|per)\s+year\s*)?(?:annual\s+)?"
                         r"(?:(?:crude|oil|refined|petroleum|products?|fuel|import)\s+){0,3}"
                         r"(?:cap|ceiling|limit)\b", re.IGNORECASE)
-_EXCEEDS = re.compile(r"\b(exceed\w*|above|over|beyond|breach\w*|more than|past|surpass\w*)\b"
-                      r"[^.]{0,40}\bcap\b", re.IGNORECASE)
-_WITHIN = re.compile(r"\b(below|under|within|short of)\b[^.]{0,40}\bcap\b", re.IGNORECASE)
+# "exceeded the cap"; after the cap is named, "remained above it"
+_OVER = r"\b(exceed\w*|above|over|beyond|breach\w*|more than|past|surpass\w*)\b"
+_UNDER = r"\b(below|under|within|short of)\b"
+_EXCEEDS = re.compile(_OVER + r"[^.]{0,40}\bcap\b", re.IGNORECASE)
+_WITHIN = re.compile(_UNDER + r"[^.]{0,40}\bcap\b", re.IGNORECASE)
+_EXCEEDS_IT = re.compile(_OVER + r"\s+(?:it|that|this)\b", re.IGNORECASE)
+_WITHIN_IT = re.compile(_UNDER + r"\s+(?:it|that|this)\b", re.IGNORECASE)
 _DENIED = re.compile(r"(?:\b(?:not|never|no)|n't)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _BASIS_WORDS = (
     ("reported_to_un", re.compile(r"\b(?:russia|moscow)\w*(?:'s)?\s+(?:\w+\s+){0,2}?report|"
@@ -439,6 +443,9 @@ def _cap_stance(text: str) -> str | None:
     not exceed the cap" is 'within'. The G7 price cap on Russian oil is another matter."""
     text = _PRICE_CAP.sub("price-limit", text)
     over, under = _EXCEEDS.search(text), _WITHIN.search(text)
+    cap = _CAP.search(text)
+    if cap and not (over or under):  # "the cap is 500,000 barrels ... remained above it"
+        over, under = _EXCEEDS_IT.search(text, cap.end()), _WITHIN_IT.search(text, cap.end())
     if over:
         denied = _DENIED.search(text, max(0, over.start() - 30), over.start())
         return "within" if denied else "exceeds"
