@@ -6,6 +6,8 @@ The organisation check needs no store: names and member lists come from
 
 from __future__ import annotations
 
+from datetime import date
+
 from pivotwatch.claims.audit import audit
 from pivotwatch.claims.organisations import is_typo, resolve_name
 
@@ -126,3 +128,10 @@ def test_a_place_added_left_out_or_swapped_is_no_wrong_name():
     assert orgs[0][1:] == ("Security Council Committee established pursuant to resolution "
                            "1718 (2006)", "alias")
     assert "not the name" not in v.explanation
+
+
+def test_the_misspelling_note_never_decides_over_a_check_of_the_same_strength():
+    (item,) = audit("Russia was a member of the Shanghai Cooperaton Organisation in 2010.",
+                    store=None, doc_date=date(2025, 1, 1)).claims
+    assert item.verdict.rule == "organisations.membership-past"
+    assert item.verdict.explanation.endswith("(misspelt)")

@@ -146,23 +146,37 @@ def _subjects(text: str, before: int) -> tuple[list[str], bool]:
     return list(dict.fromkeys(code for _, _, code in reversed(chain))), neither
 
 
+def _names(claim: Claim) -> tuple[list[Verdict], list[Verdict]]:
+    """Wrong names (contradicted) and misspelt names (notes) among the claim's
+    organisations."""
+    wrong, notes = [], []
+    for mention in claim.organisations:
+        org = organisation(mention.canonical) if mention.canonical else None
+        if mention.matched_as == "wrong_name" and org:
+            wrong.append(Verdict(VerdictKind.CONTRADICTED, f"'{mention.raw}' is not the name "
+                                 f"of an organisation on record: it is {_name(org)}",
+                                 (_evidence(org),), "organisations", "organisations.wrong-name"))
+        elif mention.matched_as == "misspelt" and org:
+            notes.append(Verdict(VerdictKind.UNVERIFIED, f"'{mention.raw}' is read as "
+                                 f"{_name(org)} (misspelt)", (_evidence(org),), "organisations",
+                                 "organisations.misspelt-name"))
+    return wrong, notes
+
+
 def check_organisations(claim: Claim, previous: Organisation | None,
                         now: date | None = None) -> list[Verdict]:
     """Wrong names, memberships and founding dates of the organisations a claim names (or
     refers back to: "the bloc"); ``now``: the document's date, after which the lists on
-    record are today's (a claim about an earlier period is never refuted by them)."""
-    out = []
+    record are today's (a claim about an earlier period is never refuted by them). A
+    misspelling's note comes last, so that a check of the same strength decides before it."""
+    wrong, notes = _names(claim)
+    return [*wrong, *_contents(claim, previous, now), *notes]
+
+
+def _contents(claim: Claim, previous: Organisation | None, now: date | None) -> list[Verdict]:
+    """Memberships and founding dates of the organisation a claim names or refers back to."""
+    out: list[Verdict] = []
     named = [organisation(m.canonical) for m in claim.organisations if m.canonical]
-    for mention in claim.organisations:
-        org = organisation(mention.canonical) if mention.canonical else None
-        if mention.matched_as == "wrong_name" and org:
-            out.append(Verdict(VerdictKind.CONTRADICTED, f"'{mention.raw}' is not the name of "
-                               f"an organisation on record: it is {_name(org)}",
-                               (_evidence(org),), "organisations", "organisations.wrong-name"))
-        elif mention.matched_as == "misspelt" and org:
-            out.append(Verdict(VerdictKind.UNVERIFIED, f"'{mention.raw}' is read as "
-                               f"{_name(org)} (misspelt)", (_evidence(org),), "organisations",
-                               "organisations.misspelt-name"))
     org = next((o for o in named if o and (o.members or o.observers)), None)
     roles = sorted(((m.start(), name, bool(_ROLE_NEGATION.search(claim.text, 0, m.start())))
                     for name, p in _ROLES for m in p.finditer(claim.text)))
