@@ -1,10 +1,10 @@
 """Time references in prose, resolved to spans of days.
 
 Handles ISO dates, "19 June 2024", "June 19, 2024", "September 2023", "January-April 2023",
-"October and November 2024", "18-19 June 2024", "Q1 2024", "early 2024", ranges of years
-("2018-2019", "between 2018 and 2020"), bare years ("in 2023"), "since 2022" (open to the
-document date) and "by 2030", and "last year" / "this month" relative to the document date
-when it is known.
+"October and November 2024", "18-19 June 2024", "Q1 2024", "early 2024", "the first half of
+2024" (or "H1 2024"), ranges of years ("2018-2019", "between 2018 and 2020"), bare years ("in
+2023"), "since 2022" (open to the document date) and "by 2030", and "last year" / "this
+month" relative to the document date when it is known.
 
 References that point back ("the previous year", "a year earlier", "that month", "that same
 year", "in March alone") resolve against the nearest earlier time in the text, not the
@@ -38,7 +38,7 @@ _Y = r"(?:19|20)\d{2}"
 # before the alternatives that start with words do the same for each of them (the regex
 # engine cannot skip a case-insensitive word by its first letter by itself).
 _PATTERN = re.compile(
-    r"(?<![\w-])(?=[\dabdefjlmnopqst])(?:"
+    r"(?<![\w-])(?=[\dabdefhjlmnopqst])(?:"
     rf"(?P<iso>(?P<iy>{_Y})-(?P<im>[01]\d)-(?P<id>[0-3]\d))"
     rf"|(?P<drange>(?P<d1>\d{{1,2}})\s*[-–]\s*(?P<d2>\d{{1,2}})\s+(?P<drm>{_M})\s+(?P<dry>{_Y}))"
     rf"|(?P<dmy>(?P<dd>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dm>{_M})\s*,?\s+(?P<dy>{_Y}))"
@@ -47,7 +47,8 @@ _PATTERN = re.compile(
     rf"|(?P<month>(?P<mo>{_M})\s*,?\s+(?:of\s+)?(?P<moy>{_Y}))"
     rf"|(?=[qfst])(?P<quarter>(?:Q(?P<q>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter\s+of)"
     rf"\s+(?P<qy>{_Y}))"
-    rf"|(?=[emlbs])(?P<part>(?P<pw>early|mid|late|end\s+of|beginning\s+of|start\s+of)[\s-]+(?P<py>{_Y}))"
+    rf"|(?=[emlbsfh])(?P<part>(?P<pw>early|mid|late|end\s+of|beginning\s+of|start\s+of|"
+    rf"(?:first|second)\s+half\s+of|H[12])[\s-]+(?P<py>{_Y}))"
     rf"|(?=[bf12])(?P<yrange>(?:between\s+(?P<b1>{_Y})\s+and|(?:from\s+)?(?P<y1>{_Y})\s*(?:-|–|to))"
     rf"\s*(?P<y2>(?:19|20)?\d{{2}}))"
     rf"|(?=[sf])(?P<since>(?:since|from)\s+(?P<sy>{_Y}))"
@@ -62,8 +63,10 @@ _YEAR_ANCHOR = re.compile(r"(?:1(?<!\d1)9|2(?<!\d2)0)\d\d(?!\d)")
 _RELATIVE_UNITS = frozenset({"year", "month"})
 _RELATIVE = re.compile(r"\b(?:last|this|next|past)", re.IGNORECASE)
 _QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
-# early: January-April, mid: May-August, late/end: September-December.
+# early: January-April, mid: May-August, late/end: September-December; the first half (H1):
+# January-June, the second (H2): July-December.
 _PARTS = {"early": (1, 4), "beginning of": (1, 4), "start of": (1, 4), "mid": (5, 8),
+          "first half of": (1, 6), "h1": (1, 6), "second half of": (7, 12), "h2": (7, 12),
           "late": (9, 12), "end of": (9, 12)}
 # A "year" followed by one of these is a count, not a year ("2000 troops").
 _COUNT_AFTER = re.compile(r"\s+(?:troops|soldiers|barrels|tonnes|tons|shells|containers|"
