@@ -105,6 +105,8 @@ def test_a_target_as_a_noun_is_no_forecast(text):
     "Below we summarise the military ties between Russia and North Korea.",
     "Table 2 lists Russian exports to North Korea by year.",
     "The figures below show trade between Russia and North Korea.",
+    "Below is a timeline of Russian arms deliveries to North Korea.",
+    "This note sets out the state of Russian fuel deliveries to North Korea.",
 ])
 def test_framing_sentences_have_no_checkable_content(text):
     *_, claim = extract_claims("Russia and North Korea signed a treaty in June 2024.\n\n"
