@@ -205,20 +205,28 @@ def _head_words() -> frozenset[str]:
 
 
 @cache
-def _loose_heads() -> re.Pattern:
-    """Capitalised words that start as a reference head word does (its first three letters):
-    those that may be a misspelt head ("Organisaton", "Commitee"). Built like ``_HEAD``."""
+def _any_heads() -> re.Pattern:
+    """Head words, and capitalised words that start as a reference head word does (its first
+    three letters: "Organisaton", "Commitee"), in one pass over the text. Built like
+    ``_HEAD``; a word that is no head word is then tested as a misspelling of one."""
     starts = sorted({w[:3].capitalize() for w in _head_words()})
-    return re.compile("[" + "".join(sorted({p[0] for p in starts})) + r"](?<!\w.)(?:"
-                      + "|".join(f"(?<={p[0]}){p[1:]}" for p in starts) + r")[a-z]{1,12}\b")
+    initials = sorted({w[0] for w in _HEAD_WORDS} | {p[0] for p in starts})
+    return re.compile("[" + "".join(initials) + r"](?<!\w.)(?:"
+                      + "|".join(f"(?<={w[0]}){w[1:]}" for w in _HEAD_WORDS) + "|"
+                      + "|".join(f"(?<={p[0]}){p[1:]}[a-z]{{1,12}}" for p in starts) + r")\b")
 
 
-def _misspelt_heads(text: str) -> list[tuple[int, int]]:
-    """Where a head word of a reference name is misspelt."""
+def _heads(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, misspelt) of each head word, exact or misspelt, in order."""
     heads = _head_words()
-    return [(m.start(), m.end()) for m in _loose_heads().finditer(text)
-            if not _HEAD.fullmatch(m.group()) and
-            any(is_typo(m.group().lower(), h) for h in heads)]
+    out = []
+    for m in _any_heads().finditer(text):
+        word = m.group()
+        if _HEAD.fullmatch(word):
+            out.append((m.start(), m.end(), False))
+        elif any(is_typo(word.lower(), h) for h in heads):
+            out.append((m.start(), m.end(), True))
+    return out
 
 
 def _span(text: str, head: int, head_end: int,
@@ -251,9 +259,7 @@ def find_organisations(text: str, tok: Tokens) -> list[OrgMention]:
     found = [_mention(text[h.start:h.end], h.payload[0], h.payload[1], h.start, h.end)
              for h in organisation_index().find(tok.lows, tok.words, tok.starts, tok.ends)]
     taken = [(m.start, m.end) for m in found]
-    heads = [(m.start(), m.end(), False) for m in _HEAD.finditer(text)]
-    heads += [(a, b, True) for a, b in _misspelt_heads(text)]
-    for head, head_end, loose in heads:
+    for head, head_end, loose in _heads(text):
         span = _span(text, head, head_end, taken)
         if span is None or _is_actor(text[span[0]:span[1]]):
             continue
