@@ -6,7 +6,7 @@ more than", "States must") makes the deontic verbs of the unit the wording of a 
 asserted; a ``meta`` term ("In this article") marks text about the document itself, as does
 an opening that points at a numbered table or figure ("Table 2 lists...").
 
-Three terms depend on the words around them. An imperative verb ("Establish", "Expand",
+Some terms depend on the words around them. An imperative verb ("Establish", "Expand",
 written with a capital) is advice only where a sentence, bullet or row opens and when it is not
 a noun ("Support for the treaty grew"). A hedging modal ("could", "may", "might") before a
 plain verb and a figure or year projects that figure, a forecast ("could send as many as
