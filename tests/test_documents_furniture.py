@@ -140,3 +140,28 @@ def test_an_article_wrapped_in_a_header_is_not_dropped():
             "<footer><p>Contact us</p></footer></body></html>")
     text = text_of(page)
     assert "Russia delivered refined petroleum" in text and "Contact us" not in text
+
+
+# A WordPress post: furniture named in compounds ("jp-relatedposts", "sharebar") and a widget
+# sidebar; the post's own "commentary" class is no "comments".
+WORDPRESS_PAGE = """<html><head><title>Tankers at Vostochny</title></head><body>
+<div id="page" class="site"><div id="content" class="site-content">
+<div class="entry-content commentary">
+<p>Satellite images show North Korean tankers loading at Vostochny on 12 occasions between
+March and October 2024.</p>
+<p>Each tanker can carry about 15,000 barrels of refined petroleum.</p>
+<div class="sharebar"><a>Tweet</a><a>Email</a></div>
+<div id="jp-relatedposts" class="jp-relatedposts"><h3>Like this:</h3>
+<p>Russia's Far East ports in 2023</p></div>
+<div class="mostread-widget"><p>Top posts this week</p></div>
+</div></div>
+<div id="secondary" class="widget-area"><section class="widget"><h2>Archives</h2>
+<ul><li>October 2024</li></ul></section></div></div>
+</body></html>"""
+
+
+def test_furniture_named_in_compounds_is_dropped_and_commentary_is_not_comments():
+    text = text_of(WORDPRESS_PAGE)
+    assert "tankers loading at Vostochny" in text and "about 15,000 barrels" in text
+    for dropped in ("Tweet", "Like this", "Far East ports", "Top posts"):
+        assert dropped not in text, dropped

@@ -308,8 +308,14 @@ _FURNITURE_WORDS = frozenset({
 _FURNITURE_PAIRS = frozenset({("most", "read"), ("most", "popular"), ("most", "viewed"),
                               ("most", "shared"), ("read", "next")})
 # Only these can be furniture: selecting them in libxml2 skips the plain paragraphs.
+# What a furniture word is joined to in one class name ("jp-relatedposts", "sharebar",
+# "cookiebanner", "adslot"); "shareable" or "commentary" stay words of their own.
+_CONTAINER_WORDS = frozenset({"posts", "links", "list", "bar", "box", "tools", "buttons",
+                              "icons", "banner", "notice", "slot", "unit", "container",
+                              "wrapper", "widget", "block", "module", "area", "strip"})
 _CANDIDATES = etree.XPath("//*[@class or @id or @role or @aria-label] | //nav | //aside | //menu"
                           " | //marquee | //header | //footer")
+_JOINED_PAIRS = frozenset(a + b for a, b in _FURNITURE_PAIRS)  # "mostread"
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _NOT_LETTERS = re.compile(r"[^a-z]+")
 
@@ -325,10 +331,17 @@ def _label_words(el) -> list[str]:
 
 
 def _named_furniture(el) -> bool:
-    """True when an element's class, id or aria-label says it is furniture."""
+    """True when an element's class, id or aria-label says it is furniture: a furniture word,
+    a pair such as "most read", or a furniture word joined to a container word."""
     words = _label_words(el)
-    return any(w in _FURNITURE_WORDS for w in words) or \
+    return any(w in _FURNITURE_WORDS or w in _JOINED_PAIRS or _compound(w) for w in words) or \
         any(pair in _FURNITURE_PAIRS for pair in zip(words, words[1:], strict=False))
+
+
+def _compound(word: str) -> bool:
+    """True for a furniture word and a container word written as one ("relatedposts")."""
+    return any(word.startswith(f) and word[len(f):] in _CONTAINER_WORDS
+               for f in _FURNITURE_WORDS if len(word) > len(f))
 
 
 def _furniture_kind(el) -> str | None:
