@@ -172,6 +172,15 @@ def test_telling_the_un_is_the_reported_basis(st, words):
     assert v.rule == "fuel.same-basis-and-period"
 
 
+def test_each_fuel_figure_takes_the_basis_named_nearest_it(st):
+    v = one(st, "Russia told the 1718 Committee it delivered 15,279 barrels of refined "
+                "petroleum to North Korea in January 2024, but open-source tracking shows more "
+                "than 1 million barrels between March and November 2024.")
+    assert v.verdict == "supported"
+    assert "reported to the UN: 15,279 barrels" in v.explanation
+    assert "open-source estimate: at least 1,000,000 barrels" in v.explanation
+
+
 def test_without_a_basis_a_figure_above_the_reported_one_is_not_contradicted(st):
     v = one(st, "Russia delivered 400,000 barrels of refined petroleum to North Korea in 2018.")
     assert v.verdict == "unverified" and v.rule == "fuel.reported-basis"

@@ -247,11 +247,18 @@ def _trade_figure(q: Quantity, years: list[int], rows: list[RefTrade], flow: str
 
 # --- fuel -----------------------------------------------------------------------------------
 
-def fuel_basis(text: str) -> str | None:
-    for basis, pattern in _BASIS_WORDS:
-        if pattern.search(text):
-            return basis
-    return None
+def fuel_basis(text: str, at: int | None = None) -> str | None:
+    """The basis a text names for its fuel figures (reported to the UN, government estimate,
+    open-source estimate), or None. With ``at`` (a figure's offset) and several bases named,
+    the one named nearest the figure: "Russia told the committee it sent 15,279 barrels;
+    open-source tracking shows 1 million barrels"."""
+    found = [(m.start(), m.end(), basis) for basis, pattern in _BASIS_WORDS
+             for m in pattern.finditer(text)]
+    if not found:
+        return None
+    if at is None or len({basis for _, _, basis in found}) == 1:
+        return min(found, key=lambda f: [b for b, _ in _BASIS_WORDS].index(f[2]))[2]
+    return min(found, key=lambda f: min(abs(f[0] - at), abs(f[1] - at)))[2]
 
 
 def _cap_row(ref: ReferenceData, commodity: str):
@@ -351,7 +358,7 @@ def _floor(row: RefFuel, basis: str | None) -> bool:
 def _delivery_figure(claim: Claim, text: str, q: Quantity, ref: ReferenceData) -> Verdict:
     if "reference_fuel" in ref.missing:
         return Verdict(VerdictKind.UNVERIFIED, NO_REFERENCE, check="fuel", rule="fuel.not-loaded")
-    basis = fuel_basis(claim.text)
+    basis = fuel_basis(claim.text, q.start - claim.start)
     rows = [r for r in ref.fuel if r.barrels is not None and (basis is None or r.basis == basis)]
     periods = spans(claim, text)
     label = ""
