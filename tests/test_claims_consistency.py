@@ -26,6 +26,18 @@ def test_one_year_of_trade_phrased_two_ways_is_inconsistent():
                               1: ["consistency.same-quantity"]}
 
 
+def test_figures_of_a_sentence_take_its_years_in_order():
+    text = ("Trade between Russia and North Korea reached $34.4 million in 2023, up from $20 "
+            "million the previous year.\n\nIn 2022, Russia–North Korea trade was worth $45 "
+            "million.\n\nBilateral trade grew from $20 million in 2022 to $34 million in 2023.")
+    assert _flagged(text) == {0: ["consistency.same-quantity"],
+                              1: ["consistency.same-quantity"],
+                              2: ["consistency.same-quantity"]}
+    claims = extract_claims(text, doc_date=date(2025, 3, 1))
+    (verdict,) = check_consistency(claims)[1]
+    assert verdict.explanation.startswith("$45.00 million here, but $20.00 million in")
+
+
 def test_a_table_row_and_a_sentence_for_the_same_year_are_compared():
     text = ("Bilateral trade between Russia and North Korea reached $34.4 million in 2023.\n\n"
             "| Year | Russia–North Korea trade (USD) |\n|---|---|\n| 2023 | $60 million |\n")

@@ -60,10 +60,17 @@ def _subject(claim: Claim, q: Quantity) -> tuple | None:
     return topic, q.unit, bool(_CAP.search(claim.text)), actors, detail, q.per
 
 
-def _period(claim: Claim) -> tuple | None:
-    """The one span of days the claim's figures refer to, or None (no period, or several)."""
-    spans = {(t.start, t.end) for t in claim.times if t.start and t.end}
-    return spans.pop() if len(spans) == 1 else None
+def _period(claim: Claim, q: Quantity) -> tuple | None:
+    """The span of days a figure refers to: the claim's one span; with several, the one in
+    the same place in order as the figure among the claim's figures when there are as many
+    of each ("from $20 million in 2022 to $34.4 million in 2023", "$34.4 million in 2023, up
+    from $20 million the previous year"); else None."""
+    spans = list(dict.fromkeys((t.start, t.end) for t in claim.times if t.start and t.end))
+    if len(spans) == 1:
+        return spans[0]
+    if len(spans) == len(claim.quantities) > 1:
+        return spans[claim.quantities.index(q)]
+    return None
 
 
 def _rate_span(claim: Claim, q: Quantity) -> tuple | None:
@@ -97,7 +104,7 @@ def _features(c: Claim, q: Quantity) -> tuple:
     has none), whether it is a yearly rate without a period, whether its span is one calendar
     year, the span of a yearly rate given over years (end ``inf`` when open), its range, and
     whether it is a rate at all."""
-    period, rate = _period(c), _rate_span(c, q)
+    period, rate = _period(c, q), _rate_span(c, q)
     return (period[0].toordinal() if period else 0, period[1].toordinal() if period else 0,
             not c.times and q.per == "year", _one_year(period),
             rate is not None, rate[0].toordinal() if rate else 0,
