@@ -135,3 +135,9 @@ def test_the_misspelling_note_never_decides_over_a_check_of_the_same_strength():
                     store=None, doc_date=date(2025, 1, 1)).claims
     assert item.verdict.rule == "organisations.membership-past"
     assert item.verdict.explanation.endswith("(misspelt)")
+
+
+def test_a_country_in_an_aside_opens_no_clause_of_its_own():
+    v, _ = verdict("North Korea, an SCO observer according to several Russian commentators, "
+                   "has never actually held that status.")
+    assert v.verdict == "supported" and "PRK is not a member" in v.explanation

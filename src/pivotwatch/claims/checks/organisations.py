@@ -103,6 +103,7 @@ _LIST_GAP = re.compile(r"^(?:\s*,\s*|\s*,?\s+(?:and|&|nor)\s+|\s*/\s*|\s*,\s*(?:
 # "Unlike India,", ", but not Vietnam,".
 _CONTRAST = re.compile(r"(?:^|,)\s*(?:unlike|in contrast to|as opposed to|contrary to|"
                        r"(?:but |though |and )?not)\b[^,;]*,", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r";|\b(?:but|while|whereas|although|though|and)\b", re.IGNORECASE)
 _NEITHER = re.compile(r"\bneither\s+(?:the\s+)?$", re.IGNORECASE)
 # A negation that belongs to the role word after it ("not a full member", "neither a member
 # nor an observer", "not a member, observer or dialogue partner").
@@ -115,9 +116,16 @@ _ROLE_NEGATION = re.compile(r"(?:\b(?:not|never|neither|nor|no longer)|n't)(?:[\
 _CLAUSE_NEGATION = re.compile(r"(?:\b(?:not|never|no longer)\b|n't\b)", re.IGNORECASE)
 
 
-def _names_a_country(text: str) -> bool:
-    return bool(find_actors(tokenize(text))) or any(
-        from_name(m.group()) for m in _CAPITALISED.finditer(text))
+def _another_clause(text: str) -> bool:
+    """True when ``text`` (between a role word and a negation) opens a clause about another
+    country ("..., but Vietnam", "; Vietnam"): the negation is that country's. A country in
+    an aside ("according to several Russian commentators") opens none."""
+    breaks = list(_CLAUSE_BREAK.finditer(text))
+    if not breaks:
+        return False
+    rest = text[breaks[-1].end():]
+    return bool(find_actors(tokenize(rest))) or any(
+        from_name(m.group()) for m in _CAPITALISED.finditer(rest))
 
 
 def _subjects(text: str, before: int) -> tuple[list[str], bool]:
@@ -195,7 +203,7 @@ def _contents(claim: Claim, previous: Organisation | None, now: date | None) -> 
         return out
     if roles and not any(denied for _, _, denied in roles):
         later = _CLAUSE_NEGATION.search(claim.text, roles[0][0])
-        if later and _names_a_country(claim.text[roles[0][0]:later.start()]):
+        if later and _another_clause(claim.text[roles[0][0]:later.start()]):
             later = None  # "India is a member, but Vietnam is not": another country's clause
         roles = [(at, name, bool(later)) for at, name, _ in roles]
     if roles:
