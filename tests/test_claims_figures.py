@@ -181,6 +181,16 @@ def test_each_fuel_figure_takes_the_basis_named_nearest_it(st):
     assert "open-source estimate: at least 1,000,000 barrels" in v.explanation
 
 
+def test_each_fuel_figure_is_compared_with_the_period_written_with_it(st):
+    right = one(st, "Russia told the UN it delivered 277,365 barrels of refined petroleum to "
+                    "North Korea in 2019 and 105,845 barrels in 2023.")
+    assert right.verdict == "supported"
+    swapped = one(st, "Russia told the UN it delivered 105,845 barrels of refined petroleum to "
+                      "North Korea in 2019 and 277,365 barrels in 2023.")
+    assert swapped.verdict == "contradicted"
+    assert "differs from the reference figure: Jan 2019–Dec 2019" in swapped.explanation
+
+
 def test_without_a_basis_a_figure_above_the_reported_one_is_not_contradicted(st):
     v = one(st, "Russia delivered 400,000 barrels of refined petroleum to North Korea in 2018.")
     assert v.verdict == "unverified" and v.rule == "fuel.reported-basis"

@@ -33,6 +33,7 @@ from pivotwatch.claims.checks.roles import (
 )
 from pivotwatch.claims.checks.text import (
     agrees,
+    claim_span,
     claimed,
     money,
     spans,
@@ -83,6 +84,8 @@ _BASIS_WORDS = (
     ("open_source_estimate", re.compile(r"open[- ]source|tracking|satellite imagery|tanker",
                                         re.IGNORECASE)),
 )
+# What ends the words that go with a figure: a clause or sentence break
+_PERIOD_BREAK = re.compile(r"[;.:()—]|,\s", re.IGNORECASE)
 _FLOW_WORDS = {"total": "total trade", "dprk_imports_from_rus": "DPRK imports from Russia",
                "dprk_exports_to_rus": "DPRK exports to Russia", "target": "trade target"}
 
@@ -355,12 +358,26 @@ def _floor(row: RefFuel, basis: str | None) -> bool:
                                           and basis != "reported_to_un")
 
 
+def _own_period(claim: Claim, text: str, q: Quantity) -> list[tuple[date | None, date | None]]:
+    """The period written just after a figure, in its clause ("500,000 barrels in 2023 and 1
+    million barrels in 2024": 2023 for the first), as a one-item list; empty when none is."""
+    later = [t for t in claim.times if t.begin >= q.end and (t.start or t.end)]
+    if not later:
+        return []
+    t = min(later, key=lambda t: t.begin)
+    between = text[q.end:t.begin]
+    if len(between) > 60 or _PERIOD_BREAK.search(between) or \
+            any(q.end <= o.start < t.begin for o in claim.quantities):
+        return []
+    return [claim_span(claim, text, t)]
+
+
 def _delivery_figure(claim: Claim, text: str, q: Quantity, ref: ReferenceData) -> Verdict:
     if "reference_fuel" in ref.missing:
         return Verdict(VerdictKind.UNVERIFIED, NO_REFERENCE, check="fuel", rule="fuel.not-loaded")
     basis = fuel_basis(claim.text, q.start - claim.start)
     rows = [r for r in ref.fuel if r.barrels is not None and (basis is None or r.basis == basis)]
-    periods = spans(claim, text)
+    periods = _own_period(claim, text, q) or spans(claim, text)
     label = ""
     if not periods and q.per == "year" and rows:
         latest = max(r.start.year for r in rows)
