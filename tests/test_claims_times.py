@@ -82,6 +82,21 @@ def test_what_does_not_point_back_to_a_time_is_not_one(text):
     assert _spans(text) == []
 
 
+@pytest.mark.parametrize(("text", "raw", "first", "last"), [
+    ("Kim visited Vladivostok in 2019. Two years later, trade collapsed.", "Two years later",
+     date(2021, 1, 1), date(2021, 12, 31)),
+    ("Trade rose in March 2024; 18 months earlier it had fallen.", "18 months earlier",
+     date(2022, 9, 1), date(2022, 9, 30)),
+])
+def test_a_count_of_years_or_months_earlier_or_later(text, raw, first, last):
+    assert _spans(text)[1] == (raw, first, last, "year" if "year" in raw else "month")
+
+
+def test_the_years_after_is_no_single_year():
+    text = "Kim visited Vladivostok in 2019. In the years after, trade grew."
+    assert [t.raw for t in find_times(text)] == ["2019"]
+
+
 def test_the_same_period_is_the_earlier_time_itself():
     text = ("Between January and April 2024 Russia shipped 5,000 tonnes of flour to North "
             "Korea. Over the same period, North Korea sent 2,000 containers of shells.")

@@ -78,7 +78,10 @@ _COUNT_AFTER = re.compile(r"\s+(?:troops|soldiers|barrels|tonnes|tons|shells|con
 # month". After the unit: "a year earlier", "a month later", "the year before" (at the end of
 # a clause; "a year before the treaty" counts from the treaty). "That period" and "the same
 # period" are the earlier time itself, whatever its length.
-_ANAPHOR_UNITS = frozenset({"year", "month", "period"})
+_ANAPHOR_UNITS = frozenset({"year", "month", "period", "years", "months"})
+# "two years later", "18 months earlier": a count of units before the shift word.
+_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+           "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 _SHIFT_BEFORE = {"previous": -1, "preceding": -1, "following": 1}
 _SHIFT_AFTER = {"earlier": -1, "later": 1, "before": -1, "after": 1}
 _CLAUSE_END = re.compile(r"\s*(?:[,.;:)]|$)")
@@ -228,11 +231,14 @@ def _unit_anaphor(text: str, tok: Tokens, i: int) -> _Anaphor | None:
         return None
     if before in _SHIFT_BEFORE:
         return _Anaphor(starts[first], ends[i], unit, _SHIFT_BEFORE[before])
-    if before in ("a", "one", "the") and i + 1 < len(lows) and _spaced(text, tok, i):
+    count = int(unit in _RELATIVE_UNITS) if before == "the" else _COUNTS.get(before) or \
+        (int(before) if before.isdigit() and len(before) < 3 else 0)  # not "the years after"
+    if count and i + 1 < len(lows) and _spaced(text, tok, i):
         after = lows[i + 1]
         if after in ("earlier", "later") or after in _SHIFT_AFTER and \
                 _CLAUSE_END.match(text, ends[i + 1]):
-            return _Anaphor(starts[i - 1], ends[i + 1], unit, _SHIFT_AFTER[after])
+            return _Anaphor(starts[i - 1], ends[i + 1], unit.rstrip("s"),
+                            count * _SHIFT_AFTER[after])
     return None
 
 
