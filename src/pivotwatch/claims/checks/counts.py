@@ -9,7 +9,9 @@ a record dated 2018 that says "238,200 t in 2014" gives that figure for 2014. Of
 matches the nearest figure wins, and it is the evidence cited first. When the figure is the
 point of the claim (a count with a unit) and no record gives it, the claim is unverified with
 the event as context, or contradicted when a record of the same event, unit and calendar year
-gives one clearly different figure.
+gives one clearly different figure. A figure for a year still to come is no past count,
+whatever the claim's modality, and an increment ("50,000 more troops") is never refuted by a
+total on record.
 """
 
 from __future__ import annotations

@@ -8,12 +8,14 @@ order when a claim gives as many years as figures; the latest reference year, sa
 compared) and its role and flow (:mod:`.roles`: a goal only with a `target` row; a part of a
 flow, a change or money that is not trade never; the total, or one direction).
 Fuel: figures of different bases (reported to the UN, government estimate, open-source
-estimate) are never mixed or added; a figure is compared with rows of the basis the text names
-(any basis when it names none) whose period overlaps the claim's. A row contradicts only when
-it covers the whole period the claim speaks of; a lower bound, or a figure reported to the UN
-when the claim does not say it is that one, never contradicts a larger figure. A claim that
-deliveries exceeded the cap (or did not) is checked against the cap and every basis for that
-year, and the explanation gives each.
+estimate) are never mixed or added; a figure is compared with rows of the basis named nearest
+it (any basis when the text names none) whose period overlaps its own (written after it, else
+the claim's). A row contradicts only when it covers the whole period the claim speaks of; a
+lower bound, or a figure reported to the UN when the claim does not say it is that one, never
+contradicts a larger figure. A cap figure is compared with the cap of its oil (crude or
+refined). A claim that deliveries exceeded the cap (or did not) is checked against the cap
+and every delivery figure for that year, never against the cap it names, and the explanation
+gives each.
 """
 
 from __future__ import annotations
