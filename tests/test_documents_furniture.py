@@ -165,3 +165,29 @@ def test_furniture_named_in_compounds_is_dropped_and_commentary_is_not_comments(
     assert "tankers loading at Vostochny" in text and "about 15,000 barrels" in text
     for dropped in ("Tweet", "Like this", "Far East ports", "Top posts"):
         assert dropped not in text, dropped
+
+
+# A page built with generated class names: only the headings say what a block is.
+GENERATED_CLASSES_PAGE = """<html><head><title>Trade with Pyongyang</title></head><body>
+<main class="dcr-7f2k1"><article class="dcr-q1w2e3">
+<h1>China's trade with North Korea rose in 2023</h1>
+<p>China's trade with North Korea reached $2.3 billion in 2023, up 125% on the year before,
+according to Chinese customs data.</p>
+<h2>Related developments</h2>
+<p>Russia's trade with North Korea was far smaller, at $34.4 million.</p>
+<h3>Related stories</h3>
+<ul><li>Kim meets Putin at Vostochny</li><li>Pyongyang reopens its border</li></ul>
+</article>
+<div class="dcr-9z8y7"><h2>Most viewed</h2><ol><li>Celebrity chef opens Seoul
+restaurant</li></ol></div>
+<div class="dcr-5t6y7"><h2>Comments (40)</h2><p>Sanctions never work.</p></div>
+</main></body></html>"""
+
+
+def test_blocks_titled_as_furniture_are_dropped_where_classes_say_nothing():
+    text = text_of(GENERATED_CLASSES_PAGE)
+    assert "reached $2.3 billion in 2023" in text
+    assert "Related developments" in text and "$34.4 million" in text  # a section of the text
+    for dropped in ("Related stories", "Kim meets Putin", "Most viewed", "Celebrity chef",
+                    "Comments", "Sanctions never work"):
+        assert dropped not in text, dropped

@@ -315,6 +315,15 @@ _CONTAINER_WORDS = frozenset({"posts", "links", "list", "bar", "box", "tools", "
                               "wrapper", "widget", "block", "module", "area", "strip"})
 _CANDIDATES = etree.XPath("//*[@class or @id or @role or @aria-label] | //nav | //aside | //menu"
                           " | //marquee | //header | //footer")
+# Headings that title furniture (letters only, lower case: "Comments (12)" is "comments").
+_FURNITURE_HEADINGS = frozenset({
+    "most read", "most popular", "most viewed", "most shared", "most read stories",
+    "related", "related stories", "related articles", "related content", "related coverage",
+    "recommended", "recommended for you", "more stories", "read more", "read next",
+    "trending", "trending now", "popular now", "you may also like", "you might also like",
+    "sign up to our newsletter", "newsletter", "share this article", "share this story",
+    "comments"})
+_HEADINGS = etree.XPath("//h2 | //h3 | //h4 | //h5 | //h6")
 _JOINED_PAIRS = frozenset(a + b for a, b in _FURNITURE_PAIRS)  # "mostread"
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _NOT_LETTERS = re.compile(r"[^a-z]+")
@@ -362,26 +371,49 @@ def _furniture_kind(el) -> str | None:
 
 def drop_furniture(tree) -> None:
     """Remove page furniture from a parsed page: menus, the page's header and footer, asides,
-    and elements whose class, id or aria-label names cookie or consent banners, tickers,
+    elements whose class, id or aria-label names cookie or consent banners, tickers,
     "Most read" / related / recommended lists, newsletter boxes, share bars, promotions and
-    advertising, sidebars, comments or breadcrumbs. The article stays: its main content
-    (<main>, role=main, else its longest <article>) and what contains it are never removed,
-    and a page header or footer, or an element that is furniture only by its name, is kept
-    when it holds more than half of the page's text (a layout wrapper such as
-    "content-with-sidebar", or a <header> around an unmarked article)."""
+    advertising, sidebars, comments or breadcrumbs, and blocks that a heading titles so
+    ("Most read", "Related stories"; pages with generated class names say it only there).
+    The article stays: its main content (<main>, role=main, else its longest <article>) and
+    what contains it are never removed, and a page header or footer, or an element that is
+    furniture only by its name or heading, is kept when it holds more than half of the page's
+    text (a layout wrapper such as "content-with-sidebar", or a <header> around an unmarked
+    article)."""
     region = doctext._main_region(tree)
     keep = {region, *region.iterancestors()} if region is not None else set()
-    found = [(el, kind) for el in _CANDIDATES(tree) if el not in keep
-             and (kind := _furniture_kind(el))]
-    likely = [el for el, kind in found if kind == "likely"]
-    total = _text_size(tree) if likely else 0
-    for el, kind in found:
-        if kind == "likely" and 2 * _text_size(el) > total:
-            if el.tag.lower() in _PAGE_TAGS:
-                el.tag = "div"  # the page's text: `doctext` would drop a <header> whole
-            continue
+    total = _text_size(tree)
+    doomed = []
+    for el in _CANDIDATES(tree):
+        kind = _furniture_kind(el) if el not in keep else None
+        if kind == "certain" or kind == "likely" and 2 * _text_size(el) <= total:
+            doomed.append(el)
+        elif kind == "likely" and el.tag.lower() in _PAGE_TAGS:
+            el.tag = "div"  # the page's text: `doctext` would drop a <header> whole
+    doomed += _titled_furniture(tree, keep, total)
+    for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()
+
+
+def _titled_furniture(tree, keep: set, total: int) -> list:
+    """Blocks a furniture heading opens: the heading's parent when it is a block of its own
+    (not the article, not most of the page), else the heading and the list after it."""
+    out = []
+    for heading in _HEADINGS(tree):
+        title = " ".join(_NOT_LETTERS.split(heading.text_content().lower())).strip()
+        if title not in _FURNITURE_HEADINGS:
+            continue
+        parent = heading.getparent()
+        if parent is not None and parent not in keep and parent.tag not in ("html", "body") \
+                and 2 * _text_size(parent) <= total:
+            out.append(parent)
+            continue
+        out.append(heading)
+        after = heading.getnext()
+        if after is not None and isinstance(after.tag, str) and after.tag.lower() in ("ul", "ol"):
+            out.append(after)
+    return out
 
 
 _HIDDEN_TEXT = ("script", "style", "noscript", "template", "head")
