@@ -67,11 +67,19 @@ def test_crude_and_refined_caps_are_each_compared_with_their_own_cap(st):
     "imports from Russia of $44.9 million.",
     "In 2019, North Korea's imports from Russia — of which petroleum products made up $27.2 "
     "million — totalled $44.9 million.",
+    "North Korea imported $44.9 million of goods from Russia in 2019, including petroleum "
+    "products worth $27.2 million.",
 ])
 def test_a_part_of_a_flow_is_not_compared_with_the_flow(st, text):
     v = one(st, text)
     assert v.verdict == "supported" and "matches the reference DPRK imports" in v.explanation
     assert "$27.20 million is a part of a trade flow" in v.explanation
+
+
+def test_a_total_including_a_kind_of_goods_is_the_total(st):
+    v = one(st, "Trade between Russia and North Korea including fuel reached $47.9 million in "
+                "2019.")
+    assert v.verdict == "supported" and "reference total trade for 2019" in v.explanation
 
 
 def test_the_flow_itself_named_after_of_which_is_compared(st):

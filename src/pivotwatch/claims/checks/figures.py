@@ -27,9 +27,9 @@ from pivotwatch.claims.checks.events import FORUM_ACTORS
 from pivotwatch.claims.checks.refdata import ReferenceData, RefFuel, RefTrade
 from pivotwatch.claims.checks.roles import (
     commodity,
-    directed,
     is_change,
     is_target,
+    names_trade,
     other_money,
     trade_flow,
 )
@@ -159,9 +159,9 @@ def _years_for(claim: Claim, figures: list[Quantity]) -> dict[Quantity, list[int
 
 def check_trade(claim: Claim, ref: ReferenceData) -> list[Verdict]:
     """Each USD figure of a trade claim against the reference row of its year and flow."""
-    # a dollar figure of exports or imports between the two is a trade figure whatever the
-    # topic extraction gave the sentence
-    between = directed(claim.text)
+    # a dollar figure of trade, exports or imports between the two is a trade figure whatever
+    # the topic extraction gave the sentence ("trade including fuel reached $47.9 million")
+    between = names_trade(claim.text)
     figures = [q for q in claim.quantities if q.unit == "usd" and not other_money(claim, q) and
                (q.topic in TRADE_TOPICS or claim.topic in TRADE_TOPICS or between)]
     if not figures:

@@ -27,8 +27,13 @@ _CLAUSE_BREAK = re.compile(r"[;:()—]|,\s|\s[–-]\s|\b(?:while|whereas|but)\s"
 # A starting point, not a goal: "aim to lift trade to $1 billion from $34.4 million"
 _FROM = re.compile(r"\bfrom\s+(?:about\s+|around\s+|some\s+)?$", re.IGNORECASE)
 # An item within a flow: "of which ... $27.2 million", "including $27.2 million"
-_PART_OF = re.compile(r"\b(?:of which|including|included|includes|among (?:them|which)|"
-                      r"of (?:this|that|these|the total))\b", re.IGNORECASE)
+# ("trade including fuel reached $47.9 million" is the whole: "including" must lead to it)
+_LEVEL_VERBS = (r"(?:reached|was|were|is|are|totall?ed|stood|hit|amounted|rose|fell|grew|came|"
+                r"climbed|dropped|increased|decreased)\b")
+_PART_OF = re.compile(r"\b(?:of which|among (?:them|which)|of (?:this|that|these|the total))\b|"
+                      r"\b(?:including|included|includes)\s+"
+                      r"(?:(?!" + _LEVEL_VERBS + r")[\w-]+\s+){0,3}$",
+                      re.IGNORECASE)
 # Kinds of goods: a figure of one of them is a part of a flow ("petroleum imports",
 # "$27.2 million of fuel"), never the flow.
 _GOODS = (r"(?:petroleum|oil|fuel|diesel|gasoline|coal|food|flour|grain|wheat|rice|seafood|fish|"
@@ -36,6 +41,8 @@ _GOODS = (r"(?:petroleum|oil|fuel|diesel|gasoline|coal|food|flour|grain|wheat|ri
           r"arms|weapons|munitions|medicines?|sugar)")
 _GOODS_FLOW = re.compile(rf"\b{_GOODS}(?:\s+products)?\s+(?:exports?|imports?|sales|shipments|"
                          r"deliveries|purchases|supplies)\b", re.IGNORECASE)
+_GOODS_BEFORE = re.compile(rf"\b{_GOODS}(?:\s+products)?\s+(?:worth|valued at|totalling|totaling|"
+                           r"amounting to)\s+(?:about\s+|some\s+|around\s+)?$", re.IGNORECASE)
 _GOODS_AFTER = re.compile(rf"\s+(?:worth\s+)?(?:of|in)\s+(?:[\w-]+\s+){{0,2}}?{_GOODS}\b",
                           re.IGNORECASE)
 # Money that is not trade: what a figure is the value of, named just after it ("a $100
@@ -131,7 +138,13 @@ def is_part(claim: Claim, q: Quantity) -> bool:
     item = _PART_OF.search(lead)
     # "of which imports from Russia were $44.9 million": the item is the flow itself
     item = item and not directed(lead[item.end():])
-    return bool(item or _GOODS_AFTER.match(after) or nearest_is_goods)
+    return bool(item or _GOODS_AFTER.match(after) or _GOODS_BEFORE.search(lead) or
+                nearest_is_goods)
+
+
+def names_trade(text: str) -> bool:
+    """Whether a text names trade between the two: bilateral or total trade, or one flow."""
+    return bool(_TOTAL.search(text)) or directed(text)
 
 
 def directed(text: str) -> bool:
