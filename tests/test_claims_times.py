@@ -92,6 +92,18 @@ def test_a_count_of_years_or_months_earlier_or_later(text, raw, first, last):
     assert _spans(text)[1] == (raw, first, last, "year" if "year" in raw else "month")
 
 
+def test_a_point_of_comparison_is_no_antecedent():
+    text = ("Trade reached $34.4 million in 2023, up from $20 million the previous year. In "
+            "March alone, Russia shipped 100,000 barrels of fuel to North Korea.")
+    assert _spans(text)[2] == ("March", date(2023, 3, 1), date(2023, 3, 31), "month")
+
+
+def test_a_shifted_time_opening_a_sentence_is_an_antecedent():
+    text = ("Trade rose in 2023. The previous year, trade collapsed. That same year, Kim "
+            "visited the Vostochny cosmodrome.")
+    assert _spans(text)[2] == ("That same year", date(2022, 1, 1), date(2022, 12, 31), "year")
+
+
 def test_the_years_after_is_no_single_year():
     text = "Kim visited Vladivostok in 2019. In the years after, trade grew."
     assert [t.raw for t in find_times(text)] == ["2019"]

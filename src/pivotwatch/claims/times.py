@@ -84,6 +84,7 @@ _COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 
            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 _SHIFT_BEFORE = {"previous": -1, "preceding": -1, "following": 1}
 _SHIFT_AFTER = {"earlier": -1, "later": 1, "before": -1, "after": 1}
+_SENTENCE_OPENING = re.compile(r"[.!?\n][\s\"'*-]*(?:(?:in|during)\s+)?$", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"\s*(?:[,.;:)]|$)")
 # A month name with no year after a preposition: "in March alone", "during May".
 _MONTH_NAMES = frozenset(name.lower() for name in calendar.month_name if name)
@@ -287,10 +288,19 @@ def _back(a: _Anaphor, last: TimeRef | None,
     return date(y, mo + 1, 1), _month_end(y, mo + 1), "month"
 
 
+def _opens_sentence(text: str, at: int) -> bool:
+    """Whether offset ``at`` opens a sentence, perhaps after "In" or "During" (the text's
+    start counts as a line break)."""
+    window = text[max(0, at - 12):at]
+    return bool(_SENTENCE_OPENING.search("\n" + window if at <= 12 else window))
+
+
 def _with_anaphors(text: str, found: list[TimeRef], anaphors: list[_Anaphor],
                    doc_date: date | None) -> list[TimeRef]:
     """``found`` with the times pointing back resolved and merged in, in order of offset;
-    one that overlaps a time of ``found`` is part of it and drops."""
+    one that overlaps a time of ``found`` is part of it and drops. The antecedent of each is
+    the nearest earlier time written out, pointed back to without a shift, or shifted at the
+    opening of a sentence."""
     merged: list[TimeRef] = []
     last, pending = None, iter(anaphors)
     a = next(pending, None)
@@ -301,7 +311,11 @@ def _with_anaphors(text: str, found: list[TimeRef], anaphors: list[_Anaphor],
             resolved = _back(a, last, doc_date) if clear else None
             if resolved is not None:
                 merged.append(new_time(text[a.begin:a.end], *resolved, a.begin, a.end))
-                last = merged[-1] if merged[-1].start else last
+                # A shifted time inside a sentence is a point of comparison ("up from $20
+                # million the previous year"), not the time the text goes on about; one that
+                # opens a sentence ("The previous year, ...") is.
+                if merged[-1].start and (not a.shift or _opens_sentence(text, a.begin)):
+                    last = merged[-1]
             a = next(pending, None)
         if t is not None:
             merged.append(t)
