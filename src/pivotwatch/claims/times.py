@@ -226,13 +226,14 @@ def _unit_anaphor(text: str, tok: Tokens, i: int) -> _Anaphor | None:
     unit, before = lows[i], lows[i - 1] if i and _spaced(text, tok, i - 1) else ""
     first = i - 2 if i > 1 and lows[i - 2] in ("the", "that") and _spaced(text, tok, i - 2) \
         else i - 1
-    if before == "that" or before == "same" and first == i - 2:
+    plural = unit in ("years", "months")  # counted only: "two years later"
+    if not plural and (before == "that" or before == "same" and first == i - 2):
         return _Anaphor(starts[first], ends[i], unit)
     if unit == "period":
         return None
-    if before in _SHIFT_BEFORE:
+    if not plural and before in _SHIFT_BEFORE:
         return _Anaphor(starts[first], ends[i], unit, _SHIFT_BEFORE[before])
-    count = int(unit in _RELATIVE_UNITS) if before == "the" else _COUNTS.get(before) or \
+    count = int(not plural) if before == "the" else _COUNTS.get(before) or \
         (int(before) if before.isdigit() and len(before) < 3 else 0)  # not "the years after"
     if count and i + 1 < len(lows) and _spaced(text, tok, i):
         after = lows[i + 1]
