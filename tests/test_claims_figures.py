@@ -134,6 +134,13 @@ def test_money_that_is_not_trade_is_not_compared_with_trade(st, text):
     assert "differs" not in v.explanation
 
 
+def test_a_payment_for_a_kind_of_goods_is_not_the_trade_total(st):
+    v = one(st, "Russia paid North Korea $500 million for munitions in 2024, dwarfing "
+                "bilateral trade of $34 million.")
+    assert v.verdict == "supported" and "$500.00 million is a part of a trade flow" in \
+        v.explanation
+
+
 def test_a_change_in_trade_is_not_its_level(st):
     v = one(st, "Russia's trade with North Korea rose by $30 million in 2023.")
     assert v.verdict == "unverified" and v.rule == "trade.change-not-level"

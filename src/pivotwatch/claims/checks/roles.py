@@ -43,7 +43,7 @@ _GOODS_FLOW = re.compile(rf"\b{_GOODS}(?:\s+products)?\s+(?:exports?|imports?|sa
                          r"deliveries|purchases|supplies)\b", re.IGNORECASE)
 _GOODS_BEFORE = re.compile(rf"\b{_GOODS}(?:\s+products)?\s+(?:worth|valued at|totalling|totaling|"
                            r"amounting to)\s+(?:about\s+|some\s+|around\s+)?$", re.IGNORECASE)
-_GOODS_AFTER = re.compile(rf"\s+(?:worth\s+)?(?:of|in)\s+(?:[\w-]+\s+){{0,2}}?{_GOODS}\b",
+_GOODS_AFTER = re.compile(rf"\s+(?:worth\s+)?(?:of|in|for)\s+(?:[\w-]+\s+){{0,2}}?{_GOODS}\b",
                           re.IGNORECASE)
 # Money that is not trade: what a figure is the value of, named just after it ("a $100
 # million road bridge", "a $500 million loan") or just before it ("contracts worth", "an
