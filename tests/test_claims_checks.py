@@ -245,7 +245,7 @@ def test_general_assembly_votes(st):
 def test_opinion_is_not_checkable(st):
     result = audit("It is a disgrace.", store=st, doc_date=DAY)
     assert result.claims[0].verdict.verdict == "not_checkable"
-    assert result.summary() == "1 claims: 1 not checkable"
+    assert result.summary() == "1 claim: 1 not checkable"
 
 
 # --- review fixes: one test each ---------------------------------------------------------------

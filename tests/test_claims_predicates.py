@@ -27,7 +27,7 @@ def ref(tmp_path_factory):
         yield store, load_reference(store)
 
 
-def verdict(ref, text):
+def verdict_of(ref, text):
     st, data = ref
     result = audit(text, store=st, reference=data, doc_date=DAY)
     assert len(result.claims) == 1, [c.claim.text for c in result.claims]
@@ -57,40 +57,86 @@ def test_a_predicate_in_a_setting_phrase_is_context():
     "Russia and North Korea deepened their military relationship in 2024.",
 ])
 def test_no_predicate_no_event_evidence(ref, text):
-    got = verdict(ref, text)
+    got = verdict_of(ref, text)
     assert got.verdict.value != "supported", got.explanation
 
 
 def test_the_other_direction_does_not_support(ref):
     # 2024: Putin went to Pyongyang; nobody records Kim visiting Moscow that year
-    got = verdict(ref, "Kim Jong Un visited Moscow in June 2024.")
+    got = verdict_of(ref, "Kim Jong Un visited Moscow in June 2024.")
     assert got.verdict.value == "unverified", got.explanation
-    got = verdict(ref, "Putin visited Pyongyang in June 2024.")
+    got = verdict_of(ref, "Putin visited Pyongyang in June 2024.")
     assert got.verdict.value == "supported" and got.rule == "events.predicate-match"
 
 
 def test_another_kind_of_event_in_the_period_does_not_support(ref):
     # September 2024: the DPRK observed Ocean-2024; no joint exercise is on record
-    got = verdict(ref, "Russia and North Korea held joint naval exercises in September 2024.")
+    got = verdict_of(ref, "Russia and North Korea held joint naval exercises in September 2024.")
     assert got.verdict.value == "unverified", got.explanation
-    got = verdict(ref, "North Korea took part as an observer in Russia's Ocean-2024 naval "
+    got = verdict_of(ref, "North Korea took part as an observer in Russia's Ocean-2024 naval "
                        "exercise in September 2024.")
     assert got.verdict.value == "supported", got.explanation
 
 
 def test_the_asserted_event_not_its_setting_decides(ref):
-    got = verdict(ref, "The treaty was signed during Kim's visit to Vladivostok in 2023.")
+    got = verdict_of(ref, "The treaty was signed during Kim's visit to Vladivostok in 2023.")
     assert got.verdict.value != "supported", got.explanation
 
 
 def test_a_record_that_it_did_not_happen_contradicts(ref):
-    got = verdict(ref, "Kim Jong Un was Putin's guest of honour in Moscow for the 2025 "
+    got = verdict_of(ref, "Kim Jong Un was Putin's guest of honour in Moscow for the 2025 "
                        "Victory Day parade.")
     assert got.verdict.value == "contradicted" and got.rule == "events.record-of-non-event"
 
 
 def test_a_halt_claimed_is_what_a_halt_row_records(ref):
-    got = verdict(ref, "Transit of Russian coal through Rajin stopped in early 2018.")
+    got = verdict_of(ref, "Transit of Russian coal through Rajin stopped in early 2018.")
     assert got.verdict.value == "supported", got.explanation
-    got = verdict(ref, "Kim didnt go to the Victory Day parade in Moscow in May 2025.")
+    got = verdict_of(ref, "Kim didnt go to the Victory Day parade in Moscow in May 2025.")
     assert got.verdict.value == "supported" and got.rule == "events.denial-recorded"
+
+
+@pytest.mark.parametrize(("text", "verdict", "rule"), [
+    ("No North Korean troops were deployed to Russia in 2024.", "contradicted",
+     "events.denial-refuted"),
+    ("There was no summit between Putin and Kim in 2019.", "contradicted",
+     "events.denial-refuted"),
+    ("North Korea has never sent troops to Russia.", "contradicted", "events.denial-refuted"),
+    # the last visit before 2024 was in 2000: the 2024 visit refutes it, the 2000 one does not
+    ("Putin has not visited North Korea since 2000.", "contradicted", "events.denial-refuted"),
+    # one declined invitation in 2025 says nothing of every year since 2011
+    ("No North Korean leader has visited Russia since 2011.", "unverified",
+     "events.denial-one-occasion"),
+])
+def test_denials_in_other_words(ref, text, verdict, rule):
+    got = verdict_of(ref, text)
+    assert (got.verdict.value, got.rule) == (verdict, rule), got.explanation
+
+
+def test_a_purpose_is_context_not_the_event(ref):
+    got = verdict_of(ref, "Kim Jong Un visited Moscow in June 2024 to sign the new treaty.")
+    assert got.verdict.value == "unverified", got.explanation
+
+
+def test_another_doer_does_not_support(ref):
+    got = verdict_of(ref, "The treaty was ratified by Russia's State Duma in November 2024.")
+    assert (got.verdict.value, got.rule) == ("unverified", "events.other-doer")
+    assert "2024-10-24" in got.explanation
+    got = verdict_of(ref, "The State Duma ratified the treaty in October 2024.")
+    assert got.verdict.value == "supported"
+
+
+def test_a_veto_by_another_country_is_not_the_claims():
+    found = predicates("China vetoed the renewal of the Panel of Experts in March 2024.")
+    from pivotwatch.claims.predicates import direction_clash
+
+    assert direction_clash(found, "un_veto", "RUS", "UNO")
+    assert not direction_clash(found, "un_veto", "CHN", "UNO")
+
+
+def test_a_dated_dateline_is_neither_a_party_nor_a_time():
+    from pivotwatch.claims import extract_claims
+
+    claim = extract_claims("SEOUL, June 19, 2025 (Reuters) - North Korea and Russia marked "
+                           "the treaty signed in June 2024.")[0]
+    assert "KOR" not in claim.actors and [t.raw for t in claim.times] == ["June 2024"]

@@ -87,7 +87,7 @@ def test_two_documents_keep_a_count_line_each(sample_db, doc, tmp_path):
     text = render.to_markdown(audits)
     assert text.count("4 claims in 2 documents:") == 1
     assert "3 claims: 2 inconsistent, 1 not checkable" in text
-    assert "1 claims: 1 not checkable" in text
+    assert "1 claim: 1 not checkable" in text
     assert "3 claims: 2 inconsistent, 1 not checkable" in render.claims_html(audits)
 
 

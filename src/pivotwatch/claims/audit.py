@@ -89,7 +89,8 @@ class Audit:
 
     def summary(self) -> str:
         parts = [f"{n} {v.replace('_', ' ')}" for v, n in self.counts.items() if n]
-        return f"{len(self.claims)} claims: " + (", ".join(parts) if parts else "none")
+        n = len(self.claims)
+        return f"{n} claim{'s' if n != 1 else ''}: " + (", ".join(parts) if parts else "none")
 
     def to_dict(self) -> dict:
         return {"doc_id": self.doc_id, "title": self.title, "source": self.source,

@@ -97,7 +97,7 @@ def _figure_topic(q: Quantity, terms: list[Match], claim_topic: str | None) -> s
 
 
 # A wire dateline at the start of a line: "SEOUL —", "MOSCOW, Dec 3 (Reuters) -".
-_DATELINE = re.compile(r"^[ \t]*[A-Z][A-Z.'’ -]{2,30}(?:,[ \t]*[\w .]{1,20})?"
+_DATELINE = re.compile(r"^[ \t]*[A-Z][A-Z.'’ -]{2,30}(?:,[ \t]*[\w .,]{1,24}?)?"
                        r"(?:[ \t]*\([\w .]{1,20}\))?[ \t]*(?:—|–|--|-)[ \t]", re.MULTILINE)
 
 
@@ -114,7 +114,9 @@ def extract_claims(text: str, *, doc_id: str = "", doc_date: date | None = None)
     terms = find_terms(tok)
     modal = find_modality_terms(tok)
     orgs = find_organisations(text, tok)
-    all_times = find_times(text, doc_date, tok)
+    # the dateline's date is when the story was filed, not a time of the claim
+    all_times = [t for t in find_times(text, doc_date, tok)
+                 if not any(s <= t.begin < e for s, e in datelines)]
     spans = [(t.begin, t.finish) for t in all_times]
     quantities = find_quantities(text, spans, tok)
     bounds = ([u[1] for u in units], [u[2] for u in units])

@@ -22,6 +22,8 @@ from pivotwatch.claims.tokens import tokenize
 from pivotwatch.errors import SourceError
 
 DIRECTIONS = ("forward", "reverse", "none")
+# Rows done by a forum (the UN, the MSMT) are not done by a country the claim names.
+FORUMS = frozenset({"UNO", "IGO"})
 # A passive before the predicate ("were supplied", "was hosted"): the doer follows "by"/"from".
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _DOER_AFTER = re.compile(r"\b(?:by|from)\s+$", re.IGNORECASE)
@@ -30,6 +32,8 @@ _RECEIVER_AFTER = re.compile(r"\b(?:to|into|in|for)\s+(?:the\s+)?$", re.IGNORECA
 # treaty was signed during Kim's visit", "the turn began with the 2012 APEC summit".
 _SETTING = re.compile(r"\b(?:during|after|following|before|since|amid|at|with|ahead of|"
                       r"on the sidelines of)\s+(?:[\w'’.-]+\s+){0,4}$", re.IGNORECASE)
+# A purpose ("visited Moscow *to sign* the treaty") says why, not what happened.
+_PURPOSE = re.compile(r"\b(?:to|in order to|so as to)\s+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,8 @@ def predicates(text: str) -> tuple[Predicate, ...]:
     for m in found:
         kinds, direction = table[m.lastgroup]
         doer, receiver = _roles(text, m.start(), m.end(), mentions, direction)
-        setting = bool(_SETTING.search(text, max(0, m.start() - 60), m.start()))
+        setting = bool(_SETTING.search(text, max(0, m.start() - 60), m.start())) or \
+            bool(out) and bool(_PURPOSE.search(text, max(0, m.start() - 12), m.start()))
         out.append(Predicate(m.group(0), m.start(), m.end(), kinds, direction, doer, receiver,
                              setting))
     return tuple(out)
@@ -134,12 +139,16 @@ def _roles(text: str, start: int, end: int, mentions: list[tuple[int, int, str]]
 def direction_clash(found: tuple[Predicate, ...], kind: str, actor1: str,
                     actor2: str | None) -> bool:
     """Whether a row of this kind, done by ``actor1`` to ``actor2``, runs the other way from
-    every predicate of the claim that names the kind and says who did it."""
-    if not actor2 or actor1 == actor2:
-        return False
+    every predicate of the claim that names the kind and says who did it, or is done by
+    someone else ("China vetoed" is not Russia's veto)."""
     said = [p for p in found if kind in p.kinds and p.direction != "none"
             and (p.doer or p.receiver)]
     if not said:
+        return False
+    parties = {actor1, actor2} - {None}
+    if all(p.doer and p.doer not in parties and actor1 not in FORUMS for p in said):
+        return True
+    if not actor2 or actor1 == actor2:
         return False
     return all(p.doer == actor2 and p.doer != actor1 or
                p.receiver == actor1 and p.receiver != actor2 for p in said)

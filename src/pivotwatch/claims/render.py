@@ -42,7 +42,7 @@ def summary_line(audits: Sequence[Audit]) -> str:
     counts = totals(audits)
     n = sum(counts.values())
     docs = f" in {len(audits)} documents" if len(audits) != 1 else ""
-    return f"{n} claims{docs}: " + ", ".join(
+    return f"{n} claim{'s' if n != 1 else ''}{docs}: " + ", ".join(
         f"{c} {v.replace('_', ' ')}" for v, c in counts.items())
 
 

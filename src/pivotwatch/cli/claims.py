@@ -45,6 +45,8 @@ def _store():
 
     path = Path(state.db or get_settings().db)
     if not path.exists():
+        err.print(f"note: no store at {shown(path, markup=False)}: only the document's own "
+                  "consistency and the organisation lists are checked", markup=False)
         return None
     return open_store(path, read_only=True, command=state.command)
 

@@ -33,6 +33,7 @@ from pivotwatch.claims.checks.counts import check_counts, counts, event_evidence
 from pivotwatch.claims.checks.names import claim_names, missing_names, same_people_and_places
 from pivotwatch.claims.checks.refdata import ReferenceData, RefEvent
 from pivotwatch.claims.checks.text import (
+    EVER,
     content_words,
     denial_at,
     negated,
@@ -133,7 +134,8 @@ def _kinds(claim: Claim, found: tuple[Predicate, ...]) -> frozenset[str]:
 
 
 def _score(row: RefEvent, kinds: frozenset[str], found: tuple[Predicate, ...], periods: list,
-           resolutions: set[str], words: set[str], strict: bool, forecast: bool) -> int | None:
+           resolutions: set[str], words: set[str], strict: bool, forecast: bool,
+           loose: bool = False) -> int | None:
     """How well a timeline row fits a claim whose actors it has; None if it does not record
     the event the claim asserts (another kind, the other direction, another period)."""
     if row.event_type not in kinds or direction_clash(found, row.event_type, row.actor1,
@@ -146,6 +148,8 @@ def _score(row: RefEvent, kinds: frozenset[str], found: tuple[Predicate, ...], p
     shared = len(words & content_words(row.description))
     if forecast:
         ok = shared >= FORECAST_SHARED_WORDS
+    elif loose:  # "has never visited": any record of the kind, the names decide later
+        ok = True
     elif strict:  # the document's parties stand in for actors the claim does not name
         closed = [p for p in periods if p[0] and p[1] and overlaps(p, row.span)]
         ok = bool(closed) and shared >= 2
@@ -171,12 +175,14 @@ def matching_rows(claim: Claim, text: str, ref: ReferenceData, now: date,
     periods = [] if forecast else spans(claim, text)
     words = content_words(claim.text)
     resolutions = set(_RESOLUTION.findall(claim.text))
+    ever = not forecast and not periods and bool(EVER.search(claim.text)) and negated(claim.text)
     scored = []
     for row in ref.events:
         if row.date > now:
             continue
         if _dyad_ok(row, actors, forum):
-            score = _score(row, kinds, found, periods, resolutions, words, False, forecast)
+            score = _score(row, kinds, found, periods, resolutions, words, False, forecast,
+                           ever)
         elif wider != actors and _dyad_ok(row, wider, forum):
             score = _score(row, kinds, found, periods, resolutions, words, True, forecast)
         else:
@@ -314,19 +320,33 @@ def _denied(claim: Claim, rows: list[RefEvent]) -> Verdict:
     def what(row: RefEvent) -> str:
         return f"{row.when}, {row.event_type.replace('_', ' ')}"
 
-    if same:
-        row = same[0]
-        evidence = tuple(_evidence(r) for r in same[:MAX_EVIDENCE])
-        if _non_event(row, claim):
-            return Verdict(VerdictKind.SUPPORTED, f"the record also says it did not happen: "
-                           f"{what(row)}", evidence, "events", "events.denial-recorded")
-        if claim.times:
-            return Verdict(VerdictKind.CONTRADICTED, f"the claim says it did not happen, but "
-                           f"the record has it: {what(row)}", evidence, "events",
-                           "events.denial-refuted")
+    anchored = [r for r in same if _at_anchor(claim, r)]
+    same = [r for r in same if r not in anchored]
+    if anchored and not same:
+        return Verdict(VerdictKind.UNVERIFIED, f"the claim says it did not happen since "
+                       f"{what(anchored[0])[:4]}; the record has it then, not after: "
+                       f"{what(anchored[0])}", (_evidence(anchored[0]),), "events",
+                       "events.denial-since")
+    happened = [r for r in same if not _non_event(r, claim)]
+    if happened and (claim.times or EVER.search(claim.text)):
+        return Verdict(VerdictKind.CONTRADICTED, f"the claim says it did not happen, but the "
+                       f"record has it: {what(happened[0])}",
+                       tuple(_evidence(r) for r in happened[:MAX_EVIDENCE]), "events",
+                       "events.denial-refuted")
+    denials = [r for r in same if r not in happened]
+    if denials and (EVER.search(claim.text) or any(t.precision == "since" for t in claim.times)):
+        return Verdict(VerdictKind.UNVERIFIED, f"the claim says it never happened over a span; "
+                       f"the record says only that it did not happen once: {what(denials[0])}",
+                       (_evidence(denials[0]),), "events", "events.denial-one-occasion")
+    if denials:
+        return Verdict(VerdictKind.SUPPORTED, f"the record also says it did not happen: "
+                       f"{what(denials[0])}", tuple(_evidence(r) for r in denials[:MAX_EVIDENCE]),
+                       "events", "events.denial-recorded")
+    if happened:
         return Verdict(VerdictKind.UNVERIFIED, f"the claim says it did not happen; the nearest "
-                       f"record ({what(row)}) neither confirms nor refutes that", evidence,
-                       "events", "events.denial-undated")
+                       f"record ({what(happened[0])}) neither confirms nor refutes that",
+                       tuple(_evidence(r) for r in happened[:MAX_EVIDENCE]), "events",
+                       "events.denial-undated")
     row = rows[0]
     missing = missing_names(names, row.description)
     why = (f"does not name {', '.join(missing)}" if missing else
@@ -336,12 +356,29 @@ def _denied(claim: Claim, rows: list[RefEvent]) -> Verdict:
                    (_evidence(row),), "events", "events.denial-other-names")
 
 
+def _at_anchor(claim: Claim, row: RefEvent) -> bool:
+    """Whether a row falls in the period a "since" counts from: "has not visited since 2000"
+    says the last visit was in 2000, so a visit in 2000 does not refute it."""
+    for t in claim.times:
+        if t.precision == "since" and t.start:
+            if t.start.month == 1 and t.start.day == 1 and row.date.year == t.start.year:
+                return True
+            if (row.date.year, row.date.month) == (t.start.year, t.start.month):
+                return True
+    return False
+
+
 def _non_event(row: RefEvent, claim: Claim) -> bool:
     """Whether a timeline row records that what the claim is about did not happen: a declined
     invitation or a halt, unless the claim's own predicate is the declining or the halting
     ("coal transit stopped in 2018" is what a trade-halt row records), or a row that denies."""
     said = {k for p in predicates(claim.text) if p.kinds <= DENIAL_TYPES for k in p.kinds}
     return row.event_type in DENIAL_TYPES - said or negated(row.description)
+
+
+def _first_named(names: list, record: str) -> bool:
+    """Whether a record gives any of the names (a person or a body the claim names)."""
+    return bool(names) and len(missing_names(names, record)) != len(names)
 
 
 def _same_occasion(names: list, record: str) -> bool:
@@ -356,18 +393,36 @@ def _same_occasion(names: list, record: str) -> bool:
         len(names) - len(missing) >= 2
 
 
-def _asserted(claim: Claim, rows: list[RefEvent]) -> Verdict | None:
+def _asserted(claim: Claim, rows: list[RefEvent], timeline: list[RefEvent]) -> Verdict | None:
     """A claim that an event happened, against the rows that record its kind, doer and
     period: supported by a record of it; contradicted by a record, about the same people
     and places, that it did not happen ("Kim was the guest of honour at the 2025 parade"
-    against "Kim did not attend the parade")."""
+    against "Kim did not attend the parade"). When the claim names who did it (a person or
+    a body, not a country) and no matching row does, but a row of the same kind at another
+    date does, that row is the event the claim means, on another date: unverified ("ratified
+    by the State Duma in November 2024", when the Duma's vote is on record in October)."""
     happened = [r for r in rows if not _non_event(r, claim)]
+    names = claim_names(claim.text, 0)
+    own = [n for n in names if len(n.spellings) == 1]  # a person or a body, not a country
+    if happened and own and not any(_first_named(own, r.description) for r in happened):
+        kinds = {r.event_type for r in happened}
+        elsewhere = [r for r in timeline if r.event_type in kinds and r not in happened
+                     and _first_named(own, r.description)]
+        if elsewhere:
+            row = elsewhere[0]
+            kind = row.event_type.replace("_", " ")
+            return Verdict(VerdictKind.UNVERIFIED, f"the record has {kind} by "
+                           f"{', '.join(n.text for n in own)} on another date ({row.when}); "
+                           f"in the claim's period only another's ({happened[0].when})",
+                           (_evidence(row), _evidence(happened[0])), "events",
+                           "events.other-doer")
     if happened:
+        # the rows that name who the claim says did it first
+        happened.sort(key=lambda r: not _first_named(own, r.description))
         return Verdict(VerdictKind.SUPPORTED, f"on record: {happened[0].when}, "
                        f"{happened[0].event_type.replace('_', ' ')}",
                        tuple(_evidence(r) for r in happened[:MAX_EVIDENCE]), "events",
                        "events.predicate-match")
-    names = claim_names(claim.text, 0)
     refuting = [r for r in rows if _same_occasion(names, r.description)]
     if refuting:
         row = refuting[0]
@@ -406,7 +461,7 @@ def check_events(claim: Claim, text: str, ref: ReferenceData, now: date,
                              tuple(_evidence(r) for r in rows[:MAX_EVIDENCE]), "events",
                              "forecast.basis-on-record"))
     elif rows and not figure_claim:
-        verdict = _asserted(claim, rows)
+        verdict = _asserted(claim, rows, ref.events)
         if verdict:
             found.append(verdict)
     if not forecast:

@@ -23,13 +23,20 @@ _BY = re.compile(r"\b(?:by|until|up to|through)\s+(?:the\s+)?(?:early|mid|late|e
                  re.IGNORECASE)
 # Units that say how long or how big something is, not how many: never compared.
 NOT_COUNTS = frozenset({"years", "months", "days", "mm", "percent", "km", "kv"})
-# A denied event: "did not", "has never", "was not held" ("never been closer", "not only"
-# and "is not a ..." describe, they do not deny that something happened).
+# A denied event: "did not", "has never", "was not held", "No troops were deployed", "There
+# was no summit" ("never been closer", "not only", "no longer" and "is not a ..." describe,
+# they do not deny that something happened).
 NEGATION = re.compile(r"\b(?:did|has|have|had)(?:\s+not\b|n[’']?t\b)"
                       r"|\b(?:was|were)(?:\s+not|n[’']?t)"
                       r"\s+(?:\w+ed|held|made|met|sent|built|given|paid|sold|taken|seen|done)\b"
-                      r"|\bnever\b(?!\s+(?:before|been|so|more))|\bfailed to\b",
+                      r"|\bnever\b(?!\s+(?:before|so|more))(?!\s+been\s+(?:so|more|closer|better))"
+                      r"|\bfailed to\b|\b(?:\w+ed|sent|held|made|gave|took)\s+no\b"
+                      r"|^\W*no\s+(?!longer\b|doubt\b|one\s+(?:doubts|denies))"
+                      r"|\bthere\s+(?:was|were|has\s+been|have\s+been|is|are)\s+no\b",
                       re.IGNORECASE)
+# "has never visited" and "no ... since 2011" deny it at any time: a record of it refutes them
+# without a period in the claim.
+EVER = re.compile(r"\bnever\b|^\W*no\b|\bthere\s+\w+(?:\s+been)?\s+no\b", re.IGNORECASE)
 
 
 def stem(word: str) -> str:

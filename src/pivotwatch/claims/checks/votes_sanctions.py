@@ -81,7 +81,7 @@ def _session_years(years: list[int]) -> tuple[int, int] | None:
 
 
 def _published(focus: str, partner: str, ref: ReferenceData,
-               years: list[int]) -> tuple[float, int, str, list[int]] | None:
+               years: list[int]) -> tuple[float, int, str, list[tuple[int, int]]] | None:
     """(agreement, roll calls, sessions, the partner's rank among all states in each) from
     Voeten's published figures for the sessions overlapping ``years`` (all sessions when
     none), or None when none are loaded."""
@@ -102,7 +102,8 @@ def _published(focus: str, partner: str, ref: ReferenceData,
     first, last = int(df["period"].min()), int(df["period"].max())
     label = (f"session {first} ({1945 + first}-{(1946 + first) % 100:02d})" if first == last
              else f"sessions {first}-{last} ({1945 + first}-{1946 + last})")
-    ranks = [int(r) for r in df["agreement_rank_all"] if r == r and r is not None]
+    ranks = [(int(p), int(r)) for p, r in zip(df["period"], df["agreement_rank_all"],
+                                              strict=True) if r == r and r is not None]
     return share, votes, label, ranks
 
 
@@ -142,7 +143,7 @@ def check_assembly_votes(claim: Claim, ref: ReferenceData) -> list[Verdict]:
         if "RUS" in claim.actors[:2] else claim.actors[:2]
     years = years_of(claim)
     found = _published(focus, partner, ref, years)
-    ranks: list[int] = []
+    ranks: list[tuple[int, int]] = []
     if found is not None:
         share, votes, span, ranks = found
         text = (f"{focus} and {partner}: published agreement {share:.0%} over {votes:,} "
@@ -159,7 +160,7 @@ def check_assembly_votes(claim: Claim, ref: ReferenceData) -> list[Verdict]:
     return [_decide(claim, share, ranks, text, evidence)]
 
 
-def _decide(claim: Claim, share: float, ranks: list[int], text: str,
+def _decide(claim: Claim, share: float, ranks: list[tuple[int, int]], text: str,
             evidence: tuple[Evidence, ...]) -> Verdict:
     """The verdict on a voting-agreement claim given the agreement (and rank) found."""
     percents = [q for q in claim.quantities if q.unit == "percent"]
@@ -173,10 +174,11 @@ def _decide(claim: Claim, share: float, ranks: list[int], text: str,
         return Verdict(VerdictKind.SUPPORTED if ok else VerdictKind.CONTRADICTED, text,
                        evidence, "un_votes", "un_votes.agreement-figure")
     if _TOP.search(claim.text):
-        said = f"{text}; rank among all states: {', '.join(map(str, ranks)) or 'none'}"
-        first = set(ranks) == {1}
-        verdict = VerdictKind.SUPPORTED if first else VerdictKind.CONTRADICTED \
-            if ranks and 1 not in ranks else VerdictKind.UNVERIFIED
+        listed = ", ".join(f"session {p}: {r}" for p, r in ranks) or "none"
+        said = f"{text}; rank by agreement among all states: {listed}"
+        places = {r for _, r in ranks}
+        verdict = VerdictKind.SUPPORTED if places == {1} else VerdictKind.CONTRADICTED \
+            if places and 1 not in places else VerdictKind.UNVERIFIED
         return Verdict(verdict, said, evidence, "un_votes", "un_votes.agreement-rank")
     apart = bool(_APART.search(claim.text))
     if not apart and not _TOGETHER.search(claim.text):
