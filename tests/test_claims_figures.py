@@ -206,6 +206,15 @@ def test_each_fuel_figure_is_compared_with_the_period_written_with_it(st):
     assert "differs from the reference figure: Jan 2019–Dec 2019" in swapped.explanation
 
 
+@pytest.mark.parametrize(("text", "basis"), [
+    ("US officials said Russia shipped more than 1 million barrels of fuel.",
+     "government_estimate"),
+    ("Russia's official notification gave 105,845 barrels.", "reported_to_un"),
+])
+def test_whose_officials_speak_decides_the_basis(text, basis):
+    assert fuel_basis(text) == basis
+
+
 def test_without_a_basis_a_figure_above_the_reported_one_is_not_contradicted(st):
     v = one(st, "Russia delivered 400,000 barrels of refined petroleum to North Korea in 2018.")
     assert v.verdict == "unverified" and v.rule == "fuel.reported-basis"

@@ -80,9 +80,11 @@ _BASIS_WORDS = (
                                   r"\b(?:report\w*|told|inform\w*|brief\w*|wrote|submi\w*)"
                                   r"\s+(?:\w+\s+){0,4}?(?:to\s+)?the\s+(?:un|united nations|"
                                   r"1718|sanctions committee|committee|security council)\b|"
-                                  r"\bnotif\w*|\b1718\b|\bofficial(?:ly)?\b", re.IGNORECASE)),
-    ("government_estimate", re.compile(r"white house|\b(?:us|u\.s\.|american) government|"
-                                       r"\bus said|washington", re.IGNORECASE)),
+                                  r"\bnotif\w*|\b1718\b|"
+                                  r"(?<!us )(?<!u\.s\. )(?<!american )\bofficial(?:ly)?\b",
+                                  re.IGNORECASE)),
+    ("government_estimate", re.compile(r"white house|\b(?:us|u\.s\.|american) (?:government|"
+                                       r"officials?)|\bus said|washington", re.IGNORECASE)),
     ("open_source_estimate", re.compile(r"open[- ]source|tracking|satellite imagery|tanker",
                                         re.IGNORECASE)),
 )
