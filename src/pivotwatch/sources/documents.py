@@ -27,10 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from xml.parsers import expat
 
-import feedparser
-import trafilatura
 import xxhash
-import yaml
 from lxml import etree
 
 from pivotwatch.errors import PivotwatchError, SourceError
@@ -258,6 +255,8 @@ def _front_matter(text: str, name: str) -> tuple[str, dict]:
     match = _FRONT_MATTER.match(text)
     if not match:
         return text, {}
+    import yaml  # only a document with front matter needs the YAML reader
+
     block = match.group(1)
     if len(block) > MAX_FRONT_MATTER:
         raise SourceError(f"{name}: front matter of {len(block):,} characters, over the "
@@ -444,6 +443,8 @@ def _from_html(text: str, name: str, origin: Origin, fmt: str = "html",
         # Only dates the page declares (meta tags, <time>, JSON-LD): a year guessed from the
         # body ("in 2019 they met") would become the document date and shift every relative
         # time and every "is this forecast past?" decision.
+        import trafilatura  # a page's declared dates; text and Markdown need none of it
+
         meta = trafilatura.extract_metadata(
             text, extensive=False, date_config={"extensive_search": False,
                                                 "original_date": True})
@@ -537,6 +538,8 @@ def read_feed(source: Path | bytes, name: str, *, feed_url: str | None = None,
     it declares XML entities."""
     data = read_input(source, name, max_bytes)
     refuse_entities(decode(data, name, markup=True), name)  # also the documents' gate
+    import feedparser  # only feeds need it
+
     # Bytes, never a string: feedparser fetches a string that looks like a URL or a path.
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
     if not parsed.entries:

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-import numpy as np
 import xxhash
 
 from pivotwatch.errors import SourceError
@@ -137,7 +136,7 @@ class _Lines:
         self._over = 0  # the current line's length so far, once past the limit
         self._prefix = b""  # and its first bytes
         self._last = b""  # and its last byte
-        self._ends = self._pairs = np.empty(0, bool)
+        self._ends = self._pairs = b""  # numpy arrays once a chunk of whole lines is seen
 
     @property
     def needs_rewrite(self) -> bool:
@@ -174,6 +173,9 @@ class _Lines:
             start, end = 0, len(chunk)
         # Count LFs and LF pairs (blank lines) with numpy into reused arrays: bytes.count
         # takes 1-2 ms a MiB, and fresh MiB-sized arrays cost page faults on every chunk.
+        # (Imported here: the claims audit imports this module's loaders but reads no file.)
+        import numpy as np
+
         n = end - start
         if len(self._ends) < n:
             self._ends, self._pairs = np.empty(n, bool), np.empty(n, bool)

@@ -19,9 +19,9 @@ added up, so they are never compared this way.
 
 from __future__ import annotations
 
+import math
 import re
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from pivotwatch.claims.checks.events import FORUM_ACTORS
 from pivotwatch.claims.checks.figures import fuel_basis, trade_flow
@@ -37,6 +37,9 @@ CUMULATIVE_TOPICS = frozenset({"trade_volume", "fuel_deliveries", "crude_oil", "
 SAME = ("consistency.same-quantity", "same subject and period")
 PART = ("consistency.part-exceeds-whole",
         "same subject; one period lies inside the other and the part exceeds the whole")
+if TYPE_CHECKING:  # pragma: no cover - numpy is imported where a group is compared
+    import numpy as np
+
 MAX_PLACES = 5   # other places an inconsistent figure cites; the rest are counted
 SNIPPET = 60     # characters of each place quoted in the explanation
 BLOCK = 256      # figures compared at a time (bounds the memory of the comparison)
@@ -108,7 +111,7 @@ def _features(c: Claim, q: Quantity) -> tuple:
     return (period[0].toordinal() if period else 0, period[1].toordinal() if period else 0,
             not c.times and q.per == "year", _one_year(period),
             rate is not None, rate[0].toordinal() if rate else 0,
-            rate[1].toordinal() if rate and rate[1] else np.inf, *_range(q), q.per is not None)
+            rate[1].toordinal() if rate and rate[1] else math.inf, *_range(q), q.per is not None)
 
 
 def _comparable_to(f: np.ndarray, i: slice) -> np.ndarray:
@@ -133,6 +136,8 @@ def _comparable_to(f: np.ndarray, i: slice) -> np.ndarray:
 def _differing(f: np.ndarray, i: slice) -> np.ndarray:
     """Which figures of ``f`` lie further from rows ``i`` than ``CONSISTENCY_TOLERANCE``
     (after the slack of "about" and of bounds)."""
+    import numpy as np
+
     la, ha, lb, hb = f[i, 7, None], f[i, 8, None], f[:, 7], f[:, 8]
     apart = (la > hb) | (lb > ha)
     with np.errstate(invalid="ignore"):
@@ -176,6 +181,8 @@ def _cite(this: Claim, q: Quantity, group: list[tuple[Claim, Quantity]], where: 
           found: np.ndarray, rule: tuple[str, str]) -> Verdict:
     """The verdict on one figure that the figures ``found`` (positions in ``group``)
     contradict, citing the ``MAX_PLACES`` nearest to it."""
+    import numpy as np
+
     near = found[np.argsort(np.abs(where[found] - this.start), kind="stable")]
     others = [group[j] for j in near[:MAX_PLACES]]
     return _flag(this, q, others, len(found) - len(others), rule)
@@ -195,6 +202,8 @@ def check_consistency(claims: list[Claim]) -> dict[int, list[Verdict]]:
     for group_key, group in groups.items():
         if len(group) < 2:
             continue
+        import numpy as np  # only a document with two figures of one subject needs it
+
         f = np.array([_features(c, q) for c, q in group], dtype=float)
         index = np.array([c.index for c, _ in group])
         where = np.array([c.start for c, _ in group])
