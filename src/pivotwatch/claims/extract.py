@@ -20,6 +20,7 @@ from pivotwatch.claims.actors import find_actors
 from pivotwatch.claims.lexicon import Match, Term, dimension_index, heads_of_state
 from pivotwatch.claims.modality import (
     FRAGMENT_WORDS,
+    advice_heading,
     categories_of,
     find_modality_terms,
     modality_of,
@@ -130,8 +131,10 @@ def extract_claims(text: str, *, doc_id: str = "", doc_date: date | None = None)
         _bucket(bounds, quantities, [q.start for q in quantities]))
 
 
-# A Markdown heading line (HTML headings arrive as these from the document reader).
+# A Markdown heading line; a short line standing alone is one too (an HTML heading).
 _HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_HEADING_WORDS = 10
+UNMEASURED = frozenset({"count", "years", "months", "days", "weeks"})
 
 
 # Who says it, not who it is about: "the South Korean trade agency said", "Seoul estimated",
@@ -150,9 +153,24 @@ def _is_source(text: str, mention: Match) -> bool:
 
 
 def _heading_above(text: str, start: int) -> str | None:
-    """The text of the last heading before offset ``start``, or None."""
-    found = list(_HEADING.finditer(text, 0, start))
-    return found[-1].group(1) if found else None
+    """The text of the nearest heading before offset ``start``: a Markdown heading line, or
+    a short line standing alone with no closing punctuation (how an HTML page's <h2>
+    arrives from the document reader), or None."""
+    end = text.rfind("\n", 0, start)
+    lines = text[:max(end, 0)].split("\n")
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i].strip()
+        if not line:
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            return heading.group(1)
+        alone = (i == 0 or not lines[i - 1].strip()) and \
+            (i + 1 == len(lines) or not lines[i + 1].strip())
+        if alone and "|" not in line and len(line.split()) <= _HEADING_WORDS and \
+                line[-1] not in ".!?,;:":
+            return line
+    return None
 
 
 def _header(text: str, start: int) -> tuple[str | None, tuple[str, ...], list[Match]]:
@@ -192,6 +210,7 @@ def _assemble(text, doc_id, units, lows, actors, terms, modal, orgs, times,
     # Most units have no figure, no term or no modality word: each step below is skipped
     # when its hits are empty, which is most of what keeps this loop fast.
     headers: dict[int, tuple] = {}  # block -> (header text, its actors, its terms)
+    advice: dict[int, bool] = {}  # block -> whether its heading introduces recommendations
     for n, (kind, start, end, subject, block) in enumerate(units):
         unit_actors = actors[n]
         own = tuple(dict.fromkeys([a.payload for a in unit_actors])) if unit_actors else ()
@@ -275,7 +294,15 @@ def _assemble(text, doc_id, units, lows, actors, terms, modal, orgs, times,
             any(o.matched_as == "wrong_name" for o in unit_orgs)
         # Only whether a unit is under FRAGMENT_WORDS long matters, so stop splitting past it.
         words = len(unit_text.split(None, FRAGMENT_WORDS))
-        reason = not_checkable_reason(unit_text, words, modality, categories, bool(figures),
+        if kind is Kind.BULLET and modality is not Modality.RECOMMENDATION:
+            if block not in advice:
+                advice[block] = advice_heading(_heading_above(text, start))
+            if advice[block]:  # "- Greater coordination with Tokyo" under "Recommendations"
+                modality = Modality.RECOMMENDATION
+        # durations and bare numbers ("over the next four years", "Table 2") are no figure
+        # that would make framing or an opinion checkable
+        measured = any(q.unit not in UNMEASURED for q in figures)
+        reason = not_checkable_reason(unit_text, words, modality, categories, measured,
                                       has_content, kind is Kind.TABLE_ROW,
                                       bool(own or unit_orgs or figures or unit_times))
         claims.append(new_claim(doc_id, n, kind, unit_text, start, end, unit_actors, dims,

@@ -117,6 +117,8 @@ def _is_title(text: str, para: list[int], following: str = "") -> bool:
     chunk = text[para[0]:para[1]]
     if "\n" in chunk or len(chunk.split()) > TITLE_WORDS or chunk.rstrip()[-1:] in ".!?,;":
         return False
+    if not following.strip():  # a line on its own (a blank line or the end after it)
+        return True
     words = chunk.split()
     return not (words and words[-1].lower() in _RUNS_ON) and \
         not following.lstrip()[:1].islower()

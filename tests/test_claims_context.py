@@ -1,0 +1,37 @@
+"""Context from the wrong place (issue 12, pattern 3): a table row takes its subject from its
+header and the heading above the table, in Markdown and as an HTML page arrives from the
+document reader; bullets under a recommendations heading are advice; a headline is no claim;
+a duration does not make framing checkable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pivotwatch.claims import extract_claims
+from pivotwatch.sources.documents import read_document
+
+
+def test_a_row_takes_its_subject_from_the_heading_of_an_html_page(tmp_path):
+    page = tmp_path / "p.html"
+    page.write_text("<html><body><article><h1>Kim and Putin: one year on</h1><p>Russia and "
+                    "North Korea signed a treaty in June 2024.</p><h2>Russia–North Korea trade "
+                    "(USD)</h2><table><tr><th>Year</th><th>Value</th></tr><tr><td>2023</td>"
+                    "<td>$34.4 million</td></tr></table></article></body></html>",
+                    encoding="utf-8")
+    claims = extract_claims(read_document(Path(page), "p.html").text)
+    assert [c.text for c in claims][0].startswith("Russia and North Korea signed")  # no headline
+    row = claims[-1]
+    assert row.kind.value == "table_row" and set(row.actors) == {"RUS", "PRK"}
+    assert row.topic == "trade_volume"
+
+
+def test_bullets_under_a_recommendations_heading_are_advice():
+    claims = extract_claims("## Recommendations\n\n- Greater coordination with Tokyo on ship "
+                            "tracking.\n- Sanction the Russian ports that receive North Korean "
+                            "munitions.\n")
+    assert [c.reason.value for c in claims] == ["recommendation", "recommendation"]
+
+
+def test_a_duration_does_not_make_framing_checkable():
+    claim = extract_claims("This outlook sets out what we expect over the next four years.")[0]
+    assert not claim.checkable and claim.reason.value == "no checkable content"
