@@ -271,9 +271,13 @@ def test_each_trade_figure_is_compared_with_its_own_year(st):
     v = one(st, "Trade between Russia and North Korea rose from $34.4 million in 2019 to "
                 "$47.9 million in 2023.")
     assert v.verdict == "contradicted" and "for 2019, $47.90 million" in v.explanation
-    ok = one(st, "Trade between Russia and North Korea rose from $47.9 million in 2019 to "
+    ok = one(st, "Trade between Russia and North Korea went from $47.9 million in 2019 to "
                  "$34.4 million in 2023.")
     assert ok.verdict == "supported"
+    # each figure right, the direction wrong: it fell
+    wrong = one(st, "Trade between Russia and North Korea rose from $47.9 million in 2019 to "
+                    "$34.4 million in 2023.")
+    assert (wrong.verdict, wrong.rule) == ("contradicted", "trade.direction-of-change")
 
 
 def test_a_period_of_several_years_is_not_compared_with_the_latest_year(st):

@@ -35,3 +35,23 @@ def test_bullets_under_a_recommendations_heading_are_advice():
 def test_a_duration_does_not_make_framing_checkable():
     claim = extract_claims("This outlook sets out what we expect over the next four years.")[0]
     assert not claim.checkable and claim.reason.value == "no checkable content"
+
+
+def test_spans_of_months():
+    from datetime import date
+
+    since = extract_claims("Russia has delivered oil since October 2024.",
+                           doc_date=date(2025, 6, 1))[0].times[0]
+    assert (since.start, since.end, since.precision) == (date(2024, 10, 1), date(2025, 6, 1),
+                                                         "since")
+    span = extract_claims("Between September 2023 and February 2024 North Korea shipped shells "
+                          "to Russia.")[0].times
+    assert [(t.start, t.end) for t in span] == [(date(2023, 9, 1), date(2024, 2, 29))]
+
+
+def test_imperative_bullets_but_not_nouns():
+    claims = extract_claims("- Sanction the Russian ports that receive North Korean munitions.\n"
+                            "- Press China to enforce the 500,000-barrel cap.\n\n"
+                            "Press reports said Russia shipped oil to North Korea in 2024.\n")
+    assert [c.modality.value for c in claims] == ["recommendation", "recommendation",
+                                                  "asserted"]

@@ -140,3 +140,20 @@ def test_a_dated_dateline_is_neither_a_party_nor_a_time():
     claim = extract_claims("SEOUL, June 19, 2025 (Reuters) - North Korea and Russia marked "
                            "the treaty signed in June 2024.")[0]
     assert "KOR" not in claim.actors and [t.raw for t in claim.times] == ["June 2024"]
+
+
+@pytest.mark.parametrize(("text", "verdict", "rule"), [
+    # each role word is about the country named last before it
+    ("Iran joined the SCO in 2023, and Mongolia remains an observer.", "supported",
+     "organisations.membership"),
+    ("Russia and North Korea agreed in 2014 to raise trade to $1 billion by 2020.", "supported",
+     "trade.same-year-and-flow"),
+    ("Russia and North Korea traded $92.3 million in 2014, the South Korean trade agency said.",
+     "supported", "trade.same-year-and-flow"),
+    ("North Korea has shipped more than 20,000 containers of munitions to Russia since "
+     "September 2023.", "supported", "counts.same-thing-and-year"),
+    ("North Korean soldiers fought in the Kursk region.", "supported", "events.predicate-match"),
+])
+def test_after_the_analysts_review(ref, text, verdict, rule):
+    got = verdict_of(ref, text)
+    assert (got.verdict.value, got.rule) == (verdict, rule), got.explanation

@@ -9,12 +9,13 @@ one edit turns too many of them into something else.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from itertools import compress
 from operator import attrgetter, itemgetter
 
 from pivotwatch.claims.lexicon import Match, actor_codes, fuzzy_actor_names
-from pivotwatch.claims.tokens import Tokens
+from pivotwatch.claims.tokens import Tokens, tokenize
 
 # Real words one edit from a watched name, which must not be read as it.
 NOT_MISSPELLINGS = frozenset({"prussian", "prussia", "indiana", "indians", "chinas", "korean",
@@ -74,3 +75,27 @@ def find_actors(tok: Tokens) -> list[Match]:
         found.append(Match(i, i + 1, tok.starts[i], tok.ends[i], iso3))
     found.sort(key=attrgetter("start"))
     return found
+
+
+# Who says it, not who it is about: "the South Korean trade agency said", "Seoul estimated",
+# "according to Japan's defence ministry".
+_SAYS_AFTER = re.compile(r"(?:['’]s)?(?:[ \t]+[\w-]+){0,4}?[ \t]+(?:said|says|reported|reports|"
+                         r"estimated|estimates|told|claimed|claims|believes|assessed|noted)\b")
+_ACCORDING = re.compile(r"\b(?:according to|citing|cited by|per)[ \t]+(?:the[ \t]+)?"
+                        r"(?:[\w-]+[ \t]+){0,3}$", re.IGNORECASE)
+
+
+def is_source(text: str, mention: Match) -> bool:
+    """Whether a country mention names the source of the claim ("Seoul said", "the South
+    Korean trade agency said", "according to Japan's defence ministry")."""
+    return bool(_SAYS_AFTER.match(text, mention.end, mention.end + 50)) or \
+        bool(_ACCORDING.search(text, max(0, mention.start - 40), mention.start))
+
+
+def sources_of(text: str) -> set[str]:
+    """The countries a claim names only as the source of what it says ("Russia and North
+    Korea traded $60 million, the South Korean trade agency said": South Korea)."""
+    mentions = find_actors(tokenize(text))
+    said = {m.payload for m in mentions if is_source(text, m)}
+    return said - {m.payload for m in mentions if not is_source(text, m)}
+

@@ -16,7 +16,7 @@ from collections import Counter
 from datetime import date
 from itertools import repeat
 
-from pivotwatch.claims.actors import find_actors
+from pivotwatch.claims.actors import find_actors, is_source
 from pivotwatch.claims.lexicon import Match, Term, dimension_index, heads_of_state
 from pivotwatch.claims.modality import (
     FRAGMENT_WORDS,
@@ -137,21 +137,6 @@ _HEADING_WORDS = 10
 UNMEASURED = frozenset({"count", "years", "months", "days", "weeks"})
 
 
-# Who says it, not who it is about: "the South Korean trade agency said", "Seoul estimated",
-# "according to Japan's defence ministry".
-_SAYS_AFTER = re.compile(r"(?:['’]s)?(?:[ \t]+[\w-]+){0,4}?[ \t]+(?:said|says|reported|reports|"
-                         r"estimated|estimates|told|claimed|claims|believes|assessed|noted)\b")
-_ACCORDING = re.compile(r"\b(?:according to|citing|cited by|per)[ \t]+(?:the[ \t]+)?"
-                        r"(?:[\w-]+[ \t]+){0,3}$", re.IGNORECASE)
-
-
-def _is_source(text: str, mention: Match) -> bool:
-    """Whether a country mention names the source of the claim ("Seoul said", "the South
-    Korean trade agency said", "according to Japan's defence ministry")."""
-    return bool(_SAYS_AFTER.match(text, mention.end, mention.end + 50)) or \
-        bool(_ACCORDING.search(text, max(0, mention.start - 40), mention.start))
-
-
 def _heading_above(text: str, start: int) -> str | None:
     """The text of the nearest heading before offset ``start``: a Markdown heading line, or
     a short line standing alone with no closing punctuation (how an HTML page's <h2>
@@ -218,7 +203,7 @@ def _assemble(text, doc_id, units, lows, actors, terms, modal, orgs, times,
             # a third country that only reports the claim is not a party to it: it goes
             # last, after the pair the checks read (it is still a country the unit names)
             sources = {a.payload for a in unit_actors if a.payload not in doc_actors
-                       and _is_source(text, a)}
+                       and is_source(text, a)}
             if sources and len(sources) < len(own):
                 own = (*(a for a in own if a not in sources), *(a for a in own if a in sources))
         inferred = False

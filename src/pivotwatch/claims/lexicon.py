@@ -22,7 +22,7 @@ from pivotwatch.taxonomy import DIMENSIONS
 _DATA = files("pivotwatch") / "data"
 TOKEN = re.compile(r"[^\W_]+")
 ACTOR_KINDS = ("name", "adjective", "capital", "head", "leader", "institution", "misspelling",
-               "place")
+               "city", "place")
 MODALITY_CATEGORIES = ("hedge", "forecast", "recommendation", "opinion", "rule", "meta")
 
 

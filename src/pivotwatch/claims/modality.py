@@ -39,10 +39,12 @@ _QUESTION_OPENERS = re.compile(
     r"could|will|would|should|shall|has|have|had|isn't|aren't|doesn't|don't|won't|wasn't|"
     r"didn't|must|might|may)\b", re.IGNORECASE)
 # Words after a capitalised verb that make it a noun opening a statement ("Support for the
-# treaty grew", "Share of trade fell", "Build-up of forces").
+# treaty grew", "Share of trade fell", "Build-up of forces", "Press reports said").
 _NOUN_AFTER = frozenset({"is", "are", "was", "were", "has", "have", "had", "will", "would",
                          "for", "of", "to", "s", "up", "from", "remains", "remained",
-                         "among", "within", "across"})
+                         "among", "within", "across", "reports", "report", "reported",
+                         "release", "releases", "freedom", "conference", "agency",
+                         "agencies", "coverage", "relief", "regime", "regimes"})
 # Modals that hedge ("could have sent", "could transfer technology") but project a figure
 # when a plain verb and the figure follow within PROJECTION_WORDS words.
 _MODALS = frozenset({"could", "may", "might"})

@@ -24,6 +24,10 @@ from pivotwatch.errors import SourceError
 DIRECTIONS = ("forward", "reverse", "none")
 # Rows done by a forum (the UN, the MSMT) are not done by a country the claim names.
 FORUMS = frozenset({"UNO", "IGO"})
+# Rows whose first actor is who confirmed or reported the event, not who did it (Gerasimov
+# confirming that DPRK soldiers fought in Kursk): their order says nothing of the direction.
+REPORTED = frozenset({"deployment_confirmed", "monitoring_report", "statement",
+                      "policy_statement"})
 # A passive before the predicate ("were supplied", "was hosted"): the doer follows "by"/"from".
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _DOER_AFTER = re.compile(r"\b(?:by|from)\s+$", re.IGNORECASE)
@@ -143,7 +147,7 @@ def direction_clash(found: tuple[Predicate, ...], kind: str, actor1: str,
     someone else ("China vetoed" is not Russia's veto)."""
     said = [p for p in found if kind in p.kinds and p.direction != "none"
             and (p.doer or p.receiver)]
-    if not said:
+    if not said or kind in REPORTED:
         return False
     parties = {actor1, actor2} - {None}
     if all(p.doer and p.doer not in parties and actor1 not in FORUMS for p in said):

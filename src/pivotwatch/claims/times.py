@@ -43,6 +43,9 @@ _PATTERN = re.compile(
     rf"|(?P<drange>(?P<d1>\d{{1,2}})\s*[-–]\s*(?P<d2>\d{{1,2}})\s+(?P<drm>{_M})\s+(?P<dry>{_Y}))"
     rf"|(?P<dmy>(?P<dd>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dm>{_M})\s*,?\s+(?P<dy>{_Y}))"
     rf"|(?P<mdy>(?P<mm>{_M})\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<my>{_Y}))"
+    rf"|(?=[bf])(?P<mspan>(?:between|from)\s+(?P<sm1>{_M})\s+(?P<sy1>{_Y})\s+(?:and|to|until)"
+    rf"\s+(?P<sm2>{_M})\s+(?P<sy2>{_Y}))"
+    rf"|(?=[sf])(?P<msince>(?:since|from)\s+(?P<msm>{_M})\s+(?P<msy>{_Y}))"
     rf"|(?P<mrange>(?P<m1>{_M})\s*(?:-|–|to|and)\s*(?P<m2>{_M})\s+(?P<mry>{_Y}))"
     rf"|(?P<month>(?P<mo>{_M})\s*,?\s+(?:of\s+)?(?P<moy>{_Y}))"
     rf"|(?=[qfst])(?P<quarter>(?:Q(?P<q>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter\s+of)"
@@ -137,6 +140,12 @@ def _resolve(m: re.Match, doc_date: date | None) -> tuple[date | None, date | No
         y, mo, d = (g("dy"), g("dm"), g("dd")) if g("dmy") else (g("my"), g("mm"), g("md"))
         day = date(int(y), _month(mo), int(d))
         return day, day, "day"
+    if g("mspan"):  # "between September 2023 and February 2024"
+        start = date(int(g("sy1")), _month(g("sm1")), 1)
+        end = _month_end(int(g("sy2")), _month(g("sm2")))
+        return (start, end, "months") if start <= end else None
+    if g("msince"):  # "since September 2023": open to the document's date
+        return date(int(g("msy")), _month(g("msm")), 1), doc_date, "since"
     if g("mrange"):
         y = int(g("mry"))
         return date(y, _month(g("m1")), 1), _month_end(y, _month(g("m2"))), "month"
@@ -203,7 +212,7 @@ def _candidates(text: str, tok: Tokens, units: list[int]):
     for pos, end in anchors:
         if pos < free:
             continue
-        lo, hi = max(free, pos - 30), min(len(text), end + 12)
+        lo, hi = max(free, pos - 30), min(len(text), end + 32)  # room for "and February 2024"
         m = _PATTERN.search(text, lo, hi)
         while m and m.end() <= pos:
             m = _PATTERN.search(text, m.end(), hi)

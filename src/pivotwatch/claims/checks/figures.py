@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from pivotwatch.claims.actors import sources_of
 from pivotwatch.claims.checks.events import FORUM_ACTORS
 from pivotwatch.claims.checks.refdata import ReferenceData, RefFuel, RefTrade
 from pivotwatch.claims.checks.roles import (
@@ -172,7 +173,8 @@ def check_trade(claim: Claim, ref: ReferenceData) -> list[Verdict]:
         return [Verdict(VerdictKind.UNVERIFIED, NO_REFERENCE, check="trade",
                         rule="trade.not-loaded")]
     # another country named beside them (Russia-China trade) is not Russia-North Korea trade
-    others = set(claim.actors) - {"RUS", "PRK"} - FORUM_ACTORS
+    # (a country that only reports the figure, "South Korea's trade agency said", is no party)
+    others = set(claim.actors) - {"RUS", "PRK"} - FORUM_ACTORS - sources_of(claim.text)
     if not {"RUS", "PRK"} <= set(claim.actors) or others:
         return [Verdict(VerdictKind.UNVERIFIED, "the reference trade figures cover "
                         "Russia–North Korea only", check="trade", rule="trade.other-pair")]
@@ -181,8 +183,37 @@ def check_trade(claim: Claim, ref: ReferenceData) -> list[Verdict]:
         return [_trade_claim(claim, q, [], ref, len(figures) == 1) if is_target(claim, q) else
                 Verdict(VerdictKind.UNVERIFIED, paired, check="trade",
                         rule="trade.one-calendar-year") for q in figures]
-    return [_trade_claim(claim, q, named, ref, len(figures) == 1)
-            for q, named in paired.items()]
+    found = [_trade_claim(claim, q, named, ref, len(figures) == 1)
+             for q, named in paired.items()]
+    return found + _direction(claim, paired, found)
+
+
+_RISE = re.compile(r"\b(?:rose|risen|rising|grew|grown|growing|increased|climbed|jumped|surged|"
+                   r"soared|doubled|tripled|expanded|recovered|rebounded)\b", re.IGNORECASE)
+_FALL = re.compile(r"\b(?:fell|fallen|falling|dropped|declined|decreased|shrank|shrunk|plunged|"
+                   r"collapsed|slumped|halved|contracted)\b", re.IGNORECASE)
+
+
+def _direction(claim: Claim, paired: dict[Quantity, list[int]],
+               found: list[Verdict]) -> list[Verdict]:
+    """A change "from $X in 2019 to $Y in 2023" said to rise (or fall) when the two figures,
+    each dated by its own year, run the other way: the figures may each be right and the
+    sentence still wrong ("rose from $47.9 million in 2019 to $34.4 million in 2023")."""
+    dated = [(named[0], q) for q, named in paired.items() if len(named) == 1]
+    if len(dated) != 2 or dated[0][0] >= dated[1][0]:
+        return []
+    (y1, q1), (y2, q2) = dated
+    verb = _RISE.search(claim.text, 0, q2.start) or _FALL.search(claim.text, 0, q2.start)
+    if verb is None:
+        return []
+    rises = bool(_RISE.fullmatch(verb.group()))
+    if q1.value == q2.value or (q2.value > q1.value) == rises:
+        return []
+    said, went = ("rose", "fell") if rises else ("fell", "rose")
+    evidence = tuple(e for v in found for e in v.evidence)
+    return [Verdict(VerdictKind.CONTRADICTED, f"the claim says trade {said}, but its own "
+                    f"figures, {claimed(q1)} in {y1} and {claimed(q2)} in {y2}, say it {went}",
+                    evidence, "trade", "trade.direction-of-change")]
 
 
 def _trade_claim(claim: Claim, q: Quantity, named: list[int], ref: ReferenceData,

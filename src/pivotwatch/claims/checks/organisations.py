@@ -207,12 +207,15 @@ def _contents(claim: Claim, previous: Organisation | None, now: date | None) -> 
             later = None  # "India is a member, but Vietnam is not": another country's clause
         roles = [(at, name, bool(later)) for at, name, _ in roles]
     if roles:
-        subjects, neither = _subjects(claim.text, roles[0][0])
-        if neither:  # "Neither Mongolia nor Vietnam is a member": each role is denied
-            roles = [(at, name, True) for at, name, _ in roles]
         past = _past(claim, now)
-        for _, name, denied in dict.fromkeys((0, n, d) for _, n, d in roles):
-            found = _membership(org, name, denied, subjects)
+        asked = []
+        for at, name, denied in roles:
+            # each role word is about the countries named last before it: "Iran joined the
+            # SCO, and Mongolia remains an observer" makes Mongolia, not Iran, an observer
+            subjects, neither = _subjects(claim.text, at)
+            asked.append((name, denied or neither, tuple(subjects)))
+        for name, denied, subjects in dict.fromkeys(asked):
+            found = _membership(org, name, denied, list(subjects))
             if past:  # the list on record is today's: it cannot refute what was so then
                 found = [_in_the_past(v, org, iso3, past) for v, iso3
                          in zip(found, subjects, strict=True)]

@@ -18,7 +18,11 @@ import re
 from pivotwatch.claims.model import Claim, Quantity
 
 _TARGET = re.compile(r"\b(?:targets?|goals?|aim(?:s|ed|ing)?|plan(?:s|ned)?|objectives?|"
-                     r"(?:seek|hope|want)(?:s|ed|ing)?\s+to)\b", re.IGNORECASE)
+                     r"(?:seek|hope|want)(?:s|ed|ing)?\s+to|"
+                     # "agreed to raise trade to $1 billion by 2020": a level to be reached
+                     r"(?:agree|pledge|promise|vow|undert[oa]ke|commit)\w*\s+(?:\w+\s+){0,2}"
+                     r"to\s+(?:raise|increase|lift|boost|double|triple|bring|expand|grow)\b)",
+                     re.IGNORECASE)
 # "a $1 billion target", "$1 billion trade goal"
 _TARGET_AFTER = re.compile(r"[\s-]*(?:(?:a|per)\s+year\s+|annual\s+)?(?:(?:trade|annual)\s+)?"
                            r"(?:target|goal)\b", re.IGNORECASE)
