@@ -55,3 +55,10 @@ def test_imperative_bullets_but_not_nouns():
                             "Press reports said Russia shipped oil to North Korea in 2024.\n")
     assert [c.modality.value for c in claims] == ["recommendation", "recommendation",
                                                   "asserted"]
+
+
+def test_bounds_in_words():
+    texts = ("Pyongyang could send as many as 30,000 more troops.",
+             "Russia–China trade exceeded $240 billion in 2023.")
+    found = [(q.value, q.bound.value) for t in texts for q in extract_claims(t)[0].quantities]
+    assert found == [(30000.0, "max"), (240e9, "min")]

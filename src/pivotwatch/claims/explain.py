@@ -15,6 +15,11 @@ from pivotwatch.claims.predicates import asserted, predicates
 from pivotwatch.markup import visible
 
 
+def _number(value: float) -> str:
+    """A figure in full with thousands separators: 240,000,000,000, 34,400,000, 0.5."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 def _found(claim: Claim) -> list[str]:
     """What the extractor found in a claim, one line per part it has."""
     c = claim
@@ -33,7 +38,7 @@ def _found(claim: Claim) -> list[str]:
         lines.append("predicates: none (asserts no event: no timeline evidence)")
     if c.quantities:
         lines.append("figures: " + "; ".join(
-            f"{q.raw} = {q.value:,.10g} {q.unit}{'/' + q.per if q.per else ''} ({q.bound.value})"
+            f"{q.raw} = {_number(q.value)} {q.unit}{'/' + q.per if q.per else ''} ({q.bound.value})"
             for q in c.quantities))
     if c.times:
         lines.append("times: " + "; ".join(

@@ -119,13 +119,15 @@ _PERIODS = {"year": "year", "annum": "year", "annually": "year", "yearly": "year
 _QUALIFIERS = (
     r"about|around|some|roughly|approximately|approx\.|an estimated|estimated at|"
     r"estimated|nearly|almost|close to|more than|over|at least|upwards of|in excess of|above|"
-    r"exceeding|up to|less than|under|fewer than|below|just over|just under|>=?|≥|<=?|≤|~|"
-    r"c\.|ca\.")
+    r"exceeding|exceeded|surpassed|topped|up to|as many as|as much as|less than|under|"
+    r"fewer than|below|just over|just under|>=?|≥|<=?|≤|~|c\.|ca\.")
 _QUALIFIER = re.compile(_opening(_QUALIFIERS) + r"(?P<q>" + _QUALIFIERS + r")\s*$",
                         re.IGNORECASE)
 _BOUNDS = {"more than": Bound.MIN, "over": Bound.MIN, "at least": Bound.MIN,
            "upwards of": Bound.MIN, "in excess of": Bound.MIN, "above": Bound.MIN,
-           "exceeding": Bound.MIN, "just over": Bound.MIN, "up to": Bound.MAX,
+           "exceeding": Bound.MIN, "exceeded": Bound.MIN, "surpassed": Bound.MIN,
+           "topped": Bound.MIN, "just over": Bound.MIN, "up to": Bound.MAX,
+           "as many as": Bound.MAX, "as much as": Bound.MAX,
            "less than": Bound.MAX, "under": Bound.MAX, "fewer than": Bound.MAX,
            "below": Bound.MAX, "just under": Bound.MAX, ">": Bound.MIN, ">=": Bound.MIN,
            "≥": Bound.MIN, "<": Bound.MAX, "<=": Bound.MAX, "≤": Bound.MAX}

@@ -95,6 +95,13 @@ _FLOW_WORDS = {"total": "total trade", "dprk_imports_from_rus": "DPRK imports fr
                "dprk_exports_to_rus": "DPRK exports to Russia", "target": "trade target"}
 
 
+def _provenance(row: RefTrade) -> str:
+    """Who gives a reference figure and how firm it is: "Russian official", "Russian
+    official, inferred, an estimate" (a figure the curators derived is not the source's)."""
+    notes = [*row.flags, *(["an estimate"] if row.is_estimate else [])]
+    return ", ".join(dict.fromkeys([row.reporter, *notes]))
+
+
 def _trade_evidence(row: RefTrade) -> Evidence:
     what = _FLOW_WORDS.get(row.flow, row.flow)
     notes = [*row.flags, *(["an estimate"] if row.is_estimate else [])]
@@ -267,7 +274,7 @@ def _trade_figure(q: Quantity, years: list[int], rows: list[RefTrade], flow: str
             if agrees(q, row.value):
                 return Verdict(VerdictKind.SUPPORTED, f"{claimed(q)} matches the {label}"
                                f"reference {_FLOW_WORDS[flow]} for {year}, {money(row.value)} "
-                               f"({row.reporter})", (_trade_evidence(row),), "trade",
+                               f"({_provenance(row)})", (_trade_evidence(row),), "trade",
                                "trade.same-year-and-flow")
             mismatched.append(row)
     evidence = tuple(_trade_evidence(r) for r in mismatched)
@@ -278,8 +285,8 @@ def _trade_figure(q: Quantity, years: list[int], rows: list[RefTrade], flow: str
                        "trade.inferred-never-contradicts")
     row = firm[0]
     return Verdict(VerdictKind.CONTRADICTED, f"{claimed(q)} differs from the {label}reference "
-                   f"{_FLOW_WORDS[flow]} for {row.year}, {money(row.value)} ({row.reporter}"
-                   f"{', an estimate' if row.is_estimate else ''})", evidence, "trade",
+                   f"{_FLOW_WORDS[flow]} for {row.year}, {money(row.value)} "
+                   f"({_provenance(row)})", evidence, "trade",
                    "trade.same-year-and-flow")
 
 
