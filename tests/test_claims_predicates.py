@@ -157,3 +157,32 @@ def test_a_dated_dateline_is_neither_a_party_nor_a_time():
 def test_after_the_analysts_review(ref, text, verdict, rule):
     got = verdict_of(ref, text)
     assert (got.verdict.value, got.rule) == (verdict, rule), got.explanation
+
+
+@pytest.mark.parametrize(("text", "verdict", "rule"), [
+    # the timeline has Belousov in Pyongyang in November, Putin in June
+    ("Andrei Belousov visited Pyongyang in June 2024.", "unverified", "events.other-doer"),
+    ("Shoigu attended the armistice parade in Pyongyang in July 2023.", "supported",
+     "events.predicate-match"),
+    ("The treaty the two countries signed in Pyongyang in June 2024 provides for mutual aid.",
+     "supported", "events.predicate-match"),
+    # a past-tense figure with no year of its own is not compared with the latest year
+    ("Russian exports to North Korea made up $82.2 million of that.", "unverified",
+     "trade.figure-year"),
+    ("Russia's trade with North Korea is about $100 million a year.", "contradicted",
+     "trade.same-year-and-flow"),
+    ("Under resolution 2397, North Korea may import no more than 500,000 barrels of refined "
+     "petroleum a year, against a ceiling of 4 million barrels for crude oil.", "supported",
+     "fuel.cap-of-its-oil"),
+])
+def test_named_doers_tenses_and_oil(ref, text, verdict, rule):
+    got = verdict_of(ref, text)
+    assert (got.verdict.value, got.rule) == (verdict, rule), got.explanation
+
+
+def test_the_assembly_is_the_general_assembly_but_not_a_national_one():
+    from pivotwatch.claims.checks.votes_sanctions import ASSEMBLY
+
+    assert ASSEMBLY.search("Iran sided with Russia in roughly 90% of Assembly votes in 2023.")
+    assert ASSEMBLY.search("they voted together in the general assembly")
+    assert not ASSEMBLY.search("South Korea's National Assembly voted in 2024.")

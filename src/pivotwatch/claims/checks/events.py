@@ -30,7 +30,12 @@ from importlib.resources import files
 
 from pivotwatch.claims.actors import find_actors
 from pivotwatch.claims.checks.counts import check_counts, counts, event_evidence, pointed
-from pivotwatch.claims.checks.names import claim_names, missing_names, same_people_and_places
+from pivotwatch.claims.checks.names import (
+    Name,
+    claim_names,
+    missing_names,
+    same_people_and_places,
+)
 from pivotwatch.claims.checks.refdata import ReferenceData, RefEvent
 from pivotwatch.claims.checks.text import (
     EVER,
@@ -41,6 +46,7 @@ from pivotwatch.claims.checks.text import (
     spans,
 )
 from pivotwatch.claims.checks.votes_sanctions import ASSEMBLY
+from pivotwatch.claims.lexicon import actor_index
 from pivotwatch.claims.model import Claim
 from pivotwatch.claims.predicates import Predicate, asserted, direction_clash, predicates
 from pivotwatch.claims.tokens import tokenize
@@ -376,9 +382,21 @@ def _non_event(row: RefEvent, claim: Claim) -> bool:
     return row.event_type in DENIAL_TYPES - said or negated(row.description)
 
 
-def _first_named(names: list, record: str) -> bool:
-    """Whether a record gives any of the names (a person or a body the claim names)."""
-    return bool(names) and len(missing_names(names, record)) != len(names)
+# Actor terms for someone who acts for a country: a head of state, a minister, a body.
+_SOMEONE_KINDS = frozenset({"head", "leader", "institution"})
+
+
+def _someone(name: Name) -> Name | None:
+    """The name of a person, body or named place in a claim's name, as the timeline would
+    write it ("Andrei Belousov" -> "Belousov", "Russia's State Duma" -> "State Duma",
+    "Vostochny Cosmodrome"), or None for a country's name or capital and for a single
+    capitalised word that may be an ordinary one ("Experts", "Article")."""
+    tok = tokenize(name.text)
+    hits = actor_index().find(tok.lows, tok.words, tok.starts, tok.ends)
+    if hits:
+        said = [name.text[h.start:h.end] for h in hits if h.payload.kind in _SOMEONE_KINDS]
+        return Name(said[0], name.start, tuple(said)) if len(said) == len(hits) else None
+    return name if len(tok.words) >= 2 else None
 
 
 def _same_occasion(names: list, record: str) -> bool:
@@ -397,28 +415,35 @@ def _asserted(claim: Claim, rows: list[RefEvent], timeline: list[RefEvent]) -> V
     """A claim that an event happened, against the rows that record its kind, doer and
     period: supported by a record of it; contradicted by a record, about the same people
     and places, that it did not happen ("Kim was the guest of honour at the 2025 parade"
-    against "Kim did not attend the parade"). When the claim names who did it (a person or
-    a body, not a country) and no matching row does, but a row of the same kind at another
-    date does, that row is the event the claim means, on another date: unverified ("ratified
-    by the State Duma in November 2024", when the Duma's vote is on record in October)."""
+    against "Kim did not attend the parade"). The claim's people, bodies and places that the
+    timeline knows, other than its countries ("Belousov", "the State Duma"), must all be
+    named by the row: otherwise the rows are about another event and the claim is unverified, citing
+    them and a row of the kind at another date that names them, if any ("ratified by the
+    State Duma in November 2024", when the Duma's vote is on record in October)."""
     happened = [r for r in rows if not _non_event(r, claim)]
     names = claim_names(claim.text, 0)
-    own = [n for n in names if len(n.spellings) == 1]  # a person or a body, not a country
-    if happened and own and not any(_first_named(own, r.description) for r in happened):
-        kinds = {r.event_type for r in happened}
+    # the people, bodies and places the timeline knows ("Belousov", "State Duma"), other
+    # than countries; a word it never uses ("Diplomacy" heading a table row) says nothing
+    own = [someone for n in names for someone in [_someone(n)] if someone
+           and any(not missing_names([someone], r.description) for r in timeline)]
+    named = [r for r in happened if not missing_names(own, r.description)]
+    if happened and own and not named:
+        kinds = _kinds(claim, predicates(claim.text))
         elsewhere = [r for r in timeline if r.event_type in kinds and r not in happened
-                     and _first_named(own, r.description)]
+                     and not missing_names(own, r.description)]
+        who = ", ".join(missing_names(own, happened[0].description))
         if elsewhere:
             row = elsewhere[0]
-            kind = row.event_type.replace("_", " ")
-            return Verdict(VerdictKind.UNVERIFIED, f"the record has {kind} by "
-                           f"{', '.join(n.text for n in own)} on another date ({row.when}); "
-                           f"in the claim's period only another's ({happened[0].when})",
+            return Verdict(VerdictKind.UNVERIFIED, f"the record has {who} on another date "
+                           f"({row.when}, {row.event_type.replace('_', ' ')}); in the claim's "
+                           f"period only another event ({happened[0].when})",
                            (_evidence(row), _evidence(happened[0])), "events",
                            "events.other-doer")
+        return Verdict(VerdictKind.UNVERIFIED, f"the record of the period ({happened[0].when}, "
+                       f"{happened[0].event_type.replace('_', ' ')}) does not name {who}",
+                       (_evidence(happened[0]),), "events", "events.other-doer")
     if happened:
-        # the rows that name who the claim says did it first
-        happened.sort(key=lambda r: not _first_named(own, r.description))
+        happened = named or happened  # the rows that name the claim's people and places
         return Verdict(VerdictKind.SUPPORTED, f"on record: {happened[0].when}, "
                        f"{happened[0].event_type.replace('_', ' ')}",
                        tuple(_evidence(r) for r in happened[:MAX_EVIDENCE]), "events",

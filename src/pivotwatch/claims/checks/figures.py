@@ -195,6 +195,12 @@ def check_trade(claim: Claim, ref: ReferenceData) -> list[Verdict]:
     return found + _direction(claim, paired, found)
 
 
+# A claim without a time compared with the latest year must be about now: not in the past
+# tense ("made up", "was", "reached"), unless it says "now", "currently", "a year".
+_PAST = re.compile(r"\b(?:was|were|had|made up|reached|stood|totalled|totaled|amounted|came to|"
+                   r"fell|rose|grew|dropped|peaked|recovered)\b", re.IGNORECASE)
+_NOW = re.compile(r"\b(?:is|are|now|currently|today|annual(?:ly)?|a year|per year|each year|"
+                  r"has been|have been|remains?|stands)\b", re.IGNORECASE)
 _RISE = re.compile(r"\b(?:rose|risen|rising|grew|grown|growing|increased|climbed|jumped|surged|"
                    r"soared|doubled|tripled|expanded|recovered|rebounded)\b", re.IGNORECASE)
 _FALL = re.compile(r"\b(?:fell|fallen|falling|dropped|declined|decreased|shrank|shrunk|plunged|"
@@ -258,6 +264,10 @@ def _trade_claim(claim: Claim, q: Quantity, named: list[int], ref: ReferenceData
     rows = [r for r in ref.trade if r.flow == flow]
     years, label = [y for y in named if any(r.year == y for r in rows)], ""
     if not named and rows:
+        if flow != "target" and _PAST.search(claim.text) and not _NOW.search(claim.text):
+            # "exports made up $82.2 million of that": a past year the sentence does not name
+            return Verdict(VerdictKind.UNVERIFIED, f"the text does not say which past year "
+                           f"{claimed(q)} is for", check="trade", rule="trade.figure-year")
         years, label = [max(r.year for r in rows)], "latest "
     if not years:
         return Verdict(VerdictKind.UNVERIFIED, f"no reference {_FLOW_WORDS[flow]} figure for "

@@ -96,7 +96,7 @@ _REFINED = re.compile(r"\b(?:refined|petroleum products|diesel|gasoline|petrol|k
 # What may stand between a barrel figure and the oil it counts: "4 million barrels a year of
 # crude", "a 4 million barrel crude cap"
 _HEAD_OF = re.compile(r"[\s-]*(?:barrels?\s*)?(?:(?:a|per)\s+year\s+|annually\s+)?"
-                      r"(?:of\s+(?:[\w-]+\s+)?)?", re.IGNORECASE)
+                      r"(?:(?:of|for|in)\s+(?:[\w-]+\s+)?)?", re.IGNORECASE)
 
 
 def _flow_text(text: str) -> str:

@@ -28,7 +28,9 @@ ALIGNED_SHARE = 0.7
 MISALIGNED_SHARE = 0.4
 MIN_NAME = 5  # shorter list names ("Li") would be found inside ordinary words
 _DESIGNATION = re.compile(r"\b(designat\w*|blacklist\w*|sanctioned|listed|SDN)\b", re.IGNORECASE)
-ASSEMBLY = re.compile(r"\bGeneral Assembly\b|\bUNGA\b", re.IGNORECASE)
+ASSEMBLY = re.compile(r"(?i:\bgeneral assembly\b|\bunga\b)|"
+                      # "the Assembly": the UN's, not a National or Federal Assembly
+                      r"(?<!National )(?<!Federal )(?<!People's )(?<!People’s )\bAssembly\b")
 _TOGETHER = re.compile(r"\bvot\w*\s+(?:\w+\s+){0,3}(with|alongside|together|alike|the same)|"
                        r"\balign\w*\b|\bagree\w*\b|\bsid\w+ with\b", re.IGNORECASE)
 _APART = re.compile(r"\b(?:rarely|seldom|apart|against each other|diverg\w*|split)\b|"
