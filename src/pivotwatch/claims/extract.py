@@ -292,6 +292,6 @@ def _assemble(text, doc_id, units, lows, actors, terms, modal, orgs, times,
                                       bool(own or unit_orgs or figures or unit_times))
         claims.append(new_claim(doc_id, n, kind, unit_text, start, end, unit_actors, dims,
                                 topic, figures, unit_times, modality, unit_orgs,
-                                reason is None, reason, subject, inferred))
+                                reason is None, reason, subject, inferred, head_text))
         prev_block, prev_figures, prev_topic = block, figures, topic
     return claims

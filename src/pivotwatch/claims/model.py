@@ -123,7 +123,8 @@ class Claim:
     ``actors`` are ISO3 codes in order of first mention; when the unit names none, those of the
     nearest earlier unit of its block (or the document's two most named) are used and
     ``actors_inferred`` is True. ``checkable`` is False with a ``reason`` for opinion, rhetoric,
-    advice and units with nothing to check.
+    advice and units with nothing to check. A table row's ``context`` is its header row and the
+    section heading above the table.
     """
 
     doc_id: str
@@ -143,6 +144,9 @@ class Claim:
     reason: Reason | None = None
     subject: str | None = None
     actors_inferred: bool = False
+    # A table row's header row and the section heading above its table: what its bare
+    # cells are about ("| 2014 | $10.2 million |" under "## North Korean imports from Russia")
+    context: str | None = None
 
 
 def maker(cls: type) -> Callable[..., Any]:

@@ -58,9 +58,10 @@ def _subject(claim: Claim, q: Quantity) -> tuple | None:
         topic = "trade_target" if _TARGET.search(claim.text) else "trade_volume"
         detail = trade_flow(claim, q)
     elif q.unit == "barrels":
-        detail = fuel_basis(claim.text)
+        detail = fuel_basis(claim.text) or (fuel_basis(claim.context) if claim.context else None)
     actors = frozenset(claim.actors) - FORUM_ACTORS
-    return topic, q.unit, bool(_CAP.search(claim.text)), actors, detail, q.per
+    capped = bool(_CAP.search(claim.text) or claim.context and _CAP.search(claim.context))
+    return topic, q.unit, capped, actors, detail, q.per
 
 
 def _period(claim: Claim, q: Quantity) -> tuple | None:

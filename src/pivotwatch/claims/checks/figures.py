@@ -329,7 +329,8 @@ def _is_cap(claim: Claim, q: Quantity, stance: str | None) -> bool:
     if _CAP_BEFORE.search(claim.text[max(0, at - 80):at]) or \
             _CAP_AFTER.match(claim.text[at + len(q.raw):at + len(q.raw) + 40]):
         return True
-    if claim.subject and _CAP.search(claim.subject):
+    if claim.subject and _CAP.search(claim.subject) or \
+            claim.context and _CAP.search(claim.context):  # a row of a table of the caps
         return True
     return (q.per == "year" and bool(_CAP.search(claim.text)) and stance is None
             and not _COMPARED.search(claim.text))
@@ -427,7 +428,8 @@ def _own_period(claim: Claim, text: str, q: Quantity) -> list[tuple[date | None,
 def _delivery_figure(claim: Claim, text: str, q: Quantity, ref: ReferenceData) -> Verdict:
     if "reference_fuel" in ref.missing:
         return Verdict(VerdictKind.UNVERIFIED, NO_REFERENCE, check="fuel", rule="fuel.not-loaded")
-    basis = fuel_basis(claim.text, q.start - claim.start)
+    basis = fuel_basis(claim.text, q.start - claim.start) or \
+        (fuel_basis(claim.context) if claim.context else None)
     rows = [r for r in ref.fuel if r.barrels is not None and (basis is None or r.basis == basis)]
     periods = _own_period(claim, text, q) or spans(claim, text)
     label = ""

@@ -175,17 +175,27 @@ def trade_flow(claim: Claim, q: Quantity) -> str | None:
         return "target"
     if is_part(claim, q):
         return "part"
-    text = _flow_text(claim.text)
+    phrases = _flow_phrases(claim.text)
+    if not phrases and claim.context:  # a table row: its header and section heading say it
+        phrases = _flow_phrases(claim.context)
+        return phrases[0][2] if phrases else "total"
+    if not phrases:
+        return "total"
     at = q.start - claim.start
+    return min(phrases, key=lambda p: min(abs(p[0] - at), abs(p[1] - at)))[2]
+
+
+def _flow_phrases(raw: str) -> list[tuple[int, int, str | None]]:
+    """The phrases of a text that name a trade flow, with their offsets (None: an export or
+    import whose direction the words do not say)."""
+    text = _flow_text(raw)
     phrases = [(m.start(), m.end(), flow) for flow, pattern in (
         ("world", _WORLD), ("dprk_exports_to_rus", _DPRK_EXPORTS),
         ("dprk_imports_from_rus", _DPRK_IMPORTS), ("total", _TOTAL))
         for m in pattern.finditer(text)]
     phrases += [(m.start(), m.end(), None) for m in _BARE.finditer(text)
                 if not any(a <= m.start() < b for a, b, _ in phrases)]
-    if not phrases:
-        return "total"
-    return min(phrases, key=lambda p: min(abs(p[0] - at), abs(p[1] - at)))[2]
+    return sorted(phrases, key=lambda p: p[0])
 
 
 def commodity(claim: Claim, q: Quantity | None = None) -> str:
