@@ -186,3 +186,14 @@ def test_the_assembly_is_the_general_assembly_but_not_a_national_one():
     assert ASSEMBLY.search("Iran sided with Russia in roughly 90% of Assembly votes in 2023.")
     assert ASSEMBLY.search("they voted together in the general assembly")
     assert not ASSEMBLY.search("South Korea's National Assembly voted in 2024.")
+
+
+def test_named_people_the_timeline_does_not_give_and_one_subject_votes(ref):
+    got = verdict_of(ref, "Lavrov also held talks with Foreign Minister Choe Son Hui in Wonsan "
+                          "in July 2025.")
+    assert (got.verdict.value, got.rule) == ("unverified", "events.other-doer")
+    got = verdict_of(ref, "Vladimir Putin visited Pyongyang in June 2024.")
+    assert got.verdict.value == "supported"
+    got = verdict_of(ref, "Russia and North Korea voted together on every General Assembly "
+                          "resolution about the war in Ukraine.")
+    assert (got.verdict.value, got.rule) == ("unverified", "un_votes.one-subject")

@@ -395,7 +395,10 @@ def _someone(name: Name) -> Name | None:
     hits = actor_index().find(tok.lows, tok.words, tok.starts, tok.ends)
     if hits:
         said = [name.text[h.start:h.end] for h in hits if h.payload.kind in _SOMEONE_KINDS]
-        return Name(said[0], name.start, tuple(said)) if len(said) == len(hits) else None
+        if len(said) != len(hits):
+            return None
+        # a person is also named by the surname alone ("Vladimir Putin": "Putin")
+        return Name(said[-1].split()[-1], name.start, (*said, said[-1].split()[-1]))
     return name if len(tok.words) >= 2 else None
 
 
@@ -415,17 +418,25 @@ def _asserted(claim: Claim, rows: list[RefEvent], timeline: list[RefEvent]) -> V
     """A claim that an event happened, against the rows that record its kind, doer and
     period: supported by a record of it; contradicted by a record, about the same people
     and places, that it did not happen ("Kim was the guest of honour at the 2025 parade"
-    against "Kim did not attend the parade"). The claim's people, bodies and places that the
-    timeline knows, other than its countries ("Belousov", "the State Duma"), must all be
-    named by the row: otherwise the rows are about another event and the claim is unverified, citing
-    them and a row of the kind at another date that names them, if any ("ratified by the
-    State Duma in November 2024", when the Duma's vote is on record in October)."""
+    against "Kim did not attend the parade"). The claim's people, bodies and places other
+    than its countries (a name of several words, "Choe Son Hui", "the State Duma", or one
+    the timeline knows, "Belousov") must all be named by the row: otherwise the rows are
+    about another event and the claim is unverified, citing them and a row of the kind at
+    another date that names them, if any ("ratified by the State Duma in November 2024",
+    when the Duma's vote is on record in October)."""
     happened = [r for r in rows if not _non_event(r, claim)]
     names = claim_names(claim.text, 0)
     # the people, bodies and places the timeline knows ("Belousov", "State Duma"), other
     # than countries; a word it never uses ("Diplomacy" heading a table row) says nothing
+    # (not an organisation the claim names, nor a table row's label: "Diplomatic Ties")
+    skip = [(o.start - claim.start, o.end - claim.start) for o in claim.organisations]
+    if claim.subject:
+        at = claim.text.find(claim.subject)
+        skip.append((at, at + len(claim.subject)))
     own = [someone for n in names for someone in [_someone(n)] if someone
-           and any(not missing_names([someone], r.description) for r in timeline)]
+           and not any(a <= n.start < b for a, b in skip)
+           and (len(someone.text.split()) >= 2
+                or any(not missing_names([someone], r.description) for r in timeline))]
     named = [r for r in happened if not missing_names(own, r.description)]
     if happened and own and not named:
         kinds = _kinds(claim, predicates(claim.text))

@@ -33,6 +33,10 @@ ASSEMBLY = re.compile(r"(?i:\bgeneral assembly\b|\bunga\b)|"
                       r"(?<!National )(?<!Federal )(?<!People's )(?<!People’s )\bAssembly\b")
 _TOGETHER = re.compile(r"\bvot\w*\s+(?:\w+\s+){0,3}(with|alongside|together|alike|the same)|"
                        r"\balign\w*\b|\bagree\w*\b|\bsid\w+ with\b", re.IGNORECASE)
+# Votes on one subject: "every Assembly resolution about the war in Ukraine", "votes on
+# human rights".
+_SUBSET = re.compile(r"\b(?:resolutions?|votes?|roll calls?)\s+(?:about|on|concerning|"
+                     r"regarding|condemning|related to)\b", re.IGNORECASE)
 _APART = re.compile(r"\b(?:rarely|seldom|apart|against each other|diverg\w*|split)\b|"
                     r"\bvot\w*\s+(?:\w+\s+){0,3}differently\b", re.IGNORECASE)
 _TOP = re.compile(r"\b(?:more (?:often )?than any (?:other )?(?:country|state|member)|most "
@@ -145,6 +149,11 @@ def check_assembly_votes(claim: Claim, ref: ReferenceData) -> list[Verdict]:
         if "RUS" in claim.actors[:2] else claim.actors[:2]
     years = years_of(claim)
     found = _published(focus, partner, ref, years)
+    subset = _SUBSET.search(claim.text)
+    if subset:  # "every resolution about the war": agreement on a subject is not computed
+        return [Verdict(VerdictKind.UNVERIFIED, f"the claim is about the votes on one subject "
+                        f"('{subset.group()}'); agreement is computed over all roll calls",
+                        check="un_votes", rule="un_votes.one-subject")]
     ranks: list[tuple[int, int]] = []
     if found is not None:
         share, votes, span, ranks = found
