@@ -197,3 +197,13 @@ def test_named_people_the_timeline_does_not_give_and_one_subject_votes(ref):
     got = verdict_of(ref, "Russia and North Korea voted together on every General Assembly "
                           "resolution about the war in Ukraine.")
     assert (got.verdict.value, got.rule) == ("unverified", "un_votes.one-subject")
+
+
+def test_a_target_named_before_an_aside_is_still_a_target():
+    from pivotwatch.claims import extract_claims
+    from pivotwatch.claims.checks.roles import is_target
+
+    claim = extract_claims("Moscow's official target, set in 2014, was $1 billion a year.")[0]
+    assert is_target(claim, claim.quantities[0])
+    claim = extract_claims("Trade with North Korea, by Russian figures, was $34.4 million.")[0]
+    assert not is_target(claim, claim.quantities[0])

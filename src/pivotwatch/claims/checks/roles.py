@@ -26,6 +26,8 @@ _TARGET = re.compile(r"\b(?:targets?|goals?|aim(?:s|ed|ing)?|plan(?:s|ned)?|obje
 # "a $1 billion target", "$1 billion trade goal"
 _TARGET_AFTER = re.compile(r"[\s-]*(?:(?:a|per)\s+year\s+|annual\s+)?(?:(?:trade|annual)\s+)?"
                            r"(?:target|goal)\b", re.IGNORECASE)
+# A short aside between commas that holds no verb of its own clause: ", set in 2014,".
+_ASIDE = re.compile(r",\s[^,;]{1,30},(?=\s)")
 # Where a clause starts: what leads up to a figure from there says what the figure is.
 _CLAUSE_BREAK = re.compile(r"[;:()—]|,\s|\s[–-]\s|\b(?:while|whereas|but)\s", re.IGNORECASE)
 # A starting point, not a goal: "aim to lift trade to $1 billion from $34.4 million"
@@ -121,7 +123,10 @@ def is_target(claim: Claim, q: Quantity) -> bool:
     "aim to lift trade to $1 billion from $34.4 million" keep their recorded figure."""
     at = q.start - claim.start
     after = claim.text[at + len(q.raw):at + len(q.raw) + 30]
-    lead = _clause_before(claim.text, at)
+    # an aside between commas is not a clause of its own: "Moscow's official target, set in
+    # 2014, was $1 billion a year" has the target word in the figure's clause
+    head = _ASIDE.sub(lambda m: " " * len(m.group()), claim.text[:at])
+    lead = _clause_before(head, at)
     if _FROM.search(lead):
         return False
     return bool(_TARGET.search(lead) or _TARGET_AFTER.match(after))
