@@ -1,7 +1,7 @@
 """The `pivotwatch` console script: Ctrl-C and SIGTERM are answered from the first moment.
 
-Importing the command line (Typer, then the command's own modules) takes a moment on a busy machine;
-a signal in that time used to end the process with a traceback (SIGINT) or silently
+Importing the command line (Typer, then the command's own modules) takes a moment on a busy
+machine; a signal in that time used to end the process with a traceback (SIGINT) or silently
 (SIGTERM). Here a plain handler is in place before those imports; each command then installs
 its own (`cli.common`), which rolls back an open load. Nothing is open before a command runs,
 so stopping at once is safe.
