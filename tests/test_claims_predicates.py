@@ -207,3 +207,14 @@ def test_a_target_named_before_an_aside_is_still_a_target():
     assert is_target(claim, claim.quantities[0])
     claim = extract_claims("Trade with North Korea, by Russian figures, was $34.4 million.")[0]
     assert not is_target(claim, claim.quantities[0])
+
+
+def test_the_dead_are_not_those_sent(ref):
+    from pivotwatch.claims.checks.counts import fate
+
+    text = "put the toll at about 600 dead and 4,100 wounded among some 15,000 troops sent"
+    assert [fate(text, text.index(n), text.index(n) + len(n))
+            for n in ("600", "4,100", "15,000")] == ["killed", "wounded", "present"]
+    # the record's 5,000 are military builders sent in 2025, not soldiers killed
+    got = verdict_of(ref, "Around 5,000 North Korean soldiers had been killed by April 2025.")
+    assert got.verdict.value != "supported", got.explanation

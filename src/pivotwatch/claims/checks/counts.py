@@ -68,22 +68,51 @@ def unit_of(q: Quantity, text: str) -> str:
     return next(iter(kinds)) if len(kinds) == 1 else "count"
 
 
-Figure = tuple[float, float | None, frozenset[str], Bound, int]
+Figure = tuple[float, float | None, frozenset[str], Bound, int, str]
+
+# What happened to the people a figure counts: "5,000 killed" is not "5,000 sent".
+_FATES = (("killed", re.compile(r"\b(?:killed|dead|died|deaths?|fatalit\w*)\b", re.IGNORECASE)),
+          ("wounded", re.compile(r"\b(?:wounded|injured|injuries)\b", re.IGNORECASE)),
+          ("casualties", re.compile(r"\bcasualt\w*\b", re.IGNORECASE)))
+_CLAUSE_END = re.compile(r"[;.()]|\d")
+# Between a fate word and the figure it counts: "killed: about 2,000", "deaths of some 600".
+_JUST_BEFORE = re.compile(r"\W*(?:(?:of|at|were|was|to|by|about|some|around|nearly|almost|"
+                          r"roughly|at least|more than|over|up to|an estimated)\W+)*",
+                          re.IGNORECASE)
+
+
+def fate(text: str, start: int, end: int) -> str:
+    """What the figure at text[start:end] counts of the people: 'killed', 'wounded',
+    'casualties', or 'present' (sent, deployed, fighting): a fate word after it before the next
+    number or the end of its clause ("about 600 dead and 4,100 wounded"), else one just before
+    it ("killed: about 2,000", "deaths of some 600"; not "4,100 wounded among some 15,000")."""
+    stop = _CLAUSE_END.search(text, end)
+    after = text[end:stop.start() if stop else len(text)][:60]
+    before = text[max(0, start - 40):start]
+    for word, pattern in _FATES:
+        if pattern.search(after):
+            return word
+    for word, pattern in _FATES:
+        found = list(pattern.finditer(before))
+        if found and _JUST_BEFORE.fullmatch(before[found[-1].end():]):
+            return word
+    return "present"
 
 
 @lru_cache(maxsize=1024)
 def record_figures(description: str, year: int) -> tuple[Figure, ...]:
-    """(value, high, units, bound, year) of each counted figure in a record's description:
-    its own unit, or for a bare number every kind of thing the text counts ("170 mm guns and
-    240 mm launchers ... about 120 of each"); ``year`` (the record's) unless the text gives
-    the figure's own year."""
+    """(value, high, units, bound, year, fate) of each counted figure in a record's
+    description: its own unit, or for a bare number every kind of thing the text counts ("170
+    mm guns and 240 mm launchers ... about 120 of each"); ``year`` (the record's) unless the
+    text gives the figure's own year; what befell those counted (:func:`fate`)."""
     out = []
     for q in find_quantities(description):
         if q.unit in NOT_COUNTED:
             continue
         own = _FIGURE_YEAR.match(description, q.end)
         units = frozenset({q.unit}) if q.unit != "count" else _kinds(description)
-        out.append((q.value, q.high, units, q.bound, int(own.group(1)) if own else year))
+        out.append((q.value, q.high, units, q.bound, int(own.group(1)) if own else year,
+                    fate(description, q.start, q.end)))
     return tuple(out)
 
 
@@ -157,11 +186,14 @@ def check_counts(claim: Claim, text: str, rows: list[RefEvent], ref: ReferenceDa
                                check="events", rule="counts.future-figure"))
             continue
         hits = []
+        befell = fate(claim.text, q.start - claim.start, q.end - claim.start)
         for r in ref.events:
             if r.date > now:
                 continue
-            for value, high, runit, _, year in record_figures(r.description, r.date.year):
+            for value, high, runit, _, year, rfate in record_figures(r.description,
+                                                                    r.date.year):
                 if _same_unit(unit, runit) and _in_period(periods, year) and \
+                        rfate == befell and \
                         any(same_figure(q, v) for v in (value, high) if v is not None):
                     near = min(abs(v - q.value) for v in (value, high) if v is not None)
                     hits.append((near, r not in rows, -r.date.toordinal(), r, year))
@@ -191,16 +223,18 @@ def _differs(claim: Claim, q: Quantity, unit: str, rows: list[RefEvent],
              periods: list) -> Verdict | None:
     """A record of the claim's event that gives the one figure of that unit for the claim's
     calendar year, clearly different: only a claim about one closed calendar year or part of
-    one, and never from a bound ("more than 1,000 containers")."""
+    one, and never from a bound ("more than 1,000 containers"); the dead are not compared
+    with those sent."""
     if unit == "count" or len(periods) != 1 or q.bound is not Bound.EXACT and \
             q.bound is not Bound.APPROX:
         return None
     start, end = periods[0]
     if start is None or end is None or start.year != end.year:
         return None
+    befell = fate(claim.text, q.start - claim.start, q.end - claim.start)
     for r in rows:
         same = [f for f in record_figures(r.description, r.date.year)
-                if f[2] == {unit} and f[4] == start.year]
+                if f[2] == {unit} and f[4] == start.year and f[5] == befell]
         if len(same) == 1 and same[0][3] in (Bound.EXACT, Bound.APPROX) and \
                 same[0][1] is None and agrees(q, same[0][0]) is False:
             return Verdict(VerdictKind.CONTRADICTED, f"{claimed(q)} differs from the figure on "
