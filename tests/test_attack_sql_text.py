@@ -20,10 +20,8 @@ SQL_WORDS = re.compile(r"\b(SELECT|INSERT|DELETE|CREATE|DROP|UPDATE|COPY|ATTACH|
 
 # file -> {interpolated expression: where its text comes from}
 REVIEWED: dict[str, dict[str, str]] = {
-    "analysis/dossier.py": {"ident(table)": "a literal table name at each call, quoted"},
     "claims/checks/events.py": {
         "' AND '.join(where)": "fixed predicates with ? placeholders; values are params"},
-    "claims/checks/refdata.py": {"table": "a literal table name at each call"},
     "report/briefing.py": {
         "dyad": "a SQL predicate over validated country codes, for display",
         "q(first)": "a date quoted as a literal ('' doubled), for display",
@@ -36,9 +34,7 @@ REVIEWED: dict[str, dict[str, str]] = {
         "partner_list": "validated country codes quoted as literals, for display",
         "q(a)": "a literal ('' doubled), for display",
         "q(b)": "a literal ('' doubled), for display",
-        "q(supplier)": "a literal ('' doubled), for display",
-        "table": "a literal table name at each call",
-        "where": "fixed predicates with ? placeholders"},
+        "q(supplier)": "a literal ('' doubled), for display"},
     "sources/gdelt/load.py": {
         "REJECT_REASON.format(width=layout.width)": "a constant SQL expression and an int",
         "country('Actor1CountryCode')": "an expression over a layout column constant",
@@ -87,6 +83,7 @@ REVIEWED: dict[str, dict[str, str]] = {
         "table": "a table name from the module's constant table map",
         "union": "SELECTs over that constant map, with a $source parameter"},
     "store/store.py": {
+        "ident(table)": "a table name from the code (Store.count), quoted",
         "memory_limit": "validated by settings against a size pattern"},
 }
 

@@ -25,7 +25,6 @@ from pivotwatch import taxonomy
 from pivotwatch.analysis.judgment import DIMENSIONS
 from pivotwatch.errors import UsageError
 from pivotwatch.markup import http_url
-from pivotwatch.store.store import ident
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -70,10 +69,6 @@ def first_url(urls) -> str | None:
 
 def _records(df: pd.DataFrame) -> list[dict]:
     return df.to_dict(orient="records")
-
-
-def _count(store: Store, table: str) -> int:
-    return int(store.con.execute(f"SELECT count(*) FROM {ident(table)}").fetchall()[0][0])
 
 
 @dataclass
@@ -206,7 +201,7 @@ def _comtrade(store: Store, focus: str, partners: list[str]) -> dict[str, list[d
 def _fuel(store: Store) -> list[dict]:
     from pivotwatch.analysis.trade import fuel_vs_cap
 
-    if not _count(store, "reference_fuel"):
+    if not store.count("reference_fuel"):
         return []
     return [{"key": f"{r['supplier']}:{day(r['period_start'])}:{r['basis']}",
              "supplier": r["supplier"], "start": day(r["period_start"]),
@@ -219,7 +214,7 @@ def _fuel(store: Store) -> list[dict]:
 def _published(store: Store, focus: str, partners: list[str]) -> dict[str, list[dict]]:
     from pivotwatch.analysis.alignment import published
 
-    if not (_count(store, "un_ideal_points") or _count(store, "un_published_agreement")):
+    if not (store.count("un_ideal_points") or store.count("un_published_agreement")):
         return {}
     out: dict[str, list[dict]] = defaultdict(list)
     for r in _records(published(focus, partners, store=store)):
@@ -237,7 +232,7 @@ def _votes(store: Store, focus: str, partners: list[str]) -> dict[str, list[dict
 
     held = store.con.execute("SELECT count(*) FROM un_votes WHERE country = ?",
                              [focus]).fetchall()[0][0]
-    if not held or not _count(store, "un_roll_calls"):
+    if not held or not store.count("un_roll_calls"):
         return {}
     con = store.ibis()
     calls = con.table("un_roll_calls")
@@ -297,7 +292,7 @@ def _sanctions(store: Store, focus: str, partners: list[str]) -> tuple[list[tupl
     (`analysis.sanctions.ties` over every version, not only the current ones)."""
     from pivotwatch.analysis.sanctions import programme_table, ties
 
-    if not _count(store, "sanctions"):
+    if not store.count("sanctions"):
         return [], {}
     con = store.ibis()
     t = con.table("sanctions")

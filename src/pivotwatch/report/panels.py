@@ -50,10 +50,6 @@ class Panel:
     judgment: tuple[str, str] | None = None  # text, confidence
 
 
-def _count(store: Store, table: str, where: str = "", params: list | None = None) -> int:
-    return store.con.execute(f"SELECT count(*) FROM {table} {where}", params or []).fetchall()[0][0]
-
-
 def _money(x: float) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
@@ -81,7 +77,7 @@ def _year(d: date | None) -> int | None:
 def votes_panel(store: Store, a: str, b: str, start: date | None, end: date | None) -> Panel:
     title = "UN General Assembly voting alignment"
     base = Panel("un-votes", "political", title, False, [])
-    if not _count(store, "un_votes"):
+    if not store.count("un_votes"):
         base.lead = ["UN General Assembly votes are not loaded, so political support in the UN "
                      "cannot be measured here: load them with `pivotwatch ingest unvotes "
                      "un_votes.csv un_roll_calls.csv un_roll_call_issues.csv` (or `pivotwatch "
@@ -169,9 +165,9 @@ def _alignment_chart(df: pd.DataFrame, focus: str, partner: str) -> str | None:
 def trade_panel(store: Store, a: str, b: str, start: date | None, end: date | None) -> Panel:
     title = "Trade: reported, mirror and reference figures"
     base = Panel("trade", "economic", title, False, [])
-    flows = _count(store, "trade_flows")
+    flows = store.count("trade_flows")
     pair_has_reference = {a, b} == {"RUS", "PRK"}
-    refs = _count(store, "reference_trade") if pair_has_reference else 0
+    refs = store.count("reference_trade") if pair_has_reference else 0
     if not flows and not refs:
         base.lead = ["No trade data is loaded: load Comtrade files with `pivotwatch ingest "
                      "comtrade FILE...`" + (" and the reference figures with `pivotwatch "
@@ -276,7 +272,8 @@ def fuel_panel(store: Store, a: str, b: str, start: date | None = None,
         return None
     supplier = b if a == "PRK" else a
     title = "Refined petroleum against the UNSCR 2397 cap"
-    if not _count(store, "reference_fuel", "WHERE supplier = ?", [supplier]):
+    if not store.con.execute("SELECT count(*) FROM reference_fuel WHERE supplier = ?",
+                             [supplier]).fetchall()[0][0]:
         return Panel("fuel", "energy", title, False, [
             f"No refined-petroleum figures for deliveries from {supplier} are loaded: "
             "`pivotwatch ingest reference` loads the bundled ones (Russia to the DPRK)."])
@@ -334,7 +331,7 @@ def _fuel_chart(df: pd.DataFrame, supplier: str) -> str | None:
 
 def sanctions_panel(store: Store, a: str, b: str) -> Panel:
     title = f"Sanctions designations tying {a} and {b}"
-    if not _count(store, "sanctions"):
+    if not store.count("sanctions"):
         return Panel("sanctions", "security", title, False, [
             "No sanctions lists are loaded: load them with `pivotwatch ingest sanctions "
             "FILE...` (UN Security Council, OFAC or OpenSanctions)."])

@@ -92,6 +92,16 @@ class Store:
                         f"finished") from None
                 time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
 
+    def count(self, table: str) -> int:
+        """Rows in one of the store's tables, 0 when it is absent (a store made before the
+        table existed); ``table`` is a name from the code, quoted."""
+        present = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+        ).fetchall()[0][0]
+        if not present:
+            return 0
+        return int(self.con.execute(f"SELECT count(*) FROM {ident(table)}").fetchall()[0][0])
+
     # -- schema -----------------------------------------------------------------
     def schema_version(self) -> int:
         has_meta = self.con.execute(

@@ -101,13 +101,6 @@ class ReferenceData:
     missing: set[str] = field(default_factory=set)
 
 
-def _count(store: Store, table: str) -> int:
-    try:
-        return int(store.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
-    except Exception:  # noqa: BLE001 - an old store without the table: nothing loaded
-        return 0
-
-
 def _rows(store: Store, sql: str) -> list[tuple]:
     try:
         return store.con.execute(sql).fetchall()
@@ -138,9 +131,9 @@ def load_reference(store: Store | None) -> ReferenceData:
     data.caps = [RefCap(k, i, a, c, v, un, tuple(u or ())) for k, i, a, c, v, un, u in
                  _rows(store, """SELECT row_key, instrument, adopted, commodity, cap_value,
                                  cap_unit, source_urls FROM reference_caps ORDER BY adopted""")]
-    data.gdelt_events = _count(store, "events")
-    data.sanctions_entries = _count(store, "sanctions")
-    data.un_votes = _count(store, "un_votes")
+    data.gdelt_events = store.count("events")
+    data.sanctions_entries = store.count("sanctions")
+    data.un_votes = store.count("un_votes")
     for name, rows in (("reference_events", data.events), ("reference_trade", data.trade),
                        ("reference_fuel", data.fuel), ("reference_caps", data.caps)):
         if not rows:
