@@ -36,6 +36,21 @@ def isolated_settings(tmp_path, monkeypatch):
     yield tmp_path
 
 
+@pytest.fixture(scope="session")
+def reference_store(tmp_path_factory):
+    """A store holding only the bundled reference tables (`pivotwatch ingest reference`),
+    opened read only and built once for the run: the claims checks' tests share it."""
+    from pivotwatch.sources.context import Context
+    from pivotwatch.sources.reference import ingest_reference
+    from pivotwatch.store import open_store
+
+    path = tmp_path_factory.mktemp("reference") / "ref.duckdb"
+    with open_store(path, create=True) as store:
+        assert ingest_reference(Context(store)).ok
+    with open_store(path, read_only=True) as store:
+        yield store
+
+
 CHROMIUM = Path(os.environ.get("PIVOTWATCH_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox", "--headless", "--disable-gpu", "--no-first-run",

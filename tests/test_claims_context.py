@@ -64,12 +64,9 @@ def test_bounds_in_words():
     assert found == [(30000.0, "max"), (240e9, "min")]
 
 
-def test_a_rows_flow_and_basis_come_from_its_section(tmp_path):
+def test_a_rows_flow_and_basis_come_from_its_section(reference_store):
     from pivotwatch.claims.audit import audit
     from pivotwatch.claims.checks.refdata import load_reference
-    from pivotwatch.sources.context import Context
-    from pivotwatch.sources.reference import ingest_reference
-    from pivotwatch.store import open_store
 
     text = ("## Russia–North Korea trade, total (USD)\n\n| Year | Value |\n|---|---|\n"
             "| 2019 | $47.9 million |\n\n## North Korean imports from Russia (USD)\n\n"
@@ -77,11 +74,7 @@ def test_a_rows_flow_and_basis_come_from_its_section(tmp_path):
             "## North Korean exports to Russia (USD)\n\n| Year | Value |\n|---|---|\n"
             "| 2019 | $3.0 million |\n\n## Refined petroleum reported to the UN (barrels)\n\n"
             "| Year | Barrels |\n|---|---|\n| 2019 | 277,365 |\n")
-    path = tmp_path / "ref.duckdb"
-    with open_store(path, create=True) as st:
-        assert ingest_reference(Context(st)).ok
-    with open_store(path, read_only=True) as st:
-        result = audit(text, store=st, reference=load_reference(st))
+    result = audit(text, store=reference_store, reference=load_reference(reference_store))
     got = [(c.verdict.verdict.value, c.verdict.explanation.split(",")[0]) for c in result.claims]
     assert got == [
         ("supported", "$47.90 million matches the reference total trade for 2019"),

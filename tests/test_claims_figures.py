@@ -15,20 +15,13 @@ from pivotwatch.claims.checks.events import topic_map
 from pivotwatch.claims.checks.figures import fuel_basis
 from pivotwatch.claims.checks.refdata import load_reference
 from pivotwatch.claims.quantities import find_quantities
-from pivotwatch.sources.context import Context
-from pivotwatch.sources.reference import ingest_reference
-from pivotwatch.store import open_store
 
 DAY = date(2025, 12, 1)
 
 
-@pytest.fixture(scope="module")
-def st(tmp_path_factory):
-    path = tmp_path_factory.mktemp("figures") / "ref.duckdb"
-    with open_store(path, create=True) as store:
-        assert ingest_reference(Context(store)).ok
-    with open_store(path, read_only=True) as store:
-        yield store
+@pytest.fixture
+def st(reference_store):
+    return reference_store
 
 
 def one(st, text):

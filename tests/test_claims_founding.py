@@ -12,9 +12,6 @@ import pytest
 
 from pivotwatch.claims.audit import audit
 from pivotwatch.claims.checks.refdata import load_reference
-from pivotwatch.sources.context import Context
-from pivotwatch.sources.reference import ingest_reference
-from pivotwatch.store import open_store
 
 ARTICLE = """# North Korea's role in Russia's Turn to the East
 
@@ -37,12 +34,9 @@ Establish robust intelligence operations to track military collaborations.
 
 
 @pytest.fixture(scope="module")
-def verdicts(tmp_path_factory):
-    path = tmp_path_factory.mktemp("founding") / "ref.duckdb"
-    with open_store(path, create=True) as st:
-        assert ingest_reference(Context(st)).ok
-    with open_store(path, read_only=True) as st:
-        result = audit(ARTICLE, store=st, reference=load_reference(st), doc_date=date(2025, 6, 1))
+def verdicts(reference_store):
+    st = reference_store
+    result = audit(ARTICLE, store=st, reference=load_reference(st), doc_date=date(2025, 6, 1))
     return {c.claim.text: c.verdict for c in result.claims}
 
 

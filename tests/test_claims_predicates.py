@@ -11,20 +11,13 @@ import pytest
 from pivotwatch.claims.audit import audit
 from pivotwatch.claims.checks.refdata import load_reference
 from pivotwatch.claims.predicates import asserted, predicates
-from pivotwatch.sources.context import Context
-from pivotwatch.sources.reference import ingest_reference
-from pivotwatch.store import open_store
 
 DAY = date(2025, 12, 1)
 
 
 @pytest.fixture(scope="module")
-def ref(tmp_path_factory):
-    path = tmp_path_factory.mktemp("predicates") / "ref.duckdb"
-    with open_store(path, create=True) as store:
-        assert ingest_reference(Context(store)).ok
-    with open_store(path, read_only=True) as store:
-        yield store, load_reference(store)
+def ref(reference_store):
+    return reference_store, load_reference(reference_store)
 
 
 def verdict_of(ref, text):

@@ -14,10 +14,7 @@ import pytest
 from pivotwatch.claims.audit import audit
 from pivotwatch.claims.checks.refdata import load_reference
 from pivotwatch.claims.verdicts import ORDER
-from pivotwatch.sources.context import Context
 from pivotwatch.sources.documents import read_document
-from pivotwatch.sources.reference import ingest_reference
-from pivotwatch.store import open_store
 
 GOLD = Path(__file__).resolve().parent / "gold"
 # Reached when pinned: claims 0.958 (160/167); claims_blind 0.883 (151/171). The blind set is
@@ -31,12 +28,8 @@ def gold_sets() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    path = tmp_path_factory.mktemp("verdicts") / "ref.duckdb"
-    with open_store(path, create=True) as st:
-        assert ingest_reference(Context(st)).ok
-    with open_store(path, read_only=True) as st:
-        yield st, load_reference(st)
+def reference(reference_store):
+    return reference_store, load_reference(reference_store)
 
 
 def score(folder: Path, st, ref) -> tuple[int, int, Counter, list[str]]:
