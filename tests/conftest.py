@@ -51,6 +51,26 @@ def reference_store(tmp_path_factory):
         yield store
 
 
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory) -> str:
+    """A store with the bundled sample and reference data, as `make demo` builds it, through
+    the CLI, once for the run (the briefing's browser and PDF tests share it)."""
+    from typer.testing import CliRunner
+
+    from pivotwatch.cli import app
+
+    root = tmp_path_factory.mktemp("demo-store")
+    db = str(root / "store.duckdb")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PIVOTWATCH_CACHE", str(root / "cache"))
+        mp.setenv("PIVOTWATCH_GDELT_BASE", "http://127.0.0.1:9")
+        for what in ("sample", "reference"):
+            result = CliRunner().invoke(app, ["--db", db, "ingest", what],
+                                        catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+    return db
+
+
 CHROMIUM = Path(os.environ.get("PIVOTWATCH_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox", "--headless", "--disable-gpu", "--no-first-run",

@@ -56,17 +56,9 @@ def run(*args: str):
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory) -> str:
-    """One store with the bundled sample and reference data, shared by the module."""
-    root = tmp_path_factory.mktemp("browser-store")
-    db = str(root / "store.duckdb")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PIVOTWATCH_CACHE", str(root / "cache"))
-        mp.setenv("PIVOTWATCH_GDELT_BASE", "http://127.0.0.1:9")
-        for what in ("sample", "reference"):
-            result = run("--db", db, "ingest", what)
-            assert result.exit_code == 0, result.output
-    return db
+def store(demo_store) -> str:
+    """The store with the bundled sample and reference data (conftest), shared by the run."""
+    return demo_store
 
 
 

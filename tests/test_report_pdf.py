@@ -26,19 +26,11 @@ def run(*args: str):
 
 
 @pytest.fixture(scope="module")
-def briefing_html(tmp_path_factory) -> str:
+def briefing_html(demo_store, tmp_path_factory) -> str:
     """The demo briefing's HTML (bundled sample and reference data), through the CLI."""
-    root = tmp_path_factory.mktemp("pdf")
-    db = str(root / "store.duckdb")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PIVOTWATCH_CACHE", str(root / "cache"))
-        mp.setenv("PIVOTWATCH_GDELT_BASE", "http://127.0.0.1:9")
-        for what in ("sample", "reference"):
-            result = run("--db", db, "ingest", what)
-            assert result.exit_code == 0, result.output
-        out = root / "briefing.html"
-        result = run("--db", db, "report", "--dyad", "RUS-PRK", "-o", str(out))
-        assert result.exit_code == 0, result.output
+    out = tmp_path_factory.mktemp("pdf") / "briefing.html"
+    result = run("--db", demo_store, "report", "--dyad", "RUS-PRK", "-o", str(out))
+    assert result.exit_code == 0, result.output
     return out.read_text(encoding="utf-8")
 
 
