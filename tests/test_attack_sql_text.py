@@ -78,6 +78,10 @@ REVIEWED: dict[str, dict[str, str]] = {
         "name_col": "a constant column name or a constant expression",
         "skip": "one of two constant expressions",
         "vote_sql": "one of two constant expressions"},
+    "store/export.py": {
+        "day": "the constant partition column name, quoted",
+        "ident(table)": "a table name from the store's catalogue, checked to be a plain "
+                        "identifier, quoted"},
     "store/status.py": {
         "day": "a column name from the module's constant table map",
         "table": "a table name from the module's constant table map",

@@ -13,6 +13,9 @@ from pathlib import Path
 from pivotwatch.errors import UsageError
 
 DEFAULT_COUNTRIES = ("RUS", "PRK", "CHN", "IND", "IRN", "VNM", "MNG", "KOR", "JPN", "USA")
+# What runs the analysis (docs/engines.md): the DuckDB store, Spark over a Parquet export of
+# it (`pivotwatch export parquet`), or BigQuery over GDELT's public tables.
+ENGINES = ("duckdb", "spark", "bigquery")
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,13 @@ class Settings:
     # analysis: a state with fewer UN votes than this in a period is not ranked (a handful of
     # votes can agree 100%; docs/alignment.md)
     min_votes: int = 20
+    # engines (store/engines.py): which one, where Spark finds the export and which master
+    # it runs on, and BigQuery's billing project and the most it may scan per query
+    engine: str = "duckdb"
+    spark_path: str = ""
+    spark_master: str = "local[2]"
+    bq_project: str = ""
+    bq_max_gb: float = 50.0
 
 
 def _cache_default() -> Path:
@@ -76,6 +86,24 @@ def _memory(text: str) -> str:
     return text.strip()
 
 
+def _engine(text: str) -> str:
+    engine = text.strip().lower()
+    if engine not in ENGINES:
+        raise UsageError(f"PIVOTWATCH_ENGINE must be one of {', '.join(ENGINES)}, not {text!r}")
+    return engine
+
+
+def _gigabytes(name: str, default: float) -> float:
+    text = os.environ.get(name, str(default))
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise UsageError(f"{name} must be a positive number of gigabytes, not {text!r}")
+    return value
+
+
 def get_settings() -> Settings:
     env = os.environ
     return Settings(
@@ -95,4 +123,9 @@ def get_settings() -> Settings:
         download_deadline=_int("PIVOTWATCH_DOWNLOAD_DEADLINE", 1800, 1),
         lock_wait=_seconds("PIVOTWATCH_LOCK_WAIT", 5.0),
         min_votes=_int("PIVOTWATCH_MIN_VOTES", 20, 0),
+        engine=_engine(env.get("PIVOTWATCH_ENGINE", "duckdb")),
+        spark_path=env.get("PIVOTWATCH_SPARK_PATH", "").strip(),
+        spark_master=env.get("PIVOTWATCH_SPARK_MASTER", "").strip() or "local[2]",
+        bq_project=env.get("PIVOTWATCH_BQ_PROJECT", "").strip(),
+        bq_max_gb=_gigabytes("PIVOTWATCH_BQ_MAX_GB", 50.0),
     )

@@ -32,6 +32,7 @@ COMMANDS = {
     "sanctions": "sanctions",
     "claims": "claims",
     "measures": "measures",
+    "export": "export",
 }
 
 
@@ -69,10 +70,15 @@ class LazyCommands(MutableMapping):
         return len(set(COMMANDS) | set(self.built))
 
 
+# The global options that take a value; users also write them after the command.
+GLOBAL_OPTIONS = ("--db", "--engine", "--parquet", "--project", "--max-gb")
+
+
 class _Group(TyperGroup):
-    """The top-level group: `--db PATH` is a global option, but users also write it after the
-    command (`pivotwatch status --db x.duckdb`), so it is moved to the front before parsing.
-    Nothing after `--` is touched. Its commands are a LazyCommands."""
+    """The top-level group: `--db PATH` (and the engine's options) are global options, but
+    users also write them after the command (`pivotwatch status --db x.duckdb`), so they are
+    moved to the front before parsing. Nothing after `--` is touched. Its commands are a
+    LazyCommands."""
 
     def __init__(self, **attrs) -> None:
         super().__init__(**attrs)
@@ -82,14 +88,14 @@ class _Group(TyperGroup):
         return list(self.commands)  # the names only: listing them imports no module
 
     def parse_args(self, ctx, args: list[str]) -> list[str]:
-        if args[-1:] == ["--db"] and len(args) > 1:  # `status --db`: no path after it
-            ctx.fail("Option '--db' requires an argument.")
+        if len(args) > 1 and args[-1] in GLOBAL_OPTIONS:  # `status --db`: no value after it
+            ctx.fail(f"Option '{args[-1]}' requires an argument.")
         return super().parse_args(ctx, hoist_db(args))
 
 
 def hoist_db(args: list[str]) -> list[str]:
-    """`status --db X` -> `--db X status` (also `--db=X`); the last --db given wins, as when
-    the option is repeated in front."""
+    """`status --db X` -> `--db X status` (also `--db=X`), and so for every GLOBAL_OPTIONS;
+    the last one given wins, as when the option is repeated in front."""
     front: list[str] = []
     rest: list[str] = []
     i = 0
@@ -98,11 +104,11 @@ def hoist_db(args: list[str]) -> list[str]:
         if arg == "--":
             rest += args[i:]
             break
-        if arg == "--db" and i + 1 < len(args):
+        if arg in GLOBAL_OPTIONS and i + 1 < len(args):
             front += args[i:i + 2]
             i += 2
             continue
-        if arg.startswith("--db="):
+        if arg.startswith(tuple(f"{o}=" for o in GLOBAL_OPTIONS)):
             front.append(arg)
         else:
             rest.append(arg)
@@ -128,12 +134,29 @@ def _global(
     db: Path = typer.Option(None, "--db", metavar="PATH",
                             help="Store file (default: $PIVOTWATCH_DB or ./pivotwatch.duckdb); "
                             "may also follow the command."),
+    engine: str = typer.Option(None, "--engine", metavar="duckdb|spark|bigquery",
+                               help="What runs the analysis (default: $PIVOTWATCH_ENGINE or "
+                               "duckdb): the store, Spark over a Parquet export (indicators, "
+                               "partners, changes, alignment), or BigQuery over GDELT's "
+                               "tables."),
+    parquet: str = typer.Option(None, "--parquet", metavar="DIR",
+                                help="Spark: the export to read, a directory or a Hadoop URI "
+                                "(default: $PIVOTWATCH_SPARK_PATH)."),
+    project: str = typer.Option(None, "--project", metavar="P",
+                                help="BigQuery: the project billed (default: "
+                                "$PIVOTWATCH_BQ_PROJECT)."),
+    max_gb: float = typer.Option(None, "--max-gb", metavar="N",
+                                 help="BigQuery: refuse a query that would scan more than N "
+                                 "GB (default: $PIVOTWATCH_BQ_MAX_GB or 50)."),
 ) -> None:
     """pivotwatch: evidence-backed indicators of a relationship, from open data.
 
     Example: pivotwatch --db study.duckdb status
     """
+    from pivotwatch.cli.common import set_engine
+
     state.db = db
+    set_engine(engine, parquet=parquet, project=project, max_gb=max_gb)
 
 
 def main() -> None:

@@ -42,6 +42,10 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 @dataclass
 class _State:
     db: Path | None = None
+    engine: str | None = None  # --engine and the engine's options; None: the setting
+    parquet: str | None = None
+    project: str | None = None
+    max_gb: float | None = None
     command: str = "pivotwatch"  # the running command, for "run ... again" advice
     signal: int | None = None  # SIGINT or SIGTERM, once received during a command
 
@@ -68,13 +72,40 @@ def split_dimensions(values: list[str] | None) -> list[str]:
     return [d for item in (values or []) for d in item.split(",")]
 
 
-def store(read_only: bool = False) -> Store:
-    """The store; a reader waits up to PIVOTWATCH_LOCK_WAIT seconds for a writer to finish.
-    Writers (the ingest commands) create it when missing; readers refuse a missing one."""
-    from pivotwatch.store import open_store
+# The commands whose analysis runs on every engine; the others need the DuckDB store.
+ANY_ENGINE = ("indicators", "partners", "changes", "alignment")
 
-    return open_store(state.db, read_only=read_only, create=not read_only,
-                      command=state.command)
+
+def set_engine(engine: str | None, *, parquet: str | None, project: str | None,
+               max_gb: float | None) -> None:
+    """Keep the global engine options (checked: a bad one is a one-line error, exit 2)."""
+    from pivotwatch.settings import ENGINES
+
+    if engine is not None and engine.strip().lower() not in ENGINES:
+        raise fail(f"unknown engine {engine!r} for --engine: choose from "
+                   f"{', '.join(ENGINES)}", UsageError.exit_code)
+    if max_gb is not None and not 0 < max_gb < float("inf"):
+        raise fail(f"--max-gb must be a positive number of gigabytes, not {max_gb:g}",
+                   UsageError.exit_code)
+    state.engine = engine.strip().lower() if engine is not None else None
+    state.parquet, state.project, state.max_gb = parquet, project, max_gb
+
+
+def store(read_only: bool = False) -> Store:
+    """The store on the chosen engine (--engine, else PIVOTWATCH_ENGINE); a DuckDB reader
+    waits up to PIVOTWATCH_LOCK_WAIT seconds for a writer to finish. Writers (the ingest
+    commands) create it when missing; readers refuse a missing one. Only the commands of
+    ANY_ENGINE run on Spark or BigQuery; the others, and every writer, say they need DuckDB."""
+    from pivotwatch.settings import get_settings
+    from pivotwatch.store.engines import open_engine
+
+    engine = state.engine or get_settings().engine
+    name = state.command.removeprefix("pivotwatch ")
+    if engine != "duckdb" and (not read_only or name not in ANY_ENGINE):
+        raise UsageError(f"`{state.command}` needs the DuckDB store (--engine duckdb); "
+                         f"--engine {engine} runs {', '.join(ANY_ENGINE)}")
+    return open_engine(engine, db=state.db, parquet=state.parquet, project=state.project,
+                       max_gb=state.max_gb, read_only=read_only, command=state.command)
 
 
 def shown(text: object, *, markup: bool = True) -> str:
