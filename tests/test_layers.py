@@ -30,7 +30,8 @@ ALLOWED: dict[str, set[str]] = {
     "markup": {"errors"},
     "settings": {"errors"},
     "taxonomy": {"errors", "markup", "settings"},
-    "store": {"errors", "markup", "settings"},
+    # the derived tables tag events with the dimension map (store/derived.py)
+    "store": {"errors", "markup", "settings", "taxonomy"},
     "sources": BASE | {"store"},
     "analysis": BASE | {"store", "sources"},
     "claims": BASE | {"store", "sources", "analysis"},

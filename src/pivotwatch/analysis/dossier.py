@@ -255,26 +255,48 @@ def _gdelt(store: Store, focus: str, partners: list[str]) -> dict[tuple[str, str
     direction) and the volume they are normalised by (events involving either country), from
     the partner ranking's building blocks (`partner_events`, `tag_dimensions`,
     `partner_volume`) without its shares and ranks."""
-    from pivotwatch.analysis.dyads import code_dimensions
+    from pivotwatch.analysis.dyads import code_dimensions, coverage_warnings, daily_route
     from pivotwatch.analysis.indicators import period_start, tag_dimensions
-    from pivotwatch.analysis.partners import partner_events, partner_volume
+    from pivotwatch.analysis.partners import (
+        partner_events,
+        partner_rows,
+        partner_volume,
+        partner_volume_daily,
+    )
 
-    found = store.con.execute(
-        "SELECT count(*) FROM events WHERE (actor1_country = ? AND list_contains(?, "
-        "actor2_country)) OR (actor2_country = ? AND list_contains(?, actor1_country))",
-        [focus, partners, focus, partners]).fetchall()[0][0]
-    if not found:  # nothing to read: spare the queries
-        return {}
     con = store.ibis()
-    tagged = tag_dimensions(partner_events(con.table("events"), focus, partners),
-                            code_dimensions(), taxonomy.energy_pattern())
-    tagged = tagged.filter(tagged.dimension.isin(list(DIMENSIONS)))
-    tagged = tagged.mutate(period=period_start(tagged.day, "month"))
-    stats = tagged.group_by(["period", "partner", "dimension"]).aggregate(n=tagged.count())
+    notes: list[str] = []
+    for partner in partners:
+        try:
+            notes += coverage_warnings(store, focus, partner)
+        except UsageError as exc:
+            notes.append(str(exc))
+    daily = daily_route(store, notes)
+    if daily:
+        rows = partner_rows(con.table("dyad_daily"), focus, partners)
+        rows = rows.filter(rows.dimension.isin([*DIMENSIONS, "all"]))  # all: any events?
+        rows = rows.mutate(period=period_start(rows.day, "month"))
+        stats = rows.group_by(["period", "partner", "dimension"]).aggregate(n=rows.events.sum())
+        vol = partner_volume_daily(con.table("country_daily"), con.table("pair_daily"),
+                                   con.table("total_daily"), focus, partners, "month")
+    else:
+        found = store.con.execute(
+            "SELECT count(*) FROM events WHERE (actor1_country = ? AND list_contains(?, "
+            "actor2_country)) OR (actor2_country = ? AND list_contains(?, actor1_country))",
+            [focus, partners, focus, partners]).fetchall()[0][0]
+        if not found:  # nothing to read: spare the queries
+            return {}
+        tagged = tag_dimensions(partner_events(con.table("events"), focus, partners),
+                                code_dimensions(), taxonomy.energy_pattern())
+        tagged = tagged.filter(tagged.dimension.isin(list(DIMENSIONS)))
+        tagged = tagged.mutate(period=period_start(tagged.day, "month"))
+        stats = tagged.group_by(["period", "partner", "dimension"]).aggregate(n=tagged.count())
+        vol = partner_volume(con.table("daily_counts"), focus, partners, "month")
     counts = {(day(r["period"]), r["partner"], r["dimension"]): int(r["n"])
               for r in _records(stats.to_pandas())}
-    volume = _records(partner_volume(con.table("daily_counts"), focus, partners,
-                                     "month").to_pandas())
+    if daily and not any(dim == "all" for (_, _, dim) in counts):
+        return {}  # no events between them: as the events route's check
+    volume = _records(vol.to_pandas())
     out: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for r in sorted(volume, key=lambda r: day(r["period"])):
         month = day(r["period"])

@@ -16,11 +16,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from pivotwatch import taxonomy
-from pivotwatch.analysis.indicators import ALL, FREQS, dyad_indicators
+from pivotwatch.analysis.indicators import ALL, FREQS, dyad_indicators, dyad_indicators_daily
 from pivotwatch.errors import UsageError
+from pivotwatch.store import derived
+from pivotwatch.store.derived import code_dimensions  # noqa: F401 - re-exported by the API
 
 if TYPE_CHECKING:  # pragma: no cover
-    import ibis.expr.types as ir
     import pandas as pd
 
     from pivotwatch.store import Store
@@ -60,21 +61,38 @@ def check_dimensions(dimensions: Sequence[str] | None) -> list[str]:
     return wanted
 
 
-def code_dimensions() -> ir.Table:
-    """The CAMEO-code-to-dimension map as an Ibis table (event_code, dimension), for joins."""
-    import ibis
-    import pandas as pd
+def watch_lists(store: Store) -> list[tuple[str | None]]:
+    """The watched countries (comma-separated, None when unrecorded) of every loaded GDELT
+    file; none for an engine whose store has no `files` table (GDELT's own tables)."""
+    if not store.has_table("files"):
+        return []
+    files = store.ibis().table("files")
+    loaded = files.filter(files.status == "loaded", files.source == "gdelt")
+    df = store.to_pandas(loaded.select("countries"))
+    return [(None if not isinstance(c, str) else c,) for c in df["countries"]]
 
-    return ibis.memtable(pd.DataFrame(taxonomy.code_dimension_table(),
-                                      columns=["event_code", "dimension"]))
+
+def daily_route(store: Store, notes: list[str]) -> bool:
+    """Whether the dyad figures can be read from the derived daily tables: they must be
+    current, and every loaded file must have watched the pair (otherwise `notes` already
+    says so, and the pair volume is computed from `daily_counts`). A store whose derived
+    tables were built with another dimension map gets a note to run `pivotwatch optimize`."""
+    if notes:
+        return False
+    if derived.current(store):
+        return True
+    if store.has_table("dyad_daily"):
+        notes.append("the derived daily tables were built with another dimension map or "
+                     "energy word list: these figures come from the events (slower); run "
+                     "`pivotwatch optimize` to rebuild them")
+    return False
 
 
 def coverage_warnings(store: Store, a: str, b: str) -> list[str]:
     """Say when loaded files did not watch either country, so the dyad's events were dropped.
 
     Raises UsageError when no loaded file watched either of them."""
-    rows = store.con.execute(
-        "SELECT countries FROM files WHERE status = 'loaded' AND source = 'gdelt'").fetchall()
+    rows = watch_lists(store)
     if not rows:
         return []
     blind = sum(1 for (countries,) in rows
@@ -116,11 +134,17 @@ def indicators(dyad: str = "RUS-PRK", *, store: Store | None = None, freq: str =
     with reading(store) as st:
         warnings = coverage_warnings(st, a, b)
         con = st.ibis()
-        expr = dyad_indicators(
-            con.table("events"), con.table("daily_counts"), code_dimensions(), a=a, b=b,
-            freq=freq, dimensions=dims, energy_pattern=taxonomy.energy_pattern(), start=start,
-            end=end, directed=directed)
-        df = expr.to_pandas()
+        if daily_route(st, warnings):
+            expr = dyad_indicators_daily(
+                con.table("dyad_daily"), con.table("country_daily"), con.table("pair_daily"),
+                con.table("total_daily"), a=a, b=b, freq=freq, dimensions=dims, start=start,
+                end=end, directed=directed)
+        else:
+            expr = dyad_indicators(
+                con.table("events"), con.table("daily_counts"), code_dimensions(), a=a, b=b,
+                freq=freq, dimensions=dims, energy_pattern=taxonomy.energy_pattern(),
+                start=start, end=end, directed=directed)
+        df = st.to_pandas(expr)
     df["period"] = pd.to_datetime(df["period"]).dt.date
     df.attrs["warnings"] = warnings
     return df

@@ -3,6 +3,11 @@
 Every function here takes and returns Ibis tables (or plain dates and text) and imports no
 engine: the caller's connection decides whether DuckDB, Spark or BigQuery runs them.
 `analysis/dyads.py::indicators` wires them to a store.
+
+Two routes give the same table: `dyad_indicators` from the event rows and `daily_counts`
+(the reference, and the route for a GDELT table without derived tables, such as BigQuery's),
+and `dyad_indicators_daily` from the derived daily tables (store/derived.py), which a store
+keeps at ingest so that a dyad's figures never scan the events.
 """
 
 from __future__ import annotations
@@ -13,10 +18,16 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
+# the event tagging is the derived tables' (store/derived.py), so that both agree
+from pivotwatch.store.derived import (  # noqa: F401 - ALL and nullable re-exported
+    ALL,
+    CONFLICTUAL,
+    COOPERATIVE,
+    nullable,
+    tag_dimensions,
+)
+
 FREQS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
-COOPERATIVE = (1, 2)  # GDELT QuadClass: verbal and material cooperation
-CONFLICTUAL = (3, 4)  # verbal and material conflict
-ALL = "all"
 
 
 def dyad_events(events: ir.Table, a: str, b: str, *, directed: bool = False) -> ir.Table:
@@ -65,24 +76,6 @@ def period_number(day: date, freq: str) -> float:
     return day.toordinal() / (7 if freq == "week" else 1)
 
 
-def nullable(table: ir.Table) -> ir.Table:
-    """The same columns, all nullable: set operations need identical schemas."""
-    return table.cast({name: dtype.copy(nullable=True) for name, dtype in table.schema().items()})
-
-
-def tag_dimensions(events: ir.Table, code_dimensions: ir.Table,
-                   energy_pattern: str) -> ir.Table:
-    """One row per (event, dimension): 'all' for every event, CAMEO-mapped dimensions, and
-    'energy' where the source URL matches the energy word list."""
-    everything = events.mutate(dimension=ibis.literal(ALL))
-    mapped = events.join(code_dimensions, events.event_code == code_dimensions.event_code)
-    mapped = mapped.select(*events.columns, "dimension")
-    energy = events.filter(events.source_url.re_search(energy_pattern)).mutate(
-        dimension=ibis.literal("energy"))
-    # distinct: a user map may also send codes to energy; an event counts once per dimension
-    return ibis.union(*(nullable(t) for t in (everything, mapped, energy)), distinct=True)
-
-
 def involving(daily_counts: ir.Table, countries: Sequence[str]) -> ir.Table:
     """Daily counts of events (all rows, before any filter) involving any of `countries`."""
     keep = daily_counts.actor1_country.isin(countries) | daily_counts.actor2_country.isin(
@@ -125,6 +118,12 @@ def dyad_indicators(events: ir.Table, daily_counts: ir.Table, code_dimensions: i
         avg_tone=tagged.avg_tone.mean(),
     )
     vol = volume(within(daily_counts, start, end), [a, b], freq)
+    return _on_grid(stats, vol, dimensions)
+
+
+def _on_grid(stats: ir.Table, vol: ir.Table, dimensions: Sequence[str]) -> ir.Table:
+    """The per-period stats on the grid of covered periods x dimensions, zeros where the
+    dyad had no events, with the volume normalisation."""
     dims = ibis.memtable({"dimension": list(dimensions)})
     grid = vol.cross_join(dims)
     joined = grid.left_join(stats, ["period", "dimension"])
@@ -145,3 +144,62 @@ def dyad_indicators(events: ir.Table, daily_counts: ir.Table, code_dimensions: i
         days_covered=grid.days_covered,
     ).order_by(["period", "dimension"])
 
+
+# --- the same from the derived daily tables ------------------------------------------------
+
+def pair_rows(dyad_daily: ir.Table, a: str, b: str, *, directed: bool = False) -> ir.Table:
+    """`dyad_daily` rows of the pair (a as actor 1 only, when directed). Written as two IN
+    filters (one per column) so that an engine can skip row groups by their min/max."""
+    t = dyad_daily
+    if directed:
+        return t.filter(t.actor1_country == a, t.actor2_country == b)
+    return t.filter(t.actor1_country.isin([a, b]), t.actor2_country.isin([a, b]))
+
+
+def volume_daily(country_daily: ir.Table, pair_daily: ir.Table, total_daily: ir.Table,
+                 a: str, b: str, freq: str) -> ir.Table:
+    """`volume` from the derived tables: per covered period, events involving a or b
+    (T(a) + T(b) - P(a, b)) and the days covered."""
+    days = total_daily.mutate(period=period_start(total_daily.day, freq))
+    covered = days.group_by("period").aggregate(days_covered=days.day.nunique())
+    ones = country_daily.filter(country_daily.country.isin([a, b]))
+    ones = ones.mutate(period=period_start(ones.day, freq))
+    t = ones.group_by("period").aggregate(t=ones.events.sum())
+    lo, hi = sorted((a, b))
+    both = pair_daily.filter(pair_daily.country1 == lo, pair_daily.country2 == hi)
+    both = both.mutate(period=period_start(both.day, freq))
+    p = both.group_by("period").aggregate(p=both.events.sum())
+    joined = covered.left_join(t, "period").left_join(p, "period")
+    return joined.select(
+        period=covered.period, days_covered=covered.days_covered,
+        volume=(joined.t.fill_null(0) - joined.p.fill_null(0)))
+
+
+def daily_stats(rows: ir.Table, keys: Sequence[str]) -> ir.Table:
+    """Per `keys`, the indicator sums of `dyad_daily` rows (means from sums and counts)."""
+    g = rows.group_by(list(keys))
+    goldstein_n, tone_n = rows.goldstein_n.sum(), rows.tone_n.sum()
+    return g.aggregate(
+        events=rows.events.sum(),
+        cooperative=rows.cooperative.sum(),
+        conflictual=rows.conflictual.sum(),
+        goldstein_sum=rows.goldstein_sum.sum(),
+        goldstein_mean=ibis.ifelse(goldstein_n > 0, rows.goldstein_sum.sum() / goldstein_n,
+                                   ibis.null("float64")),
+        mentions=rows.mentions.sum(),
+        avg_tone=ibis.ifelse(tone_n > 0, rows.tone_sum.sum() / tone_n, ibis.null("float64")),
+    )
+
+
+def dyad_indicators_daily(dyad_daily: ir.Table, country_daily: ir.Table,
+                          pair_daily: ir.Table, total_daily: ir.Table, *, a: str, b: str,
+                          freq: str, dimensions: Sequence[str], start: date | None = None,
+                          end: date | None = None, directed: bool = False) -> ir.Table:
+    """`dyad_indicators` (same columns, same numbers) from the derived daily tables."""
+    rows = within(pair_rows(dyad_daily, a, b, directed=directed), start, end)
+    rows = rows.filter(rows.dimension.isin(list(dimensions)))
+    rows = rows.mutate(period=period_start(rows.day, freq))
+    stats = daily_stats(rows, ["period", "dimension"])
+    vol = volume_daily(within(country_daily, start, end), within(pair_daily, start, end),
+                       within(total_daily, start, end), a, b, freq)
+    return _on_grid(stats, vol, dimensions)

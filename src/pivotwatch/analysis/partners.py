@@ -29,6 +29,7 @@ from pivotwatch.analysis.indicators import (
     period_start,
     tag_dimensions,
     volume,
+    volume_daily,
     within,
 )
 
@@ -93,6 +94,47 @@ def partner_shares(events: ir.Table, daily_counts: ir.Table, code_dimensions: ir
         n_coop=tagged.quad_class.isin(COOPERATIVE).sum(),
     )
     vol = partner_volume(within(daily_counts, start, end), focus, partners, freq)
+    return _shares(stats, vol, dimensions)
+
+
+def partner_rows(dyad_daily: ir.Table, focus: str, partners: Sequence[str]) -> ir.Table:
+    """`dyad_daily` rows between `focus` and any of `partners`, with a `partner` column."""
+    t = dyad_daily
+    everyone = [focus, *partners]
+    picked = t.filter(t.actor1_country.isin(everyone), t.actor2_country.isin(everyone))
+    picked = picked.filter((picked.actor1_country == focus) | (picked.actor2_country == focus))
+    return picked.mutate(partner=ibis.ifelse(picked.actor1_country == focus,
+                                             picked.actor2_country, picked.actor1_country))
+
+
+def partner_volume_daily(country_daily: ir.Table, pair_daily: ir.Table,
+                         total_daily: ir.Table, focus: str, partners: Sequence[str],
+                         freq: str) -> ir.Table:
+    """`partner_volume` from the derived daily tables."""
+    parts = [volume_daily(country_daily, pair_daily, total_daily, focus, p, freq).mutate(
+        partner=ibis.literal(p)) for p in partners]
+    return ibis.union(*(nullable(t) for t in parts), distinct=False)
+
+
+def partner_shares_daily(dyad_daily: ir.Table, country_daily: ir.Table, pair_daily: ir.Table,
+                         total_daily: ir.Table, *, focus: str, partners: Sequence[str],
+                         freq: str, dimensions: Sequence[str], start: date | None = None,
+                         end: date | None = None) -> ir.Table:
+    """`partner_shares` (same columns, same numbers) from the derived daily tables."""
+    partners = list(partners)
+    rows = within(partner_rows(dyad_daily, focus, partners), start, end)
+    rows = rows.filter(rows.dimension.isin(list(dimensions)))
+    rows = rows.mutate(period=period_start(rows.day, freq))
+    stats = rows.group_by(["period", "partner", "dimension"]).aggregate(
+        n_events=rows.events.sum(), n_coop=rows.cooperative.sum())
+    vol = partner_volume_daily(within(country_daily, start, end),
+                               within(pair_daily, start, end), within(total_daily, start, end),
+                               focus, partners, freq)
+    return _shares(stats, vol, dimensions)
+
+
+def _shares(stats: ir.Table, vol: ir.Table, dimensions: Sequence[str]) -> ir.Table:
+    """Shares, ranks and normalisation from per-period partner stats and volumes."""
     grid = vol.cross_join(ibis.memtable({"dimension": list(dimensions)}))
     joined = grid.left_join(stats, ["period", "partner", "dimension"])
     filled = joined.select(
@@ -253,7 +295,12 @@ def partners(focus: str = "RUS", partners: Sequence[str] | str | None = None, *,
     import pandas as pd
 
     from pivotwatch import taxonomy
-    from pivotwatch.analysis.dyads import check_dimensions, code_dimensions, coverage_warnings
+    from pivotwatch.analysis.dyads import (
+        check_dimensions,
+        code_dimensions,
+        coverage_warnings,
+        daily_route,
+    )
     from pivotwatch.errors import UsageError
     from pivotwatch.store import reading
 
@@ -273,12 +320,17 @@ def partners(focus: str = "RUS", partners: Sequence[str] | str | None = None, *,
             except UsageError as exc:  # nobody watched this pair: say so, go on with others
                 warnings.append(str(exc))
         con = st.ibis()
-        codes_table = code_dimensions()
-        expr = partner_shares(
-            con.table("events"), con.table("daily_counts"), codes_table, focus=focus,
-            partners=codes, freq=freq, dimensions=dims,
-            energy_pattern=taxonomy.energy_pattern(), start=start, end=end)
-        df = expr.to_pandas()
+        if daily_route(st, warnings):
+            expr = partner_shares_daily(
+                con.table("dyad_daily"), con.table("country_daily"), con.table("pair_daily"),
+                con.table("total_daily"), focus=focus, partners=codes, freq=freq,
+                dimensions=dims, start=start, end=end)
+        else:
+            expr = partner_shares(
+                con.table("events"), con.table("daily_counts"), code_dimensions(),
+                focus=focus, partners=codes, freq=freq, dimensions=dims,
+                energy_pattern=taxonomy.energy_pattern(), start=start, end=end)
+        df = st.to_pandas(expr)
     df["period"] = pd.to_datetime(df["period"]).dt.date
     df["rank"] = df["rank"].astype("Int64")
     df = df.sort_values(["period", "dimension", "partner"], kind="stable",

@@ -324,4 +324,50 @@ MIGRATIONS.append((
     ],
 ))
 
+MIGRATIONS.append((
+    9,
+    "derived daily aggregates: dyad sums per day and dimension, media volume per day",
+    [
+        # Derived tables (docs/scale.md): written with each GDELT file, in its transaction,
+        # and rebuilt from the base tables by `pivotwatch optimize` (store/derived.py). A row
+        # holds one file's partial sums until `optimize` compacts them; readers sum.
+        # Events between two different, known countries, per day and dimension.
+        """CREATE TABLE dyad_daily (
+            day DATE NOT NULL,
+            actor1_country VARCHAR NOT NULL,
+            actor2_country VARCHAR NOT NULL,
+            dimension VARCHAR NOT NULL,
+            events BIGINT NOT NULL,
+            cooperative BIGINT NOT NULL,   -- QuadClass 1 or 2
+            conflictual BIGINT NOT NULL,   -- QuadClass 3 or 4
+            goldstein_sum DOUBLE,          -- NULL: no event of the group had a Goldstein score
+            goldstein_n BIGINT NOT NULL,   -- events with a Goldstein score
+            mentions BIGINT,
+            tone_sum DOUBLE,
+            tone_n BIGINT NOT NULL
+        )""",
+        # The media-volume denominators, from daily_counts: events involving a country per day
+        # (each row once, even with the country on both sides) ...
+        """CREATE TABLE country_daily (
+            day DATE NOT NULL,
+            country VARCHAR NOT NULL,
+            events BIGINT NOT NULL
+        )""",
+        # ... events between two countries (country1 < country2, either direction), for the
+        # pairs with a country the file watched: volume(a or b) = T(a) + T(b) - P(a, b) ...
+        """CREATE TABLE pair_daily (
+            day DATE NOT NULL,
+            country1 VARCHAR NOT NULL,
+            country2 VARCHAR NOT NULL,
+            events BIGINT NOT NULL
+        )""",
+        # ... and every counted event per day (which days the store covers).
+        """CREATE TABLE total_daily (
+            day DATE NOT NULL,
+            events BIGINT NOT NULL
+        )""",
+    ],
+))
+
 LATEST = MIGRATIONS[-1][0]
+DERIVED_SINCE = 9  # the first version with derived tables

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from pivotwatch.errors import StoreError, UsageError
 from pivotwatch.settings import get_settings
-from pivotwatch.store.schema import LATEST, MIGRATIONS
+from pivotwatch.store.schema import DERIVED_SINCE, LATEST, MIGRATIONS
 
 if TYPE_CHECKING:
     import duckdb
@@ -95,10 +95,7 @@ class Store:
     def count(self, table: str) -> int:
         """Rows in one of the store's tables, 0 when it is absent (a store made before the
         table existed); ``table`` is a name from the code, quoted."""
-        present = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-        ).fetchall()[0][0]
-        if not present:
+        if not self.has_table(table):
             return 0
         return int(self.con.execute(f"SELECT count(*) FROM {ident(table)}").fetchall()[0][0])
 
@@ -134,6 +131,12 @@ class Store:
                 self.con.execute(
                     "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(number)]
                 )
+        if version < DERIVED_SINCE:
+            # fill the derived tables from the base tables (a store built before they
+            # existed) and record how they are built (a new store)
+            from pivotwatch.store.derived import rebuild
+
+            rebuild(self)
 
     # -- transactions -----------------------------------------------------------
     @contextlib.contextmanager
@@ -176,6 +179,21 @@ class Store:
             )
 
     # -- analysis ---------------------------------------------------------------
+    # What the analysis functions use of a store, and all that another engine's store
+    # (Spark over a Parquet export, BigQuery over GDELT's tables) provides: `engine`,
+    # `ibis()`, `has_table()`, `to_pandas()`.
+    engine = "duckdb"
+
+    def has_table(self, name: str) -> bool:
+        return bool(self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchall()[0][0])
+
+    def to_pandas(self, expr):
+        """Run an Ibis expression built on `ibis()`'s tables (other engines check its cost
+        first)."""
+        return expr.to_pandas()
+
     def ibis(self):
         """An Ibis backend over this store's connection (created once)."""
         if self._ibis is None:

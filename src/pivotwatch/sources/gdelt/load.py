@@ -41,6 +41,7 @@ from pivotwatch.sources.gdelt.scans import (
 )
 from pivotwatch.sources.inputs import hash_file, plain_file, read_lines, sniff_widths
 from pivotwatch.sources.records import FileResult
+from pivotwatch.store import derived
 from pivotwatch.store.store import Store, one_line, utcnow
 
 SOURCE = "gdelt"
@@ -419,6 +420,7 @@ def load_file(store: Store, path: Path, *, name: str | None = None,
                 work.count_ids(original_ids)
                 if work.repeats:
                     work.drop_repeated_events()
+                derived.add_file(store, file_id, list(countries))
                 read = work.valid + work.unparsed
                 if work.valid < MIN_VALID_ROWS:
                     raise QualityError(f"no valid GDELT rows ({work.unparsed} malformed)")

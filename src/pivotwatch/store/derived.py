@@ -1,0 +1,192 @@
+"""The derived daily tables: what the indicators, the partner ranking and the briefing read,
+so that they never scan the events.
+
+- `dyad_daily`: per day, actor-1 country, actor-2 country (two different, known countries)
+  and dimension, the sums the indicators need (events, cooperation, conflict, Goldstein and
+  tone sums with their counts, mentions). Events are tagged with dimensions exactly as the
+  event-level expressions tag them (`tag_dimensions`, defined here and used by both).
+- `country_daily`, `pair_daily`, `total_daily`: the media-volume denominators from
+  `daily_counts` (events involving a country; events between two countries, for the pairs
+  with a country the file watched; all counted events), so that "events involving a or b"
+  is T(a) + T(b) - P(a, b).
+
+Each GDELT file adds its rows inside its own load transaction (`add_file`), as partial sums
+that readers add up; `rebuild` (run by `pivotwatch optimize` and after the migration that
+created the tables) recomputes everything from the base tables, compacted and sorted by pair
+and day so that a dyad's rows sit in few row groups. The tagging depends on the CAMEO map and
+the energy word list, which a user may change: `meta` keeps a fingerprint of both
+(`fingerprint`), and readers use the tables only while it matches (`current`).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+import ibis
+import ibis.expr.types as ir
+import xxhash
+
+from pivotwatch import taxonomy
+from pivotwatch.store.store import ident
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pivotwatch.store.store import Store
+
+ALL = "all"
+COOPERATIVE = (1, 2)  # GDELT QuadClass: verbal and material cooperation
+CONFLICTUAL = (3, 4)  # verbal and material conflict
+TABLES = ("dyad_daily", "country_daily", "pair_daily", "total_daily")
+# Bump when what the tables hold changes, so that stores rebuild them.
+FORMAT = "1"
+
+
+# --- tagging, shared with analysis/indicators.py -------------------------------------------
+
+def nullable(table: ir.Table) -> ir.Table:
+    """The same columns, all nullable: set operations need identical schemas."""
+    return table.cast({name: dtype.copy(nullable=True) for name, dtype in table.schema().items()})
+
+
+def code_dimensions() -> ir.Table:
+    """The CAMEO-code-to-dimension map as an Ibis table (event_code, dimension), for joins."""
+    import pandas as pd
+
+    return ibis.memtable(pd.DataFrame(taxonomy.code_dimension_table(),
+                                      columns=["event_code", "dimension"]))
+
+
+def tag_dimensions(events: ir.Table, code_dimensions: ir.Table,
+                   energy_pattern: str) -> ir.Table:
+    """One row per (event, dimension): 'all' for every event, CAMEO-mapped dimensions, and
+    'energy' where the source URL matches the energy word list."""
+    everything = events.mutate(dimension=ibis.literal(ALL))
+    mapped = events.join(code_dimensions, events.event_code == code_dimensions.event_code)
+    mapped = mapped.select(*events.columns, "dimension")
+    energy = events.filter(events.source_url.re_search(energy_pattern)).mutate(
+        dimension=ibis.literal("energy"))
+    # distinct: a user map may also send codes to energy; an event counts once per dimension
+    return ibis.union(*(nullable(t) for t in (everything, mapped, energy)), distinct=True)
+
+
+def fingerprint() -> str:
+    """What the derived tables' tagging depends on: the format, the CAMEO map in use and the
+    energy pattern."""
+    h = xxhash.xxh3_64()
+    h.update(FORMAT.encode())
+    for code, dim in sorted(taxonomy.code_dimension_table()):
+        h.update(f"\x1f{code}\x1e{dim}".encode())
+    h.update(b"\x1d" + taxonomy.energy_pattern().encode())
+    return h.hexdigest()
+
+
+# --- the sums ------------------------------------------------------------------------------
+
+def dyad_sums(events: ir.Table) -> ir.Table:
+    """`dyad_daily`'s rows from event rows: per day, ordered pair of different known
+    countries and dimension."""
+    a1, a2 = events.actor1_country, events.actor2_country
+    pairs = events.filter(a1.notnull() & a2.notnull() & (a1 != a2))
+    tagged = tag_dimensions(pairs, code_dimensions(), taxonomy.energy_pattern())
+    return tagged.group_by(["day", "actor1_country", "actor2_country", "dimension"]).aggregate(
+        events=tagged.count(),
+        cooperative=tagged.quad_class.isin(COOPERATIVE).cast("int64").sum().fill_null(0),
+        conflictual=tagged.quad_class.isin(CONFLICTUAL).cast("int64").sum().fill_null(0),
+        goldstein_sum=tagged.goldstein.sum(),
+        goldstein_n=tagged.goldstein.count(),
+        mentions=tagged.num_mentions.cast("int64").sum(),
+        tone_sum=tagged.avg_tone.sum(),
+        tone_n=tagged.avg_tone.count(),
+    )
+
+
+_COUNTRY_SQL = """
+    SELECT day, country, sum(events)::BIGINT AS events FROM (
+        SELECT day, actor1_country AS country, events FROM daily_counts
+        WHERE actor1_country IS NOT NULL {where}
+        UNION ALL
+        SELECT day, actor2_country AS country, events FROM daily_counts
+        WHERE actor2_country IS NOT NULL AND actor2_country IS DISTINCT FROM actor1_country
+          {where}
+    ) GROUP BY day, country"""
+
+# A file's watched countries are `files.countries` (NULL for files loaded before pivotwatch
+# recorded them: every pair is kept then). Bound at load time as $watched.
+_PAIR_SQL = """
+    SELECT d.day, least(d.actor1_country, d.actor2_country) AS country1,
+           greatest(d.actor1_country, d.actor2_country) AS country2,
+           sum(d.events)::BIGINT AS events
+    FROM daily_counts d {join}
+    WHERE d.actor1_country IS NOT NULL AND d.actor2_country IS NOT NULL
+      AND d.actor1_country <> d.actor2_country {where}
+    GROUP BY ALL"""
+
+_TOTAL_SQL = "SELECT day, sum(events)::BIGINT AS events FROM daily_counts {where} GROUP BY day"
+
+
+def add_file(store: Store, file_id: str, watched: list[str]) -> None:
+    """Add one GDELT file's rows to the derived tables, inside the caller's transaction.
+
+    The volume tables are always kept; `dyad_daily` only while it was built with the current
+    tagging (otherwise readers fall back to the events until `pivotwatch optimize`)."""
+    con = store.con
+    mine = "AND file_id = $file_id"
+    con.execute("INSERT INTO country_daily " + _COUNTRY_SQL.format(where=mine),
+                {"file_id": file_id})
+    con.execute(
+        "INSERT INTO pair_daily " + _PAIR_SQL.format(
+            join="", where="AND d.file_id = $file_id AND (list_contains($watched, "
+                           "d.actor1_country) OR list_contains($watched, d.actor2_country))"),
+        {"file_id": file_id, "watched": watched})
+    con.execute("INSERT INTO total_daily " + _TOTAL_SQL.format(where="WHERE file_id = $file_id"),
+                {"file_id": file_id})
+    if stored_fingerprint(store) == fingerprint():
+        events = store.ibis().table("events")
+        store.ibis().insert("dyad_daily", dyad_sums(events.filter(events.file_id == file_id)))
+
+
+def stored_fingerprint(store: Store) -> str | None:
+    rows = store.con.execute("SELECT value FROM meta WHERE key = 'derived'").fetchall()
+    return rows[0][0] if rows else None
+
+
+def rebuild(store: Store) -> dict[str, int]:
+    """Recompute every derived table from the base tables, in one transaction: compacted
+    (one row per key) and sorted by pair and day. Returns the rows of each table."""
+    with store.transaction() as con:
+        for table in TABLES:
+            con.execute("DELETE FROM " + ident(table))
+        con.execute("INSERT INTO country_daily " + _COUNTRY_SQL.format(where="")
+                    + " ORDER BY country, day")
+        con.execute(
+            "INSERT INTO pair_daily " + _PAIR_SQL.format(
+                join="JOIN files f ON f.file_id = d.file_id",
+                where="AND (f.countries IS NULL OR list_contains(string_split(f.countries, ','),"
+                      " d.actor1_country) OR list_contains(string_split(f.countries, ','),"
+                      " d.actor2_country))")
+            + " ORDER BY country1, country2, day")
+        con.execute("INSERT INTO total_daily " + _TOTAL_SQL.format(where="") + " ORDER BY day")
+        sums = dyad_sums(store.ibis().table("events"))
+        store.ibis().insert("dyad_daily", sums.order_by(["actor1_country", "actor2_country",
+                                                         "day", "dimension"]))
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('derived', ?)", [fingerprint()])
+    return {table: store.count(table) for table in TABLES}
+
+
+def current(store) -> bool:
+    """Whether `store` (any engine) has derived tables built with the tagging in use."""
+    if not all(store.has_table(t) for t in (*TABLES, "meta")):
+        return False
+    meta = store.ibis().table("meta")
+    rows = store.to_pandas(meta.filter(meta.key == "derived").select("value"))
+    return len(rows) == 1 and rows["value"].iloc[0] == fingerprint()
+
+
+def optimize(store: Store) -> dict:
+    """`pivotwatch optimize`: rebuild the derived tables from the base tables, then
+    checkpoint (DuckDB writes the store's pages back compactly). Returns what was done."""
+    started = time.perf_counter()
+    rows = rebuild(store)
+    store.con.execute("CHECKPOINT")
+    return {"rows": rows, "seconds": time.perf_counter() - started,
+            "fingerprint": fingerprint()}
