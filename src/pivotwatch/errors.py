@@ -34,3 +34,8 @@ class StoreError(PivotwatchError):
 
 class QualityError(SourceError):
     """A load broke the data-quality expectations declared for its source."""
+
+
+class CostError(PivotwatchError):
+    """A query would cost more than the caller allowed (BigQuery: bytes scanned above --max-gb),
+    so it was not run."""

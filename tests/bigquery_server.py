@@ -1,0 +1,137 @@
+"""A local stand-in for BigQuery's REST API (jobs.insert and jobs.query) on 127.0.0.1.
+
+It speaks what google-cloud-bigquery sends for a query: a dry run (jobs.insert with
+`configuration.dryRun`) answered with the `totalBytesProcessed` the test sets, and a query
+(jobs.query) answered with the rows the test sets, in BigQuery's JSON form. Every request is
+recorded with its decoded body, so a test can check what was asked and that nothing else was.
+Point a client at it with `client_options={"api_endpoint": server.url}` and
+`AnonymousCredentials()`. Use it as a context manager.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+_JOBS = re.compile(r"^/bigquery/v2/projects/([^/]+)/jobs$")
+_QUERIES = re.compile(r"^/bigquery/v2/projects/([^/]+)/queries$")
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    body: dict
+
+    @property
+    def dry_run(self) -> bool:
+        return bool(self.body.get("configuration", {}).get("dryRun"))
+
+
+@dataclass
+class Answer:
+    """What the server answers: the dry run's byte count; the query's schema (BigQuery field
+    dicts) and rows (lists of plain values, None for NULL)."""
+
+    bytes: int = 0
+    fields: list[dict] = field(default_factory=list)
+    rows: list[list] = field(default_factory=list)
+
+
+def _cell(value) -> dict:
+    return {"v": None if value is None else str(value)}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
+
+    def _json(self, status: int, payload: dict) -> None:
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):  # noqa: N802 - the name http.server calls
+        owner = self.server.owner
+        path = urlsplit(self.path).path
+        length = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(length) or b"{}")
+        with owner.lock:
+            owner.calls.append(Call("POST", path, body))
+            answer = owner.answer
+            owner.jobs += 1
+            job_id = f"job_{owner.jobs}"
+        if m := _JOBS.match(path):
+            config = body.get("configuration", {})
+            if not config.get("dryRun"):
+                return self._json(501, {"error": {"code": 501, "message": "only dry runs "
+                                                  "go through jobs.insert here"}})
+            stats = {"totalBytesProcessed": str(answer.bytes), "statementType": "SELECT"}
+            return self._json(200, {
+                "kind": "bigquery#job", "id": f"{m.group(1)}:US.{job_id}",
+                "jobReference": {"projectId": m.group(1), "jobId": job_id, "location": "US"},
+                "configuration": config, "status": {"state": "DONE"},
+                "statistics": {"creationTime": "1700000000000",
+                               "totalBytesProcessed": str(answer.bytes), "query": stats}})
+        if m := _QUERIES.match(path):
+            return self._json(200, {
+                "kind": "bigquery#queryResponse",
+                "jobReference": {"projectId": m.group(1), "jobId": job_id, "location": "US"},
+                "schema": {"fields": answer.fields}, "jobComplete": True,
+                "totalRows": str(len(answer.rows)), "totalBytesProcessed": str(answer.bytes),
+                "rows": [{"f": [_cell(v) for v in row]} for row in answer.rows]})
+        return self._json(404, {"error": {"code": 404, "message": f"no route {path}"}})
+
+    def do_GET(self):  # noqa: N802
+        owner = self.server.owner
+        with owner.lock:
+            owner.calls.append(Call("GET", urlsplit(self.path).path, {}))
+        self._json(404, {"error": {"code": 404, "message": "not served here"}})
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    owner: FakeBigQuery
+
+
+class FakeBigQuery:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.calls: list[Call] = []
+        self.answer = Answer()
+        self.jobs = 0
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.owner = self
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def client(self, project: str = "test-project"):
+        """A google-cloud-bigquery client that talks to this server, anonymously."""
+        from google.api_core.client_options import ClientOptions
+        from google.auth.credentials import AnonymousCredentials
+        from google.cloud import bigquery
+
+        return bigquery.Client(project=project, credentials=AnonymousCredentials(),
+                               client_options=ClientOptions(api_endpoint=self.url))
+
+    def __enter__(self) -> FakeBigQuery:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -1,0 +1,386 @@
+WITH `t9` AS (
+  SELECT
+    `t5`.`day`,
+    `t5`.`actor1_country`,
+    `t5`.`actor2_country`,
+    COUNT(*) AS `events`
+  FROM (
+    SELECT
+      PARSE_DATE('%Y%m%d', CAST(`t1`.`SQLDATE` AS STRING)) AS `day`,
+      `t1`.`Actor1CountryCode` AS `actor1_country`,
+      `t1`.`Actor2CountryCode` AS `actor2_country`
+    FROM `gdelt-bq`.`gdeltv2`.`events_partitioned` AS `t1`
+    WHERE
+      `t1`.`DATEADDED` >= 20240101000000
+      AND `t1`.`DATEADDED` < 20250101000000
+      AND `t1`.`_PARTITIONTIME` >= TIMESTAMP('2023-12-31T00:00:00+00:00')
+      AND `t1`.`_PARTITIONTIME` < TIMESTAMP('2025-01-02T00:00:00+00:00')
+  ) AS `t5`
+  GROUP BY
+    1,
+    2,
+    3
+)
+SELECT
+  *
+FROM (
+  SELECT
+    `t18`.`period`,
+    `t3`.`dimension`,
+    COALESCE(`t24`.`events`, 0) AS `events`,
+    COALESCE(`t24`.`cooperative`, 0) AS `cooperative`,
+    COALESCE(`t24`.`conflictual`, 0) AS `conflictual`,
+    COALESCE(`t24`.`goldstein_sum`, 0.0) AS `goldstein_sum`,
+    `t24`.`goldstein_mean`,
+    COALESCE(`t24`.`mentions`, 0) AS `mentions`,
+    `t24`.`avg_tone`,
+    COALESCE(`t21`.`volume`, 0) AS `volume`,
+    IF(
+      COALESCE(`t21`.`volume`, 0) > 0,
+      ieee_divide(COALESCE(`t24`.`events`, 0) * 10000.0, COALESCE(`t21`.`volume`, 0)),
+      NULL
+    ) AS `per_10k`,
+    `t18`.`days_covered`
+  FROM (
+    SELECT
+      `t12`.`period`,
+      COUNT(DISTINCT `t12`.`day`) AS `days_covered`
+    FROM (
+      SELECT
+        'gdelt-bq.gdeltv2.events_partitioned' AS `file_id`,
+        `t11`.`day`,
+        `t11`.`actor1_country`,
+        `t11`.`actor2_country`,
+        `t11`.`events`,
+        DATE_TRUNC(`t11`.`day`, MONTH) AS `period`
+      FROM `t9` AS `t11`
+      WHERE
+        `t11`.`day` >= DATE(2024, 1, 1) AND `t11`.`day` <= DATE(2024, 12, 31)
+    ) AS `t12`
+    GROUP BY
+      1
+  ) AS `t18`
+  LEFT OUTER JOIN (
+    SELECT
+      `t14`.`period`,
+      SUM(`t14`.`events`) AS `volume`
+    FROM (
+      SELECT
+        'gdelt-bq.gdeltv2.events_partitioned' AS `file_id`,
+        `t11`.`day`,
+        `t11`.`actor1_country`,
+        `t11`.`actor2_country`,
+        `t11`.`events`,
+        DATE_TRUNC(`t11`.`day`, MONTH) AS `period`
+      FROM `t9` AS `t11`
+      WHERE
+        `t11`.`day` >= DATE(2024, 1, 1)
+        AND `t11`.`day` <= DATE(2024, 12, 31)
+        AND (
+          `t11`.`actor1_country` IN ('RUS', 'PRK')
+          OR `t11`.`actor2_country` IN ('RUS', 'PRK')
+        )
+    ) AS `t14`
+    GROUP BY
+      1
+  ) AS `t21`
+    ON `t18`.`period` = `t21`.`period`
+  CROSS JOIN UNNEST(@memtable_0) AS `t3`
+  LEFT OUTER JOIN (
+    SELECT
+      `t22`.`period`,
+      `t22`.`dimension`,
+      COUNT(*) AS `events`,
+      SUM(CAST(`t22`.`quad_class` IN (1, 2) AS INT64)) AS `cooperative`,
+      SUM(CAST(`t22`.`quad_class` IN (3, 4) AS INT64)) AS `conflictual`,
+      SUM(`t22`.`goldstein`) AS `goldstein_sum`,
+      AVG(`t22`.`goldstein`) AS `goldstein_mean`,
+      SUM(`t22`.`num_mentions`) AS `mentions`,
+      AVG(`t22`.`avg_tone`) AS `avg_tone`
+    FROM (
+      SELECT
+        `t20`.`event_id`,
+        `t20`.`day`,
+        `t20`.`actor1_code`,
+        `t20`.`actor1_name`,
+        `t20`.`actor1_country`,
+        `t20`.`actor1_type1`,
+        `t20`.`actor1_type2`,
+        `t20`.`actor1_type3`,
+        `t20`.`actor2_code`,
+        `t20`.`actor2_name`,
+        `t20`.`actor2_country`,
+        `t20`.`actor2_type1`,
+        `t20`.`actor2_type2`,
+        `t20`.`actor2_type3`,
+        `t20`.`is_root_event`,
+        `t20`.`event_code`,
+        `t20`.`event_base_code`,
+        `t20`.`event_root_code`,
+        `t20`.`quad_class`,
+        `t20`.`goldstein`,
+        `t20`.`num_mentions`,
+        `t20`.`num_sources`,
+        `t20`.`num_articles`,
+        `t20`.`avg_tone`,
+        `t20`.`action_geo_type`,
+        `t20`.`action_geo_country`,
+        `t20`.`action_geo_lat`,
+        `t20`.`action_geo_long`,
+        `t20`.`date_added`,
+        `t20`.`source_url`,
+        `t20`.`gdelt_version`,
+        `t20`.`file_id`,
+        `t20`.`dimension`,
+        DATE_TRUNC(`t20`.`day`, MONTH) AS `period`
+      FROM (
+        SELECT
+          *
+        FROM (
+          SELECT
+            `t1`.`GLOBALEVENTID` AS `event_id`,
+            PARSE_DATE('%Y%m%d', CAST(`t1`.`SQLDATE` AS STRING)) AS `day`,
+            `t1`.`Actor1Code` AS `actor1_code`,
+            `t1`.`Actor1Name` AS `actor1_name`,
+            `t1`.`Actor1CountryCode` AS `actor1_country`,
+            `t1`.`Actor1Type1Code` AS `actor1_type1`,
+            `t1`.`Actor1Type2Code` AS `actor1_type2`,
+            `t1`.`Actor1Type3Code` AS `actor1_type3`,
+            `t1`.`Actor2Code` AS `actor2_code`,
+            `t1`.`Actor2Name` AS `actor2_name`,
+            `t1`.`Actor2CountryCode` AS `actor2_country`,
+            `t1`.`Actor2Type1Code` AS `actor2_type1`,
+            `t1`.`Actor2Type2Code` AS `actor2_type2`,
+            `t1`.`Actor2Type3Code` AS `actor2_type3`,
+            CAST(`t1`.`IsRootEvent` AS INT64) AS `is_root_event`,
+            `t1`.`EventCode` AS `event_code`,
+            `t1`.`EventBaseCode` AS `event_base_code`,
+            `t1`.`EventRootCode` AS `event_root_code`,
+            CAST(`t1`.`QuadClass` AS INT64) AS `quad_class`,
+            `t1`.`GoldsteinScale` AS `goldstein`,
+            CAST(`t1`.`NumMentions` AS INT64) AS `num_mentions`,
+            CAST(`t1`.`NumSources` AS INT64) AS `num_sources`,
+            CAST(`t1`.`NumArticles` AS INT64) AS `num_articles`,
+            `t1`.`AvgTone` AS `avg_tone`,
+            CAST(`t1`.`ActionGeo_Type` AS INT64) AS `action_geo_type`,
+            `t1`.`ActionGeo_CountryCode` AS `action_geo_country`,
+            `t1`.`ActionGeo_Lat` AS `action_geo_lat`,
+            `t1`.`ActionGeo_Long` AS `action_geo_long`,
+            `t1`.`DATEADDED` AS `date_added`,
+            `t1`.`SOURCEURL` AS `source_url`,
+            2 AS `gdelt_version`,
+            'gdelt-bq.gdeltv2.events_partitioned' AS `file_id`,
+            'energy' AS `dimension`
+          FROM `gdelt-bq`.`gdeltv2`.`events_partitioned` AS `t1`
+          WHERE
+            `t1`.`DATEADDED` >= 20240101000000
+            AND `t1`.`DATEADDED` < 20250101000000
+            AND `t1`.`_PARTITIONTIME` >= TIMESTAMP('2023-12-31T00:00:00+00:00')
+            AND `t1`.`_PARTITIONTIME` < TIMESTAMP('2025-01-02T00:00:00+00:00')
+            AND (
+              (
+                (
+                  `t1`.`Actor1CountryCode` = 'RUS'
+                ) AND (
+                  `t1`.`Actor2CountryCode` = 'PRK'
+                )
+              )
+              OR (
+                (
+                  `t1`.`Actor1CountryCode` = 'PRK'
+                ) AND (
+                  `t1`.`Actor2CountryCode` = 'RUS'
+                )
+              )
+            )
+            AND PARSE_DATE('%Y%m%d', CAST(`t1`.`SQLDATE` AS STRING)) >= DATE(2024, 1, 1)
+            AND PARSE_DATE('%Y%m%d', CAST(`t1`.`SQLDATE` AS STRING)) <= DATE(2024, 12, 31)
+            AND REGEXP_CONTAINS(
+              `t1`.`SOURCEURL`,
+              '(?i)^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*[/?#](?:.*(?:[^0-9A-Za-z]|%[0-9A-Fa-f]{2}))?(?:oil|gas|lng|lpg|fuel|diesel|gasoline|petrol|petroleum|kerosene|coal|hydrocarbon|oilfield|gasfield|pipeline|refinery|refineries|tanker|energy|electricity|power(?:[^0-9A-Za-z]|%[0-9A-Fa-f]{2})+plant|power(?:[^0-9A-Za-z]|%[0-9A-Fa-f]{2})+station|power(?:[^0-9A-Za-z]|%[0-9A-Fa-f]{2})+grid|power(?:[^0-9A-Za-z]|%[0-9A-Fa-f]{2})+supply|hydropower|hydroelectric|nuclear(?:[^0-9A-Za-z]|%[0-9A-Fa-f]{2})+power|nuclear(?:[^0-9A-Za-z]|%[0-9A-Fa-f]{2})+plant|nuclear(?:[^0-9A-Za-z]|%[0-9A-Fa-f]{2})+reactor|power(?:[^0-9A-Za-z]|%[0-9A-Fa-f]{2})+of(?:[^0-9A-Za-z]|%[0-9A-Fa-f]{2})+siberia|opec|rosneft|gazprom|lukoil|novatek|transneft|rosatom|cnpc|sinopec|ongc)s?(?:(?:[^0-9A-Za-z]|%[0-9A-Fa-f]{2})|$)'
+            )
+        ) AS `t6`
+        UNION DISTINCT
+        SELECT
+          *
+        FROM (
+          SELECT
+            *
+          FROM (
+            SELECT
+              `t1`.`GLOBALEVENTID` AS `event_id`,
+              PARSE_DATE('%Y%m%d', CAST(`t1`.`SQLDATE` AS STRING)) AS `day`,
+              `t1`.`Actor1Code` AS `actor1_code`,
+              `t1`.`Actor1Name` AS `actor1_name`,
+              `t1`.`Actor1CountryCode` AS `actor1_country`,
+              `t1`.`Actor1Type1Code` AS `actor1_type1`,
+              `t1`.`Actor1Type2Code` AS `actor1_type2`,
+              `t1`.`Actor1Type3Code` AS `actor1_type3`,
+              `t1`.`Actor2Code` AS `actor2_code`,
+              `t1`.`Actor2Name` AS `actor2_name`,
+              `t1`.`Actor2CountryCode` AS `actor2_country`,
+              `t1`.`Actor2Type1Code` AS `actor2_type1`,
+              `t1`.`Actor2Type2Code` AS `actor2_type2`,
+              `t1`.`Actor2Type3Code` AS `actor2_type3`,
+              CAST(`t1`.`IsRootEvent` AS INT64) AS `is_root_event`,
+              `t1`.`EventCode` AS `event_code`,
+              `t1`.`EventBaseCode` AS `event_base_code`,
+              `t1`.`EventRootCode` AS `event_root_code`,
+              CAST(`t1`.`QuadClass` AS INT64) AS `quad_class`,
+              `t1`.`GoldsteinScale` AS `goldstein`,
+              CAST(`t1`.`NumMentions` AS INT64) AS `num_mentions`,
+              CAST(`t1`.`NumSources` AS INT64) AS `num_sources`,
+              CAST(`t1`.`NumArticles` AS INT64) AS `num_articles`,
+              `t1`.`AvgTone` AS `avg_tone`,
+              CAST(`t1`.`ActionGeo_Type` AS INT64) AS `action_geo_type`,
+              `t1`.`ActionGeo_CountryCode` AS `action_geo_country`,
+              `t1`.`ActionGeo_Lat` AS `action_geo_lat`,
+              `t1`.`ActionGeo_Long` AS `action_geo_long`,
+              `t1`.`DATEADDED` AS `date_added`,
+              `t1`.`SOURCEURL` AS `source_url`,
+              2 AS `gdelt_version`,
+              'gdelt-bq.gdeltv2.events_partitioned' AS `file_id`,
+              'all' AS `dimension`
+            FROM `gdelt-bq`.`gdeltv2`.`events_partitioned` AS `t1`
+            WHERE
+              `t1`.`DATEADDED` >= 20240101000000
+              AND `t1`.`DATEADDED` < 20250101000000
+              AND `t1`.`_PARTITIONTIME` >= TIMESTAMP('2023-12-31T00:00:00+00:00')
+              AND `t1`.`_PARTITIONTIME` < TIMESTAMP('2025-01-02T00:00:00+00:00')
+              AND (
+                (
+                  (
+                    `t1`.`Actor1CountryCode` = 'RUS'
+                  ) AND (
+                    `t1`.`Actor2CountryCode` = 'PRK'
+                  )
+                )
+                OR (
+                  (
+                    `t1`.`Actor1CountryCode` = 'PRK'
+                  ) AND (
+                    `t1`.`Actor2CountryCode` = 'RUS'
+                  )
+                )
+              )
+              AND PARSE_DATE('%Y%m%d', CAST(`t1`.`SQLDATE` AS STRING)) >= DATE(2024, 1, 1)
+              AND PARSE_DATE('%Y%m%d', CAST(`t1`.`SQLDATE` AS STRING)) <= DATE(2024, 12, 31)
+          ) AS `t7`
+          UNION DISTINCT
+          SELECT
+            *
+          FROM (
+            SELECT
+              *
+            FROM (
+              SELECT
+                `t10`.`event_id`,
+                `t10`.`day`,
+                `t10`.`actor1_code`,
+                `t10`.`actor1_name`,
+                `t10`.`actor1_country`,
+                `t10`.`actor1_type1`,
+                `t10`.`actor1_type2`,
+                `t10`.`actor1_type3`,
+                `t10`.`actor2_code`,
+                `t10`.`actor2_name`,
+                `t10`.`actor2_country`,
+                `t10`.`actor2_type1`,
+                `t10`.`actor2_type2`,
+                `t10`.`actor2_type3`,
+                `t10`.`is_root_event`,
+                `t10`.`event_code`,
+                `t10`.`event_base_code`,
+                `t10`.`event_root_code`,
+                `t10`.`quad_class`,
+                `t10`.`goldstein`,
+                `t10`.`num_mentions`,
+                `t10`.`num_sources`,
+                `t10`.`num_articles`,
+                `t10`.`avg_tone`,
+                `t10`.`action_geo_type`,
+                `t10`.`action_geo_country`,
+                `t10`.`action_geo_lat`,
+                `t10`.`action_geo_long`,
+                `t10`.`date_added`,
+                `t10`.`source_url`,
+                `t10`.`gdelt_version`,
+                `t10`.`file_id`,
+                `t4`.`dimension`
+              FROM (
+                SELECT
+                  `t1`.`GLOBALEVENTID` AS `event_id`,
+                  PARSE_DATE('%Y%m%d', CAST(`t1`.`SQLDATE` AS STRING)) AS `day`,
+                  `t1`.`Actor1Code` AS `actor1_code`,
+                  `t1`.`Actor1Name` AS `actor1_name`,
+                  `t1`.`Actor1CountryCode` AS `actor1_country`,
+                  `t1`.`Actor1Type1Code` AS `actor1_type1`,
+                  `t1`.`Actor1Type2Code` AS `actor1_type2`,
+                  `t1`.`Actor1Type3Code` AS `actor1_type3`,
+                  `t1`.`Actor2Code` AS `actor2_code`,
+                  `t1`.`Actor2Name` AS `actor2_name`,
+                  `t1`.`Actor2CountryCode` AS `actor2_country`,
+                  `t1`.`Actor2Type1Code` AS `actor2_type1`,
+                  `t1`.`Actor2Type2Code` AS `actor2_type2`,
+                  `t1`.`Actor2Type3Code` AS `actor2_type3`,
+                  CAST(`t1`.`IsRootEvent` AS INT64) AS `is_root_event`,
+                  `t1`.`EventCode` AS `event_code`,
+                  `t1`.`EventBaseCode` AS `event_base_code`,
+                  `t1`.`EventRootCode` AS `event_root_code`,
+                  CAST(`t1`.`QuadClass` AS INT64) AS `quad_class`,
+                  `t1`.`GoldsteinScale` AS `goldstein`,
+                  CAST(`t1`.`NumMentions` AS INT64) AS `num_mentions`,
+                  CAST(`t1`.`NumSources` AS INT64) AS `num_sources`,
+                  CAST(`t1`.`NumArticles` AS INT64) AS `num_articles`,
+                  `t1`.`AvgTone` AS `avg_tone`,
+                  CAST(`t1`.`ActionGeo_Type` AS INT64) AS `action_geo_type`,
+                  `t1`.`ActionGeo_CountryCode` AS `action_geo_country`,
+                  `t1`.`ActionGeo_Lat` AS `action_geo_lat`,
+                  `t1`.`ActionGeo_Long` AS `action_geo_long`,
+                  `t1`.`DATEADDED` AS `date_added`,
+                  `t1`.`SOURCEURL` AS `source_url`,
+                  2 AS `gdelt_version`,
+                  'gdelt-bq.gdeltv2.events_partitioned' AS `file_id`
+                FROM `gdelt-bq`.`gdeltv2`.`events_partitioned` AS `t1`
+                WHERE
+                  `t1`.`DATEADDED` >= 20240101000000
+                  AND `t1`.`DATEADDED` < 20250101000000
+                  AND `t1`.`_PARTITIONTIME` >= TIMESTAMP('2023-12-31T00:00:00+00:00')
+                  AND `t1`.`_PARTITIONTIME` < TIMESTAMP('2025-01-02T00:00:00+00:00')
+                  AND (
+                    (
+                      (
+                        `t1`.`Actor1CountryCode` = 'RUS'
+                      ) AND (
+                        `t1`.`Actor2CountryCode` = 'PRK'
+                      )
+                    )
+                    OR (
+                      (
+                        `t1`.`Actor1CountryCode` = 'PRK'
+                      ) AND (
+                        `t1`.`Actor2CountryCode` = 'RUS'
+                      )
+                    )
+                  )
+                  AND PARSE_DATE('%Y%m%d', CAST(`t1`.`SQLDATE` AS STRING)) >= DATE(2024, 1, 1)
+                  AND PARSE_DATE('%Y%m%d', CAST(`t1`.`SQLDATE` AS STRING)) <= DATE(2024, 12, 31)
+              ) AS `t10`
+              INNER JOIN UNNEST(@memtable_1) AS `t4`
+                ON `t10`.`event_code` = `t4`.`event_code`
+            ) AS `t13`
+          ) AS `t15`
+        ) AS `t17`
+      ) AS `t20`
+      WHERE
+        `t20`.`dimension` IN ('all', 'economic', 'energy', 'military', 'political', 'security', 'humanitarian')
+    ) AS `t22`
+    GROUP BY
+      1,
+      2
+  ) AS `t24`
+    ON `t18`.`period` = `t24`.`period` AND `t3`.`dimension` = `t24`.`dimension`
+) AS `t25`
+ORDER BY
+  `t25`.`period` ASC NULLS LAST,
+  `t25`.`dimension` ASC NULLS LAST
