@@ -35,11 +35,12 @@ class Call:
 @dataclass
 class Answer:
     """What the server answers: the dry run's byte count; the query's schema (BigQuery field
-    dicts) and rows (lists of plain values, None for NULL)."""
+    dicts) and rows (lists of plain values, None for NULL), or an error for the query."""
 
     bytes: int = 0
     fields: list[dict] = field(default_factory=list)
     rows: list[list] = field(default_factory=list)
+    query_error: dict | None = None  # an error for jobs.query: {"code", "reason", "message"}
 
 
 def _cell(value) -> dict:
@@ -83,7 +84,12 @@ class _Handler(BaseHTTPRequestHandler):
                 "configuration": config, "status": {"state": "DONE"},
                 "statistics": {"creationTime": "1700000000000",
                                "totalBytesProcessed": str(answer.bytes), "query": stats}})
-        if m := _QUERIES.match(path):
+        if (m := _QUERIES.match(path)) and answer.query_error:
+            err = answer.query_error
+            return self._json(err["code"], {"error": {
+                "code": err["code"], "message": err["message"],
+                "errors": [{"reason": err["reason"], "message": err["message"]}]}})
+        if m:
             return self._json(200, {
                 "kind": "bigquery#queryResponse",
                 "jobReference": {"projectId": m.group(1), "jobId": job_id, "location": "US"},

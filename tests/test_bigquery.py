@@ -29,7 +29,7 @@ from conftest import GDELT, needs_shared
 from pivotwatch import taxonomy
 from pivotwatch.analysis.dyads import code_dimensions
 from pivotwatch.analysis.indicators import ALL, dyad_indicators, volume
-from pivotwatch.analysis.partners import partner_shares
+from pivotwatch.analysis.partners import partner_shares, partners
 from pivotwatch.errors import CostError, PivotwatchError, UsageError
 from pivotwatch.settings import DEFAULT_COUNTRIES
 from pivotwatch.sources.gdelt.layout import V2
@@ -389,3 +389,57 @@ def test_bad_arguments_are_one_line_usage_errors(kw, message):
         BigQueryStore(project, **kw)
     assert "\n" not in str(info.value)
 
+
+
+@pytest.mark.parametrize("call", ["indicators", "partners"])
+def test_the_library_functions_run_on_bigquery_through_the_guard(fake_bigquery, sample_pair,
+                                                                call):
+    # pivotwatch.indicators / pivotwatch.partners on a BigQuery store: the events path (no
+    # derived tables there), one dry run and one query, nothing uploaded, no table looked up
+    from bigquery_server import Answer
+
+    import pivotwatch
+
+    duck, _ = sample_pair
+    st = BigQueryStore("test-project", client=fake_bigquery.client(), say=lambda _: None)
+    if call == "indicators":
+        expr = indicators_expr(st, a="RUS", b="CHN", freq="day")
+        run = lambda: pivotwatch.indicators("RUS-CHN", store=st, freq="day")  # noqa: E731
+        keys = ["period", "dimension"]
+    else:
+        expr = partners_expr(st, freq="day")
+        run = lambda: partners("RUS", PARTNERS, store=st, freq="day")  # noqa: E731
+        keys = ["period", "dimension", "partner"]
+    expected = duck.execute(expr)
+    expected["period"] = pd.to_datetime(expected["period"]).dt.date
+    fake_bigquery.answer = Answer(bytes=GB, fields=bigquery_fields(expr.schema()),
+                                  rows=bigquery_rows(expected))
+    df = run()
+    sql = compile_query(expr, pretty=False).sql
+    assert [(c.path.rsplit("/", 1)[-1], c.dry_run) for c in fake_bigquery.calls] == [
+        ("jobs", True), ("queries", False)]
+    assert fake_bigquery.calls[0].body["configuration"]["query"]["query"] == sql
+    got = df[list(expected.columns)].sort_values(keys).reset_index(drop=True)
+    want = expected.sort_values(keys).reset_index(drop=True)
+    if "rank" in want:
+        want["rank"] = want["rank"].astype("Int64")  # as partners() gives it
+    assert want["events"].sum() > 0
+    pd.testing.assert_frame_equal(got, want, check_dtype=False, atol=1e-9)
+
+
+def test_bigquery_enforces_the_cap_too(fake_bigquery):
+    # the dry run's estimate can be exceeded (BigQuery bills at least 10 MB a table); the
+    # query carries maximumBytesBilled, and BigQuery's refusal is a CostError in one line
+    from bigquery_server import Answer
+
+    st = BigQueryStore("test-project", max_gb=1, client=fake_bigquery.client(),
+                       say=lambda _: None)
+    fake_bigquery.answer = Answer(bytes=GB // 2, query_error={
+        "code": 400, "reason": "bytesBilledLimitExceeded",
+        "message": "Query exceeded limit for bytes billed: 1073741824. 1084227584 or higher "
+                   "required."})
+    with pytest.raises(CostError, match=r"^BigQuery stopped the query at the cap of 1\.00 GB: "
+                                        r"Query exceeded limit for bytes billed") as info:
+        st.to_pandas(st.table("daily_counts"))
+    assert "\n" not in str(info.value)
+    assert fake_bigquery.calls[-1].body["maximumBytesBilled"] == str(GB)

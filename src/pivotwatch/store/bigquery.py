@@ -409,9 +409,12 @@ class BigQueryStore:
         try:
             return request()
         except exceptions.GoogleAPICallError as exc:
-            text = (str(getattr(exc, "message", "") or exc).strip().split("\n") or [""])[0]
-            reasons = {e.get("reason") for e in (getattr(exc, "errors", None) or [])
-                       if isinstance(e, dict)}
+            errors = [e for e in (getattr(exc, "errors", None) or []) if isinstance(e, dict)]
+            # BigQuery's own words, without the request line the client puts before them
+            text = next((e["message"] for e in errors if e.get("message")),
+                        str(getattr(exc, "message", "") or exc))
+            text = text.strip().split("\n")[0]
+            reasons = {e.get("reason") for e in errors}
             if "bytesBilledLimitExceeded" in reasons:
                 raise CostError(f"BigQuery stopped the query at the cap of "
                                 f"{gb(self.max_bytes)}: {text}") from exc
