@@ -33,6 +33,7 @@ COMMANDS = {
     "claims": "claims",
     "measures": "measures",
     "export": "export",
+    "optimize": "optimize",
 }
 
 
