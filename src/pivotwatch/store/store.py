@@ -234,8 +234,10 @@ def open_store(path: Path | str | None = None, *, read_only: bool = False,
 
 @contextlib.contextmanager
 def reading(store: Store | None = None) -> Iterator[Store]:
-    """`store` as given, or, when None, the default store ($PIVOTWATCH_DB) opened read-only
-    and closed on the way out: for library functions that take `store=None`.
+    """`store` as given, or, when None, the default store opened read-only on the configured
+    engine ($PIVOTWATCH_ENGINE: the DuckDB store at $PIVOTWATCH_DB, Spark over
+    $PIVOTWATCH_SPARK_PATH, BigQuery; store/engines.py) and closed on the way out: for
+    library functions that take `store=None`.
 
         with reading(store) as st:
             return compute(st)
@@ -243,7 +245,9 @@ def reading(store: Store | None = None) -> Iterator[Store]:
     if store is not None:
         yield store
         return
-    with open_store(read_only=True) as own:
+    from pivotwatch.store.engines import open_engine
+
+    with open_engine(read_only=True) as own:
         yield own
 
 
