@@ -147,6 +147,12 @@ def test_in_memory_tables_are_query_parameters_not_sql_text():
     assert "'0871'" not in query.sql and "'190'" not in query.sql
 
 
+def test_weeks_start_on_monday_as_on_duckdb():
+    # BigQuery's WEEK starts on Sunday; the store's weeks are ISO weeks (Monday)
+    sql = compile_query(indicators_expr(BigQueryStore("my-project"), freq="week")).sql
+    assert "WEEK(MONDAY)" in sql
+    assert "WEEK)" not in sql
+
 # --- 2. the same expressions on DuckDB, over a table shaped like GDELT's ------------------
 
 def gdelt_frame(paths: list[Path]) -> pd.DataFrame:
@@ -354,7 +360,8 @@ def test_a_query_above_the_cap_is_refused_before_any_job(fake_bigquery):
 
 
 def test_without_credentials_the_store_says_how_to_get_them(monkeypatch, tmp_path):
-    pytest.importorskip("google.cloud.bigquery")
+    pytest.importorskip("google.cloud.bigquery",
+                        reason="the bigquery extra is absent (pip install -e '.[bigquery]')")
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
     monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
     monkeypatch.setenv("NO_GCE_CHECK", "True")  # no metadata-server probe
@@ -443,3 +450,13 @@ def test_bigquery_enforces_the_cap_too(fake_bigquery):
         st.to_pandas(st.table("daily_counts"))
     assert "\n" not in str(info.value)
     assert fake_bigquery.calls[-1].body["maximumBytesBilled"] == str(GB)
+
+
+def test_without_the_extra_the_store_names_it(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "google.cloud.bigquery", None)  # as if not installed
+    st = BigQueryStore("my-project")
+    with pytest.raises(UsageError, match=r"needs the bigquery extra: pip install "
+                                         r"'pivotwatch\[bigquery\]'"):
+        st.to_pandas(st.table("daily_counts"))

@@ -261,10 +261,20 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
+def google_bigquery():
+    """google.cloud.bigquery, or a UsageError naming the extra that installs it."""
+    import importlib
+
+    try:
+        return importlib.import_module("google.cloud.bigquery")
+    except ImportError:
+        raise UsageError("the BigQuery engine needs the bigquery extra: pip install "
+                         "'pivotwatch[bigquery]'") from None
+
+
 def query_parameters(parameters: list[Parameter]) -> list:
     """The google-cloud-bigquery parameter objects for `parameters`."""
-    from google.cloud import bigquery
-
+    bigquery = google_bigquery()
     out = []
     for p in parameters:
         fields = [bigquery.ScalarQueryParameterType(t, name=c) for c, t in p.types.items()]
@@ -382,8 +392,7 @@ class BigQueryStore:
 
     def estimate(self, query: Query) -> Estimate:
         """BigQuery's dry run of `query`: the bytes it would scan (nothing is billed)."""
-        from google.cloud import bigquery
-
+        bigquery = google_bigquery()
         config = bigquery.QueryJobConfig(dry_run=True, use_query_cache=False,
                                          query_parameters=query_parameters(query.parameters))
         job = self._call(lambda: self.client.query(query.sql, job_config=config))
@@ -391,8 +400,9 @@ class BigQueryStore:
         return self.last_estimate
 
     def _run(self, query: Query, schema) -> pd.DataFrame:
-        from google.cloud import bigquery
         from ibis.formats.pandas import PandasData
+
+        bigquery = google_bigquery()
 
         config = bigquery.QueryJobConfig(query_parameters=query_parameters(query.parameters),
                                          maximum_bytes_billed=self.max_bytes)
@@ -423,11 +433,7 @@ class BigQueryStore:
     @property
     def client(self) -> bigquery.Client:
         if self._client is None:
-            try:
-                from google.cloud import bigquery
-            except ImportError:
-                raise UsageError("the BigQuery engine needs the bigquery extra: pip install "
-                                 "'pivotwatch[bigquery]'") from None
+            bigquery = google_bigquery()
             import google.auth.exceptions
 
             try:
