@@ -386,8 +386,9 @@ class BigQueryStore:
         if estimate.bytes > self.max_bytes:
             raise CostError(
                 f"BigQuery would scan {gb(estimate.bytes)} (about USD {estimate.usd:.2f}), more "
-                f"than the cap of {gb(self.max_bytes)}: narrow the period (--from/--to, or "
-                f"since/until on a partitioned table) or raise --max-gb")
+                f"than the cap of {gb(self.max_bytes)}: read only the days you need (GDELT's "
+                f"events_partitioned table with since/until, see docs/bigquery.md) or raise "
+                f"--max-gb")
         return self._run(query, expr.as_table().schema())
 
     def estimate(self, query: Query) -> Estimate:
@@ -403,7 +404,6 @@ class BigQueryStore:
         from ibis.formats.pandas import PandasData
 
         bigquery = google_bigquery()
-
         config = bigquery.QueryJobConfig(query_parameters=query_parameters(query.parameters),
                                          maximum_bytes_billed=self.max_bytes)
         rows = self._call(lambda: self.client.query_and_wait(query.sql, job_config=config))
