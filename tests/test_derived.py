@@ -219,3 +219,14 @@ def test_failed_and_repeated_loads_add_nothing(tmp_path):
         assert {t: st.count(t) for t in derived.TABLES} == counts
         df = pivotwatch.indicators("RUS-PRK", store=st, freq="year", dimensions=["all"])
         assert df.events.tolist() == [2]
+
+
+def test_a_query_shape_is_compiled_once_and_values_are_bound(sample_store):
+    for dyad in ("RUS-CHN", "USA-RUS"):  # same shape, other values: one compiled query
+        pivotwatch.indicators(dyad, store=sample_store, freq="quarter", dimensions=["all"])
+    shapes = {k: v for k, v in sample_store.prepared_shapes.items()
+              if k[:3] == ("indicators", "quarter", ("all",))}
+    assert len(shapes) == 1
+    (shape,) = shapes.values()
+    assert "$a" in shape.sql and "$lo" in shape.sql
+    assert not any(code in shape.sql for code in ("RUS", "CHN", "USA", "pw_"))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from pivotwatch import taxonomy
 from pivotwatch.analysis.indicators import ALL, FREQS, dyad_indicators, dyad_indicators_daily
 from pivotwatch.errors import UsageError
-from pivotwatch.store import derived
+from pivotwatch.store import derived, prepared
 from pivotwatch.store.derived import code_dimensions  # noqa: F401 - re-exported by the API
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -66,10 +66,16 @@ def watch_lists(store: Store) -> list[tuple[str | None]]:
     file; none for an engine whose store has no `files` table (GDELT's own tables)."""
     if not store.has_table("files"):
         return []
-    files = store.ibis().table("files")
-    loaded = files.filter(files.status == "loaded", files.source == "gdelt")
-    df = store.to_pandas(loaded.select("countries"))
-    return [(None if not isinstance(c, str) else c,) for c in df["countries"]]
+    def build(_):
+        files = store.ibis().table("files")
+        return files.filter(files.status == "loaded", files.source == "gdelt").select(
+            "countries")
+
+    memo = getattr(store, "memo", {})
+    if "watch lists" not in memo:
+        df = prepared.run(store, ("watch lists",), build, {})
+        memo["watch lists"] = [(c if isinstance(c, str) else None,) for c in df["countries"]]
+    return memo["watch lists"]
 
 
 def daily_route(store: Store, notes: list[str]) -> bool:
@@ -135,16 +141,22 @@ def indicators(dyad: str = "RUS-PRK", *, store: Store | None = None, freq: str =
         warnings = coverage_warnings(st, a, b)
         con = st.ibis()
         if daily_route(st, warnings):
-            expr = dyad_indicators_daily(
-                con.table("dyad_daily"), con.table("country_daily"), con.table("pair_daily"),
-                con.table("total_daily"), a=a, b=b, freq=freq, dimensions=dims, start=start,
-                end=end, directed=directed)
+            values = {"a": a, "b": b, **dict(zip(("lo", "hi"), sorted((a, b)), strict=True)),
+                      **({"start": start} if start else {}), **({"end": end} if end else {})}
+
+            def build(v):
+                return dyad_indicators_daily(
+                    *(con.table(t) for t in derived.TABLES), a=v["a"], b=v["b"],
+                    pair=(v["lo"], v["hi"]), freq=freq, dimensions=dims,
+                    start=v.get("start"), end=v.get("end"), directed=directed)
+
+            shape = ("indicators", freq, tuple(dims), directed, bool(start), bool(end))
+            df = prepared.run(st, shape, build, values)
         else:
-            expr = dyad_indicators(
+            df = st.to_pandas(dyad_indicators(
                 con.table("events"), con.table("daily_counts"), code_dimensions(), a=a, b=b,
                 freq=freq, dimensions=dims, energy_pattern=taxonomy.energy_pattern(),
-                start=start, end=end, directed=directed)
-        df = st.to_pandas(expr)
+                start=start, end=end, directed=directed))
     df["period"] = pd.to_datetime(df["period"]).dt.date
     df.attrs["warnings"] = warnings
     return df

@@ -121,11 +121,21 @@ def dyad_indicators(events: ir.Table, daily_counts: ir.Table, code_dimensions: i
     return _on_grid(stats, vol, dimensions)
 
 
-def _on_grid(stats: ir.Table, vol: ir.Table, dimensions: Sequence[str]) -> ir.Table:
+def dimension_grid(table: ir.Table, dimensions: Sequence[str], *,
+                   literal: bool = False) -> ir.Table:
+    """Each row of `table` once per dimension. `literal` writes the dimensions into the query
+    (an unnested array) instead of an in-memory table, so that the query stands alone and
+    can be compiled once and run again (store/prepared.py)."""
+    if literal:
+        return table.mutate(dimension=ibis.array(list(dimensions)).unnest())
+    return table.cross_join(ibis.memtable({"dimension": list(dimensions)}))
+
+
+def _on_grid(stats: ir.Table, vol: ir.Table, dimensions: Sequence[str], *,
+             literal: bool = False) -> ir.Table:
     """The per-period stats on the grid of covered periods x dimensions, zeros where the
     dyad had no events, with the volume normalisation."""
-    dims = ibis.memtable({"dimension": list(dimensions)})
-    grid = vol.cross_join(dims)
+    grid = dimension_grid(vol, dimensions, literal=literal)
     joined = grid.left_join(stats, ["period", "dimension"])
     n = joined.events.fill_null(0)
     per_10k = ibis.ifelse(joined.volume > 0, n * 10_000.0 / joined.volume, ibis.null())
@@ -157,15 +167,16 @@ def pair_rows(dyad_daily: ir.Table, a: str, b: str, *, directed: bool = False) -
 
 
 def volume_daily(country_daily: ir.Table, pair_daily: ir.Table, total_daily: ir.Table,
-                 a: str, b: str, freq: str) -> ir.Table:
+                 a: str, b: str, freq: str, pair: tuple[str, str] | None = None) -> ir.Table:
     """`volume` from the derived tables: per covered period, events involving a or b
-    (T(a) + T(b) - P(a, b)) and the days covered."""
+    (T(a) + T(b) - P(a, b)) and the days covered. `pair` is (a, b) sorted, given by a
+    caller that builds the query with stand-in values (whose order is not the codes')."""
     days = total_daily.mutate(period=period_start(total_daily.day, freq))
     covered = days.group_by("period").aggregate(days_covered=days.day.nunique())
     ones = country_daily.filter(country_daily.country.isin([a, b]))
     ones = ones.mutate(period=period_start(ones.day, freq))
     t = ones.group_by("period").aggregate(t=ones.events.sum())
-    lo, hi = sorted((a, b))
+    lo, hi = pair or sorted((a, b))
     both = pair_daily.filter(pair_daily.country1 == lo, pair_daily.country2 == hi)
     both = both.mutate(period=period_start(both.day, freq))
     p = both.group_by("period").aggregate(p=both.events.sum())
@@ -194,12 +205,14 @@ def daily_stats(rows: ir.Table, keys: Sequence[str]) -> ir.Table:
 def dyad_indicators_daily(dyad_daily: ir.Table, country_daily: ir.Table,
                           pair_daily: ir.Table, total_daily: ir.Table, *, a: str, b: str,
                           freq: str, dimensions: Sequence[str], start: date | None = None,
-                          end: date | None = None, directed: bool = False) -> ir.Table:
-    """`dyad_indicators` (same columns, same numbers) from the derived daily tables."""
+                          end: date | None = None, directed: bool = False,
+                          pair: tuple[str, str] | None = None) -> ir.Table:
+    """`dyad_indicators` (same columns, same numbers) from the derived daily tables; `pair`
+    as for `volume_daily`."""
     rows = within(pair_rows(dyad_daily, a, b, directed=directed), start, end)
     rows = rows.filter(rows.dimension.isin(list(dimensions)))
     rows = rows.mutate(period=period_start(rows.day, freq))
     stats = daily_stats(rows, ["period", "dimension"])
     vol = volume_daily(within(country_daily, start, end), within(pair_daily, start, end),
-                       within(total_daily, start, end), a, b, freq)
-    return _on_grid(stats, vol, dimensions)
+                       within(total_daily, start, end), a, b, freq, pair)
+    return _on_grid(stats, vol, dimensions, literal=True)

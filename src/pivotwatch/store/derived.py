@@ -177,9 +177,17 @@ def current(store) -> bool:
     """Whether `store` (any engine) has derived tables built with the tagging in use."""
     if not all(store.has_table(t) for t in (*TABLES, "meta")):
         return False
-    meta = store.ibis().table("meta")
-    rows = store.to_pandas(meta.filter(meta.key == "derived").select("value"))
-    return len(rows) == 1 and rows["value"].iloc[0] == fingerprint()
+    from pivotwatch.store import prepared
+
+    def build(_):
+        meta = store.ibis().table("meta")
+        return meta.filter(meta.key == "derived").select("value")
+
+    memo = getattr(store, "memo", {})
+    if "derived fingerprint" not in memo:
+        rows = prepared.run(store, ("derived fingerprint",), build, {})
+        memo["derived fingerprint"] = rows["value"].iloc[0] if len(rows) == 1 else None
+    return memo["derived fingerprint"] == fingerprint()
 
 
 def optimize(store: Store) -> dict:

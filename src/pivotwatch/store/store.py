@@ -46,6 +46,11 @@ class Store:
     def __init__(self, path: Path | str, *, read_only: bool = False, create: bool = False,
                  memory_limit: str = "1GB", wait: float = 0.0, command: str | None = None):
         self.path = Path(path)
+        self.prepared_shapes: dict = {}  # compiled query shapes (store/prepared.py)
+        self._tables: frozenset[str] | None = None  # has_table's cache
+        # small facts read from the store (the watched countries of the loaded files, how the
+        # derived tables were built), kept until the next transaction through this store
+        self.memo: dict = {}
         if create and read_only:
             raise UsageError("a store opened read-only cannot be created: drop read_only")
         if str(path) != ":memory:" and not self.path.exists():
@@ -143,6 +148,8 @@ class Store:
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Everything inside commits together or not at all."""
         self.con.execute("BEGIN TRANSACTION")
+        self._tables = None  # a transaction may create or drop tables
+        self.memo.clear()  # ... and change what is remembered of the store's contents
         try:
             yield self.con
         except BaseException:
@@ -185,9 +192,12 @@ class Store:
     engine = "duckdb"
 
     def has_table(self, name: str) -> bool:
-        return bool(self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-        ).fetchall()[0][0])
+        # the names are read once (a catalogue query costs milliseconds, and the dyad figures
+        # ask several times a call), and again after each transaction
+        if self._tables is None:
+            self._tables = frozenset(name for (name,) in self.con.execute(
+                "SELECT table_name FROM information_schema.tables").fetchall())
+        return name in self._tables
 
     def to_pandas(self, expr):
         """Run an Ibis expression built on `ibis()`'s tables (other engines check its cost
