@@ -24,6 +24,7 @@ import ibis.expr.types as ir
 from pivotwatch.analysis.indicators import (
     COOPERATIVE,
     FREQS,
+    dimension_grid,
     nullable,
     period_number,
     period_start,
@@ -109,18 +110,22 @@ def partner_rows(dyad_daily: ir.Table, focus: str, partners: Sequence[str]) -> i
 
 def partner_volume_daily(country_daily: ir.Table, pair_daily: ir.Table,
                          total_daily: ir.Table, focus: str, partners: Sequence[str],
-                         freq: str) -> ir.Table:
-    """`partner_volume` from the derived daily tables."""
-    parts = [volume_daily(country_daily, pair_daily, total_daily, focus, p, freq).mutate(
-        partner=ibis.literal(p)) for p in partners]
+                         freq: str, pairs: Sequence[tuple[str, str]] | None = None) -> ir.Table:
+    """`partner_volume` from the derived daily tables; `pairs` as `volume_daily`'s `pair`,
+    one per partner."""
+    pairs = pairs or [None] * len(partners)
+    parts = [volume_daily(country_daily, pair_daily, total_daily, focus, p, freq, pair).mutate(
+        partner=ibis.literal(p)) for p, pair in zip(partners, pairs, strict=True)]
     return ibis.union(*(nullable(t) for t in parts), distinct=False)
 
 
 def partner_shares_daily(dyad_daily: ir.Table, country_daily: ir.Table, pair_daily: ir.Table,
                          total_daily: ir.Table, *, focus: str, partners: Sequence[str],
                          freq: str, dimensions: Sequence[str], start: date | None = None,
-                         end: date | None = None) -> ir.Table:
-    """`partner_shares` (same columns, same numbers) from the derived daily tables."""
+                         end: date | None = None,
+                         pairs: Sequence[tuple[str, str]] | None = None) -> ir.Table:
+    """`partner_shares` (same columns, same numbers) from the derived daily tables; `pairs`
+    as `partner_volume_daily`'s."""
     partners = list(partners)
     rows = within(partner_rows(dyad_daily, focus, partners), start, end)
     rows = rows.filter(rows.dimension.isin(list(dimensions)))
@@ -129,13 +134,15 @@ def partner_shares_daily(dyad_daily: ir.Table, country_daily: ir.Table, pair_dai
         n_events=rows.events.sum(), n_coop=rows.cooperative.sum())
     vol = partner_volume_daily(within(country_daily, start, end),
                                within(pair_daily, start, end), within(total_daily, start, end),
-                               focus, partners, freq)
-    return _shares(stats, vol, dimensions)
+                               focus, partners, freq, pairs)
+    return _shares(stats, vol, dimensions, literal=True)
 
 
-def _shares(stats: ir.Table, vol: ir.Table, dimensions: Sequence[str]) -> ir.Table:
-    """Shares, ranks and normalisation from per-period partner stats and volumes."""
-    grid = vol.cross_join(ibis.memtable({"dimension": list(dimensions)}))
+def _shares(stats: ir.Table, vol: ir.Table, dimensions: Sequence[str], *,
+            literal: bool = False) -> ir.Table:
+    """Shares, ranks and normalisation from per-period partner stats and volumes
+    (`literal`: as `dimension_grid`'s)."""
+    grid = dimension_grid(vol, dimensions, literal=literal)
     joined = grid.left_join(stats, ["period", "partner", "dimension"])
     filled = joined.select(
         period=grid.period, partner=grid.partner, dimension=grid.dimension,
@@ -302,7 +309,7 @@ def partners(focus: str = "RUS", partners: Sequence[str] | str | None = None, *,
         daily_route,
     )
     from pivotwatch.errors import UsageError
-    from pivotwatch.store import reading
+    from pivotwatch.store import derived, prepared, reading
 
     if freq not in FREQS:
         raise UsageError(f"unknown frequency {freq!r}: choose from {', '.join(FREQS)}")
@@ -321,16 +328,26 @@ def partners(focus: str = "RUS", partners: Sequence[str] | str | None = None, *,
                 warnings.append(str(exc))
         con = st.ibis()
         if daily_route(st, warnings):
-            expr = partner_shares_daily(
-                con.table("dyad_daily"), con.table("country_daily"), con.table("pair_daily"),
-                con.table("total_daily"), focus=focus, partners=codes, freq=freq,
-                dimensions=dims, start=start, end=end)
+            values = {"focus": focus, **{f"p{i}": p for i, p in enumerate(codes)},
+                      **{f"lo{i}": min(focus, p) for i, p in enumerate(codes)},
+                      **{f"hi{i}": max(focus, p) for i, p in enumerate(codes)},
+                      **({"start": start} if start else {}), **({"end": end} if end else {})}
+            n = len(codes)
+
+            def build(v):
+                return partner_shares_daily(
+                    *(con.table(t) for t in derived.TABLES), focus=v["focus"],
+                    partners=[v[f"p{i}"] for i in range(n)], freq=freq, dimensions=dims,
+                    start=v.get("start"), end=v.get("end"),
+                    pairs=[(v[f"lo{i}"], v[f"hi{i}"]) for i in range(n)])
+
+            shape = ("partners", n, freq, tuple(dims), bool(start), bool(end))
+            df = prepared.run(st, shape, build, values)
         else:
-            expr = partner_shares(
+            df = st.to_pandas(partner_shares(
                 con.table("events"), con.table("daily_counts"), code_dimensions(),
                 focus=focus, partners=codes, freq=freq, dimensions=dims,
-                energy_pattern=taxonomy.energy_pattern(), start=start, end=end)
-        df = st.to_pandas(expr)
+                energy_pattern=taxonomy.energy_pattern(), start=start, end=end))
     df["period"] = pd.to_datetime(df["period"]).dt.date
     df["rank"] = df["rank"].astype("Int64")
     df = df.sort_values(["period", "dimension", "partner"], kind="stable",
