@@ -263,6 +263,7 @@ def _gdelt(store: Store, focus: str, partners: list[str]) -> dict[tuple[str, str
         partner_volume,
         partner_volume_daily,
     )
+    from pivotwatch.store import prepared
 
     con = store.ibis()
     notes: list[str] = []
@@ -272,13 +273,29 @@ def _gdelt(store: Store, focus: str, partners: list[str]) -> dict[tuple[str, str
         except UsageError as exc:
             notes.append(str(exc))
     daily = daily_route(store, notes)
-    if daily:
-        rows = partner_rows(con.table("dyad_daily"), focus, partners)
-        rows = rows.filter(rows.dimension.isin([*DIMENSIONS, "all"]))  # all: any events?
-        rows = rows.mutate(period=period_start(rows.day, "month"))
-        stats = rows.group_by(["period", "partner", "dimension"]).aggregate(n=rows.events.sum())
-        vol = partner_volume_daily(con.table("country_daily"), con.table("pair_daily"),
-                                   con.table("total_daily"), focus, partners, "month")
+    if daily:  # two compiled shapes, the codes bound (store/prepared.py)
+        n = len(partners)
+        values = {"focus": focus, **{f"p{i}": p for i, p in enumerate(partners)},
+                  **{f"lo{i}": min(focus, p) for i, p in enumerate(partners)},
+                  **{f"hi{i}": max(focus, p) for i, p in enumerate(partners)}}
+
+        def pair_stats(v):
+            rows = partner_rows(con.table("dyad_daily"), v["focus"],
+                                [v[f"p{i}"] for i in range(n)])
+            rows = rows.filter(rows.dimension.isin([*DIMENSIONS, "all"]))  # all: any events?
+            rows = rows.mutate(period=period_start(rows.day, "month"))
+            return rows.group_by(["period", "partner", "dimension"]).aggregate(
+                n=rows.events.sum())
+
+        def pair_volume(v):
+            return partner_volume_daily(
+                con.table("country_daily"), con.table("pair_daily"), con.table("total_daily"),
+                v["focus"], [v[f"p{i}"] for i in range(n)], "month",
+                [(v[f"lo{i}"], v[f"hi{i}"]) for i in range(n)])
+
+        codes = {k: v for k, v in values.items() if not k.startswith(("lo", "hi"))}
+        stats_df = prepared.run(store, ("dossier stats", n), pair_stats, codes)
+        volume_df = prepared.run(store, ("dossier volume", n), pair_volume, values)
     else:
         found = store.con.execute(
             "SELECT count(*) FROM events WHERE (actor1_country = ? AND list_contains(?, "
@@ -292,11 +309,12 @@ def _gdelt(store: Store, focus: str, partners: list[str]) -> dict[tuple[str, str
         tagged = tagged.mutate(period=period_start(tagged.day, "month"))
         stats = tagged.group_by(["period", "partner", "dimension"]).aggregate(n=tagged.count())
         vol = partner_volume(con.table("daily_counts"), focus, partners, "month")
+        stats_df, volume_df = stats.to_pandas(), vol.to_pandas()
     counts = {(day(r["period"]), r["partner"], r["dimension"]): int(r["n"])
-              for r in _records(stats.to_pandas())}
+              for r in _records(stats_df)}
     if daily and not any(dim == "all" for (_, _, dim) in counts):
         return {}  # no events between them: as the events route's check
-    volume = _records(vol.to_pandas())
+    volume = _records(volume_df)
     out: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for r in sorted(volume, key=lambda r: day(r["period"])):
         month = day(r["period"])
