@@ -2,10 +2,13 @@
 
 It speaks what google-cloud-bigquery sends for a query: a dry run (jobs.insert with
 `configuration.dryRun`) answered with the `totalBytesProcessed` the test sets, and a query
-(jobs.query) answered with the rows the test sets, in BigQuery's JSON form. Every request is
-recorded with its decoded body, so a test can check what was asked and that nothing else was.
-Point a client at it with `client_options={"api_endpoint": server.url}` and
-`AnonymousCredentials()`. Use it as a context manager.
+(jobs.query) answered in BigQuery's JSON form, either with the rows the test sets or, given a
+DuckDB connection (`FakeBigQuery(duck)`), by running the SQL it received there: translated
+from BigQuery's dialect by sqlglot, with the query parameters of the request bound as rows
+(`run_bigquery_sql`). Every request is recorded with its decoded body, so a test can check
+what was asked and that nothing else was. Point a client at it with
+`client_options={"api_endpoint": server.url}` and `AnonymousCredentials()`. Use it as a
+context manager.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+import sqlglot
+import sqlglot.expressions as sge
 
 _JOBS = re.compile(r"^/bigquery/v2/projects/([^/]+)/jobs$")
 _QUERIES = re.compile(r"^/bigquery/v2/projects/([^/]+)/queries$")
@@ -45,6 +51,67 @@ class Answer:
 
 def _cell(value) -> dict:
     return {"v": None if value is None else str(value)}
+
+
+def run_bigquery_sql(duck, sql: str, tables: dict[str, tuple[list[str], list[tuple]]]):
+    """Run BigQuery SQL on an Ibis DuckDB connection; `tables` gives each `@name` used as
+    `UNNEST(@name)` its columns and rows. Two BigQuery forms DuckDB lacks are given their
+    meaning: IEEE_DIVIDE (a plain division; pivotwatch checks every divisor first) and
+    WEEK(MONDAY) (DuckDB's weeks start on Monday). Returns a pandas DataFrame."""
+
+    def translate(node):
+        if isinstance(node, sge.Unnest) and isinstance(node.expressions[0], sge.Parameter):
+            columns, rows = tables[node.expressions[0].this.name]
+            alias = node.args["alias"].columns[0].name
+            values = sge.values(rows, alias=alias, columns=columns)
+            return sge.Subquery(this=sge.select("*").from_(values),
+                                alias=sge.TableAlias(this=sge.to_identifier(alias)))
+        if isinstance(node, sge.DateTrunc) and isinstance(node.args.get("unit"), sge.WeekStart):
+            assert node.args["unit"].this.name == "MONDAY", node.sql("bigquery")
+            return sge.Anonymous(this="date_trunc",
+                                 expressions=[sge.Literal.string("week"), node.this])
+        return node
+
+    tree = sqlglot.parse_one(sql, read="bigquery").transform(translate)
+    duck.raw_sql("CREATE MACRO IF NOT EXISTS ieee_divide(a, b) AS a / b")
+    return duck.raw_sql(tree.sql("duckdb")).df()
+
+
+def request_tables(parameters: list[dict]) -> dict[str, tuple[list[str], list[tuple]]]:
+    """The ARRAY<STRUCT> query parameters of a request, as columns and rows."""
+    tables = {}
+    for p in parameters:
+        columns = [f["name"] for f in p["parameterType"]["arrayType"]["structTypes"]]
+        rows = [tuple(v["structValues"][c].get("value") for c in columns)
+                for v in p["parameterValue"].get("arrayValues", [])]
+        tables[p["name"]] = (columns, rows)
+    return tables
+
+
+# pivotwatch's results hold dates (periods), whole numbers, numbers and text
+_BQ_KIND = (("datetime64", "DATE"), ("date", "DATE"), ("int", "INTEGER"), ("float", "FLOAT"),
+            ("double", "FLOAT"), ("object", "STRING"), ("str", "STRING"))
+
+
+def result_answer(df) -> tuple[list[dict], list[list]]:
+    """A DataFrame as BigQuery's schema fields and rows (JSON values)."""
+    import pandas as pd
+
+    kinds = {}
+    for name, dtype in df.dtypes.items():
+        kind = next(v for k, v in _BQ_KIND if str(dtype).lower().startswith(k))
+        if kind == "STRING" and df[name].map(lambda v: hasattr(v, "isoformat")).any():
+            kind = "DATE"
+        kinds[name] = kind
+
+    def cell(value, kind):
+        if pd.isna(value):
+            return None
+        return pd.Timestamp(value).date().isoformat() if kind == "DATE" else value
+
+    rows = [[cell(v, kinds[c]) for c, v in zip(df.columns, row, strict=True)]
+            for row in df.itertuples(index=False)]
+    return [{"name": n, "type": k, "mode": "NULLABLE"} for n, k in kinds.items()], rows
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -90,12 +157,18 @@ class _Handler(BaseHTTPRequestHandler):
                 "code": err["code"], "message": err["message"],
                 "errors": [{"reason": err["reason"], "message": err["message"]}]}})
         if m:
+            fields, rows = answer.fields, answer.rows
+            if owner.duck is not None:
+                with owner.lock:  # one DuckDB connection, one query at a time
+                    df = run_bigquery_sql(owner.duck, body["query"],
+                                          request_tables(body.get("queryParameters", [])))
+                fields, rows = result_answer(df)
             return self._json(200, {
                 "kind": "bigquery#queryResponse",
                 "jobReference": {"projectId": m.group(1), "jobId": job_id, "location": "US"},
-                "schema": {"fields": answer.fields}, "jobComplete": True,
-                "totalRows": str(len(answer.rows)), "totalBytesProcessed": str(answer.bytes),
-                "rows": [{"f": [_cell(v) for v in row]} for row in answer.rows]})
+                "schema": {"fields": fields}, "jobComplete": True,
+                "totalRows": str(len(rows)), "totalBytesProcessed": str(answer.bytes),
+                "rows": [{"f": [_cell(v) for v in row]} for row in rows]})
         return self._json(404, {"error": {"code": 404, "message": f"no route {path}"}})
 
     def do_GET(self):  # noqa: N802
@@ -111,7 +184,8 @@ class _Server(ThreadingHTTPServer):
 
 
 class FakeBigQuery:
-    def __init__(self) -> None:
+    def __init__(self, duck=None) -> None:
+        self.duck = duck
         self.lock = threading.Lock()
         self.calls: list[Call] = []
         self.answer = Answer()
