@@ -102,3 +102,14 @@ def run(store, key: Hashable, build: Build, values: Mapping[str, Any]) -> pd.Dat
     if shape is None:
         return store.to_pandas(build(values))
     return execute(store, shape, values)
+
+
+def insert(store: Store, table: str, key: Hashable, build: Build) -> None:
+    """INSERT INTO `table` the rows of `build({})` (a shape without values), compiled once
+    per `key`. The shape's SQL reads only tables of the store (no in-memory tables)."""
+    from pivotwatch.store.store import ident
+
+    if key not in store.prepared_shapes:
+        store.prepared_shapes[key] = compile_shape(store, build, {})
+    shape = store.prepared_shapes[key]
+    store.con.execute("INSERT INTO " + ident(table) + " " + shape.sql)

@@ -414,13 +414,15 @@ def load_file(store: Store, path: Path, *, name: str | None = None,
                 return FileResult(name, "skipped", file_id)
             layout = _detect_layout(plain.path, name)
             with store.transaction() as con:
+                # the file's events are appended after these (the derived tables read them)
+                (before,) = con.execute("SELECT count(*) FROM events").fetchall()[0]
                 work = _FileLoad(con, file_id, countries)
                 work.reject_lines(plain.bad_lines)
                 work.run(plain.path, layout, None, totals, workdir)
                 work.count_ids(original_ids)
                 if work.repeats:
                     work.drop_repeated_events()
-                derived.add_file(store, file_id, list(countries))
+                derived.add_file(store, file_id, list(countries), before)
                 read = work.valid + work.unparsed
                 if work.valid < MIN_VALID_ROWS:
                     raise QualityError(f"no valid GDELT rows ({work.unparsed} malformed)")
