@@ -295,7 +295,7 @@ def top_events(store, a: str, b: str, dimension: str, first: date, last: date,
         "event_id", "day", "event_code", "actor1_code", "actor1_name", "actor1_country",
         "actor2_code", "actor2_name", "actor2_country", "quad_class", "goldstein",
         "num_mentions", "source_url")
-    df = expr.to_pandas()
+    df = store.to_pandas(expr)
     labels = taxonomy.event_codes()
     records = []
     for row in df.to_dict(orient="records"):

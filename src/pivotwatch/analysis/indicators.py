@@ -28,6 +28,10 @@ from pivotwatch.store.derived import (  # noqa: F401 - ALL and nullable re-expor
 )
 
 FREQS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+# The event columns the figures read (event_id keeps each event distinct when tagged): an
+# engine billed by the bytes it reads (BigQuery) reads these only.
+INDICATOR_COLUMNS = ("event_id", "day", "actor1_country", "actor2_country", "event_code",
+                     "quad_class", "goldstein", "num_mentions", "avg_tone", "source_url")
 
 
 def dyad_events(events: ir.Table, a: str, b: str, *, directed: bool = False) -> ir.Table:
@@ -105,7 +109,7 @@ def dyad_indicators(events: ir.Table, daily_counts: ir.Table, code_dimensions: i
     no events; periods with no data at all are absent (a coverage gap, not a zero).
     """
     dyad = within(dyad_events(events, a, b, directed=directed), start, end)
-    tagged = tag_dimensions(dyad, code_dimensions, energy_pattern)
+    tagged = tag_dimensions(dyad.select(*INDICATOR_COLUMNS), code_dimensions, energy_pattern)
     tagged = tagged.filter(tagged.dimension.isin(list(dimensions)))
     tagged = tagged.mutate(period=period_start(tagged.day, freq))
     stats = tagged.group_by(["period", "dimension"]).aggregate(

@@ -24,6 +24,7 @@ import ibis.expr.types as ir
 from pivotwatch.analysis.indicators import (
     COOPERATIVE,
     FREQS,
+    INDICATOR_COLUMNS,
     dimension_grid,
     nullable,
     period_number,
@@ -87,7 +88,8 @@ def partner_shares(events: ir.Table, daily_counts: ir.Table, code_dimensions: ir
     """
     partners = list(partners)
     picked = within(partner_events(events, focus, partners), start, end)
-    tagged = tag_dimensions(picked, code_dimensions, energy_pattern)
+    tagged = tag_dimensions(picked.select(*INDICATOR_COLUMNS, "partner"), code_dimensions,
+                            energy_pattern)
     tagged = tagged.filter(tagged.dimension.isin(list(dimensions)))
     tagged = tagged.mutate(period=period_start(tagged.day, freq))
     stats = tagged.group_by(["period", "partner", "dimension"]).aggregate(
