@@ -126,24 +126,30 @@ _PAIR_SQL = """
 _TOTAL_SQL = "SELECT day, sum(events)::BIGINT AS events FROM daily_counts {where} GROUP BY day"
 
 
-def add_file(store: Store, file_id: str, watched: list[str], first_row: int = 0) -> None:
+def add_file(store: Store, file_id: str, watched: list[str],
+             first_rows: tuple[int, int] = (0, 0)) -> None:
     """Add one GDELT file's rows to the derived tables, inside the caller's transaction.
 
     The volume tables are always kept; `dyad_daily` only while it was built with the current
     tagging (otherwise readers fall back to the events until `pivotwatch optimize`).
-    `first_row` is the events' row count before the file was loaded: its rows come after
-    (DuckDB appends), so the file's events are read without scanning the whole table."""
+    `first_rows` are the row counts of `events` and `daily_counts` before the file was
+    loaded: its rows come after (DuckDB appends), so they are read without scanning the
+    tables."""
     con = store.con
-    mine = "AND file_id = $file_id"
-    con.execute("INSERT INTO country_daily " + _COUNTRY_SQL.format(where=mine),
-                {"file_id": file_id})
+    first_event, first_count = first_rows
+    con.execute("""CREATE OR REPLACE TEMP TABLE pw_file_counts AS
+                   SELECT * FROM daily_counts WHERE rowid >= $first AND file_id = $file_id""",
+                {"first": first_count, "file_id": file_id})
+    counts = _COUNTRY_SQL.replace("FROM daily_counts", "FROM pw_file_counts")
+    con.execute("INSERT INTO country_daily " + counts.format(where=""))
     con.execute(
-        "INSERT INTO pair_daily " + _PAIR_SQL.format(
-            join="", where="AND d.file_id = $file_id AND (list_contains($watched, "
-                           "d.actor1_country) OR list_contains($watched, d.actor2_country))"),
-        {"file_id": file_id, "watched": watched})
-    con.execute("INSERT INTO total_daily " + _TOTAL_SQL.format(where="WHERE file_id = $file_id"),
-                {"file_id": file_id})
+        "INSERT INTO pair_daily " + _PAIR_SQL.replace("FROM daily_counts", "FROM pw_file_counts")
+        .format(join="", where="AND (list_contains($watched, d.actor1_country) OR "
+                               "list_contains($watched, d.actor2_country))"),
+        {"watched": watched})
+    con.execute("INSERT INTO total_daily "
+                + _TOTAL_SQL.replace("FROM daily_counts", "FROM pw_file_counts").format(where=""))
+    con.execute("DROP TABLE pw_file_counts")
     if stored_fingerprint(store) != fingerprint():
         return
     from pivotwatch.store import prepared
@@ -152,11 +158,12 @@ def add_file(store: Store, file_id: str, watched: list[str], first_row: int = 0)
     # query (Ibis compiles in tens of milliseconds, per file otherwise)
     con.execute("""CREATE OR REPLACE TEMP TABLE pw_file_events AS
                    SELECT * FROM events WHERE rowid >= $first AND file_id = $file_id""",
-                {"first": first_row, "file_id": file_id})
-    con.execute("CREATE OR REPLACE TEMP TABLE pw_dimension_codes "
-                "(event_code VARCHAR, dimension VARCHAR)")
-    con.executemany("INSERT INTO pw_dimension_codes VALUES (?, ?)",
-                    taxonomy.code_dimension_table())
+                {"first": first_event, "file_id": file_id})
+    codes = taxonomy.code_dimension_table()
+    con.execute("""CREATE OR REPLACE TEMP TABLE pw_dimension_codes AS
+                   SELECT unnest($codes::VARCHAR[]) AS event_code,
+                          unnest($dims::VARCHAR[]) AS dimension""",
+                {"codes": [c for c, _ in codes], "dims": [d for _, d in codes]})
     prepared.insert(store, "dyad_daily", ("file dyad sums",), lambda _: dyad_sums(
         store.ibis().table("pw_file_events"), store.ibis().table("pw_dimension_codes")))
     con.execute("DROP TABLE pw_file_events")

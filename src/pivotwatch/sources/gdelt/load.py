@@ -415,7 +415,8 @@ def load_file(store: Store, path: Path, *, name: str | None = None,
             layout = _detect_layout(plain.path, name)
             with store.transaction() as con:
                 # the file's events are appended after these (the derived tables read them)
-                (before,) = con.execute("SELECT count(*) FROM events").fetchall()[0]
+                before = con.execute("SELECT (SELECT count(*) FROM events), "
+                                     "(SELECT count(*) FROM daily_counts)").fetchall()[0]
                 work = _FileLoad(con, file_id, countries)
                 work.reject_lines(plain.bad_lines)
                 work.run(plain.path, layout, None, totals, workdir)
