@@ -144,6 +144,11 @@ def agreement(pairs: ir.Table, calls: ir.Table, tags: ir.Table, *, by: str = "ye
 
 # --- the API -------------------------------------------------------------------------------
 
+def _count(store: Store, table: ir.Table) -> int:
+    """Rows of `table`, counted by the store's engine (which may check the cost first)."""
+    return int(store.to_pandas(table.count()))
+
+
 def check_codes(focus: str, partners: Sequence[str] | str | None) -> tuple[str, list[str]]:
     """Focus and partners as ISO3 (ISO3 or CAMEO codes accepted), partners deduplicated."""
     from pivotwatch.errors import UsageError
@@ -194,28 +199,28 @@ def alignment(focus: str, partners: Sequence[str] | str | None = None, *, store:
     wanted = check_issues(issues)
     con = store.ibis()
     votes, calls_t = con.table("un_votes"), con.table("un_roll_calls")
-    held = votes.group_by("country").aggregate(n=votes.count()).to_pandas()
+    held = store.to_pandas(votes.group_by("country").aggregate(n=votes.count()))
     held = dict(zip(held["country"], held["n"], strict=True))
     if not held:
         raise UsageError(f"no UN votes in the store: {NO_VOTES}")
     if not held.get(focus):
         raise UsageError(f"the store holds no UN votes of {focus}")
     warnings = [f"the store holds no UN votes of {p}" for p in codes if not held.get(p)]
-    if calls_t.count().to_pyarrow().as_py() == 0:
+    if _count(store, calls_t) == 0:
         raise UsageError("no UN roll calls in the store, so votes have no date or session: "
                          "load un_roll_calls.csv (or a Voeten file) too")
     pairs = vote_pairs(votes, focus, codes)
     calls = roll_calls(calls_t)
-    orphans = pairs.anti_join(calls, "rcid").count().to_pyarrow().as_py()
+    orphans = _count(store, pairs.anti_join(calls, "rcid"))
     if orphans:
         warnings.append(f"{orphans:,} vote pair(s) have no roll call loaded (no date or "
                         "session) and are left out: load the roll calls that go with the votes")
     tags = issue_tags(calls_t)
-    if set(wanted) - {ALL} and tags.count().to_pyarrow().as_py() == 0:
+    if set(wanted) - {ALL} and _count(store, tags) == 0:
         warnings.append("no issue tags are loaded (un_roll_call_issues.csv or a Voeten "
                         "file): the per-issue figures are empty")
-    df = agreement(pairs, calls, tags, by=by, issues=wanted, first_year=first_year,
-                   last_year=last_year).to_pandas()
+    df = store.to_pandas(agreement(pairs, calls, tags, by=by, issues=wanted,
+                                   first_year=first_year, last_year=last_year))
     order_partner = {p: i for i, p in enumerate(codes)}
     order_issue = {i: n for n, i in enumerate(wanted)}
     df = df.assign(
@@ -385,10 +390,10 @@ def published(focus: str, partners: Sequence[str] | str | None = None, *, store:
     focus, codes = check_codes(focus, partners)
     con = store.ibis()
     ideal, agree = con.table("un_ideal_points"), con.table("un_published_agreement")
-    held = ideal.filter(ideal.country == focus).count().to_pyarrow().as_py()
-    agreeing = agree.filter(agree.focus == focus).count().to_pyarrow().as_py()
+    held = _count(store, ideal.filter(ideal.country == focus))
+    agreeing = _count(store, agree.filter(agree.focus == focus))
     if not held and not agreeing:
-        if not ideal.count().to_pyarrow().as_py():
+        if not _count(store, ideal):
             raise UsageError(f"no UN ideal points in the store: {NO_IDEAL_POINTS}")
         raise UsageError(f"the store holds no ideal points of {focus} and no agreement "
                          f"published with it")
@@ -398,7 +403,7 @@ def published(focus: str, partners: Sequence[str] | str | None = None, *, store:
         expr = expr.filter(end_year >= first_year)
     if last_year is not None:
         expr = expr.filter(end_year <= last_year)
-    df = expr.to_pandas()
+    df = store.to_pandas(expr)
     order = {p: i for i, p in enumerate(codes)}
     df = df.assign(_k=df["period_kind"].map({"session": 0, "year": 1}),
                    _p=df["partner"].map(order))
