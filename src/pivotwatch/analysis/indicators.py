@@ -23,15 +23,16 @@ from pivotwatch.store.derived import (  # noqa: F401 - ALL and nullable re-expor
     ALL,
     CONFLICTUAL,
     COOPERATIVE,
+    SUM_COLUMNS,
     nullable,
     tag_dimensions,
 )
 
 FREQS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 # The event columns the figures read (event_id keeps each event distinct when tagged): an
-# engine billed by the bytes it reads (BigQuery) reads these only.
-INDICATOR_COLUMNS = ("event_id", "day", "actor1_country", "actor2_country", "event_code",
-                     "quad_class", "goldstein", "num_mentions", "avg_tone", "source_url")
+# engine billed by the bytes it reads (BigQuery) reads these only. The derived sums read the
+# same.
+INDICATOR_COLUMNS = SUM_COLUMNS
 
 
 def dyad_events(events: ir.Table, a: str, b: str, *, directed: bool = False) -> ir.Table:

@@ -37,6 +37,9 @@ ALL = "all"
 COOPERATIVE = (1, 2)  # GDELT QuadClass: verbal and material cooperation
 CONFLICTUAL = (3, 4)  # verbal and material conflict
 TABLES = ("dyad_daily", "country_daily", "pair_daily", "total_daily")
+# The event columns the sums read (event_id keeps each event distinct when tagged).
+SUM_COLUMNS = ("event_id", "day", "actor1_country", "actor2_country", "event_code",
+               "quad_class", "goldstein", "num_mentions", "avg_tone", "source_url")
 # Bump when what the tables hold changes, so that stores rebuild them.
 FORMAT = "1"
 
@@ -87,7 +90,7 @@ def dyad_sums(events: ir.Table, codes: ir.Table | None = None) -> ir.Table:
     countries and dimension (`codes`: the CAMEO map as a table, `code_dimensions()` when
     None)."""
     a1, a2 = events.actor1_country, events.actor2_country
-    pairs = events.filter(a1.notnull() & a2.notnull() & (a1 != a2))
+    pairs = events.filter(a1.notnull() & a2.notnull() & (a1 != a2)).select(*SUM_COLUMNS)
     codes = code_dimensions() if codes is None else codes
     tagged = tag_dimensions(pairs, codes, taxonomy.energy_pattern())
     return tagged.group_by(["day", "actor1_country", "actor2_country", "dimension"]).aggregate(
