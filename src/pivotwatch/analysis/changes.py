@@ -286,16 +286,21 @@ def top_events(store, a: str, b: str, dimension: str, first: date, last: date,
     from pivotwatch.analysis.dyads import code_dimensions
     from pivotwatch.analysis.indicators import dyad_events, tag_dimensions, within
 
-    con = store.ibis()
-    tagged = tag_dimensions(within(dyad_events(con.table("events"), a, b), first, last),
-                            code_dimensions(),
-                            taxonomy.energy_pattern())
+    # The pair's events in the window first, in one pass over the events (the tagging's
+    # union would read them three times), then tagged in memory: the same tagging, on a few
+    # rows.
+    columns = ["event_id", "day", "event_code", "actor1_code", "actor1_name", "actor1_country",
+               "actor2_code", "actor2_name", "actor2_country", "quad_class", "goldstein",
+               "num_mentions", "source_url"]
+    window = within(dyad_events(store.ibis().table("events"), a, b), first, last)
+    rows = store.to_pandas(window.select(*columns))
+    if rows.empty:
+        return []
+    tagged = tag_dimensions(ibis.memtable(rows), code_dimensions(), taxonomy.energy_pattern())
     tagged = tagged.filter(tagged.dimension == dimension)
     expr = tagged.order_by([ibis.desc("num_mentions"), "day", "event_id"]).limit(limit).select(
-        "event_id", "day", "event_code", "actor1_code", "actor1_name", "actor1_country",
-        "actor2_code", "actor2_name", "actor2_country", "quad_class", "goldstein",
-        "num_mentions", "source_url")
-    df = store.to_pandas(expr)
+        *columns)
+    df = expr.to_pandas()  # in memory, whatever the store's engine
     labels = taxonomy.event_codes()
     records = []
     for row in df.to_dict(orient="records"):
