@@ -393,7 +393,7 @@ def build_briefing(store: Store, dyad: str, *, freq: str = "year", start: date |
             section.absent.append(f"{panel.title}: " + " ".join(panel.lead))
     status = store_status(store)
     covered = store.con.execute(
-        """SELECT count(DISTINCT day), min(day), max(day) FROM daily_counts
+        """SELECT count(DISTINCT day), min(day), max(day) FROM total_daily
            WHERE (?::DATE IS NULL OR day >= ?::DATE) AND (?::DATE IS NULL OR day <= ?::DATE)""",
         [start, start, end, end]).fetchall()[0]
     method = {"status": status, "days": covered}
