@@ -14,6 +14,7 @@ import pytest
 import xxhash
 from typer.testing import CliRunner
 
+import pivotwatch
 from pivotwatch.cli import app
 from pivotwatch.errors import UsageError
 from pivotwatch.store import open_store
@@ -67,6 +68,7 @@ def test_every_table_and_view_is_exported_with_its_rows_and_columns(exported):
             assert [(c["name"], c["type"]) for c in entry["columns"]] == \
                 [(r[0], r[1]) for r in described], table
     assert manifest["schema_version"] == LATEST
+    assert manifest["pivotwatch_version"] == pivotwatch.__version__
     assert manifest["format"] == "pivotwatch-parquet" and manifest["format_version"] == 1
     assert manifest["tables"]["daily_totals"]["kind"] == "view"
     assert manifest["tables"]["events"]["rows"] > 1000  # the sample's events are all there

@@ -80,6 +80,17 @@ def _files(root: Path, table: str) -> list[dict]:
     return listed
 
 
+def _version() -> str:
+    """pivotwatch's version as installed (the package's metadata: the store layer does not
+    import the package's top)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pivotwatch")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def read_manifest(directory: Path) -> dict | None:
     """The manifest of an earlier export in `directory`, or None when there is none (or it is
     not one of ours)."""
@@ -130,8 +141,6 @@ def export_parquet(store: Store, directory: Path | str, *,
     """Write every table of `store` (a DuckDB store) to `directory` as Parquet, with
     `manifest.json`; returns the manifest. See the module's docstring for the layout and the
     guarantees."""
-    from pivotwatch import __version__
-
     target = Path(directory)
     _check_target(target)
     try:
@@ -152,7 +161,7 @@ def export_parquet(store: Store, directory: Path | str, *,
                 tables[name] = _write_table(store, work, name, kind)
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION,
-            "pivotwatch_version": __version__, "schema_version": store.schema_version(),
+            "pivotwatch_version": _version(), "schema_version": store.schema_version(),
             "exported_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
             "partitioning": {"columns": list(PARTITIONS), "of": PARTITION_SOURCE},
             "tables": tables, "skipped": skipped,
