@@ -183,6 +183,10 @@ class SparkStore:
         self.tables: dict[str, dict] = self.manifest["tables"]
         self._registered: set[str] = set()
         self._ibis = None
+        # what the analysis remembers of the store's contents between calls (as on the
+        # DuckDB store: the derived tables' fingerprint, the files' watch lists); an export
+        # never changes, so nothing here goes stale
+        self.memo: dict = {}
 
     def _local_manifest(self, local: Path) -> str:
         try:
