@@ -44,6 +44,7 @@ from pivotwatch.store.bigquery import (
     BigQueryStore,
     compile_query,
 )
+from pivotwatch.store.derived import code_pairs
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "bigquery"
 UPDATE = os.environ.get("PIVOTWATCH_UPDATE_SNAPSHOTS") == "1"
@@ -142,8 +143,7 @@ def test_in_memory_tables_are_query_parameters_not_sql_text():
     assert [r["dimension"] for r in params["memtable_0"].rows] == DIMENSIONS
     codes = params["memtable_1"]
     assert codes.types == {"event_code": "STRING", "dimension": "STRING"}
-    assert [tuple(r.values()) for r in codes.rows] == [
-        tuple(r) for r in taxonomy.code_dimension_table()]
+    assert [tuple(r.values()) for r in codes.rows] == code_pairs()
     # no CAMEO code of the map is written into the SQL
     assert "'0871'" not in query.sql and "'190'" not in query.sql
 

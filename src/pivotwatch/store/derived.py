@@ -51,25 +51,35 @@ def nullable(table: ir.Table) -> ir.Table:
     return table.cast({name: dtype.copy(nullable=True) for name, dtype in table.schema().items()})
 
 
+def code_pairs() -> list[tuple[str, str]]:
+    """The CAMEO map's (event_code, dimension) pairs, each once."""
+    return sorted(set(taxonomy.code_dimension_table()))
+
+
 def code_dimensions() -> ir.Table:
     """The CAMEO-code-to-dimension map as an Ibis table (event_code, dimension), for joins."""
     import pandas as pd
 
-    return ibis.memtable(pd.DataFrame(taxonomy.code_dimension_table(),
-                                      columns=["event_code", "dimension"]))
+    return ibis.memtable(pd.DataFrame(code_pairs(), columns=["event_code", "dimension"]))
 
 
 def tag_dimensions(events: ir.Table, code_dimensions: ir.Table,
                    energy_pattern: str) -> ir.Table:
     """One row per (event, dimension): 'all' for every event, CAMEO-mapped dimensions, and
-    'energy' where the source URL matches the energy word list."""
+    'energy' where the source URL matches the energy word list.
+
+    An event counts once per dimension: a user map may also send codes to energy, so the URL
+    tags energy only for events whose code does not. A union of disjoint parts, not a
+    distinct union: that would hold every tagged row at once (out of memory at 100 M
+    events)."""
     everything = events.mutate(dimension=ibis.literal(ALL))
     mapped = events.join(code_dimensions, events.event_code == code_dimensions.event_code)
     mapped = mapped.select(*events.columns, "dimension")
-    energy = events.filter(events.source_url.re_search(energy_pattern)).mutate(
-        dimension=ibis.literal("energy"))
-    # distinct: a user map may also send codes to energy; an event counts once per dimension
-    return ibis.union(*(nullable(t) for t in (everything, mapped, energy)), distinct=True)
+    by_code = code_dimensions.filter(code_dimensions.dimension == "energy").event_code
+    energy = events.filter(events.source_url.re_search(energy_pattern),
+                           events.event_code.isnull() | ~events.event_code.isin(by_code))
+    energy = energy.mutate(dimension=ibis.literal("energy"))
+    return ibis.union(*(nullable(t) for t in (everything, mapped, energy)), distinct=False)
 
 
 def fingerprint() -> str:
@@ -77,7 +87,7 @@ def fingerprint() -> str:
     energy pattern."""
     h = xxhash.xxh3_64()
     h.update(FORMAT.encode())
-    for code, dim in sorted(taxonomy.code_dimension_table()):
+    for code, dim in code_pairs():
         h.update(f"\x1f{code}\x1e{dim}".encode())
     h.update(b"\x1d" + taxonomy.energy_pattern().encode())
     return h.hexdigest()
@@ -162,7 +172,7 @@ def add_file(store: Store, file_id: str, watched: list[str],
     con.execute("""CREATE OR REPLACE TEMP TABLE pw_file_events AS
                    SELECT * FROM events WHERE rowid >= $first AND file_id = $file_id""",
                 {"first": first_event, "file_id": file_id})
-    codes = taxonomy.code_dimension_table()
+    codes = code_pairs()
     con.execute("""CREATE OR REPLACE TEMP TABLE pw_dimension_codes AS
                    SELECT unnest($codes::VARCHAR[]) AS event_code,
                           unnest($dims::VARCHAR[]) AS dimension""",
