@@ -61,20 +61,24 @@ def check_dimensions(dimensions: Sequence[str] | None) -> list[str]:
     return wanted
 
 
-def watch_lists(store: Store) -> list[tuple[str | None]]:
-    """The watched countries (comma-separated, None when unrecorded) of every loaded GDELT
-    file; none for an engine whose store has no `files` table (GDELT's own tables)."""
+def watch_lists(store: Store) -> dict[frozenset[str] | None, int]:
+    """How many loaded GDELT files watched each set of countries (None: files loaded before
+    pivotwatch recorded it); empty for an engine whose store has no `files` table (GDELT's
+    own tables). Counted per distinct list in the query: a store holds 100 k files."""
     if not store.has_table("files"):
-        return []
+        return {}
+
     def build(_):
         files = store.ibis().table("files")
-        return files.filter(files.status == "loaded", files.source == "gdelt").select(
-            "countries")
+        loaded = files.filter(files.status == "loaded", files.source == "gdelt")
+        return loaded.group_by("countries").aggregate(files=loaded.count())
 
     memo = getattr(store, "memo", {})
     if "watch lists" not in memo:
         df = prepared.run(store, ("watch lists",), build, {})
-        memo["watch lists"] = [(c if isinstance(c, str) else None,) for c in df["countries"]]
+        memo["watch lists"] = {
+            (frozenset(c.split(",")) if isinstance(c, str) else None): int(n)
+            for c, n in zip(df["countries"], df["files"], strict=True)}
     return memo["watch lists"]
 
 
@@ -98,19 +102,20 @@ def coverage_warnings(store: Store, a: str, b: str) -> list[str]:
     """Say when loaded files did not watch either country, so the dyad's events were dropped.
 
     Raises UsageError when no loaded file watched either of them."""
-    rows = watch_lists(store)
-    if not rows:
+    lists = watch_lists(store)
+    if not lists:
         return []
-    blind = sum(1 for (countries,) in rows
-                if countries is not None and not {a, b} & set(countries.split(",")))
-    unknown = sum(1 for (countries,) in rows if countries is None)
-    if blind == len(rows):
+    total = sum(lists.values())
+    blind = sum(n for countries, n in lists.items()
+                if countries is not None and not {a, b} & countries)
+    unknown = lists.get(None, 0)
+    if blind == total:
         raise UsageError(
             f"no loaded file watched {a} or {b}, so their events were not kept; load the "
             f"files into a new store with --countries including {a} or {b}")
     notes = []
     if blind:
-        notes.append(f"{blind} of {len(rows)} loaded files did not watch {a} or {b}: their "
+        notes.append(f"{blind} of {total} loaded files did not watch {a} or {b}: their "
                      f"{a}-{b} events are missing (the volume still counts them)")
     if unknown:
         notes.append(f"{unknown} files were loaded before pivotwatch recorded watched "
