@@ -238,9 +238,9 @@ def partner_trend(df: pd.DataFrame, last: int = DEFAULT_LAST,
     position = {p: period_number(p, freq) for p in periods}
     rows = []
     recent = df[df["period"].isin(position)] if len(df) else df
-    keys = recent[["partner", "dimension"]].drop_duplicates().itertuples(index=False)
-    for partner, dimension in keys:
-        sub = recent[(recent.partner == partner) & (recent.dimension == dimension)]
+    # one pass over the rows (groups in order of first appearance), not a filter per pair
+    groups = recent.groupby(["partner", "dimension"], sort=False) if len(recent) else []
+    for (partner, dimension), sub in groups:
         sub = sub[sub["share"].notna()]
         xs = [float(position[p]) for p in sub["period"]]
         ys = [float(s) for s in sub["share"]]
