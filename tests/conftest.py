@@ -32,6 +32,10 @@ def isolated_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("PIVOTWATCH_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("PIVOTWATCH_GDELT_BASE", "http://127.0.0.1:9")
     monkeypatch.delenv("PIVOTWATCH_DIMENSIONS", raising=False)
+    # the default engine, whatever the developer's environment picks
+    for name in ("PIVOTWATCH_ENGINE", "PIVOTWATCH_SPARK_PATH", "PIVOTWATCH_SPARK_MASTER",
+                 "PIVOTWATCH_BQ_PROJECT", "PIVOTWATCH_BQ_MAX_GB"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PIVOTWATCH_RETRIES", "2")
     yield tmp_path
 

@@ -33,6 +33,8 @@ FREQS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 # engine billed by the bytes it reads (BigQuery) reads these only. The derived sums read the
 # same.
 INDICATOR_COLUMNS = SUM_COLUMNS
+# a float64 literal: Spark reads a bare 10000.0 as a decimal (digits differ at the 15th)
+PER_10K = ibis.literal(10_000.0, "float64")
 
 
 def dyad_events(events: ir.Table, a: str, b: str, *, directed: bool = False) -> ir.Table:
@@ -143,7 +145,7 @@ def _on_grid(stats: ir.Table, vol: ir.Table, dimensions: Sequence[str], *,
     grid = dimension_grid(vol, dimensions, literal=literal)
     joined = grid.left_join(stats, ["period", "dimension"])
     n = joined.events.fill_null(0)
-    per_10k = ibis.ifelse(joined.volume > 0, n * 10_000.0 / joined.volume, ibis.null())
+    per_10k = ibis.ifelse(joined.volume > 0, n * PER_10K / joined.volume, ibis.null())
     return joined.select(
         period=grid.period,
         dimension=grid.dimension,

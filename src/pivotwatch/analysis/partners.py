@@ -25,6 +25,7 @@ from pivotwatch.analysis.indicators import (
     COOPERATIVE,
     FREQS,
     INDICATOR_COLUMNS,
+    PER_10K,
     dimension_grid,
     nullable,
     period_number,
@@ -171,7 +172,7 @@ def _shares(stats: ir.Table, vol: ir.Table, dimensions: Sequence[str], *,
     coop_share = ibis.ifelse(totals.set_cooperative > 0,
                              totals.cooperative / totals.set_cooperative.cast("float64"),
                              ibis.null("float64"))
-    per_10k = ibis.ifelse(totals.volume > 0, totals.events * 10_000.0 / totals.volume,
+    per_10k = ibis.ifelse(totals.volume > 0, totals.events * PER_10K / totals.volume,
                           ibis.null("float64"))
     rank = ibis.ifelse(totals.set_events > 0, totals.place.cast("int64"), ibis.null("int64"))
     return totals.select(
