@@ -15,6 +15,10 @@
    the events (the route without derived tables) and DuckDB's bare dyad-month count over the
    events as baselines measured in the same run; peak RSS of the process.
 
+4. With `--spark`: the store exported as Parquet (`pivotwatch export parquet`, timed) and the
+   same indicators and partners run on Spark `local[2]` from the export (fewer calls: Spark
+   answers in seconds), in another fresh process.
+
 Not part of the test suite. Work files go to benchmarks/work/ (git-ignored).
 
     python benchmarks/scale.py --events 10000000            # build (if absent) and measure
@@ -183,6 +187,39 @@ def measure(path: Path, calls: int, report_calls: int, events_calls: int) -> dic
     return out
 
 
+def measure_spark(path: Path, calls: int) -> dict:
+    import pivotwatch
+    from pivotwatch.analysis.partners import partners
+    from pivotwatch.store import open_store
+    from pivotwatch.store.export import export_parquet
+    from pivotwatch.store.spark import SparkStore
+
+    out = {}
+    target = path.with_suffix(".parquet")
+    started = time.perf_counter()
+    with open_store(path, read_only=True) as st:
+        export_parquet(st, target)
+    out["export_s"] = round(time.perf_counter() - started, 1)
+    out["export_mb"] = round(sum(f.stat().st_size for f in target.rglob("*") if f.is_file())
+                             / 1e6)
+    started = time.perf_counter()
+    with SparkStore(target) as st:
+        out["open_s"] = round(time.perf_counter() - started, 1)
+        cases = {
+            "spark: indicators RUS-CHN month, all": lambda: pivotwatch.indicators(
+                "RUS-CHN", store=st, freq="month", dimensions=["all"]),
+            "spark: indicators RUS-CHN month, every dimension": lambda: pivotwatch.indicators(
+                "RUS-CHN", store=st, freq="month"),
+            "spark: partners RUS (CHN, PRK), year": lambda: partners(
+                "RUS", ["CHN", "PRK"], store=st, freq="year"),
+        }
+        for name, fn in cases.items():
+            out[name] = timed(fn, calls)
+            print(name, out[name], flush=True)
+    out["peak_rss_mib"] = round(peak_rss_mib())
+    return out
+
+
 def child(args: list[str]) -> dict:
     proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
                           cwd=ROOT)
@@ -200,7 +237,12 @@ def main() -> None:
     p.add_argument("--events-calls", type=int, default=5,
                    help="calls of the slow baselines (from the events)")
     p.add_argument("--rebuild", action="store_true", help="build the scale store again")
-    p.add_argument("mode", nargs="?", default="run", choices=["run", "_build", "_measure"])
+    p.add_argument("--spark", action="store_true",
+                   help="also export the store and time Spark local[2] on the export")
+    p.add_argument("--spark-calls", type=int, default=5)
+    p.add_argument("--skip-local", action="store_true", help="skip the DuckDB latencies")
+    p.add_argument("mode", nargs="?", default="run",
+                   choices=["run", "_build", "_measure", "_spark"])
     a = p.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     path = WORK / f"scale-{a.events // 1_000_000}M.duckdb"
@@ -210,6 +252,9 @@ def main() -> None:
     if a.mode == "_measure":
         print(json.dumps(measure(path, a.calls, a.report_calls, a.events_calls)))
         return
+    if a.mode == "_spark":
+        print(json.dumps(measure_spark(path, a.spark_calls)))
+        return
     result = {"date": str(date.today()), "cpus": os.cpu_count(),
               "load": os.getloadavg()[0]}
     if a.rebuild or not path.exists():
@@ -217,11 +262,15 @@ def main() -> None:
             stale.unlink(missing_ok=True)
         result["build"] = child(["--events", str(a.events), "_build"])
         print(json.dumps(result["build"]), flush=True)
-    result["latency"] = child(["--events", str(a.events), "--calls", str(a.calls),
-                               "--report-calls", str(a.report_calls),
-                               "--events-calls", str(a.events_calls), "_measure"])
+    if not a.skip_local:
+        result["latency"] = child(["--events", str(a.events), "--calls", str(a.calls),
+                                   "--report-calls", str(a.report_calls),
+                                   "--events-calls", str(a.events_calls), "_measure"])
+    if a.spark:
+        result["spark"] = child(["--events", str(a.events), "--spark-calls",
+                                 str(a.spark_calls), "_spark"])
     result["load_after"] = os.getloadavg()[0]
-    out = WORK / f"scale-{a.events // 1_000_000}M.json"
+    out = WORK / f"scale-{a.events // 1_000_000}M{'-spark' if a.skip_local else ''}.json"
     out.write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
 

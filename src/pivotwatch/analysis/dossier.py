@@ -275,9 +275,7 @@ def _gdelt(store: Store, focus: str, partners: list[str]) -> dict[tuple[str, str
     daily = daily_route(store, notes)
     if daily:  # two compiled shapes, the codes bound (store/prepared.py)
         n = len(partners)
-        values = {"focus": focus, **{f"p{i}": p for i, p in enumerate(partners)},
-                  **{f"lo{i}": min(focus, p) for i, p in enumerate(partners)},
-                  **{f"hi{i}": max(focus, p) for i, p in enumerate(partners)}}
+        values = {"focus": focus, **{f"p{i}": p for i, p in enumerate(partners)}}
 
         def pair_stats(v):
             rows = partner_rows(con.table("dyad_daily"), v["focus"],
@@ -290,11 +288,9 @@ def _gdelt(store: Store, focus: str, partners: list[str]) -> dict[tuple[str, str
         def pair_volume(v):
             return partner_volume_daily(
                 con.table("country_daily"), con.table("pair_daily"), con.table("total_daily"),
-                v["focus"], [v[f"p{i}"] for i in range(n)], "month",
-                [(v[f"lo{i}"], v[f"hi{i}"]) for i in range(n)])
+                v["focus"], [v[f"p{i}"] for i in range(n)], "month")
 
-        codes = {k: v for k, v in values.items() if not k.startswith(("lo", "hi"))}
-        stats_df = prepared.run(store, ("dossier stats", n), pair_stats, codes)
+        stats_df = prepared.run(store, ("dossier stats", n), pair_stats, values)
         volume_df = prepared.run(store, ("dossier volume", n), pair_volume, values)
     else:
         found = store.con.execute(

@@ -32,7 +32,6 @@ from pivotwatch.analysis.indicators import (
     period_start,
     tag_dimensions,
     volume,
-    volume_daily,
     within,
 )
 
@@ -113,22 +112,40 @@ def partner_rows(dyad_daily: ir.Table, focus: str, partners: Sequence[str]) -> i
 
 def partner_volume_daily(country_daily: ir.Table, pair_daily: ir.Table,
                          total_daily: ir.Table, focus: str, partners: Sequence[str],
-                         freq: str, pairs: Sequence[tuple[str, str]] | None = None) -> ir.Table:
-    """`partner_volume` from the derived daily tables; `pairs` as `volume_daily`'s `pair`,
-    one per partner."""
-    pairs = pairs or [None] * len(partners)
-    parts = [volume_daily(country_daily, pair_daily, total_daily, focus, p, freq, pair).mutate(
-        partner=ibis.literal(p)) for p, pair in zip(partners, pairs, strict=True)]
-    return ibis.union(*(nullable(t) for t in parts), distinct=False)
+                         freq: str) -> ir.Table:
+    """`partner_volume` from the derived daily tables, as one grouped query whatever the
+    number of partners: volume(p) = T(focus) + T(p) - P(focus, p) per period."""
+    partners = list(partners)
+    days = total_daily.mutate(period=period_start(total_daily.day, freq))
+    covered = days.group_by("period").aggregate(days_covered=days.day.nunique())
+    ones = country_daily.filter(country_daily.country.isin([focus, *partners]))
+    ones = ones.mutate(period=period_start(ones.day, freq))
+    t = ones.group_by(["period", "country"]).aggregate(t=ones.events.sum())
+    t_focus = t.filter(t.country == focus).select("period", t_focus=t.t)
+    t_partner = t.filter(t.country != focus).select("period", partner=t.country, t_partner=t.t)
+    c1, c2 = pair_daily.country1, pair_daily.country2
+    both = pair_daily.filter(((c1 == focus) & c2.isin(partners))
+                             | ((c2 == focus) & c1.isin(partners)))
+    both = both.mutate(period=period_start(both.day, freq),
+                       partner=ibis.ifelse(both.country1 == focus, both.country2,
+                                           both.country1))
+    p = both.group_by(["period", "partner"]).aggregate(p=both.events.sum())
+    grid = covered.mutate(partner=ibis.array(partners).unnest())
+    joined = (grid.left_join(t_focus, "period")
+              .left_join(t_partner, ["period", "partner"])
+              .left_join(p, ["period", "partner"]))
+    return joined.select(
+        period=grid.period, days_covered=grid.days_covered,
+        volume=(joined.t_focus.fill_null(0) + joined.t_partner.fill_null(0)
+                - joined.p.fill_null(0)),
+        partner=grid.partner)
 
 
 def partner_shares_daily(dyad_daily: ir.Table, country_daily: ir.Table, pair_daily: ir.Table,
                          total_daily: ir.Table, *, focus: str, partners: Sequence[str],
                          freq: str, dimensions: Sequence[str], start: date | None = None,
-                         end: date | None = None,
-                         pairs: Sequence[tuple[str, str]] | None = None) -> ir.Table:
-    """`partner_shares` (same columns, same numbers) from the derived daily tables; `pairs`
-    as `partner_volume_daily`'s."""
+                         end: date | None = None) -> ir.Table:
+    """`partner_shares` (same columns, same numbers) from the derived daily tables."""
     partners = list(partners)
     rows = within(partner_rows(dyad_daily, focus, partners), start, end)
     rows = rows.filter(rows.dimension.isin(list(dimensions)))
@@ -137,7 +154,7 @@ def partner_shares_daily(dyad_daily: ir.Table, country_daily: ir.Table, pair_dai
         n_events=rows.events.sum(), n_coop=rows.cooperative.sum())
     vol = partner_volume_daily(within(country_daily, start, end),
                                within(pair_daily, start, end), within(total_daily, start, end),
-                               focus, partners, freq, pairs)
+                               focus, partners, freq)
     return _shares(stats, vol, dimensions, literal=True)
 
 
@@ -332,8 +349,6 @@ def partners(focus: str = "RUS", partners: Sequence[str] | str | None = None, *,
         con = st.ibis()
         if daily_route(st, warnings):
             values = {"focus": focus, **{f"p{i}": p for i, p in enumerate(codes)},
-                      **{f"lo{i}": min(focus, p) for i, p in enumerate(codes)},
-                      **{f"hi{i}": max(focus, p) for i, p in enumerate(codes)},
                       **({"start": start} if start else {}), **({"end": end} if end else {})}
             n = len(codes)
 
@@ -341,8 +356,7 @@ def partners(focus: str = "RUS", partners: Sequence[str] | str | None = None, *,
                 return partner_shares_daily(
                     *(con.table(t) for t in derived.TABLES), focus=v["focus"],
                     partners=[v[f"p{i}"] for i in range(n)], freq=freq, dimensions=dims,
-                    start=v.get("start"), end=v.get("end"),
-                    pairs=[(v[f"lo{i}"], v[f"hi{i}"]) for i in range(n)])
+                    start=v.get("start"), end=v.get("end"))
 
             shape = ("partners", n, freq, tuple(dims), bool(start), bool(end))
             df = prepared.run(st, shape, build, values)
