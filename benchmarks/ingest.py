@@ -8,6 +8,8 @@ then measures, each in a fresh subprocess (peak RSS from os.wait4 of that one pr
   (a) pivotwatch --db <fresh store> ingest gdelt <file>      (the product)
   (b) pandas.read_csv of all 61 columns as strings + the watched-country filter
   (c) DuckDB read_csv count(*) with the same filter             (the practical ceiling)
+  (d) polars scan_csv + the same filter + sink_parquet (plain files; the strongest
+      single-machine peer: what a polars CSV-to-Parquet pipeline for GDELT does)
 
 on a plain file and on a .zip of it, plus (a) and (c) at every size in --sizes to show that
 the peak RSS of (a) does not grow with the input. The page cache is warmed before every
@@ -108,6 +110,23 @@ def _child_duckdb(path: str, countries: str, tmpdir: str) -> dict:
             "threads": os.cpu_count()}
 
 
+def _child_polars(path: str, countries: str, tmpdir: str) -> dict:
+    import polars as pl
+
+    watched = countries.split(",")
+    t0 = time.perf_counter()
+    out = Path(tempfile.mkdtemp(dir=tmpdir, prefix="polars-")) / "kept.parquet"
+    try:
+        cols = {f"c{i}": pl.String for i in range(V2_WIDTH)}
+        frame = pl.scan_csv(path, separator="\t", has_header=False, schema=cols, quote_char=None)
+        a1, a2 = pl.col(f"c{A1_COUNTRY}"), pl.col(f"c{A2_COUNTRY}")
+        frame.filter(a1.is_in(watched) | a2.is_in(watched)).sink_parquet(out)
+        kept = pl.scan_parquet(out).select(pl.len()).collect().item()
+    finally:
+        shutil.rmtree(out.parent, ignore_errors=True)
+    return {"kept": int(kept), "inner_s": time.perf_counter() - t0, "polars": pl.__version__}
+
+
 def _child_load_file(path: str, countries: str, db: str, workdir: str) -> dict:
     """Fallback for (a) when the CLI cannot be imported: call load_file directly."""
     from pivotwatch.sources.gdelt.load import load_file
@@ -162,7 +181,8 @@ def _child_breakdown(path: str, countries: str, db: str, workdir: str) -> dict:
 
 def child_main(argv: list[str]) -> None:
     kind, *rest = argv
-    fn = {"pandas": _child_pandas, "duckdb": _child_duckdb, "load_file": _child_load_file,
+    fn = {"pandas": _child_pandas, "duckdb": _child_duckdb, "polars": _child_polars,
+          "load_file": _child_load_file,
           "breakdown": _child_breakdown}[kind]
     result = fn(*rest)
     print("RESULT " + json.dumps(result), flush=True)
@@ -389,6 +409,17 @@ class Bench:
         tool = "DuckDB unzip + count" if path.suffix == ".zip" else "DuckDB read_csv count"
         return self.record(label, "c", tool, best_of(runs), data_bytes, path)
 
+    def run_d(self, path: Path, data_bytes: int, label: str) -> dict:
+        runs = []
+        for i in range(self.args.repeat):
+            m = check(run_measured(self.me("polars", str(path), self.csv_countries, str(WORK)),
+                                   [path]), f"(d) polars on {path.name}")
+            runs.append(m)
+            log(f"    (d) run {i + 1}: {m['seconds']:.2f} s, {m['rss_mib']:.0f} MiB, "
+                f"cpu {m['cpu_s']:.1f} s, kept {m['kept']:,}")
+        return self.record(label, "d", "polars scan_csv + filter + sink_parquet",
+                           best_of(runs), data_bytes, path)
+
     def record(self, label, key, tool, m, data_bytes, path) -> dict:
         m.update(input=label, key=key, tool=tool, data_mb=data_bytes / MB,
                  file_mb=path.stat().st_size / MB, mbps=data_bytes / MB / m["seconds"])
@@ -532,6 +563,8 @@ def main() -> None:
             log(f"\n## {label} plain ({nbytes:,} bytes)")
             a = bench.run_a(plain, nbytes, label)
             c = bench.run_c(plain, nbytes, label)
+            d = bench.run_d(plain, nbytes, label)
+            agreement.append((label, "d", d["kept"], a["kept"]))
             skip = None
             if args.skip_pandas_above is not None and size > args.skip_pandas_above:
                 skip = f"larger than --skip-pandas-above {args.skip_pandas_above} GB"
@@ -612,7 +645,7 @@ def report(bench, info, command, started, agreement, brk, start) -> None:
     lines.append("| input | tool | seconds | MB/s | peak RSS MiB | CPU s | rows kept |")
     lines.append("|---|---|---:|---:|---:|---:|---:|")
     for label in labels:
-        for key in "abc":
+        for key in "abcd":
             r = get(label, key)
             if r is None:
                 if key == "b":
@@ -630,6 +663,9 @@ def report(bench, info, command, started, agreement, brk, start) -> None:
                      f"{verdict(ab, lambda v: v >= TARGET_AB)} |")
         lines.append(f"| a/c throughput, {label} | {fmt(ac)} | >= {TARGET_AC:g} | "
                      f"{verdict(ac, lambda v: v >= TARGET_AC)} |")
+        if get(label, "d"):
+            lines.append(f"| a/d throughput (vs polars), {label} | "
+                         f"{fmt(ratio(get(label, 'a'), get(label, 'd')))} | | |")
     for label in labels:
         r = get(label, "a")
         lines.append(f"| peak RSS (a), {label} | {r['rss_mib']:,.0f} MiB | < 1 GiB | "
