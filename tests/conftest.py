@@ -34,7 +34,8 @@ def isolated_settings(tmp_path, monkeypatch):
     monkeypatch.delenv("PIVOTWATCH_DIMENSIONS", raising=False)
     # the default engine, whatever the developer's environment picks
     for name in ("PIVOTWATCH_ENGINE", "PIVOTWATCH_SPARK_PATH", "PIVOTWATCH_SPARK_MASTER",
-                 "PIVOTWATCH_BQ_PROJECT", "PIVOTWATCH_BQ_MAX_GB"):
+                 "PIVOTWATCH_BQ_PROJECT", "PIVOTWATCH_BQ_MAX_GB", "PIVOTWATCH_BQ_DATASET",
+                 "PIVOTWATCH_BQ_TABLE", "PIVOTWATCH_BQ_SINCE", "PIVOTWATCH_BQ_UNTIL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PIVOTWATCH_RETRIES", "2")
     yield tmp_path

@@ -32,6 +32,9 @@ def test_settings_default_to_duckdb_and_read_the_environment(monkeypatch):
     ("PIVOTWATCH_BQ_MAX_GB", "0", "positive number of gigabytes"),
     ("PIVOTWATCH_BQ_MAX_GB", "lots", "positive number of gigabytes"),
     ("PIVOTWATCH_BQ_MAX_GB", "inf", "positive number of gigabytes"),
+    ("PIVOTWATCH_BQ_TABLE", "events; DROP", "must be one of events, events_partitioned"),
+    ("PIVOTWATCH_BQ_DATASET", "my.own", "must be one of gdelt-bq.gdeltv2, gdelt-bq.full"),
+    ("PIVOTWATCH_BQ_SINCE", "2024-13-01", "PIVOTWATCH_BQ_SINCE must be a date"),
 ])
 def test_bad_settings_are_one_line_errors(monkeypatch, name, value, message):
     monkeypatch.setenv(name, value)
@@ -85,3 +88,19 @@ def test_pivotwatch_engine_reaches_the_cli(monkeypatch):
     result = CliRunner().invoke(app, ["--engine", "duckdb", "status"])  # the option wins
     assert "needs the DuckDB store" not in result.output
     assert "no store at" in result.output  # it went to DuckDB, which has no store there
+
+
+def test_the_bigquery_table_and_days_come_from_the_settings(monkeypatch):
+    pytest.importorskip("google.cloud.bigquery")
+    from pivotwatch.store.bigquery import compile_query
+
+    monkeypatch.setenv("PIVOTWATCH_BQ_TABLE", "events_partitioned")
+    monkeypatch.setenv("PIVOTWATCH_BQ_SINCE", "2024-01-01")
+    monkeypatch.setenv("PIVOTWATCH_BQ_UNTIL", "2024-12-31")
+    store = open_engine("bigquery", project="my-project")
+    assert store.source == "gdelt-bq.gdeltv2.events_partitioned"
+    sql = compile_query(store.ibis().table("events").count()).sql
+    assert "_PARTITIONTIME" in sql and "2024" in sql
+    monkeypatch.setenv("PIVOTWATCH_BQ_SINCE", "2025-01-01")  # after until
+    with pytest.raises(UsageError, match="since 2025-01-01 is after until 2024-12-31"):
+        open_engine("bigquery", project="my-project")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from pivotwatch.errors import UsageError
@@ -47,6 +48,12 @@ class Settings:
     spark_master: str = "local[2]"
     bq_project: str = ""
     bq_max_gb: float = 50.0
+    # which GDELT table BigQuery reads (docs/bigquery.md): the dataset, the table (events, or
+    # the day-partitioned events_partitioned) and the days added, which bound the bill there
+    bq_dataset: str = "gdelt-bq.gdeltv2"
+    bq_table: str = "events"
+    bq_since: date | None = None
+    bq_until: date | None = None
 
 
 def _cache_default() -> Path:
@@ -104,6 +111,27 @@ def _gigabytes(name: str, default: float) -> float:
     return value
 
 
+BQ_DATASETS = ("gdelt-bq.gdeltv2", "gdelt-bq.full")  # GDELT 2.0, 1.0
+BQ_TABLES = ("events", "events_partitioned")
+
+
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    text = os.environ.get(name, choices[0]).strip()
+    if text not in choices:
+        raise UsageError(f"{name} must be one of {', '.join(choices)}, not {text!r}")
+    return text
+
+
+def _day(name: str) -> date | None:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{name} must be a date as YYYY-MM-DD, not {text!r}") from None
+
+
 def get_settings() -> Settings:
     env = os.environ
     return Settings(
@@ -128,4 +156,8 @@ def get_settings() -> Settings:
         spark_master=env.get("PIVOTWATCH_SPARK_MASTER", "").strip() or "local[2]",
         bq_project=env.get("PIVOTWATCH_BQ_PROJECT", "").strip(),
         bq_max_gb=_gigabytes("PIVOTWATCH_BQ_MAX_GB", 50.0),
+        bq_dataset=_choice("PIVOTWATCH_BQ_DATASET", BQ_DATASETS),
+        bq_table=_choice("PIVOTWATCH_BQ_TABLE", BQ_TABLES),
+        bq_since=_day("PIVOTWATCH_BQ_SINCE"),
+        bq_until=_day("PIVOTWATCH_BQ_UNTIL"),
     )

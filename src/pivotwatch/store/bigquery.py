@@ -386,8 +386,9 @@ class BigQueryStore:
         if estimate.bytes > self.max_bytes:
             raise CostError(
                 f"BigQuery would scan {gb(estimate.bytes)} (about USD {estimate.usd:.2f}), more "
-                f"than the cap of {gb(self.max_bytes)}: read only the days you need (GDELT's "
-                f"events_partitioned table with since/until, see docs/bigquery.md) or raise "
+                f"than the cap of {gb(self.max_bytes)}: read only the days you need "
+                f"(PIVOTWATCH_BQ_TABLE=events_partitioned with PIVOTWATCH_BQ_SINCE, or "
+                f"table='events_partitioned' and since= in Python; docs/bigquery.md) or raise "
                 f"--max-gb")
         return self._run(query, expr.as_table().schema())
 

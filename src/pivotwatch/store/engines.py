@@ -30,7 +30,9 @@ def open_engine(engine: str | None = None, *, db: Path | str | None = None,
     None takes its setting: `db` ($PIVOTWATCH_DB) for DuckDB; `parquet`
     ($PIVOTWATCH_SPARK_PATH: the export's directory or URI) and `master`
     ($PIVOTWATCH_SPARK_MASTER) for Spark; `project` ($PIVOTWATCH_BQ_PROJECT) and `max_gb`
-    ($PIVOTWATCH_BQ_MAX_GB) for BigQuery. `read_only=False` (a command that writes) is refused
+    ($PIVOTWATCH_BQ_MAX_GB) for BigQuery, which reads the GDELT table that
+    $PIVOTWATCH_BQ_DATASET, $PIVOTWATCH_BQ_TABLE, $PIVOTWATCH_BQ_SINCE and
+    $PIVOTWATCH_BQ_UNTIL choose. `read_only=False` (a command that writes) is refused
     on any engine but DuckDB.
 
         with open_engine("spark", parquet="/data/export") as store:
@@ -60,4 +62,6 @@ def open_engine(engine: str | None = None, *, db: Path | str | None = None,
     if not billed:
         raise UsageError("--engine bigquery needs the Google Cloud project billed for the "
                          "queries: give --project P (or PIVOTWATCH_BQ_PROJECT)")
-    return BigQueryStore(billed, max_gb=settings.bq_max_gb if max_gb is None else max_gb)
+    return BigQueryStore(billed, max_gb=settings.bq_max_gb if max_gb is None else max_gb,
+                         dataset=settings.bq_dataset, table=settings.bq_table,
+                         since=settings.bq_since, until=settings.bq_until)
