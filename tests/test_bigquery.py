@@ -490,3 +490,19 @@ def test_without_the_extra_the_store_names_it(monkeypatch):
     with pytest.raises(UsageError, match=r"needs the bigquery extra: pip install "
                                          r"'pivotwatch\[bigquery\]'"):
         st.to_pandas(st.table("daily_counts"))
+
+
+def test_a_request_without_an_answer_is_abandoned_with_an_error():
+    # no network: google-auth and the client retry for minutes; the store gives up first
+    import threading
+
+    from pivotwatch.errors import StoreError
+    from pivotwatch.store.bigquery import _within
+
+    release = threading.Event()
+    with pytest.raises(StoreError, match="no answer within 0 s"):
+        _within(lambda: release.wait(5), 0.2)
+    release.set()
+    assert _within(lambda: 42, 5) == 42
+    with pytest.raises(ZeroDivisionError):  # the request's own error, in the caller's thread
+        _within(lambda: 1 / 0, 5)

@@ -41,6 +41,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from pivotwatch.errors import CostError, StoreError, UsageError
+from pivotwatch.store.store import one_line
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -48,6 +49,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 ENGINE = "bigquery"
 DEFAULT_DATASET = "gdelt-bq.gdeltv2"
+# Seconds for one request to BigQuery, and for all its retries: without them a machine that
+# cannot reach Google waits ten minutes in the client's retries before saying anything.
+REQUEST_TIMEOUT = 30.0
+RETRY_DEADLINE = 60.0
+# ... and for the whole call, credentials included (google-auth retries a token refresh on
+# its own terms): past it the call is abandoned with an error
+CALL_DEADLINE = 90.0
 DEFAULT_TABLE = "events"
 # BigQuery's public on-demand price per TiB scanned (USD; cloud.google.com/bigquery/pricing).
 USD_PER_TIB = 6.25
@@ -313,6 +321,38 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def _within(request, seconds: float):
+    """`request()`, or StoreError if it has not returned after `seconds` (it is left to
+    finish in a daemon thread, which does not keep the process alive)."""
+    import queue
+    import threading
+
+    done: queue.Queue = queue.Queue(maxsize=1)
+
+    def work():
+        try:
+            done.put((True, request()))
+        except BaseException as exc:  # handed to the caller's thread
+            done.put((False, exc))
+
+    threading.Thread(target=work, daemon=True, name="bigquery-request").start()
+    try:
+        ok, value = done.get(timeout=seconds)
+    except queue.Empty:
+        raise StoreError(f"BigQuery: no answer within {seconds:.0f} s; check the network "
+                         "and your credentials (docs/bigquery.md)") from None
+    if ok:
+        return value
+    raise value
+
+
+def _retry():
+    """The client's own retry policy (transient errors), within RETRY_DEADLINE seconds."""
+    from google.cloud.bigquery.retry import DEFAULT_RETRY
+
+    return DEFAULT_RETRY.with_deadline(RETRY_DEADLINE)
+
+
 class BigQueryStore:
     """GDELT's public event tables in BigQuery as a pivotwatch store (the store protocol:
     `engine`, `ibis()`, `has_table()`, `to_pandas()`, `close()`, context manager).
@@ -397,7 +437,8 @@ class BigQueryStore:
         bigquery = google_bigquery()
         config = bigquery.QueryJobConfig(dry_run=True, use_query_cache=False,
                                          query_parameters=query_parameters(query.parameters))
-        job = self._call(lambda: self.client.query(query.sql, job_config=config))
+        job = self._call(lambda: self.client.query(
+            query.sql, job_config=config, timeout=REQUEST_TIMEOUT, retry=_retry()))
         self.last_estimate = Estimate(int(job.total_bytes_processed or 0), self.usd_per_tib)
         return self.last_estimate
 
@@ -407,7 +448,8 @@ class BigQueryStore:
         bigquery = google_bigquery()
         config = bigquery.QueryJobConfig(query_parameters=query_parameters(query.parameters),
                                          maximum_bytes_billed=self.max_bytes)
-        rows = self._call(lambda: self.client.query_and_wait(query.sql, job_config=config))
+        rows = self._call(lambda: self.client.query_and_wait(
+            query.sql, job_config=config, api_timeout=REQUEST_TIMEOUT, retry=_retry()))
         df = rows.to_arrow(create_bqstorage_client=False).to_pandas()
         df.columns = list(schema.names)
         return PandasData.convert_table(df, schema)
@@ -415,10 +457,17 @@ class BigQueryStore:
     def _call(self, request):
         """Run a BigQuery request; its failure becomes one line naming the engine (the cap,
         when BigQuery itself enforced `maximum_bytes_billed`)."""
+        import google.auth.exceptions
         from google.api_core import exceptions
 
         try:
-            return request()
+            return _within(request, CALL_DEADLINE)
+        except (google.auth.exceptions.GoogleAuthError, exceptions.RetryError) as exc:
+            # no network, or credentials Google refuses: say so, in one line
+            text = one_line(exc.__cause__ or exc) if isinstance(exc, exceptions.RetryError) \
+                else one_line(exc)
+            raise StoreError(f"BigQuery: cannot reach Google or authenticate ({text}); check "
+                             "the network and your credentials (docs/bigquery.md)") from None
         except exceptions.GoogleAPICallError as exc:
             errors = [e for e in (getattr(exc, "errors", None) or []) if isinstance(e, dict)]
             # BigQuery's own words, without the request line the client puts before them
@@ -439,11 +488,13 @@ class BigQueryStore:
 
             try:
                 self._client = bigquery.Client(project=self.project)
-            except google.auth.exceptions.DefaultCredentialsError:
-                raise UsageError("no Google credentials: run `gcloud auth "
-                                 "application-default login` (or set "
-                                 "GOOGLE_APPLICATION_CREDENTIALS); see docs/bigquery.md") \
-                    from None
+            except google.auth.exceptions.DefaultCredentialsError as exc:
+                # Google's reason first: a key file not found or unreadable is not "no
+                # credentials"
+                raise UsageError(f"no usable Google credentials ({one_line(exc)}): run "
+                                 "`gcloud auth application-default login` (or set "
+                                 "GOOGLE_APPLICATION_CREDENTIALS to a key file); see "
+                                 "docs/bigquery.md") from None
         return self._client
 
     def close(self) -> None:
