@@ -69,7 +69,7 @@ def st(tmp_path):
 
 
 def count(store, table: str = "sanctions") -> int:
-    return store.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return store.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
 
 # --- real files --------------------------------------------------------------------------
