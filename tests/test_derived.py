@@ -230,3 +230,9 @@ def test_a_query_shape_is_compiled_once_and_values_are_bound(sample_store):
     (shape,) = shapes.values()
     assert "$a" in shape.sql and "$lo" in shape.sql
     assert not any(code in shape.sql for code in ("RUS", "CHN", "USA", "pw_"))
+
+
+def test_optimize_refuses_a_store_that_does_not_exist(tmp_path):
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "typo.duckdb"), "optimize"])
+    assert result.exit_code == 1 and "no store at" in result.output
+    assert not (tmp_path / "typo.duckdb").exists()

@@ -8,27 +8,27 @@ from typer.testing import CliRunner
 
 from pivotwatch.cli import app, hoist_db
 from pivotwatch.errors import UsageError
-from pivotwatch.settings import get_settings
+from pivotwatch.settings import check_engine_setting, get_settings
 from pivotwatch.store import Store, open_store
 from pivotwatch.store.engines import open_engine
 
 
 def test_settings_default_to_duckdb_and_read_the_environment(monkeypatch):
     settings = get_settings()
-    assert (settings.engine, settings.spark_path, settings.spark_master, settings.bq_project,
-            settings.bq_max_gb) == ("duckdb", "", "local[2]", "", 50.0)
+    assert (check_engine_setting(settings.engine), settings.spark_path, settings.spark_master,
+            settings.bq_project, settings.bq_max_gb) == ("duckdb", "", "local[2]", "", 50.0)
     monkeypatch.setenv("PIVOTWATCH_ENGINE", " Spark ")
     monkeypatch.setenv("PIVOTWATCH_SPARK_PATH", "hdfs://nn/export")
     monkeypatch.setenv("PIVOTWATCH_SPARK_MASTER", "local[4]")
     monkeypatch.setenv("PIVOTWATCH_BQ_PROJECT", "my-project")
     monkeypatch.setenv("PIVOTWATCH_BQ_MAX_GB", "2.5")
     settings = get_settings()
-    assert (settings.engine, settings.spark_path, settings.spark_master, settings.bq_project,
-            settings.bq_max_gb) == ("spark", "hdfs://nn/export", "local[4]", "my-project", 2.5)
+    assert (check_engine_setting(settings.engine), settings.spark_path, settings.spark_master,
+            settings.bq_project, settings.bq_max_gb) == (
+        "spark", "hdfs://nn/export", "local[4]", "my-project", 2.5)
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
-    ("PIVOTWATCH_ENGINE", "oracle", "PIVOTWATCH_ENGINE must be one of duckdb, spark, bigquery"),
     ("PIVOTWATCH_BQ_MAX_GB", "0", "positive number of gigabytes"),
     ("PIVOTWATCH_BQ_MAX_GB", "lots", "positive number of gigabytes"),
     ("PIVOTWATCH_BQ_MAX_GB", "inf", "positive number of gigabytes"),
@@ -104,3 +104,21 @@ def test_the_bigquery_table_and_days_come_from_the_settings(monkeypatch):
     monkeypatch.setenv("PIVOTWATCH_BQ_SINCE", "2025-01-01")  # after until
     with pytest.raises(UsageError, match="since 2025-01-01 is after until 2024-12-31"):
         open_engine("bigquery", project="my-project")
+
+
+def test_a_bad_pivotwatch_engine_is_refused_when_used_and_the_flag_wins(monkeypatch, tmp_path):
+    monkeypatch.setenv("PIVOTWATCH_ENGINE", "oracle")
+    with pytest.raises(UsageError, match="PIVOTWATCH_ENGINE must be one of duckdb, spark, "
+                                         "bigquery, not 'oracle'"):
+        open_engine(db=tmp_path / "s.duckdb")
+    open_store(tmp_path / "s.duckdb", create=True).close()
+    with open_engine("duckdb", db=tmp_path / "s.duckdb") as store:  # the explicit choice
+        assert store.engine == "duckdb"
+    monkeypatch.setenv("PIVOTWATCH_ENGINE", "")  # empty: the default
+    with open_engine(db=tmp_path / "s.duckdb") as store:
+        assert store.engine == "duckdb"
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "s.duckdb"), "--engine",
+                                      "bigquery", "--project", "p", "alignment", "RUS", "PRK"])
+    assert result.exit_code != 0
+    assert "--engine bigquery runs indicators, partners, changes" in result.output
+    assert "alignment" not in result.output.split("runs", 1)[1]

@@ -93,8 +93,10 @@ def _memory(text: str) -> str:
     return text.strip()
 
 
-def _engine(text: str) -> str:
-    engine = text.strip().lower()
+def check_engine_setting(text: str) -> str:
+    """PIVOTWATCH_ENGINE's value checked, when it is the one used (--engine wins over it; an
+    empty one means the default)."""
+    engine = text.strip().lower() or "duckdb"
     if engine not in ENGINES:
         raise UsageError(f"PIVOTWATCH_ENGINE must be one of {', '.join(ENGINES)}, not {text!r}")
     return engine
@@ -151,7 +153,7 @@ def get_settings() -> Settings:
         download_deadline=_int("PIVOTWATCH_DOWNLOAD_DEADLINE", 1800, 1),
         lock_wait=_seconds("PIVOTWATCH_LOCK_WAIT", 5.0),
         min_votes=_int("PIVOTWATCH_MIN_VOTES", 20, 0),
-        engine=_engine(env.get("PIVOTWATCH_ENGINE", "duckdb")),
+        engine=env.get("PIVOTWATCH_ENGINE", ""),  # checked when used: check_engine_setting
         spark_path=env.get("PIVOTWATCH_SPARK_PATH", "").strip(),
         spark_master=env.get("PIVOTWATCH_SPARK_MASTER", "").strip() or "local[2]",
         bq_project=env.get("PIVOTWATCH_BQ_PROJECT", "").strip(),

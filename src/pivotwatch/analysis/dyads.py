@@ -92,9 +92,10 @@ def daily_route(store: Store, notes: list[str]) -> bool:
     if derived.current(store):
         return True
     if store.has_table("dyad_daily"):
-        notes.append("the derived daily tables were built with another dimension map or "
-                     "energy word list: these figures come from the events (slower); run "
-                     "`pivotwatch optimize` to rebuild them")
+        fix = ("run `pivotwatch optimize` to rebuild them" if store.engine == "duckdb" else
+               "run `pivotwatch optimize` on the DuckDB store and export it again")
+        notes.append("the derived daily tables were built with another dimension map (or by "
+                     f"another pivotwatch): these figures come from the events (slower); {fix}")
     return False
 
 

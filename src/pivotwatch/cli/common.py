@@ -73,7 +73,9 @@ def split_dimensions(values: list[str] | None) -> list[str]:
 
 
 # The commands whose analysis runs on every engine; the others need the DuckDB store.
-ANY_ENGINE = ("indicators", "partners", "changes", "alignment")
+# what runs off the DuckDB store, per engine (BigQuery has GDELT's events, not UN votes)
+ANY_ENGINE = {"spark": ("indicators", "partners", "changes", "alignment"),
+              "bigquery": ("indicators", "partners", "changes")}
 
 
 def set_engine(engine: str | None, *, parquet: str | None, project: str | None,
@@ -91,21 +93,24 @@ def set_engine(engine: str | None, *, parquet: str | None, project: str | None,
     state.parquet, state.project, state.max_gb = parquet, project, max_gb
 
 
-def store(read_only: bool = False) -> Store:
+def store(read_only: bool = False, create: bool | None = None) -> Store:
     """The store on the chosen engine (--engine, else PIVOTWATCH_ENGINE); a DuckDB reader
     waits up to PIVOTWATCH_LOCK_WAIT seconds for a writer to finish. Writers (the ingest
-    commands) create it when missing; readers refuse a missing one. Only the commands of
-    ANY_ENGINE run on Spark or BigQuery; the others, and every writer, say they need DuckDB."""
-    from pivotwatch.settings import get_settings
+    commands) create it when missing unless `create=False`; readers refuse a missing one.
+    Only the commands of ANY_ENGINE run on Spark or BigQuery; the others, and every writer,
+    say they need DuckDB."""
+    from pivotwatch.settings import check_engine_setting, get_settings
     from pivotwatch.store.engines import open_engine
 
-    engine = state.engine or get_settings().engine
+    engine = state.engine or check_engine_setting(get_settings().engine)
     name = state.command.removeprefix("pivotwatch ")
-    if engine != "duckdb" and (not read_only or name not in ANY_ENGINE):
+    runs = ANY_ENGINE.get(engine)
+    if runs is not None and (not read_only or name not in runs):
         raise UsageError(f"`{state.command}` needs the DuckDB store (--engine duckdb); "
-                         f"--engine {engine} runs {', '.join(ANY_ENGINE)}")
+                         f"--engine {engine} runs {', '.join(runs)}")
     return open_engine(engine, db=state.db, parquet=state.parquet, project=state.project,
-                       max_gb=state.max_gb, read_only=read_only, command=state.command)
+                       max_gb=state.max_gb, read_only=read_only, create=create,
+                       command=state.command)
 
 
 def shown(text: object, *, markup: bool = True) -> str:

@@ -19,13 +19,14 @@ def optimize() -> None:
     partners, changes, the assessment and the briefing read) from the events and daily
     counts, compacted and sorted by pair and day, then checkpoint the store.
 
-    Run it after changing the dimension map or the energy word list (the figures come from
-    the slower events until then), after editing the store by hand, or after many small
-    loads. The store is written in one transaction: an interrupted run changes nothing.
+    Run it after changing the dimension map (PIVOTWATCH_DIMENSIONS) or upgrading pivotwatch
+    (the figures come from the slower events until then, with a note saying so), after
+    editing the store by hand, or after many small loads. The store is written in one
+    transaction: an interrupted run changes nothing.
 
     Example: pivotwatch --db study.duckdb optimize
     """
-    with store() as st:
+    with store(create=False) as st:  # a mistyped --db is an error, not a new store
         size = st.path.stat().st_size if st.path.is_file() else 0
         done = optimize_store(st)
         path = st.path

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pivotwatch.errors import UsageError
-from pivotwatch.settings import ENGINES, get_settings
+from pivotwatch.settings import ENGINES, check_engine_setting, get_settings
 
 
 def check_engine(engine: str) -> str:
@@ -25,7 +25,8 @@ def check_engine(engine: str) -> str:
 def open_engine(engine: str | None = None, *, db: Path | str | None = None,
                 parquet: str | None = None, master: str | None = None,
                 project: str | None = None, max_gb: float | None = None,
-                read_only: bool = True, command: str | None = None):
+                read_only: bool = True, create: bool | None = None,
+                command: str | None = None):
     """A store on `engine` (default: $PIVOTWATCH_ENGINE, else duckdb). Each argument left
     None takes its setting: `db` ($PIVOTWATCH_DB) for DuckDB; `parquet`
     ($PIVOTWATCH_SPARK_PATH: the export's directory or URI) and `master`
@@ -39,11 +40,12 @@ def open_engine(engine: str | None = None, *, db: Path | str | None = None,
             df = pivotwatch.indicators("RUS-CHN", store=store)
     """
     settings = get_settings()
-    name = check_engine(engine) if engine else settings.engine
+    name = check_engine(engine) if engine else check_engine_setting(settings.engine)
     if name == "duckdb":
         from pivotwatch.store.store import open_store
 
-        return open_store(db, read_only=read_only, create=not read_only, command=command)
+        return open_store(db, read_only=read_only,
+                          create=not read_only if create is None else create, command=command)
     if not read_only:
         raise UsageError(f"{f'`{command}`' if command else 'this command'} writes the DuckDB "
                          f"store, which --engine {name} cannot: use --engine duckdb")

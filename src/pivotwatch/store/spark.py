@@ -178,8 +178,9 @@ class SparkStore:
                              f"export parquet DIR`")
         # a local manifest is checked before Spark starts: a wrong path fails in a moment
         text = self._local_manifest(local) if local is not None else None
+        checked = self._check(text) if text is not None else None
         self.spark = spark_session(master).newSession()
-        self.manifest = self._check(text if text is not None else self._remote_manifest())
+        self.manifest = checked if checked is not None else self._check(self._remote_manifest())
         self.tables: dict[str, dict] = self.manifest["tables"]
         self._registered: set[str] = set()
         self._ibis = None
