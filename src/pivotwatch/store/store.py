@@ -137,11 +137,14 @@ class Store:
                     "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(number)]
                 )
         if version < DERIVED_SINCE:
-            # fill the derived tables from the base tables (a store built before they
-            # existed) and record how they are built (a new store)
-            from pivotwatch.store.derived import rebuild
+            from pivotwatch.store import derived
 
-            rebuild(self)
+            if version:  # a store built before the derived tables: fill them from its rows
+                derived.rebuild(self)
+            else:  # a new store: empty tables, built the way this pivotwatch builds them
+                with self.transaction() as con:
+                    con.execute("INSERT OR REPLACE INTO meta VALUES ('derived', ?)",
+                                [derived.fingerprint()])
 
     # -- transactions -----------------------------------------------------------
     @contextlib.contextmanager
