@@ -169,8 +169,12 @@ def add_file(store: Store, file_id: str, watched: list[str],
 
     # the file's events and the CAMEO map as temp tables, so that the insert is one compiled
     # query (Ibis compiles in tens of milliseconds, per file otherwise)
-    con.execute("""CREATE OR REPLACE TEMP TABLE pw_file_events AS
-                   SELECT * FROM events WHERE rowid >= $first AND file_id = $file_id""",
+    # only the columns and rows the sums read (a pair of two different, known countries)
+    con.execute("CREATE OR REPLACE TEMP TABLE pw_file_events AS SELECT "
+                + ", ".join(ident(c) for c in SUM_COLUMNS)
+                + """ FROM events WHERE rowid >= $first AND file_id = $file_id
+                      AND actor1_country IS NOT NULL AND actor2_country IS NOT NULL
+                      AND actor1_country <> actor2_country""",
                 {"first": first_event, "file_id": file_id})
     codes = code_pairs()
     con.execute("""CREATE OR REPLACE TEMP TABLE pw_dimension_codes AS
