@@ -397,7 +397,8 @@ def test_without_credentials_the_store_says_how_to_get_them(monkeypatch, tmp_pat
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
     monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
     monkeypatch.setenv("NO_GCE_CHECK", "True")  # no metadata-server probe
-    with BigQueryStore("my-project") as st, pytest.raises(UsageError, match="no usable Google credentials"):
+    with BigQueryStore("my-project") as st, \
+            pytest.raises(UsageError, match="no usable Google credentials"):
         st.to_pandas(st.table("daily_counts"))
 
 
