@@ -39,3 +39,8 @@ class QualityError(SourceError):
 class CostError(PivotwatchError):
     """A query would cost more than the caller allowed (BigQuery: bytes scanned above --max-gb),
     so it was not run."""
+
+
+class DeliveryError(PivotwatchError):
+    """Alerts could not be delivered: a feed file not written, a webhook or mail server that
+    refused them or could not be reached."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -54,6 +54,15 @@ class Settings:
     bq_table: str = "events"
     bq_since: date | None = None
     bq_until: date | None = None
+    # alert mail (watch/mail.py): the SMTP server and account, from the environment only (never
+    # the config file); STARTTLS required, optional (used when offered) or off
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_from: str = ""
+    smtp_starttls: str = "required"
+    smtp_timeout: float = 30.0
 
 
 def _cache_default() -> Path:
@@ -115,6 +124,7 @@ def _gigabytes(name: str, default: float) -> float:
 
 BQ_DATASETS = ("gdelt-bq.gdeltv2", "gdelt-bq.full")  # GDELT 2.0, 1.0
 BQ_TABLES = ("events", "events_partitioned")
+SMTP_STARTTLS = ("required", "optional", "off")  # the first is the default
 
 
 def _choice(name: str, choices: tuple[str, ...]) -> str:
@@ -162,4 +172,11 @@ def get_settings() -> Settings:
         bq_table=_choice("PIVOTWATCH_BQ_TABLE", BQ_TABLES),
         bq_since=_day("PIVOTWATCH_BQ_SINCE"),
         bq_until=_day("PIVOTWATCH_BQ_UNTIL"),
+        smtp_host=env.get("PIVOTWATCH_SMTP_HOST", "").strip(),
+        smtp_port=_int("PIVOTWATCH_SMTP_PORT", 587, 1),
+        smtp_user=env.get("PIVOTWATCH_SMTP_USER", "").strip(),
+        smtp_password=env.get("PIVOTWATCH_SMTP_PASSWORD", ""),
+        smtp_from=env.get("PIVOTWATCH_SMTP_FROM", "").strip(),
+        smtp_starttls=_choice("PIVOTWATCH_SMTP_STARTTLS", SMTP_STARTTLS),
+        smtp_timeout=_seconds("PIVOTWATCH_SMTP_TIMEOUT", 30.0),
     )
