@@ -204,6 +204,15 @@ def assess(dyad: str = "RUS-PRK", *, store: Store | None = None, as_of: date | N
         return _assess(d, st, focus, partner, as_of, rules, compare)
 
 
+def assess_dossier(d: Dossier, st: Store, partner: str, *, as_of: date | None = None,
+                   signals_file: Path | None = None) -> Assessment:
+    """`assess` without the comparison, on a dossier already read (`load_dossier(st, focus,
+    [partner])`): for a caller that reads the same rows for other purposes (the watcher)."""
+    rules = load_rules(signals_file)
+    check_signals(rules)
+    return _assess(d, st, d.focus, partner, as_of, rules, False)
+
+
 def _assess(d: Dossier, st: Store, focus: str, partner: str, as_of: date | None,
             rules: Rules, compare: bool) -> Assessment:
     basis = "given"

@@ -34,6 +34,8 @@ COMMANDS = {
     "measures": "measures",
     "export": "export",
     "optimize": "optimize",
+    "watch": "watch",
+    "alerts": "watch",
 }
 
 

@@ -128,6 +128,10 @@ class Fetched:
     media_type: str     # e.g. text/html ('' when the server sent none)
     charset: str | None
     fetched_at: datetime
+    # HTTP validators, for a conditional request next time (`fetch(..., validators=...)`)
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False  # the server answered 304: `content` is empty
 
 
 def _kind(ip: IPAddress) -> str | None:
@@ -255,11 +259,17 @@ def _media_type(response: httpx.Response) -> tuple[str, str | None]:
 
 
 def fetch(url: str, *, policy: AddressPolicy, max_bytes: int, timeout: float,
-          accept: frozenset[str] | None = None) -> Fetched:
+          accept: frozenset[str] | None = None,
+          validators: tuple[str | None, str | None] = (None, None)) -> Fetched:
     """GET `url` within the policy and caps; one-line SourceError/DownloadError otherwise.
 
     `accept`: media types to accept (others fail before the body is read); None takes any.
+    `validators`: the (ETag, Last-Modified) of the copy already held; a server that still
+    has that version answers 304 and the result has `not_modified` set and no content.
     """
+    etag, modified = validators
+    conditional = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified))
+                   if v and "\r" not in v and "\n" not in v}
     import httpx
 
     deadline = time.monotonic() + timeout
@@ -272,11 +282,15 @@ def fetch(url: str, *, policy: AddressPolicy, max_bytes: int, timeout: float,
             if left <= 0:
                 raise DownloadError(f"{url}: took longer than {timeout:g} s")
             try:
-                with http.stream("GET", direct, headers=headers, extensions=extensions,
-                                 timeout=httpx.Timeout(left), follow_redirects=False) as resp:
+                with http.stream("GET", direct, headers={**headers, **conditional},
+                                 extensions=extensions, timeout=httpx.Timeout(left),
+                                 follow_redirects=False) as resp:
                     if resp.status_code in REDIRECTS and "Location" in resp.headers:
                         current = urljoin(current, resp.headers["Location"])
                         continue
+                    if resp.status_code == 304 and conditional:
+                        return Fetched(url, current, b"", "", None, utcnow(), etag, modified,
+                                       not_modified=True)
                     if resp.status_code >= 400:
                         raise DownloadError(f"{url}: HTTP {resp.status_code} "
                                             f"{resp.reason_phrase}".strip())
@@ -284,7 +298,8 @@ def fetch(url: str, *, policy: AddressPolicy, max_bytes: int, timeout: float,
                     if accept is not None and media and media not in accept:
                         raise SourceError(f"{url}: unsupported content type {media}")
                     return Fetched(url, current, _body(url, resp, max_bytes, deadline, timeout),
-                                   media, charset, utcnow())
+                                   media, charset, utcnow(), resp.headers.get("ETag"),
+                                   resp.headers.get("Last-Modified"))
             except BadRedirect as exc:
                 raise exc.refused(label) from None
             except httpx.TimeoutException as exc:

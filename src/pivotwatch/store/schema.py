@@ -369,5 +369,81 @@ MIGRATIONS.append((
     ],
 ))
 
+MIGRATIONS.append((
+    10,
+    "watch: cycles, alerts and their delivery, what each source held, facts already seen",
+    [
+        # One row per watch cycle (watch/cycle.py); `status` running | done | failed |
+        # interrupted (a later watcher found it running with its process gone).
+        """CREATE TABLE watch_cycles (
+            cycle_id BIGINT PRIMARY KEY,
+            started_at TIMESTAMP NOT NULL,
+            finished_at TIMESTAMP,
+            status VARCHAR NOT NULL,
+            pid INTEGER,
+            report VARCHAR                 -- JSON: per source what was fetched, loaded, failed
+        )""",
+        # An alert is kept once, by its id (a hash of rule, dyad and the fact that raised it).
+        """CREATE TABLE watch_alerts (
+            alert_id VARCHAR PRIMARY KEY,
+            rule VARCHAR NOT NULL,
+            dyad VARCHAR NOT NULL,
+            fact VARCHAR NOT NULL,         -- the key of the fact that raised it
+            severity VARCHAR NOT NULL,     -- large | moderate | info
+            title VARCHAR NOT NULL,
+            as_of DATE,
+            raised_at TIMESTAMP NOT NULL,
+            cycle_id BIGINT NOT NULL,
+            body VARCHAR NOT NULL          -- the alert as JSON (watch/model.py)
+        )""",
+        # Where each alert is to go and whether it got there; a row is written with the alert,
+        # so an alert raised before a kill is still delivered after it.
+        """CREATE TABLE watch_deliveries (
+            alert_id VARCHAR NOT NULL,
+            channel VARCHAR NOT NULL,      -- feed:PATH | webhook:URL | mail:ADDRESS
+            attempts INTEGER NOT NULL,
+            delivered_at TIMESTAMP,
+            error VARCHAR,
+            PRIMARY KEY (alert_id, channel)
+        )""",
+        # What each watched source held when last checked: HTTP validators, a content hash,
+        # and for GDELT the newest export taken.
+        """CREATE TABLE watch_sources (
+            source VARCHAR PRIMARY KEY,    -- gdelt | sanctions:NAME | feed:URL
+            url VARCHAR,
+            etag VARCHAR,
+            last_modified VARCHAR,
+            content_hash VARCHAR,
+            position VARCHAR,              -- gdelt: the stamp of the newest export taken
+            checked_at TIMESTAMP,
+            changed_at TIMESTAMP,
+            error VARCHAR
+        )""",
+        # GDELT exports that failed (a 503, a wrong checksum): tried again next cycle.
+        """CREATE TABLE watch_retries (
+            url VARCHAR PRIMARY KEY,
+            size_bytes BIGINT,
+            md5 VARCHAR,
+            attempts INTEGER NOT NULL,
+            error VARCHAR
+        )""",
+        # Facts a rule has already taken into account (the baseline when watching began,
+        # and every fact alerted on since), so a fact raises one alert at most.
+        """CREATE TABLE watch_seen (
+            dyad VARCHAR NOT NULL,
+            rule VARCHAR NOT NULL,
+            fact VARCHAR NOT NULL,
+            PRIMARY KEY (dyad, rule, fact)
+        )""",
+        # The last assessment of each watched dyad, to compare the next one with.
+        """CREATE TABLE watch_assessments (
+            dyad VARCHAR PRIMARY KEY,
+            as_of DATE,
+            cycle_id BIGINT NOT NULL,
+            body VARCHAR NOT NULL          -- JSON: dimension -> level, direction, confidence
+        )""",
+    ],
+))
+
 LATEST = MIGRATIONS[-1][0]
 DERIVED_SINCE = 9  # the first version with derived tables
