@@ -248,6 +248,6 @@ def write_feed(path: Path, alerts: Sequence[Alert], *, title: str = DEFAULT_TITL
                     reverse=True)[:max_entries]
     fresh = {id(e) for _, e in new}
     added = sum(1 for _, e in merged if id(e) in fresh)
-    feed_id = old.feed_id if old else FEED_PREFIX + xxhash.xxh3_64_hexdigest(str(target))
+    feed_id = old.feed_id if old else FEED_PREFIX + xxhash.xxh3_64_hexdigest(str(target).encode())
     _replace(target, _feed(title, feed_id, utcnow(), (e for _, e in merged)))
     return added

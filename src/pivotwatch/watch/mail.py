@@ -175,9 +175,12 @@ def send_mail(to: Sequence[str], alerts: Sequence[Alert], *, settings: Settings)
         raise DeliveryError(f"{label}: {_smtp_reason(exc)}") from None
     except smtplib.SMTPException as exc:
         raise DeliveryError(f"{label}: {printable(' '.join(str(exc).split()), 200)}") from None
+    except ssl.SSLCertVerificationError as exc:
+        raise DeliveryError(f"{label}: TLS failed: the server's certificate is not trusted "
+                            f"({printable(str(exc.verify_message), 200)})") from None
     except ssl.SSLError as exc:
-        why = getattr(exc, "verify_message", None) or exc.reason or str(exc)
-        raise DeliveryError(f"{label}: TLS failed: {printable(str(why), 200)}") from None
+        raise DeliveryError(f"{label}: TLS failed: {printable(str(exc.reason or exc), 200)}"
+                            ) from None
     except TimeoutError:
         raise DeliveryError(f"{label}: no answer within {settings.smtp_timeout:g} s") from None
     except OSError as exc:
