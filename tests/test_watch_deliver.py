@@ -206,10 +206,31 @@ def test_a_failed_write_leaves_the_old_feed_whole(tmp_path, monkeypatch):
     with pytest.raises(DeliveryError, match="cannot write the feed: No space left on device"):
         write_feed(path, [make_alert(2)])
     assert path.read_bytes() == old
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["alerts.xml"]  # no temp file left
+    assert not [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"]  # none left over
     monkeypatch.undo()
     assert write_feed(path, [make_alert(2)]) == 1
     assert path.stat().st_mode & 0o777 == 0o640  # the file keeps its permissions
+
+
+def test_writers_to_one_feed_take_turns(tmp_path):
+    path = tmp_path / "alerts.xml"
+    errors = []
+
+    def writer(first: int) -> None:
+        try:
+            for week in range(first, first + 5):
+                write_feed(path, [make_alert(week)])
+        except Exception as exc:  # reported below: a thread's exception is lost otherwise
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(first,)) for first in (1, 11, 21, 31)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(entry_ids(path)) == sorted(ENTRY_PREFIX + make_alert(w).id for f in
+                                             (1, 11, 21, 31) for w in range(f, f + 5))
 
 
 def test_a_link_to_the_feed_is_followed(tmp_path):
@@ -450,9 +471,13 @@ def mail_settings(monkeypatch, port: int, *, starttls: str = "required", user: s
 def test_a_mail_carries_the_batch(monkeypatch):
     alerts = [make_alert(1), make_alert(2), make_alert(3, dyad="RUS-CHN")]
     with smtp_server() as (port, inbox):
-        send_mail(["analyst@example.org", "desk@example.org"], alerts,
-                  settings=mail_settings(monkeypatch, port, starttls="optional"))
-    ((sender, rcpt, content, tls),) = inbox.mail
+        settings = mail_settings(monkeypatch, port, starttls="optional")
+        send_mail(["analyst@example.org", "desk@example.org", "analyst@example.org"], alerts,
+                  settings=settings)
+        send_mail("analyst@example.org", alerts[:1], settings=settings)  # one address
+        send_mail(["analyst@example.org"], [], settings=settings)  # no alert, no message
+    assert [m[1] for m in inbox.mail[1:]] == [["analyst@example.org"]]
+    ((sender, rcpt, content, tls), _) = inbox.mail
     assert (sender, rcpt, tls) == ("watch@example.org",
                                    ["analyst@example.org", "desk@example.org"], False)
     msg = message_from_bytes(content, policy=default_policy)

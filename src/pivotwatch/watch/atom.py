@@ -7,7 +7,8 @@ not when a later cycle sees the fact again, not when a killed cycle runs again.
 ``write_feed`` merges: the entries already in the file (from earlier cycles) are kept, an
 alert already there is not added again, the entries are ordered newest first and the oldest
 beyond ``max_entries`` dropped. The file is written whole to a temporary file beside it and
-moved over it (``os.replace``), so a reader or a kill never meets half a feed. A file at the
+moved over it (``os.replace``), so a reader or a kill never meets half a feed; two writers
+to one feed take turns (a ``flock`` on ``.<name>.lock`` beside it). A file at the
 path that is not a feed pivotwatch wrote (its id does not start with ``urn:pivotwatch:feed:``)
 is refused, never overwritten. The existing file is read as untrusted XML: capped in size, no
 DTD, no entity, nothing fetched.
@@ -26,6 +27,7 @@ import contextlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +41,11 @@ from pivotwatch.store.store import utcnow
 from pivotwatch.watch.deliver import MAX_SUMMARY, line, render_text
 from pivotwatch.watch.model import Alert
 
+try:
+    import fcntl
+except ImportError:  # Windows: no flock, so writers to one feed are not serialised there
+    fcntl = None  # type: ignore[assignment]
+
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_PREFIX = "urn:pivotwatch:feed:"
 ENTRY_PREFIX = "urn:pivotwatch:alert:"
@@ -47,6 +54,7 @@ DEFAULT_FEED_ID = FEED_PREFIX + "alerts"  # the feed `pivotwatch alerts --format
 MAX_FEED_BYTES = 64 << 20  # an existing feed file larger than this is not read
 MAX_ENTRIES = 10_000  # the most `max_entries` may be
 MAX_LINKS = 20  # related links per entry
+LOCK_WAIT = 30.0  # seconds a writer waits for another writing the same feed
 SCHEMES = {"rule": "urn:pivotwatch:rule", "dyad": "urn:pivotwatch:dyad",
            "severity": "urn:pivotwatch:severity"}
 
@@ -228,6 +236,35 @@ def _replace(path: Path, data: bytes) -> None:
         raise
 
 
+@contextlib.contextmanager
+def _locked(path: Path):
+    """Hold an exclusive flock on `.<name>.lock` beside the feed while it is read, merged and
+    written, so two writers to one feed take turns instead of one dropping the other's new
+    entries. (The feed itself cannot be locked: each write replaces its inode.)"""
+    if fcntl is None:
+        yield
+        return
+    lock = path.parent / f".{path.name}.lock"
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise DeliveryError(f"{path}: cannot write the feed: {exc.strerror or exc}") from None
+    try:
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise DeliveryError(f"{path}: another process has been writing the feed "
+                                        f"for over {LOCK_WAIT:g} s ({lock})") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # and with it the lock
+
+
 def write_feed(path: Path, alerts: Sequence[Alert], *, title: str = DEFAULT_TITLE,
                max_entries: int = 500) -> int:
     """Add `alerts` to the Atom feed in `path` (made if absent) and return how many entries
@@ -238,6 +275,12 @@ def write_feed(path: Path, alerts: Sequence[Alert], *, title: str = DEFAULT_TITL
     target = Path(path).resolve()  # a link to the feed (e.g. from a web root) is followed
     if target.exists() and not target.is_file():
         raise _refuse(target, "not a regular file")
+    with _locked(target):
+        return _merge(target, alerts, title, max_entries)
+
+
+def _merge(target: Path, alerts: Sequence[Alert], title: str, max_entries: int) -> int:
+    """write_feed's work, under the lock."""
     old = _read(target)
     seen = old.ids() if old else set()
     new = [(_aware(_when(a)), entry(a)) for a in _newest_first(alerts)

@@ -152,6 +152,8 @@ def send_mail(to: Sequence[str], alerts: Sequence[Alert], *, settings: Settings)
     the server cannot be reached or refuses. No alert, no message."""
     if not alerts:
         return
+    if isinstance(to, str):  # one address, not its characters
+        to = [to]
     recipients = list(dict.fromkeys(check_address(a.strip(), "mail-to") for a in to))
     if not recipients:
         raise UsageError("no address to mail the alerts to")
