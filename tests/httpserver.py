@@ -8,7 +8,8 @@ and can be told, per path (the URL path, e.g. "/gdeltv2/x.zip"), to:
 * `fail_first[path] = k`: answer 500 to the first k requests;
 * `html.add(path)`: answer 200 with an HTML error page instead of the file;
 * `ignore_range.add(path)`: answer 200 with the whole file even to a Range request;
-* `delay = seconds`: wait before each answer (to make parallel downloads overlap).
+* `delay = seconds`: wait before each answer (to make parallel downloads overlap);
+* `types[suffix] = media type`: the Content-Type of such files (default: a zip's).
 
 A path with no file behind it gets 404. Use it as a context manager.
 """
@@ -95,10 +96,10 @@ class _Handler(BaseHTTPRequestHandler):
         body = data[start:stop]
         cut = srv.cut_after.get(path) if count == 1 else None
         if cut is None or cut >= len(body):
-            self._send(status, body, "application/zip", extra)
+            self._send(status, body, srv.media_type(path), extra)
             return
         self.send_response(status)
-        self.send_header("Content-Type", "application/zip")
+        self.send_header("Content-Type", srv.media_type(path))
         self.send_header("Content-Length", str(len(body)))
         for key, value in extra.items():
             self.send_header(key, value)
@@ -140,9 +141,13 @@ class LocalServer:
         self.fail_first: dict[str, int] = {}
         self.html: set[str] = set()
         self.ignore_range: set[str] = set()
+        self.types: dict[str, str] = {}  # suffix (".xml") -> Content-Type; else a zip's
         self._server = _Server(self)
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def media_type(self, path: str) -> str:
+        return self.types.get(Path(path).suffix.lower(), "application/zip")
 
     def __enter__(self) -> LocalServer:
         self._thread.start()
