@@ -18,7 +18,7 @@ dev: $(BIN)/python
 
 demo: install
 	@mkdir -p out
-	@rm -f $(DEMO_DB) $(DEMO_DB).wal
+	@rm -f $(DEMO_DB) $(DEMO_DB).wal $(DEMO_DB).watch.lock
 	$(BIN)/pivotwatch --db $(DEMO_DB) ingest sample
 	$(BIN)/pivotwatch --db $(DEMO_DB) ingest reference
 	$(BIN)/pivotwatch --db $(DEMO_DB) status
@@ -30,6 +30,8 @@ demo: install
 	$(BIN)/pivotwatch --db $(DEMO_DB) sanctions --country PRK --linked RUS
 	$(BIN)/pivotwatch --db $(DEMO_DB) claims examples/article.md
 	$(BIN)/pivotwatch --db $(DEMO_DB) report --dyad RUS-PRK --documents examples/article.md -o out/briefing.html
+	@rm -f out/alerts.atom
+	$(BIN)/pivotwatch --db $(DEMO_DB) watch --once --gdelt src/pivotwatch/data/sample/gdelt --no-sanctions --feed out/alerts.atom
 
 lint: dev
 	$(BIN)/ruff check src tests benchmarks tools

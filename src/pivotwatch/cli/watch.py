@@ -42,14 +42,14 @@ def _db() -> Path:
 
 def _sources(result) -> Table:
     table = Table(title=f"cycle {result.cycle_id}: sources", title_justify="left")
-    for name in ("source", "fetched", "loaded", "rows", "outcome"):
-        table.add_column(name, justify="right" if name in ("fetched", "loaded", "rows")
-                         else "left")
+    numbers = ("fetched", "loaded", "already in store", "rows")
+    for name in ("source", *numbers, "outcome"):
+        table.add_column(name, justify="right" if name in numbers else "left")
     for s in result.sources:
         outcome = ("[red]" + shown("; ".join(s.errors)[:300]) + "[/red]" if s.errors else
                    "unchanged" if s.unchanged else "ok")
-        table.add_row(shown(s.source), str(len(s.fetched)), str(len(s.loaded)), f"{s.rows:,}",
-                      outcome)
+        table.add_row(shown(s.source), str(len(s.fetched)), str(len(s.loaded)), str(s.skipped),
+                      f"{s.rows:,}", outcome)
     return table
 
 

@@ -67,10 +67,12 @@ class SourceReport:
     unchanged: bool = False
     errors: list[str] = field(default_factory=list)
     rows: int = 0
+    skipped: int = 0  # files already in the store (loaded before, by another command or cycle)
 
     def to_dict(self) -> dict:
         return {"source": self.source, "fetched": len(self.fetched), "loaded": self.loaded,
-                "unchanged": self.unchanged, "errors": self.errors, "rows": self.rows}
+                "skipped": self.skipped, "unchanged": self.unchanged, "errors": self.errors,
+                "rows": self.rows}
 
 
 def _stamp(name: str) -> str | None:
@@ -86,7 +88,8 @@ def _absorb(report: SourceReport, ingest: IngestReport) -> set[str]:
     """Copy an ingest's outcome into `report`; the names that failed."""
     for result in ingest.results:
         if getattr(result, "status", "loaded") != "loaded":
-            continue  # skipped: already in the store (a cycle run again after a kill)
+            report.skipped += 1  # already in the store (or a cycle run again after a kill)
+            continue
         report.loaded.append(result.name)
         report.rows += int(getattr(result, "rows_kept", 0) or 0)
     report.errors += [f"{name}: {error}" for name, error in ingest.failures]
