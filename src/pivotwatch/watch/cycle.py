@@ -104,6 +104,14 @@ def _evaluate(store: Store, cycle_id: int, config: WatchConfig, rules: Rules,
         result.alerts += [a for a in alerts if a.id not in before]
 
 
+def channel_label(channel: str) -> str:
+    """A channel as shown: a webhook's path often holds its secret, so only its origin."""
+    from pivotwatch.watch.webhook import shown
+
+    kind, _, target = channel.partition(":")
+    return f"webhook:{shown(target)}" if kind == "webhook" else channel
+
+
 def _deliver(store: Store, config: WatchConfig, allow_private: bool | str,
              result: CycleResult) -> None:
     from pivotwatch.watch.atom import write_feed
@@ -126,10 +134,10 @@ def _deliver(store: Store, config: WatchConfig, allow_private: bool | str,
                 send_mail([target], todo, settings=settings)
         except PivotwatchError as exc:
             state.delivered(store, channel, [a.id for a in todo], str(exc))
-            result.delivery_errors.append(f"{channel}: {exc}")
+            result.delivery_errors.append(f"{channel_label(channel)}: {exc}")
             continue
         state.delivered(store, channel, [a.id for a in todo])
-        result.delivered[channel] = len(todo)
+        result.delivered[channel_label(channel)] = len(todo)
 
 
 def run_cycle(config: WatchConfig, *, db: Path | None = None, rules: Rules | None = None,
