@@ -274,3 +274,13 @@ def test_a_second_watcher_on_the_same_store_is_refused(store_copy):
     assert result.exit_code == 1
     assert "another watcher" in result.output and "one watcher per store" in result.output
     assert once(store_copy).exit_code == 0  # the lock goes with its holder
+
+
+def test_the_python_api_runs_a_cycle_and_lists_its_alerts(store_copy):
+    import pivotwatch
+
+    result = pivotwatch.watch_cycle(["rus-prk"], db=store_copy, gdelt="", sanctions={})
+    assert result.status == "done" and result.alerts
+    with open_store(store_copy, read_only=True) as st:
+        listed = pivotwatch.alerts("RUS-PRK", store=st, rule="new_curated")
+    assert {a.id for a in listed} == {a.id for a in result.alerts}

@@ -15,8 +15,8 @@ __version__ = "0.1.0"
 # What `pivotwatch.api` offers at the top level. The briefing is `briefing()`, not
 # `report()`: `pivotwatch.report` is the subpackage that renders it, and importing it sets
 # that attribute on this package, which would hide a function of the same name.
-_API = ("alignment", "assess", "assessment_history", "briefing", "fuel", "indicators",
-        "sanctions", "trade")
+_API = ("alerts", "alignment", "assess", "assessment_history", "briefing", "fuel",
+        "indicators", "sanctions", "trade", "watch_cycle")
 __all__ = ["PivotwatchError", "Store", "open_store", "__version__", *_API]
 
 

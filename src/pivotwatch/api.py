@@ -32,9 +32,9 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
-    "Store", "alignment", "assess", "assessment_history", "briefing", "check_dimensions",
-    "code_dimensions", "coverage_warnings", "fuel", "indicators", "open_store", "parse_dyad",
-    "sanctions", "trade",
+    "Store", "alerts", "alignment", "assess", "assessment_history", "briefing",
+    "check_dimensions", "code_dimensions", "coverage_warnings", "fuel", "indicators",
+    "open_store", "parse_dyad", "sanctions", "trade", "watch_cycle",
 ]
 
 BRIEFING_FORMATS = ("markdown", "html")
@@ -156,3 +156,36 @@ def assessment_history(dyad: str = "RUS-PRK", *, store: Store | None = None, sta
     from pivotwatch.analysis.assessment import history, history_frame
 
     return history_frame(history(dyad, store=store, start=start, end=end, freq=freq))
+
+
+def watch_cycle(dyads: Sequence[str] | None = None, *, db=None, config=None,
+                allow_private: bool | str = False, **options):
+    """Run one watch cycle (`pivotwatch watch --once`) on the store at `db` (default
+    $PIVOTWATCH_DB): refresh the sources, re-assess `dyads`, store and deliver the alerts.
+    `config` is a config file's path (default: $PIVOTWATCH_CONFIG or ./pivotwatch.toml);
+    `options` are those of the command (`feed=`, `webhook=`, `mail_to=`, `gdelt=`, `rules=`).
+    Returns the cycle's `CycleResult` (`.alerts`, `.sources`, `.to_dict()`). Not named `watch`:
+    that is the subpackage (docs/watch.md).
+
+        pivotwatch.watch_cycle(["RUS-PRK"], feed="alerts.atom").alerts
+    """
+    from pivotwatch.watch.config import load_config, with_options
+    from pivotwatch.watch.cycle import watch as run
+
+    cfg = with_options(load_config(config), dyads=dyads, **options)
+    return run(cfg, db=db, once=True, allow_private=allow_private)[0]
+
+
+def alerts(dyad: str | None = None, *, store: Store | None = None, rule: str | None = None,
+           severity: str | None = None, since: datetime | None = None, limit: int = 100):
+    """The alerts the watcher raised, newest first (`pivotwatch alerts`); each an `Alert`
+    with `.to_dict()`.
+
+        [a.title for a in pivotwatch.alerts("RUS-PRK", rule="volume_jump")]
+    """
+    from pivotwatch.watch.state import alerts as stored
+
+    if dyad is not None:
+        dyad = "-".join(parse_dyad(dyad))
+    with reading(store) as st:
+        return stored(st, dyad=dyad, rule=rule, severity=severity, since=since, limit=limit)
