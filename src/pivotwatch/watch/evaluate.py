@@ -95,8 +95,9 @@ def newest_day(store: Store) -> date | None:
 
 
 def latest_whole_week(newest: date) -> tuple[date, date]:
-    """(Monday, Sunday) of the newest week the store covers to its Sunday."""
-    sunday = newest - timedelta(days=(newest.weekday() + 1) % 7)
+    """(Monday, Sunday) of the newest week that ended before `newest`, the store's newest day
+    (a week whose Sunday is that day may still be filling)."""
+    sunday = newest - timedelta(days=(newest.weekday() + 1) % 7 or 7)
     return sunday - timedelta(days=6), sunday
 
 
