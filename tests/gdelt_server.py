@@ -11,7 +11,8 @@ Faults, per file stamp:
 
 * `publish(..., served=BYTES)`: the indexes declare the size and MD5 of the good zip, the
   server sends BYTES (a corrupt copy);
-* `unavailable[stamp] = k`: answer 503 to the next k requests for the export;
+* `unavailable[stamp] = k`: answer 503 to the next k requests for the export (or, keyed
+  "lastupdate.txt" or "masterfilelist.txt", for that index);
 * `stall(stamp)`: hold the next request for the export until `release()` (or the server
   closes); `arrived(stamp)` is set when that request comes in.
 
@@ -259,10 +260,16 @@ class FakeGdelt:
             return
         with self.lock:
             index = self._index(path)
+            name = path.rsplit("/", 1)[-1]
+            busy = index is not None and self.unavailable[name] > 0
+            if busy:
+                self.unavailable[name] -= 1
+        if busy:
+            handler._send(503, b"Service Unavailable\n")
+            return
         if index is not None:
             handler._send(200, index)
             return
-        name = path.rsplit("/", 1)[-1]
         stamp = name[:14]
         with self.lock:
             data = self.served.get(stamp) if path == f"/gdeltv2/{stamp}.export.CSV.zip" \

@@ -217,6 +217,30 @@ def test_a_sequence_of_exports_ends_as_a_one_shot_ingest_of_the_good_files(gdelt
                 [b_ids]) == [(0,)]
 
 
+def test_an_index_that_fails_is_reported_and_read_again_next_cycle(gdelt, tmp_path):
+    """A 503 for lastupdate.txt, then for the master list during a catch-up: the cycle says
+    so and moves nothing; the next one takes every export."""
+    real = real_exports()
+    a, b, c, d = sorted(real)[:4]
+    db = tmp_path / "watch.duckdb"
+    gdelt.publish(a, zipped(a, real[a]))
+    cycle(db, gdelt)
+    gdelt.publish(b, zipped(b, real[b]), latest=False)
+    gdelt.publish(c, zipped(c, real[c]))
+    gdelt.unavailable["lastupdate.txt"] = 1
+    (g,) = cycle(db, gdelt)["sources"]
+    assert g["loaded"] == [] and len(g["errors"]) == 1 and "lastupdate.txt" in g["errors"][0]
+    gdelt.unavailable["masterfilelist.txt"] = 1
+    (g,) = cycle(db, gdelt)["sources"]
+    assert g["loaded"] == [] and len(g["errors"]) == 1
+    assert "masterfilelist.txt" in g["errors"][0] and "503" in g["errors"][0]
+    assert rows(db, "SELECT position FROM watch_sources") == [(a,)]
+    gdelt.publish(d, zipped(d, real[d]))
+    (g,) = cycle(db, gdelt)["sources"]
+    assert g["loaded"] == [f"{gdelt.base}/gdeltv2/{s}.export.CSV.zip" for s in (b, c, d)]
+    assert not g["errors"] and rows(db, "SELECT count(*) FROM watch_retries") == [(0,)]
+
+
 @pytest.mark.xfail(strict=True, reason="bug: the catch-up reads the master list cached by "
                    "the previous cycle (remote.plan reuses a copy younger than MIN_AGE, 15 min) "
                    "and skips for good the exports listed since")
