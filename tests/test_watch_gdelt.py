@@ -241,9 +241,6 @@ def test_an_index_that_fails_is_reported_and_read_again_next_cycle(gdelt, tmp_pa
     assert not g["errors"] and rows(db, "SELECT count(*) FROM watch_retries") == [(0,)]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the catch-up reads the master list cached by "
-                   "the previous cycle (remote.plan reuses a copy younger than MIN_AGE, 15 min) "
-                   "and skips for good the exports listed since")
 def test_a_catch_up_soon_after_another_takes_every_export(gdelt, tmp_path):
     """Two catch-ups a few minutes apart (the watcher behind by more than one slot twice,
     e.g. GDELT publishing late): the second must see the exports listed since the first.
@@ -265,8 +262,6 @@ def test_a_catch_up_soon_after_another_takes_every_export(gdelt, tmp_path):
     assert second["loaded"] == [f"{gdelt.base}/gdeltv2/{s}.export.CSV.zip" for s in (d, late)]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: refresh._load_remote keeps a failed download in "
-                   "watch_retries only; no `failed` files row, so status does not list it")
 def test_an_export_given_up_is_listed_as_failed_by_status(gdelt, tmp_path):
     """docs/watch.md: after its three attempts a failed export "is left, and `pivotwatch
     status` lists it as failed with its reason"."""

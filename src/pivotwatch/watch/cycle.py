@@ -50,8 +50,7 @@ class CycleResult:
     status: str = "running"
     resumed: list[int] = field(default_factory=list)   # interrupted cycles found at start
     sources: list[SourceReport] = field(default_factory=list)
-    alerts: list[Alert] = field(default_factory=list)  # new in this cycle
-    stored: int = 0
+    alerts: list[Alert] = field(default_factory=list)  # new in this cycle, as stored
     delivered: dict[str, int] = field(default_factory=dict)
     delivery_errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -64,7 +63,7 @@ class CycleResult:
     def to_dict(self) -> dict:
         return {"cycle_id": self.cycle_id, "status": self.status, "resumed": self.resumed,
                 "sources": [s.to_dict() for s in self.sources],
-                "alerts": [a.id for a in self.alerts], "stored": self.stored,
+                "alerts": [a.id for a in self.alerts], "stored": len(self.alerts),
                 "delivered": self.delivered, "delivery_errors": self.delivery_errors,
                 "notes": self.notes}
 
@@ -92,16 +91,12 @@ def _evaluate(store: Store, cycle_id: int, config: WatchConfig, rules: Rules,
             result.notes.append(f"{dyad}: {exc}")
             continue
         result.notes += [f"{dyad}: {n}" for n in found.notes]
-        before = {a.id for a in state.alerts(store, dyad=dyad, limit=10_000)}
-        result.stored += state.record(store, cycle_id, found.outcome, channels)
-        result.alerts += [a for a in found.outcome.alerts if a.id not in before]
+        result.alerts += state.record(store, cycle_id, found.outcome, channels)
     if rules.on("claim_contradicted") and config.feeds:
         alerts, noted, notes = claim_alerts(store, config.feeds, config.dyads, rules)
         result.notes += notes
-        before = {a.id for a in state.alerts(store, rule="claim_contradicted", limit=10_000)}
-        result.stored += state.record(store, cycle_id, state.Outcome(ANY_DYAD, alerts, noted),
+        result.alerts += state.record(store, cycle_id, state.Outcome(ANY_DYAD, alerts, noted),
                                       channels)
-        result.alerts += [a for a in alerts if a.id not in before]
 
 
 def channel_label(channel: str) -> str:

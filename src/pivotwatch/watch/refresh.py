@@ -29,6 +29,7 @@ Every download obeys the address policy: private addresses only where allowed
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Iterable
@@ -108,14 +109,23 @@ def _latest(base: str, policy: AddressPolicy, timeout: float) -> remote.RemoteFi
 
 
 def _missing(ctx: Context, base: str, policy: AddressPolicy, after: str,
-             latest: remote.RemoteFile) -> list[remote.RemoteFile]:
-    """The exports stamped after `after` up to `latest`, from the master list."""
+             latest: remote.RemoteFile) -> tuple[list[remote.RemoteFile], bool]:
+    """The exports stamped after `after` up to `latest`, from the master list, and whether
+    the list names `latest`. A cached copy that does not name it is fetched again (GDELT adds
+    to the list every 15 minutes; the connector keeps a copy up to 15 minutes)."""
+    cached = ctx.settings.cache / "gdelt" / "v2" / "masterfilelist.txt"
     first = _when(after).date()
-    files = remote.plan(2, first, latest.day, base=base, cache=ctx.settings.cache,
-                        retries=ctx.settings.retries, policy=policy)
-    found = {f.name: f for f in files if after < (_stamp(f.name) or "") <= _stamp(latest.name)}
-    found.setdefault(latest.name, latest)  # a master list cached a moment before it
-    return sorted(found.values(), key=lambda f: f.name)
+    for attempt in range(2):
+        files = remote.plan(2, first, latest.day, base=base, cache=ctx.settings.cache,
+                            retries=ctx.settings.retries, policy=policy)
+        found = {f.name: f for f in files
+                 if after < (_stamp(f.name) or "") <= _stamp(latest.name)}
+        if latest.name in found or attempt:
+            break
+        cached.unlink(missing_ok=True)
+    listed = latest.name in found
+    found.setdefault(latest.name, latest)
+    return sorted(found.values(), key=lambda f: f.name), listed
 
 
 def _load_remote(ctx: Context, report: SourceReport, files: list[remote.RemoteFile],
@@ -131,9 +141,14 @@ def _load_remote(ctx: Context, report: SourceReport, files: list[remote.RemoteFi
         outcome = got[f.url]
         report.fetched.append(f.url)
         if isinstance(outcome, Exception):
-            error = str(outcome) if isinstance(outcome, PivotwatchError) else one_line(outcome)
-            report.errors.append(f"{f.url}: {error}")
+            error = str(outcome) if isinstance(outcome, PivotwatchError) else \
+                f"{f.url}: {one_line(outcome)}"
+            report.errors.append(error)
             state.note_retry(ctx.store, f.url, f.size, f.md5, error)
+            # as `ingest gdelt` does: `status` lists it, until a later load replaces the row
+            ctx.store.record_failure(file_id="url-" + hashlib.sha1(f.url.encode()).hexdigest(),
+                                     source="gdelt", name=f.url, error=error,
+                                     size_bytes=f.size, started_at=utcnow())
             continue
         ingest = IngestReport()
         load_one(ctx, ingest, f.url, outcome)
@@ -185,6 +200,7 @@ def refresh_gdelt(ctx: Context, base: str, *, max_files: int,
             retry = _retry_files(ctx, base)
             latest = _latest(base, policy, ctx.settings.fetch_timeout)
             newest = _stamp(latest.name)
+            listed = True
             if saved.position is None:
                 todo = [latest]
             elif newest <= saved.position:
@@ -192,13 +208,19 @@ def refresh_gdelt(ctx: Context, base: str, *, max_files: int,
             elif _when(newest) - _when(saved.position) <= SLOT:
                 todo = [latest]
             else:
-                todo = _missing(ctx, base, policy, saved.position, latest)[:max_files]
+                todo, listed = _missing(ctx, base, policy, saved.position, latest)
+                if len(todo) > max_files:
+                    todo, listed = todo[:max_files], True  # the rest: next cycle
+            new = todo  # the retries below do not move the position
             taken = {f.url for f in todo}
             todo = [*(f for f in retry if f.url not in taken), *todo]
             if not todo:
                 report.unchanged = True
             _load_remote(ctx, report, todo, policy)
-            stamps = [s for f in todo if (s := _stamp(f.name))]
+            # Move past what was taken; but when the master list did not yet name the newest
+            # export, only to the last one it named, so that the slots between are looked
+            # for again next cycle (the newest, loaded now, is then skipped by its hash).
+            stamps = [s for f in new if (s := _stamp(f.name)) and (listed or s != newest)]
             if stamps:
                 saved.position = max([saved.position or "", *stamps])
         if report.loaded:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -185,18 +185,19 @@ class Outcome:
     as_of: object = None
 
 
-def record(store: Store, cycle_id: int, outcome: Outcome, channels: Sequence[str]) -> int:
+def record(store: Store, cycle_id: int, outcome: Outcome, channels: Sequence[str]
+           ) -> list[Alert]:
     """Store a dyad's alerts (those not stored before), their pending deliveries on
-    `channels`, the facts seen and the new assessment, all or nothing. Returns the number of
-    alerts new to the store."""
+    `channels`, the facts seen and the new assessment, all or nothing. Returns the alerts new
+    to the store, as stored (with when and by which cycle they were raised)."""
     now = utcnow()
-    added = 0
+    added: list[Alert] = []
     with store.transaction() as con:
         for alert in outcome.alerts:
             if con.execute("SELECT count(*) FROM watch_alerts WHERE alert_id = ?",
                            [alert.id]).fetchall()[0][0]:
                 continue
-            stamped = Alert(**{**alert.__dict__, "raised_at": now, "cycle_id": cycle_id})
+            stamped = replace(alert, raised_at=now, cycle_id=cycle_id)
             con.execute("INSERT INTO watch_alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [alert.id, alert.rule, alert.dyad, alert.key, str(alert.severity),
                          alert.title, alert.as_of, now, cycle_id,
@@ -204,7 +205,7 @@ def record(store: Store, cycle_id: int, outcome: Outcome, channels: Sequence[str
             for channel in channels:
                 con.execute("INSERT OR IGNORE INTO watch_deliveries VALUES (?, ?, 0, NULL, NULL)",
                             [alert.id, channel])
-            added += 1
+            added.append(stamped)
         facts = [*outcome.seen, *((a.rule, a.key) for a in outcome.alerts)]
         if facts:
             con.executemany("INSERT OR IGNORE INTO watch_seen VALUES (?, ?, ?)",
