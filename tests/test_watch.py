@@ -284,3 +284,38 @@ def test_the_python_api_runs_a_cycle_and_lists_its_alerts(store_copy):
     with open_store(store_copy, read_only=True) as st:
         listed = pivotwatch.alerts("RUS-PRK", store=st, rule="new_curated")
     assert {a.id for a in listed} == {a.id for a in result.alerts}
+
+
+def test_a_level_shift_in_the_latest_months_raises_a_change_point_alert(tmp_path):
+    """Fourteen months of real RUS-CHN rows redated, four times as many in the last two:
+    `change_point` alerts for the shift (with the events behind it and the command), once."""
+    import itertools
+    from datetime import date
+
+    from gdelt_server import pair_of, real_rows, redate
+
+    rows = real_rows()
+    pair = [r for r in rows if pair_of(r) == frozenset({"RUS", "CHN"})]
+    other = [r for r in rows if pair_of(r) & {"RUS", "CHN"} and pair_of(r) != pair_of(pair[0])]
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    ids = itertools.count(900_000_000)
+    for m in range(14):
+        first = date(2024 + m // 12, m % 12 + 1, 1)
+        n = 80 if m >= 12 else 20
+        chosen = [pair[(m * 7 + i) % len(pair)] for i in range(n)] + \
+            [other[(m * 13 + i) % len(other)] for i in range(400)]
+        stamp = f"{first:%Y%m}28000000"
+        lines = [redate(cols, next(ids), first.replace(day=1 + i % 28), stamp)
+                 for i, cols in enumerate(chosen)]
+        (folder / f"{stamp}.export.CSV").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "shift.duckdb"
+    config = WatchConfig(dyads=("RUS-CHN",), gdelt=str(folder), sanctions={})
+    first_cycle = run_cycle(config, db=db)
+    shifts = [a for a in first_cycle.alerts if a.rule == "change_point"]
+    assert shifts, first_cycle.notes
+    assert all(a.as_of >= date(2025, 1, 1) and "up" in a.title for a in shifts)
+    assert all(a.after["per_10k"] > a.before["per_10k"] for a in shifts)
+    assert all(a.evidence and a.command.startswith("pivotwatch changes --dyad RUS-CHN")
+               for a in shifts)
+    assert not [a for a in run_cycle(config, db=db).alerts if a.rule == "change_point"]

@@ -154,10 +154,13 @@ def jump_alerts(store: Store, dyad: str, rules: Rules, notes: list[str]) -> list
 
 def change_alerts(store: Store, dyad: str, rules: Rules, seen: set[str],
                   noted: list[tuple[str, str]], notes: list[str]) -> list[Alert]:
-    from pivotwatch.analysis.changes import changes
+    from pivotwatch.analysis.changes import changes, period_end, top_events
 
+    # top=0: the events behind a change are read only for the changes alerted on, not for
+    # every change in the pair's history on every cycle
     report = changes(dyad, store=store, dimensions=list(DIMENSIONS), freq=rules.change_freq,
-                     min_events=rules.change_min_events, top=MAX_EVIDENCE)
+                     min_events=rules.change_min_events, top=0)
+    a, b = dyad.split("-")
     periods = sorted({date.fromisoformat(str(p)[:10]) for p in report.series.period}) \
         if not report.series.empty else []
     recent = set(periods[-rules.change_recent:])
@@ -169,7 +172,10 @@ def change_alerts(store: Store, dyad: str, rules: Rules, seen: set[str],
         if c.period not in recent:
             noted.append(("change_point", fact))  # found again in older history: not news
             continue
-        ratio = f" ({c.ratio:+.0%})" if c.ratio is not None else ""
+        ratio = f" ({c.ratio - 1:+.0%})" if c.ratio is not None else ""
+        behind = top_events(store, a, b, c.dimension, c.evidence_periods[0],
+                            period_end(c.evidence_periods[-1], rules.change_freq),
+                            MAX_EVIDENCE) if c.evidence_periods else []
         out.append(Alert(
             "change_point", dyad, fact, Severity.LARGE if c.kind == "shift" else Severity.MODERATE,
             f"{dyad} {c.dimension}: {c.kind} {c.direction} from {c.period}{ratio}",
@@ -179,7 +185,7 @@ def change_alerts(store: Store, dyad: str, rules: Rules, seen: set[str],
             f"cover the pair moves this figure too.",
             c.period, before={"per_10k": round(c.before, 4)},
             after={"per_10k": round(c.after, 4), "z": round(c.z, 2)},
-            evidence=_event_evidence(c.events),
+            evidence=_event_evidence(behind),
             command=f"pivotwatch changes --dyad {dyad} --freq {rules.change_freq} "
                     f"--dimension {c.dimension}"))
     if report.notes and not report.changes:
