@@ -30,16 +30,21 @@ How a dyad is simulated (all of it from real data, no change planted unless aske
   volume's own day-to-day residual variation (after trend and weekday) and the rest of its
   week-to-week variation. Real news about one pair is far burstier than the total volume (a
   summit, a visit); neither model reproduces that, so the rates at rest are lower bounds.
+  "gamma-poisson-xK" puts K times the real variation on the dyad: a stress test.
+
+Besides the rules as they stand, `--search` measures other JumpRule settings and `Dispersed`,
+a proposal that makes the jump's chance test allow for the series' own overdispersion, and
+every run measures change_point with and without a guard the watcher could add (`guarded`).
 
 Planted shifts multiply the dyad's rate (every dimension) by 1.5 or 2.0 from a known week
 (month) on. Detection: the dyad's "all" series fires within `DETECT_WEEKS` weeks of the shift
 (volume_jump) or within `DETECT_MONTHS` months (change_point; a shift needs two months of the
 new level to be seen); delay is counted from the shift's week (month), 0 = that week.
 
-    python benchmarks/watch_alarms.py                  # the full table (~4 min on one core)
-    python benchmarks/watch_alarms.py --replays 400 --cp-replays 80
-    python benchmarks/watch_alarms.py --quick          # a smoke run (~15 s), as the test does
-    python benchmarks/watch_alarms.py --search         # also alternative JumpRule defaults
+    python benchmarks/watch_alarms.py                  # the table (~4-5 min on 2 busy cores)
+    python benchmarks/watch_alarms.py --replays 600 --cp-replays 50 --jobs 4
+    python benchmarks/watch_alarms.py --quick          # a smoke run (~10 s), as the test does
+    python benchmarks/watch_alarms.py --models gamma-poisson-x3 --search
 
 Writes the table to benchmarks/work/watch-alarms.md and the figures to watch-alarms.json.
 Not part of the test suite (tests/test_watch_alarms.py runs pieces of it).
@@ -271,19 +276,57 @@ def by_period(events: np.ndarray, volume: np.ndarray, length: float
 
 # --- the rules, replayed ------------------------------------------------------------------
 
-def jump_alerts(events: np.ndarray, volume: np.ndarray, rule: JumpRule, weeks: range,
-                series: range | tuple[int, ...] = range(len(SERIES))) -> list[tuple[int, int]]:
-    """(week, series) of every alert `jump` raises when called at each week of `weeks` on the
-    weeks up to it, as the watcher calls it."""
-    k = rule.baseline_weeks
+@dataclass(frozen=True)
+class Dispersed:
+    """A proposal, not the watcher's rule: `jump` with `rule`, and then its chance test done
+    again with the counts divided by the series' own overdispersion (Pearson's X^2 / df of the
+    up to `history` weeks before the latest, around their pooled rate; at least 1), as a
+    quasi-binomial test does. A rise that is ordinary for this series' week-to-week swings
+    is then no longer "more than chance"."""
+
+    rule: JumpRule
+    history: int = 26
+
+    @property
+    def baseline_weeks(self) -> int:
+        return self.rule.baseline_weeks
+
+    def __call__(self, events: np.ndarray, volume: np.ndarray) -> bool:
+        from scipy.stats import binom
+
+        found = jump(events, volume, self.rule)
+        if found is None:
+            return False
+        n, v = events[-self.history - 1:-1], volume[-self.history - 1:-1]
+        expected = v * n.sum() / v.sum()
+        if len(n) < 2 or expected.min() <= 0:
+            return True
+        phi = max(1.0, float(((n - expected) ** 2 / expected).sum()) / (len(n) - 1))
+        trials = round((found.events + found.baseline_events) / phi)
+        hits = math.ceil(found.events / phi)
+        share = found.volume / (found.volume + found.baseline_volume)
+        return float(binom.sf(hits - 1, trials, share)) < self.rule.max_p
+
+
+Rule = JumpRule | Dispersed
+
+
+def jump_alerts(events: np.ndarray, volume: np.ndarray, rule: Rule,
+                weeks: range, series: range | tuple[int, ...] = range(len(SERIES))
+                ) -> list[tuple[int, int]]:
+    """(week, series) of every alert the rule raises when called at each week of `weeks` on
+    the weeks up to it, as the watcher calls it."""
     out = []
     for w in weeks:
-        lo = w - k
-        if lo < 0:
+        if w < rule.baseline_weeks:
             continue
-        vol = volume[lo:w + 1]
         for s in series:
-            if jump(events[lo:w + 1, s], vol, rule) is not None:
+            if isinstance(rule, Dispersed):
+                fired = rule(events[:w + 1, s], volume[:w + 1])
+            else:  # jump reads the last baseline_weeks + 1 weeks only
+                fired = jump(events[w - rule.baseline_weeks:w + 1, s],
+                             volume[w - rule.baseline_weeks:w + 1], rule) is not None
+            if fired:
                 out.append((w, s))
     return out
 
@@ -320,7 +363,7 @@ def _key(level: float, model: str) -> tuple[int, int]:
 
 
 def jump_rest(data: RealData, level: float, model: str, replays: int, seed: int,
-              rules: dict[str, JumpRule]) -> dict[str, np.ndarray]:
+              rules: dict[str, Rule]) -> dict[str, np.ndarray]:
     """Per rule, the false alerts per dyad-month at rest of each replay (rows) and series
     (columns): the dyad's figure is a row's sum."""
     out = {name: np.zeros((replays, len(SERIES))) for name in rules}
@@ -336,7 +379,7 @@ def jump_rest(data: RealData, level: float, model: str, replays: int, seed: int,
 
 
 def jump_planted(data: RealData, level: float, model: str, factor: float, replays: int,
-                 seed: int, rules: dict[str, JumpRule]) -> dict[str, list[int | None]]:
+                 seed: int, rules: dict[str, Rule]) -> dict[str, list[int | None]]:
     """Per rule, the delay in weeks from the planted shift to the first alert of the "all"
     series within DETECT_WEEKS (None: not detected), per replay."""
     out: dict[str, list[int | None]] = {name: [] for name in rules}
@@ -447,7 +490,7 @@ class Cell:
 
 
 def measure_cell(data: RealData, level: float, model: str, replays: int, cp_replays: int,
-                 seed: int, rules: dict[str, JumpRule], change_point: bool) -> list[Cell]:
+                 seed: int, rules: dict[str, Rule], change_point: bool) -> list[Cell]:
     """The cells of one activity level and model: one per jump rule, and change_point."""
     at_rest = jump_rest(data, level, model, replays, seed, rules)
     planted = {f: jump_planted(data, level, model, f, replays, seed, rules) for f in FACTORS}
@@ -463,7 +506,7 @@ def measure_cell(data: RealData, level: float, model: str, replays: int, cp_repl
 
 
 def measure(data: RealData, *, levels=LEVELS, models=MODELS, replays: int = 300,
-            cp_replays: int = 25, seed: int = 0, rules: dict[str, JumpRule] | None = None,
+            cp_replays: int = 20, seed: int = 0, rules: dict[str, Rule] | None = None,
             change_point: bool = True, jobs: int = 1) -> list[Cell]:
     """Every cell; each replay has its own seed (seed, what, level, model, replay), so a
     figure does not depend on the order, on `jobs` or on the other cells measured."""
@@ -510,7 +553,7 @@ def sources(cells: list[Cell]) -> str:
     return "\n".join(lines)
 
 
-SEARCH = {  # alternatives to JumpRule() tried with --search
+SEARCH: dict[str, Rule] = {  # alternatives tried with --search
     "default": JumpRule(),
     "min_events=30": JumpRule(min_events=30),
     "max_p=1e-4": JumpRule(max_p=1e-4),
@@ -518,6 +561,8 @@ SEARCH = {  # alternatives to JumpRule() tried with --search
     "min_events=30,max_p=1e-4": JumpRule(min_events=30, max_p=1e-4),
     "min_events=30,max_p=1e-4,baseline_weeks=8": JumpRule(min_events=30, max_p=1e-4,
                                                           baseline_weeks=8),
+    "default + dispersion (proposal)": Dispersed(JumpRule()),
+    "baseline_weeks=8 + dispersion (proposal)": Dispersed(JumpRule(baseline_weeks=8)),
 }
 
 
@@ -526,7 +571,7 @@ def main(argv: list[str] | None = None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--replays", type=int, default=300,
                    help="volume_jump replays per cell (3 dyad-years each at rest)")
-    p.add_argument("--cp-replays", type=int, default=25,
+    p.add_argument("--cp-replays", type=int, default=20,
                    help="change_point replays per cell (12 checked months each at rest)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--models", help="comma-separated: poisson, gamma-poisson, and "
@@ -534,7 +579,7 @@ def main(argv: list[str] | None = None) -> int:
                    "the first two")
     p.add_argument("--jobs", type=int, default=1, help="processes (cells run in parallel)")
     p.add_argument("--quick", action="store_true",
-                   help="a smoke run: 20 and 3 replays, levels 30 and 1000")
+                   help="a smoke run: 20 and 2 replays, levels 30 and 1000")
     p.add_argument("--search", action="store_true",
                    help="also measure alternative JumpRule settings (volume_jump only)")
     p.add_argument("--no-shared", action="store_true",
@@ -548,7 +593,7 @@ def main(argv: list[str] | None = None) -> int:
     if data.day_cv is None:
         models = ("poisson",)
     levels = (30, 1000) if args.quick else LEVELS
-    replays, cp_replays = (20, 3) if args.quick else (args.replays, args.cp_replays)
+    replays, cp_replays = (20, 2) if args.quick else (args.replays, args.cp_replays)
     cells = measure(data, levels=levels, models=models, replays=replays,
                     cp_replays=cp_replays, seed=args.seed, jobs=args.jobs)
     if args.search:
