@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,13 @@ def test_config_file_is_read_and_checked(tmp_path):
                     '[watch.deliver]\nfeed = "out/alerts.atom"\nmail_to = ["a@example.org"]\n')
     cfg = load_config(path)
     assert cfg.dyads == ("RUS-CHN", "RUS-PRK") and cfg.every == 3600
+    path.write_text('[watch]\ngdelt = "mirror"\n')
+    assert load_config(path).gdelt == str(tmp_path / "mirror")  # beside the config file
+    path.write_text('[watch]\ndyads = ["rus-chn", "RUS-PRK"]\nevery = "1h"\n'
+                    'feeds = ["https://example.org/a.rss"]\n'
+                    '[watch.sanctions]\nun = ""\nmine = "https://example.org/list.xml"\n'
+                    '[watch.deliver]\nfeed = "out/alerts.atom"\nmail_to = ["a@example.org"]\n')
+    cfg = load_config(path)
     assert "un" not in cfg.sanctions and cfg.sanctions["mine"].endswith("list.xml")
     assert cfg.sanctions["ofac_sdn"] == DEFAULT_SANCTIONS["ofac_sdn"]
     assert cfg.feed == tmp_path / "out" / "alerts.atom"
@@ -64,7 +72,11 @@ def test_config_file_is_read_and_checked(tmp_path):
     for text, message in (('[watch]\nwebhok = "x"\n', "unknown key.*webhok"),
                           ('[watch.deliver]\nwebhook = "file:///etc/passwd"\n', "http\\(s\\) URL"),
                           ('[watch]\ndyads = ["RUS"]\n', "RUS"),
-                          ('[watch]\nevery = "5s"\n', "at least 60"),
+                          ('[watch]\nevery = "5s"\n', "from 1m to 30d"),
+                          ('[wach]\ndyads = ["RUS-CHN"]\n', "unknown key.*wach"),
+                          ('dyads = ["RUS-CHN"]\n', "everything goes under \\[watch\\]"),
+                          ('[watch]\ndyads = ["RUS-PRK", "PRK-RUS"]\n', "same pair"),
+                          ('[watch]\ndyads = ["RUS-XYZ"]\n', "pivotwatch.toml: watch.dyads"),
                           ("[watch\n", "not valid TOML")):
         path.write_text(text)
         with pytest.raises(UsageError, match=message):
@@ -73,8 +85,10 @@ def test_config_file_is_read_and_checked(tmp_path):
 
 def test_every_takes_durations():
     assert parse_every("15m") == 900 and parse_every("2h") == 7200 and parse_every("90") == 90
-    with pytest.raises(UsageError):
-        parse_every("soon")
+    assert parse_every("1h30m") == 5400
+    for bad in ("soon", "59s", "99999999999d"):
+        with pytest.raises(UsageError):
+            parse_every(bad)
 
 
 def test_rules_file_is_checked(tmp_path):
@@ -243,7 +257,10 @@ def test_a_contradicted_claim_in_a_watched_feed(store_copy, tmp_path):
     assert len(found) == 1, first.notes
     alert = found[0]
     assert alert.dyad == "RUS-PRK" and "Shanghai Security Organisation" in alert.summary
-    assert alert.evidence and alert.evidence[0].key == "SCO"
+    document, *rows = alert.evidence
+    assert document.source == "documents" and document.url == "http://news.example/1"
+    assert rows and rows[0].key == "SCO"
+    assert alert.command == "pivotwatch claims http://news.example/1"
     assert not [a for a in second.alerts if a.rule == "claim_contradicted"]  # audited once
 
 
@@ -290,7 +307,6 @@ def test_a_level_shift_in_the_latest_months_raises_a_change_point_alert(tmp_path
     """Fourteen months of real RUS-CHN rows redated, four times as many in the last two:
     `change_point` alerts for the shift (with the events behind it and the command), once."""
     import itertools
-    from datetime import date
 
     from gdelt_server import pair_of, real_rows, redate
 
@@ -311,7 +327,7 @@ def test_a_level_shift_in_the_latest_months_raises_a_change_point_alert(tmp_path
         (folder / f"{stamp}.export.CSV").write_text("\n".join(lines) + "\n", encoding="utf-8")
     db = tmp_path / "shift.duckdb"
     config = WatchConfig(dyads=("RUS-CHN",), gdelt=str(folder), sanctions={})
-    first_cycle = run_cycle(config, db=db)
+    first_cycle = run_cycle(config, db=db, create=True)
     shifts = [a for a in first_cycle.alerts if a.rule == "change_point"]
     assert shifts, first_cycle.notes
     assert all(a.as_of >= date(2025, 1, 1) and "up" in a.title for a in shifts)
@@ -319,3 +335,75 @@ def test_a_level_shift_in_the_latest_months_raises_a_change_point_alert(tmp_path
     assert all(a.evidence and a.command.startswith("pivotwatch changes --dyad RUS-CHN")
                for a in shifts)
     assert not [a for a in run_cycle(config, db=db).alerts if a.rule == "change_point"]
+
+
+def test_a_rule_turned_off_and_on_again_does_not_raise_the_history(store_copy, tmp_path):
+    off = tmp_path / "off.yaml"
+    off.write_text("judgment_change:\n  enabled: true\n")
+    quiet = _cycle(store_copy, rules=off)
+    assert not quiet.alerts
+    again = _cycle(store_copy)  # new_curated's first run: its baseline, not 80 alerts
+    curated = [a for a in again.alerts if a.rule == "new_curated"]
+    assert curated and all(a.as_of >= date_of(again) for a in curated)
+
+
+def date_of(result) -> object:
+    """The oldest as-of date a first run may alert on: 90 days before the newest."""
+    from datetime import timedelta
+
+    return max(a.as_of for a in result.alerts) - timedelta(days=90)
+
+
+def test_commands_in_alerts_are_safe_to_paste_into_a_shell():
+    import shlex
+
+    from pivotwatch.watch.evaluate import command
+
+    line = command("claims", "https://example.org/a;touch${IFS}/tmp/x;$(id)`id`")
+    assert shlex.split(line) == ["pivotwatch", "claims",
+                                 "https://example.org/a;touch${IFS}/tmp/x;$(id)`id`"]
+
+
+def test_watch_refuses_a_missing_store_and_bad_delivery_targets_before_a_cycle(tmp_path,
+                                                                             store_copy):
+    missing = tmp_path / "typo.duckdb"
+    result = once(missing)
+    assert result.exit_code == 1 and "no store at" in result.output and "--create" in \
+        result.output
+    assert not missing.exists()
+    for args, message in ((["--feed", str(tmp_path / "nodir" / "a.atom")], "no folder"),
+                          (["--webhook", "https://user:pw@example.org/x"], "user name"),
+                          (["--mail-to", "not an address"], "plain ASCII"),
+                          (["--mail-to", "a@example.org"], "PIVOTWATCH_SMTP_HOST"),
+                          (["--every", "5s"], "from 1m to 30d"),
+                          (["--dyad", "RUS-PRK", "--dyad", "PRK-RUS"], "same pair")):
+        bad = once(store_copy, *args) if "--every" not in args else \
+            cli("--db", str(store_copy), "watch", *args)
+        assert bad.exit_code == 2 and message in bad.output, (args, bad.output)
+    with open_store(store_copy, read_only=True) as st:
+        assert not state.cycles(st)  # none of them ran a cycle
+    assert once(missing, "--create").exit_code == 0 and missing.exists()
+
+
+def test_claims_about_no_watched_pair_raise_nothing_and_a_new_feed_keeps_its_archive(
+        store_copy, tmp_path):
+    from email.utils import format_datetime
+
+    from pivotwatch.store.store import utcnow
+
+    served = tmp_path / "www"
+    served.mkdir()
+    (served / "now.rss").write_text(RSS.format(when=format_datetime(utcnow())), encoding="utf-8")
+    (served / "old.rss").write_text(RSS.format(when="Mon, 01 Jun 2015 10:00:00 GMT")
+                                    .replace("news.example/1", "news.example/old"),
+                                    encoding="utf-8")
+    with LocalServer(served) as server:
+        server.types[".rss"] = "application/rss+xml"
+        other = WatchConfig(dyads=("RUS-CHN",), gdelt="", sanctions={},
+                            feeds=(server.url("/now.rss"),))
+        assert not [a for a in run_cycle(other, db=store_copy, allow_private="127.0.0.1").alerts
+                    if a.rule == "claim_contradicted"]  # about North Korea: not watched
+        later = WatchConfig(dyads=("RUS-PRK",), gdelt="", sanctions={},
+                            feeds=(server.url("/old.rss"),))
+        added = run_cycle(later, db=store_copy, allow_private="127.0.0.1")
+    assert not [a for a in added.alerts if a.rule == "claim_contradicted"]  # its 2015 archive

@@ -86,7 +86,8 @@ def test_the_feed_is_valid_atom(tmp_path):
             ("urn:pivotwatch:rule", "volume_jump"), ("urn:pivotwatch:dyad", "RUS-PRK"),
             ("urn:pivotwatch:severity", "large")}
         assert [(link.get("rel"), link.get("href")) for link in element.findall(f"{A}link")] \
-            == [("related", "https://example.org/a?b=1&c=2")]
+            == [("alternate", "https://example.org/a?b=1&c=2"),
+                ("related", "https://example.org/a?b=1&c=2")]
         content = element.findtext(f"{A}content")
         assert "events: 12 \u2192 40" in content and alert.command in content
     parsed = feedparser.parse(path.read_bytes())
@@ -142,7 +143,7 @@ def test_hostile_text_is_escaped_and_bad_links_dropped(tmp_path):
     assert "\\u202eevil" in title
     assert "<b>bold</b> & ]]> claim\\x07" in element.findtext(f"{A}summary")
     assert [link.get("href") for link in element.findall(f"{A}link")] == \
-        ["https://example.org/ok"]
+        ["https://example.org/ok"] * 2  # the alternate link and the related one
     # the same entry from feed_xml, which `pivotwatch alerts --format atom` prints
     (printed,) = entries(feed_xml([hostile]))
     assert etree.tostring(printed) == etree.tostring(element)

@@ -159,11 +159,12 @@ def assessment_history(dyad: str = "RUS-PRK", *, store: Store | None = None, sta
 
 
 def watch_cycle(dyads: Sequence[str] | None = None, *, db=None, config=None,
-                allow_private: bool | str = False, **options):
+                allow_private: bool | str = False, create: bool = False, **options):
     """Run one watch cycle (`pivotwatch watch --once`) on the store at `db` (default
     $PIVOTWATCH_DB): refresh the sources, re-assess `dyads`, store and deliver the alerts.
     `config` is a config file's path (default: $PIVOTWATCH_CONFIG or ./pivotwatch.toml);
-    `options` are those of the command (`feed=`, `webhook=`, `mail_to=`, `gdelt=`, `rules=`).
+    `options` are those of the command (`feed=`, `webhook=`, `mail_to=`, `gdelt=`, `rules=`);
+    a missing store is an error unless `create`.
     Returns the cycle's `CycleResult` (`.alerts`, `.sources`, `.to_dict()`). Not named `watch`:
     that is the subpackage (docs/watch.md).
 
@@ -173,7 +174,7 @@ def watch_cycle(dyads: Sequence[str] | None = None, *, db=None, config=None,
     from pivotwatch.watch.cycle import watch as run
 
     cfg = with_options(load_config(config), dyads=dyads, **options)
-    return run(cfg, db=db, once=True, allow_private=allow_private)[0]
+    return run(cfg, db=db, once=True, allow_private=allow_private, create=create)[0]
 
 
 def alerts(dyad: str | None = None, *, store: Store | None = None, rule: str | None = None,

@@ -42,14 +42,15 @@ def _db() -> Path:
 
 def _sources(result) -> Table:
     table = Table(title=f"cycle {result.cycle_id}: sources", title_justify="left")
-    numbers = ("fetched", "loaded", "already in store", "rows")
+    numbers = ("fetched", "loaded", "already in store", "rows", "rejected")
     for name in ("source", *numbers, "outcome"):
-        table.add_column(name, justify="right" if name in numbers else "left")
+        table.add_column(name, justify="right" if name in numbers else "left",
+                         overflow="fold")
     for s in result.sources:
         outcome = ("[red]" + shown("; ".join(s.errors)[:300]) + "[/red]" if s.errors else
                    "unchanged" if s.unchanged else "ok")
         table.add_row(shown(s.source), str(len(s.fetched)), str(len(s.loaded)), str(s.skipped),
-                      f"{s.rows:,}", outcome)
+                      f"{s.rows:,}", f"{s.rejected:,}", outcome)
     return table
 
 
@@ -64,8 +65,12 @@ def _print_cycle(result, fmt: str) -> None:
         out.print(f"resumed after interrupted cycle(s) {', '.join(map(str, result.resumed))}")
     if result.sources:
         out.print(_sources(result))
-    for note in result.notes:
+    fresh = [n for n in result.notes if n not in result.previous_notes]
+    for note in fresh:
         err.print(f"[yellow]note:[/yellow] {shown(note)}")
+    if len(fresh) < len(result.notes):  # a cron log need not repeat them every 15 minutes
+        err.print(f"({len(result.notes) - len(fresh)} note(s) as in the last cycle; "
+                  "--format json shows them all)")
     for problem in result.delivery_errors:
         err.print(f"[red]not delivered:[/red] {shown(problem)}")
     if not result.alerts:
@@ -111,17 +116,21 @@ def watch(
     allow_private: bool = typer.Option(False, "--allow-private", help="Let downloads, feeds "
                                        "and webhooks reach private and loopback addresses."),
     fmt: str = typer.Option("text", "--format", help="text, or json (one object per cycle)."),
+    create: bool = typer.Option(False, "--create", help="Start watching into a new store when "
+                                "none is there (else a missing store is an error)."),
 ) -> None:
     """Keep the assessment current: each cycle fetches what the sources published since the
     last one (GDELT 2.0 exports, sanctions lists that changed, watched feeds), re-assesses the
     watched dyads, raises alerts by the rules (judgment changes, week-on-week jumps, change
     points, new designations, curated events and measures, contradicted claims in feeds) and
     delivers them with their evidence. State lives in the store: a stopped watcher resumes
-    without losing or repeating alerts; one watcher per store.
+    without losing or repeating alerts; one watcher per store. With --once the exit status is
+    1 when an alert could not be delivered (a source that failed is reported and retried
+    next cycle, and does not change it).
 
     Example: pivotwatch --db study.duckdb watch --once --feed alerts.atom
     """
-    from pivotwatch.watch.config import load_config, with_options
+    from pivotwatch.watch.config import duration, load_config, with_options
     from pivotwatch.watch.cycle import watch as run
 
     if fmt not in ("text", "json"):
@@ -137,16 +146,18 @@ def watch(
     db = _db()
     stop = threading.Event()
     if not once:
-        out.print(f"watching {', '.join(cfg.dyads)} in {shown(db)} every {cfg.every:g} s; "
-                  "Ctrl-C or SIGTERM stops")
+        out.print(f"watching {', '.join(cfg.dyads)} in {shown(db)} every "
+                  f"{duration(cfg.every)}; Ctrl-C or SIGTERM stops")
 
     def report_error(exc) -> None:
         err.print(f"[red]cycle failed:[/red] {shown(exc)}; trying again next cycle")
 
-    run(cfg, db=db, once=once, allow_private=allow_private, stop=stop,
-        on_cycle=lambda r: _print_cycle(r, fmt), on_error=report_error)
+    done = run(cfg, db=db, once=once, allow_private=allow_private, create=create, stop=stop,
+               on_cycle=lambda r: _print_cycle(r, fmt), on_error=report_error)
     if state.signal is not None:  # stopped between cycles: nothing was left half done
         out.print("stopped")
+    elif once and done and done[-1].delivery_errors:
+        raise typer.Exit(1)
 
 
 class AlertFormat(StrEnum):
@@ -236,6 +247,8 @@ def alerts(
     else:
         data = strict_json([a.to_dict() for a in found]) + "\n"
     if output is not None:
+        if not output.parent.is_dir():
+            raise UsageError(f"-o {output}: no folder {output.parent}")
         output.write_text(data, encoding="utf-8")
         err.print(f"{len(found)} alert(s) written to {shown(output)}")
     else:

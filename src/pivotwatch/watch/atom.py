@@ -100,6 +100,8 @@ def entry(alert: Alert) -> etree._Element:
     _sub(element, "published", stamp)
     _sub(element, "updated", stamp)
     urls = list(dict.fromkeys(u for u in (http_url(e.url) for e in alert.evidence) if u))
+    if urls:  # what a reader opens on a click: the first row's source (the article, for a claim)
+        _sub(element, "link", rel="alternate", type="text/html", href=urls[0])
     for url in urls[:MAX_LINKS]:
         _sub(element, "link", rel="related", href=url)
     for scheme, term in (("rule", alert.rule), ("dyad", alert.dyad),

@@ -42,7 +42,9 @@ DEFAULT_SANCTIONS = {
 }
 DEFAULT_DYADS = ("RUS-PRK",)
 MIN_EVERY = 60.0  # seconds: GDELT publishes every 15 minutes; faster polling only adds load
-_EVERY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.IGNORECASE)
+MAX_EVERY = 30 * 86400.0  # a month: a longer beat is a typo
+_EVERY = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*[smhd]?\s*)+$", re.IGNORECASE)
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd]?)", re.IGNORECASE)
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _NAME = re.compile(r"^[a-z0-9_]{1,40}$")
 
@@ -74,14 +76,23 @@ class WatchConfig:
 
 
 def parse_every(text: str | float) -> float:
-    """Seconds from '15m', '1h', '90s', '2d' or a number of seconds."""
-    match = _EVERY.match(str(text))
-    if not match:
-        raise UsageError(f"--every must be a duration such as 15m, 1h or 90s, not {text!r}")
-    seconds = float(match.group(1)) * _UNITS[match.group(2).lower()]
-    if seconds < MIN_EVERY:
-        raise UsageError(f"--every must be at least {MIN_EVERY:g} s, not {text!r}")
+    """Seconds from '15m', '1h', '1h30m', '90s', '2d' or a number of seconds."""
+    if not _EVERY.match(str(text)):
+        raise UsageError(f"--every must be a duration such as 15m, 1h30m or 90s, not {text!r}")
+    seconds = sum(float(n) * _UNITS[unit.lower()] for n, unit in _PART.findall(str(text)))
+    if not MIN_EVERY <= seconds <= MAX_EVERY:
+        raise UsageError(f"--every must be from 1m to 30d, not {text!r}")
     return seconds
+
+
+def duration(seconds: float) -> str:
+    """Seconds as the user wrote them: 15m, 1h30m, 2d."""
+    left, parts = int(round(seconds)), []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if left >= size:
+            parts.append(f"{left // size}{unit}")
+            left %= size
+    return "".join(parts) or "0s"
 
 
 def _http(url: str, what: str) -> str:
@@ -96,6 +107,19 @@ def _strings(value, what: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise UsageError(f"{what} must be a list of strings")
     return tuple(value)
+
+
+def dyads(given) -> tuple[str, ...]:
+    """Dyads checked, each once: RUS-PRK and PRK-RUS are one pair, so the second is refused
+    (its alerts would repeat the first's)."""
+    out: dict[frozenset, str] = {}
+    for text in given:
+        dyad = "-".join(parse_dyad(text))
+        pair = frozenset(dyad.split("-"))
+        if pair in out and out[pair] != dyad:
+            raise UsageError(f"{dyad} and {out[pair]} are the same pair: watch it once")
+        out.setdefault(pair, dyad)
+    return tuple(out.values())
 
 
 def config_path(given: Path | None) -> Path | None:
@@ -129,6 +153,10 @@ def load_config(path: Path | None = None) -> WatchConfig:
         data = tomllib.loads(found.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{found}: not valid TOML: {exc}") from None
+    if set(data) - {"watch"}:
+        raise UsageError(f"{found}: unknown key(s) or table(s): "
+                         f"{', '.join(sorted(set(data) - {'watch'}))} (everything goes under "
+                         f"[watch])")
     table = data.get("watch", {})
     if not isinstance(table, dict):
         raise UsageError(f"{found}: [watch] must be a table")
@@ -137,14 +165,19 @@ def load_config(path: Path | None = None) -> WatchConfig:
         raise UsageError(f"{found}: unknown key(s) in [watch]: {', '.join(sorted(unknown))}")
     changes: dict = {"source": found}
     if "dyads" in table:
-        changes["dyads"] = tuple("-".join(parse_dyad(d))
-                                 for d in _strings(table["dyads"], "watch.dyads"))
+        try:
+            changes["dyads"] = dyads(_strings(table["dyads"], "watch.dyads"))
+        except UsageError as exc:
+            raise UsageError(f"{found}: watch.dyads: {exc}") from None
     if "every" in table:
         changes["every"] = parse_every(table["every"])
     if "gdelt" in table:
         if not isinstance(table["gdelt"], str):
             raise UsageError(f"{found}: watch.gdelt must be a URL, a folder or \"\"")
-        changes["gdelt"] = table["gdelt"].strip().rstrip("/")
+        where = table["gdelt"].strip().rstrip("/")
+        # a folder is read relative to the config file, as `rules` and `feed` are
+        changes["gdelt"] = where if not where or "://" in where else \
+            str(found.parent / where)
     if "sanctions" in table:
         lists = table["sanctions"]
         if not isinstance(lists, dict) or not all(isinstance(v, str) for v in lists.values()):
@@ -185,7 +218,7 @@ def with_options(config: WatchConfig, **options) -> WatchConfig:
     if "webhook" in changes:
         _http(changes["webhook"], "--webhook")
     if "dyads" in changes:
-        changes["dyads"] = tuple("-".join(parse_dyad(d)) for d in changes["dyads"])
+        changes["dyads"] = dyads(changes["dyads"])
     if "mail_to" in changes:
         changes["mail_to"] = tuple(changes["mail_to"])
     if "every" in changes:

@@ -3,10 +3,11 @@ watched feed.
 
 The audit (`claims/audit.py`) is the same one `pivotwatch claims` runs. Documents are
 audited once: the ids of those audited are remembered (under the dyad "*", as they may speak
-of any pair). On the first cycle, documents published more than `first_cycle_days` before
-the cycle are the baseline; documents with no publication date count as new. An alert goes to
-the watched dyad whose two countries the claim names, else one whose country it names, else
-the first watched dyad.
+of any pair). The first time a feed is watched, its documents published more than
+`first_cycle_days` before the cycle are its baseline (a feed added later does not raise its
+archive); documents with no publication date count as new. An alert goes to the watched dyad
+whose two countries the claim names, else one whose country it names; a claim that names
+neither country of any watched dyad raises none.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from pivotwatch.analysis.judgment import Evidence
 from pivotwatch.claims.verdicts import VerdictKind
 from pivotwatch.store.store import Store, utcnow
 from pivotwatch.watch import state
-from pivotwatch.watch.evaluate import MAX_EVIDENCE
+from pivotwatch.watch.evaluate import BASELINE, MAX_EVIDENCE, command
 from pivotwatch.watch.model import Alert, Severity
 from pivotwatch.watch.rules import Rules
 
@@ -26,19 +28,18 @@ ANY_DYAD = "*"
 QUOTE = 300  # characters of a claim quoted in an alert
 
 
-def _dyad_for(actors: Sequence[str], dyads: Sequence[str]) -> str:
+def _dyad_for(actors: Sequence[str], dyads: Sequence[str]) -> str | None:
     named = set(actors)
     for need in (2, 1):
         for dyad in dyads:
             if len(named & set(dyad.split("-"))) >= need:
                 return dyad
-    return dyads[0]
+    return None
 
 
-def _new_documents(store: Store, feeds: Sequence[str], rules: Rules) -> list[tuple]:
-    done = state.seen(store, ANY_DYAD, RULE)
+def _new_documents(store: Store, feeds: Sequence[str], done: set[str]) -> list[tuple]:
     rows = store.con.execute(
-        """SELECT doc_id, title, url, published, text, source_name FROM documents
+        """SELECT doc_id, title, url, published, text, source_name, feed_url FROM documents
            WHERE list_contains(?, feed_url) ORDER BY published DESC NULLS FIRST, doc_id""",
         [list(feeds)]).fetchall()
     return [r for r in rows if r[0] not in done]
@@ -52,16 +53,18 @@ def claim_alerts(store: Store, feeds: Sequence[str], dyads: Sequence[str], rules
 
     if not feeds or not store.has_table("documents"):
         return [], [], []
-    docs = _new_documents(store, feeds, rules)
-    first = not state.seen(store, ANY_DYAD, RULE) and not state.alerts(store, rule=RULE, limit=1)
+    done = state.seen(store, ANY_DYAD, RULE)
+    docs = _new_documents(store, feeds, done)
+    new_feeds = {f for f in feeds if f"{BASELINE} {f}" not in done}
     cutoff = utcnow() - timedelta(days=rules.first_cycle_days)
-    noted, alerts, notes = [], [], []
+    noted = [(RULE, f"{BASELINE} {f}") for f in sorted(new_feeds)]
+    alerts, notes = [], []
     todo = []
     for row in docs:
-        if first and row[3] is not None and row[3] < cutoff:
+        if row[6] in new_feeds and row[3] is not None and row[3] < cutoff:
             noted.append((RULE, row[0]))
         else:
-            todo.append(row)
+            todo.append(row[:6])
     if len(todo) > rules.max_documents:
         notes.append(f"{RULE}: {len(todo) - rules.max_documents} new feed documents wait for "
                      f"the next cycle (max_documents {rules.max_documents})")
@@ -77,14 +80,18 @@ def claim_alerts(store: Store, feeds: Sequence[str], dyads: Sequence[str], rules
             claim = ac.claim
             quote = " ".join(claim.text.split())[:QUOTE]
             dyad = _dyad_for(claim.actors, dyads)
+            if dyad is None:
+                continue  # about no watched pair
             where = title or url or source or doc_id
+            link = url if url and url.lower().startswith(("http://", "https://")) else None
+            document = Evidence("documents", doc_id, published.date().isoformat()
+                                if published else None, where, link)
             alerts.append(Alert(
                 RULE, dyad, f"{doc_id} claim {claim.index}", Severity.MODERATE,
                 f"Contradicted claim in {where[:120]}",
                 f"\u201c{quote}\u201d \u2014 {ac.verdict.explanation}",
                 published.date() if published else None,
-                evidence=tuple(ac.verdict.evidence[:MAX_EVIDENCE]),
-                after={"document": url or doc_id, "verdict": str(ac.verdict.verdict),
-                       "rule": ac.verdict.rule},
-                command=f"pivotwatch claims {url}" if url else "pivotwatch claims FILE"))
+                evidence=(document, *ac.verdict.evidence[:MAX_EVIDENCE - 1]),
+                after={"verdict": str(ac.verdict.verdict), "rule": ac.verdict.rule},
+                command=command("claims", link) if link else ""))
     return alerts, noted, notes

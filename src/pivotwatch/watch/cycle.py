@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pivotwatch.errors import PivotwatchError
+from pivotwatch.errors import PivotwatchError, StoreError, UsageError
 from pivotwatch.settings import get_settings
 from pivotwatch.sources.context import Context
 from pivotwatch.sources.fetch import AddressPolicy
@@ -54,6 +54,7 @@ class CycleResult:
     delivered: dict[str, int] = field(default_factory=dict)
     delivery_errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    previous_notes: list[str] = field(default_factory=list)  # the last cycle's, to show changes
 
     @property
     def errors(self) -> list[str]:
@@ -107,6 +108,28 @@ def channel_label(channel: str) -> str:
     return f"webhook:{shown(target)}" if kind == "webhook" else channel
 
 
+def check_channels(config: WatchConfig) -> None:
+    """Refuse, before any cycle, a delivery that cannot work: a feed whose folder does not
+    exist, a webhook URL holding a user name or password, a bad mail address or missing mail
+    settings. UsageError with one line."""
+    from urllib.parse import urlsplit
+
+    from pivotwatch.watch.mail import check_setup
+
+    if config.feed is not None:
+        if config.feed.is_dir():
+            raise UsageError(f"--feed {config.feed} is a folder: name the feed file")
+        if not config.feed.parent.is_dir():
+            raise UsageError(f"--feed {config.feed}: no folder {config.feed.parent}")
+    if config.webhook:
+        parts = urlsplit(config.webhook)
+        if parts.username is not None or parts.password is not None:
+            raise UsageError("a webhook URL with a user name or password is refused (it would "
+                             "be stored and shown): put the secret in its path")
+    if config.mail_to:
+        check_setup(config.mail_to, get_settings())
+
+
 def _deliver(store: Store, config: WatchConfig, allow_private: bool | str,
              result: CycleResult) -> None:
     from pivotwatch.watch.atom import write_feed
@@ -116,9 +139,10 @@ def _deliver(store: Store, config: WatchConfig, allow_private: bool | str,
     settings = get_settings()
     for channel in config.channels:
         todo = state.pending(store, channel)
-        if not todo:
-            continue
         kind, _, target = channel.partition(":")
+        # an empty feed is written too, so a reader can subscribe before the first alert
+        if not todo and (kind != "feed" or Path(target).exists()):
+            continue
         try:
             if kind == "feed":
                 write_feed(Path(target), todo)
@@ -128,22 +152,32 @@ def _deliver(store: Store, config: WatchConfig, allow_private: bool | str,
             elif kind == "mail":
                 send_mail([target], todo, settings=settings)
         except PivotwatchError as exc:
-            state.delivered(store, channel, [a.id for a in todo], str(exc))
+            given_up = state.delivered(store, channel, [a.id for a in todo], str(exc))
             result.delivery_errors.append(f"{channel_label(channel)}: {exc}")
+            if given_up:
+                result.delivery_errors.append(
+                    f"{channel_label(channel)}: gave up on {given_up} alert(s) after "
+                    f"{state.MAX_DELIVERY_ATTEMPTS} attempts (pivotwatch alerts lists them)")
             continue
-        state.delivered(store, channel, [a.id for a in todo])
-        result.delivered[channel_label(channel)] = len(todo)
+        if todo:
+            state.delivered(store, channel, [a.id for a in todo])
+            result.delivered[channel_label(channel)] = len(todo)
 
 
 def run_cycle(config: WatchConfig, *, db: Path | None = None, rules: Rules | None = None,
-              allow_private: bool | str = False, progress=None) -> CycleResult:
-    """One cycle on the store at `db` (default $PIVOTWATCH_DB, created when missing). The
-    caller holds the `WatchLock` (`watch()` does)."""
+              allow_private: bool | str = False, progress=None,
+              create: bool = False) -> CycleResult:
+    """One cycle on the store at `db` (default $PIVOTWATCH_DB; a missing one is an error
+    unless `create`). The caller holds the `WatchLock` (`watch()` does)."""
     rules = rules or load_rules(config.rules)
     settings = get_settings()
-    with open_store(db or settings.db, create=True, command="pivotwatch watch") as store:
+    with open_store(db or settings.db, create=create, command="pivotwatch watch") as store:
+        last = state.cycles(store, 1)
         cycle_id, stale = state.start_cycle(store)
-        result = CycleResult(cycle_id, resumed=stale)
+        result = CycleResult(cycle_id, resumed=stale,
+                             previous_notes=last[0]["report"].get("notes", []) if last else [])
+        if not rules.enabled:
+            result.notes.append(f"every rule is off in {rules.source}: no alert can be raised")
         try:
             ctx = Context(store, settings=settings,
                           **({"progress": progress} if progress is not None else {}))
@@ -165,7 +199,8 @@ def run_cycle(config: WatchConfig, *, db: Path | None = None, rules: Rules | Non
 
 
 def watch(config: WatchConfig, *, db: Path | None = None, once: bool = True,
-          allow_private: bool | str = False, stop: threading.Event | None = None,
+          allow_private: bool | str = False, create: bool = False,
+          stop: threading.Event | None = None,
           on_cycle: Callable[[CycleResult], None] | None = None,
           on_error: Callable[[PivotwatchError], None] | None = None, progress=None
           ) -> list[CycleResult]:
@@ -178,7 +213,12 @@ def watch(config: WatchConfig, *, db: Path | None = None, once: bool = True,
     import time
 
     rules = load_rules(config.rules)
+    check_channels(config)
     db = Path(db or get_settings().db)
+    if not create and not db.exists():
+        # a typo, or cron without PIVOTWATCH_DB, must not watch a new, empty store for ever
+        raise StoreError(f"no store at {db}: load data first (pivotwatch ingest ...), or "
+                         f"give --create to start watching into a new store")
     stop = stop or threading.Event()
     results: list[CycleResult] = []
     with state.WatchLock(db):
@@ -186,7 +226,7 @@ def watch(config: WatchConfig, *, db: Path | None = None, once: bool = True,
             started = time.monotonic()
             try:
                 result = run_cycle(config, db=db, rules=rules, allow_private=allow_private,
-                                   progress=progress)
+                                   progress=progress, create=create)
             except PivotwatchError as exc:
                 if once or on_error is None:
                     raise

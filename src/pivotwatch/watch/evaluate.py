@@ -5,13 +5,16 @@ Each rule compares with the store's memory of earlier cycles (`watch/state.py`):
 assessment of the dyad, and the facts already seen. On the first cycle that watches a dyad
 there is no memory: the judgments become the baseline (no alert), and curated events,
 measures and designations dated within `first_cycle_days` of the pair's newest evidence are
-news, older ones the baseline. The week-on-week jump and the change points look only at the
-latest periods, so they need no baseline.
+news, older ones the baseline. The same holds for a rule's first run on a pair (a rule turned
+on later, or turned off and on again): each rule records its first run (`BASELINE`). The
+week-on-week jump and the change points look only at the latest periods, so they need no
+baseline.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import shlex
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -24,6 +27,15 @@ from pivotwatch.watch.model import Alert, Severity
 from pivotwatch.watch.rules import Rules
 
 MAX_EVIDENCE = 8  # rows carried by one alert
+# A rule's first run on a pair (watching just began, or the rule was just turned on) records
+# this fact: until it is there, the rule's facts are weighed as a baseline (module docstring).
+BASELINE = "*baseline*"
+
+
+def command(*args: object) -> str:
+    """A pivotwatch command line that is safe to paste into a shell: every argument quoted
+    (a value can come from data: a measure's name, a URL)."""
+    return " ".join(shlex.quote(str(a)) for a in ("pivotwatch", *args))
 
 
 @dataclass
@@ -57,12 +69,21 @@ def _event_evidence(rows: Sequence[dict]) -> tuple[Evidence, ...]:
     return tuple(out)
 
 
-def judgment_alerts(dyad: str, assessment, last: dict | None, rules: Rules) -> list[Alert]:
-    """Alerts for every dimension whose level, direction or confidence moved since `last`."""
+def judgment_alerts(dyad: str, assessment, last: dict | None, rules: Rules,
+                    at_old_date: Callable[[date], object] | None = None) -> list[Alert]:
+    """Alerts for every dimension whose level, direction or confidence moved since `last`.
+
+    When the as-of date moved too, `at_old_date(day)` (the assessment of the current data as
+    of the old date) says why: if it still gives the old judgment, the change comes from the
+    date moving (evidence entering or leaving the windows), not from evidence added about the
+    time before it."""
     if last is None:
         return []
     before_all = last.get("judgments", {})
     now = snapshot(assessment)["judgments"]
+    old_as_of = last.get("as_of")
+    moved_date = old_as_of is not None and old_as_of != assessment.as_of.isoformat()
+    then = None
     out = []
     for j in assessment.judgments:
         before, after = before_all.get(j.dimension), now[j.dimension]
@@ -71,20 +92,36 @@ def judgment_alerts(dyad: str, assessment, last: dict | None, rules: Rules) -> l
         moved = [a for a in rules.judgment_on if before.get(a) != after.get(a)]
         if not moved:
             continue
+        if moved_date and then is None and at_old_date is not None:
+            then = snapshot(at_old_date(date.fromisoformat(old_as_of)))["judgments"]
+        if not moved_date:
+            why = "New or changed evidence dated on or before that day moved it."
+        elif then is not None and all(then.get(j.dimension, {}).get(a) == before.get(a)
+                                      for a in moved):
+            why = (f"The evidence as of {old_as_of} still gives the old judgment: the change "
+                   f"comes from the as-of date moving to {assessment.as_of} (newer evidence, "
+                   f"or older evidence leaving the windows), not from new rows about the time "
+                   f"before {old_as_of}.")
+        else:
+            why = (f"Evidence added since the last cycle and dated on or before {old_as_of} "
+                   "moved it, besides the date moving.")
         severity = Severity.LARGE if "level" in moved else \
             Severity.MODERATE if "direction" in moved else Severity.INFO
         change = "; ".join(f"{a} {before.get(a) or 'none'} -> {after.get(a) or 'none'}"
                            for a in moved)
         key = f"{j.dimension} {change} as of {assessment.as_of}"
+        compare = ([command("assess", "--dyad", dyad, "--as-of", old_as_of)]
+                   if moved_date else []) + \
+            [command("assess", "--dyad", dyad, "--as-of", assessment.as_of)]
         out.append(Alert(
             "judgment_change", dyad, key, severity,
             f"{dyad} {j.dimension}: {change}",
             f"The {j.dimension} judgment of {dyad} changed between the assessment as of "
-            f"{last.get('as_of')} and the one as of {assessment.as_of}: {change}."
+            f"{old_as_of} and the one as of {assessment.as_of}: {change}. {why}"
             + (f" Caveats: {'; '.join(j.caveats[:2])}." if j.caveats else ""),
-            assessment.as_of, before=dict(before), after=dict(after),
-            evidence=tuple(j.evidence[:MAX_EVIDENCE]),
-            command=f"pivotwatch assess --dyad {dyad} --as-of {assessment.as_of}"))
+            assessment.as_of, before={"as_of": old_as_of, **before},
+            after={"as_of": assessment.as_of.isoformat(), **after},
+            evidence=tuple(j.evidence[:MAX_EVIDENCE]), command=" && ".join(compare)))
     return out
 
 
@@ -137,18 +174,19 @@ def jump_alerts(store: Store, dyad: str, rules: Rules, notes: list[str]) -> list
             f"{dyad} {dim} activity {rise} in the week of {monday}",
             f"{hit.events} {dim} events between {a} and {b} in the week {monday} to {sunday}: "
             f"{hit.rate:.2f} per 10k events about either country, against {hit.baseline_rate:.2f} "
-            f"over the {k} weeks before ({hit.baseline_events} events); a rise this large by "
-            f"chance has probability {hit.p:.1e}. Media volume and GDELT's duplicate reports "
-            f"move this figure too.",
+            f"over the {k} weeks {start} to {monday - timedelta(days=1)} "
+            f"({hit.baseline_events} events, {hit.baseline_events / k:.1f} a week); a rise this "
+            f"large by chance has probability {hit.p:.1e}. A rise in reporting (one story "
+            f"repeated, GDELT's duplicates) moves this figure as much as one in events.",
             sunday,
-            before={"weeks": f"{start} to {monday - timedelta(days=1)}",
-                    "events": hit.baseline_events, "volume": hit.baseline_volume,
+            before={"events a week": round(hit.baseline_events / k, 1),
+                    "volume a week": round(hit.baseline_volume / k, 1),
                     "per_10k": round(hit.baseline_rate, 4)},
-            after={"week": f"{monday} to {sunday}", "events": hit.events, "volume": hit.volume,
-                   "per_10k": round(hit.rate, 4), "p": hit.p},
+            after={"events a week": hit.events, "volume a week": hit.volume,
+                   "per_10k": round(hit.rate, 4)},
             evidence=evidence,
-            command=f"pivotwatch indicators --dyad {dyad} --freq week --from {start} "
-                    f"--to {sunday} --dimension {dim}"))
+            command=command("indicators", "--dyad", dyad, "--freq", "week", "--from", start,
+                            "--to", sunday, "--dimension", dim)))
     return out
 
 
@@ -186,8 +224,8 @@ def change_alerts(store: Store, dyad: str, rules: Rules, seen: set[str],
             c.period, before={"per_10k": round(c.before, 4)},
             after={"per_10k": round(c.after, 4), "z": round(c.z, 2)},
             evidence=_event_evidence(behind),
-            command=f"pivotwatch changes --dyad {dyad} --freq {rules.change_freq} "
-                    f"--dimension {c.dimension}"))
+            command=command("changes", "--dyad", dyad, "--freq", rules.change_freq,
+                            "--dimension", c.dimension)))
     if report.notes and not report.changes:
         notes += [f"change_point: {n}" for n in report.notes[:1]]
     return out
@@ -225,7 +263,7 @@ def curated_alerts(d, dyad: str, rules: Rules, seen: set[str], first: bool,
             f"(confidence {e['confidence']}).",
             e["day"], evidence=(Evidence("reference_events", e["key"], str(e["day"]),
                                          e["description"], e["url"]),),
-            command=f"pivotwatch assess --dyad {dyad} --as-of {e['day']}")))
+            command=command("report", "--dyad", dyad, "-o", "briefing.html"))))
     for m in d.measures:
         if {m["from_country"], m["to_country"]} != pair:
             continue
@@ -238,7 +276,7 @@ def curated_alerts(d, dyad: str, rules: Rules, seen: set[str], first: bool,
             f"{m['confidence']}.", m["published"], after={m["measure"]: m["value"]},
             evidence=(Evidence("reference_measures", m["row_key"], str(m["published"]), text,
                                m["url"]),),
-            command=f"pivotwatch measures --dyad {dyad} --measure {m['measure']}")))
+            command=command("measures", "--dyad", dyad, "--measure", m["measure"]))))
     return _fact_alerts(dyad, "new_curated", facts, seen, first, newest, rules, noted)
 
 
@@ -255,7 +293,7 @@ def designation_alerts(d, dyad: str, partner: str, rules: Rules, seen: set[str],
             f"A designation that ties {dyad.replace('-', ' and ')}: {text}; listed "
             f"{t['listed_on'] or 'on an unknown date'}.", when,
             evidence=(Evidence("sanctions", fact, str(when) if when else None, text, None),),
-            command=f"pivotwatch sanctions --country {partner} --linked {d.focus}")))
+            command=command("sanctions", "--country", partner, "--linked", d.focus))))
     return _fact_alerts(dyad, "new_designation", facts, seen, first, newest, rules, noted)
 
 
@@ -269,7 +307,6 @@ def evaluate(store: Store, dyad: str, rules: Rules) -> Evaluation:
     noted: list[tuple[str, str]] = []
     alerts: list[Alert] = []
     last = state.last_assessment(store, dyad)
-    first = last is None
     d = load_dossier(store, focus, [partner])
     newest = latest_date(d, partner)
     new_snapshot, as_of = None, None
@@ -280,18 +317,26 @@ def evaluate(store: Store, dyad: str, rules: Rules) -> Evaluation:
     else:
         new_snapshot, as_of = snapshot(assessment), assessment.as_of
         if rules.on("judgment_change"):
-            alerts += judgment_alerts(dyad, assessment, last, rules)
+            alerts += judgment_alerts(dyad, assessment, last, rules,
+                                      lambda day: assess_dossier(d, store, partner, as_of=day))
+
+    def facts(rule: str, run: Callable[[set[str], bool], list[Alert]]) -> list[Alert]:
+        seen = state.seen(store, dyad, rule)
+        first = BASELINE not in seen
+        if first:
+            noted.append((rule, BASELINE))
+        return run(seen, first)
+
     for rule, run in (
             ("volume_jump", lambda: jump_alerts(store, dyad, rules, notes)),
             ("change_point", lambda: change_alerts(store, dyad, rules,
                                                    state.seen(store, dyad, "change_point"),
                                                    noted, notes)),
-            ("new_curated", lambda: curated_alerts(d, dyad, rules,
-                                                   state.seen(store, dyad, "new_curated"),
-                                                   first, newest, noted)),
-            ("new_designation", lambda: designation_alerts(
-                d, dyad, partner, rules, state.seen(store, dyad, "new_designation"), first,
-                newest, noted))):
+            ("new_curated", lambda: facts("new_curated", lambda seen, first: curated_alerts(
+                d, dyad, rules, seen, first, newest, noted))),
+            ("new_designation", lambda: facts("new_designation", lambda seen, first:
+                                              designation_alerts(d, dyad, partner, rules, seen,
+                                                                 first, newest, noted)))):
         if rules.on(rule):
             try:
                 alerts += run()

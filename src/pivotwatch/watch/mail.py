@@ -107,6 +107,15 @@ def _sender(settings: Settings) -> str:
     raise UsageError("set PIVOTWATCH_SMTP_FROM to the address alerts are sent from")
 
 
+def check_setup(to: Sequence[str], settings: Settings) -> None:
+    """What a mail needs, checked before a cycle starts: the addresses, the sender and the
+    server settings; UsageError with one line otherwise."""
+    for address in to:
+        check_address(address, "--mail-to")
+    _check_server(settings)
+    _sender(settings)
+
+
 def _check_server(settings: Settings) -> None:
     if not settings.smtp_host:
         raise UsageError("set PIVOTWATCH_SMTP_HOST (and PIVOTWATCH_SMTP_FROM) to send alerts "

@@ -24,9 +24,15 @@ class Severity(StrEnum):
     INFO = "info"
 
 
+def pair_key(dyad: str) -> str:
+    """The pair whichever way round it is named (RUS-PRK and PRK-RUS are one pair), for what
+    identifies a fact: an alert's id and the facts seen."""
+    return "-".join(sorted(dyad.split("-")))
+
+
 def alert_id(rule: str, dyad: str, key: str) -> str:
     """The stable id of the alert `rule` raises for `dyad` on the fact named by `key`."""
-    return xxhash.xxh3_128_hexdigest("\x1f".join((rule, dyad, key)).encode())
+    return xxhash.xxh3_128_hexdigest("\x1f".join((rule, pair_key(dyad), key)).encode())
 
 
 @dataclass(frozen=True)

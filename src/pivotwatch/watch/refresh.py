@@ -69,11 +69,12 @@ class SourceReport:
     errors: list[str] = field(default_factory=list)
     rows: int = 0
     skipped: int = 0  # files already in the store (loaded before, by another command or cycle)
+    rejected: int = 0  # rows of the loaded files rejected, with their reasons (`status`)
 
     def to_dict(self) -> dict:
         return {"source": self.source, "fetched": len(self.fetched), "loaded": self.loaded,
                 "skipped": self.skipped, "unchanged": self.unchanged, "errors": self.errors,
-                "rows": self.rows}
+                "rows": self.rows, "rejected": self.rejected}
 
 
 def _stamp(name: str) -> str | None:
@@ -93,6 +94,7 @@ def _absorb(report: SourceReport, ingest: IngestReport) -> set[str]:
             continue
         report.loaded.append(result.name)
         report.rows += int(getattr(result, "rows_kept", 0) or 0)
+        report.rejected += int(getattr(result, "rows_rejected", 0) or 0)
     report.errors += [f"{name}: {error}" for name, error in ingest.failures]
     return {name for name, _ in ingest.failures}
 

@@ -92,6 +92,8 @@ def load_rules(path: Path | None = None) -> Rules:
             raise UsageError(f"{where}: {rule}.enabled must be true or false")
     if "first_cycle_days" in data:
         out["first_cycle_days"] = _number(data["first_cycle_days"], "first_cycle_days", int)
+        if out["first_cycle_days"] < 0:
+            raise UsageError(f"{where}: first_cycle_days must be 0 or more")
     j = data.get("judgment_change") or {}
     if "aspects" in j:
         if not isinstance(j["aspects"], list) or set(j["aspects"]) - set(_ASPECTS):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pivotwatch.errors import StoreError
 from pivotwatch.store.store import Store, utcnow
-from pivotwatch.watch.model import Alert
+from pivotwatch.watch.model import Alert, pair_key
 
 try:
     import fcntl
@@ -164,8 +164,10 @@ def clear_retry(store: Store, url: str) -> None:
 # --- facts seen, assessments, alerts ---------------------------------------------------------
 
 def seen(store: Store, dyad: str, rule: str) -> set[str]:
+    """The facts `rule` has taken into account for the pair (either order)."""
     return {r[0] for r in store.con.execute(
-        "SELECT fact FROM watch_seen WHERE dyad = ? AND rule = ?", [dyad, rule]).fetchall()}
+        "SELECT fact FROM watch_seen WHERE dyad = ? AND rule = ?",
+        [pair_key(dyad), rule]).fetchall()}
 
 
 def last_assessment(store: Store, dyad: str) -> dict | None:
@@ -209,7 +211,7 @@ def record(store: Store, cycle_id: int, outcome: Outcome, channels: Sequence[str
         facts = [*outcome.seen, *((a.rule, a.key) for a in outcome.alerts)]
         if facts:
             con.executemany("INSERT OR IGNORE INTO watch_seen VALUES (?, ?, ?)",
-                            [[outcome.dyad, rule, fact] for rule, fact in facts])
+                            [[pair_key(outcome.dyad), rule, fact] for rule, fact in facts])
         if outcome.assessment is not None:
             con.execute("INSERT OR REPLACE INTO watch_assessments VALUES (?, ?, ?, ?)",
                         [outcome.dyad, outcome.as_of, cycle_id,
@@ -226,17 +228,24 @@ def pending(store: Store, channel: str) -> list[Alert]:
     return [Alert.from_dict(json.loads(r[0])) for r in rows]
 
 
-def delivered(store: Store, channel: str, ids: Iterable[str], error: str | None = None) -> None:
-    """Note a delivery attempt of `ids` on `channel`: done when `error` is None."""
+def delivered(store: Store, channel: str, ids: Iterable[str], error: str | None = None) -> int:
+    """Note a delivery attempt of `ids` on `channel`: done when `error` is None. Returns how
+    many of them have now failed `MAX_DELIVERY_ATTEMPTS` times (given up)."""
     ids = list(ids)
     if not ids:
-        return
+        return 0
     with store.transaction() as con:
         con.executemany(
             """UPDATE watch_deliveries SET attempts = attempts + 1, error = ?,
                delivered_at = CASE WHEN ? THEN ? ELSE NULL END
                WHERE alert_id = ? AND channel = ?""",
             [[error, error is None, utcnow(), i, channel] for i in ids])
+        if error is None:
+            return 0
+        return int(con.execute(
+            """SELECT count(*) FROM watch_deliveries WHERE channel = ? AND attempts >= ?
+               AND delivered_at IS NULL AND list_contains(?, alert_id)""",
+            [channel, MAX_DELIVERY_ATTEMPTS, ids]).fetchall()[0][0])
 
 
 def alerts(store: Store, *, dyad: str | None = None, rule: str | None = None,
@@ -244,11 +253,14 @@ def alerts(store: Store, *, dyad: str | None = None, rule: str | None = None,
            limit: int = 100) -> list[Alert]:
     """Stored alerts, newest first, filtered by the values given (bound, never in the SQL)."""
     rows = store.con.execute(
-        """SELECT body FROM watch_alerts
-           WHERE (? IS NULL OR dyad = ?) AND (? IS NULL OR rule = ?)
+        """SELECT body FROM (SELECT *, list_sort(string_split(dyad, '-'))[1] || '-' ||
+                                   list_sort(string_split(dyad, '-'))[2] AS pair
+                             FROM watch_alerts)
+           WHERE (? IS NULL OR pair = ?) AND (? IS NULL OR rule = ?)
              AND (? IS NULL OR severity = ?) AND (? IS NULL OR raised_at >= ?)
            ORDER BY raised_at DESC, alert_id LIMIT ?""",
-        [dyad, dyad, rule, rule, severity, severity, since, since, limit]).fetchall()
+        [dyad, dyad and pair_key(dyad), rule, rule, severity, severity, since, since,
+         limit]).fetchall()
     return [Alert.from_dict(json.loads(r[0])) for r in rows]
 
 
