@@ -331,6 +331,8 @@ def test_a_level_shift_in_the_latest_months_raises_a_change_point_alert(tmp_path
     shifts = [a for a in first_cycle.alerts if a.rule == "change_point"]
     assert shifts, first_cycle.notes
     assert all(a.as_of >= date(2025, 1, 1) and "up" in a.title for a in shifts)
+    # February 2025, the newest month, is not over: it is not tested yet
+    assert all(a.as_of < date(2025, 2, 1) for a in shifts)
     assert all(a.after["per_10k"] > a.before["per_10k"] for a in shifts)
     assert all(a.evidence and a.command.startswith("pivotwatch changes --dyad RUS-CHN")
                for a in shifts)

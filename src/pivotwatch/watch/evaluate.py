@@ -190,21 +190,42 @@ def jump_alerts(store: Store, dyad: str, rules: Rules, notes: list[str]) -> list
     return out
 
 
+def _last_whole_end(newest: date, freq: str) -> date:
+    """The last day of the newest period that ended before `newest`."""
+    from pivotwatch.analysis.changes import next_period
+
+    first = date(newest.year, 1, 1) if freq != "week" else newest - timedelta(days=400)
+    p = first
+    while next_period(p, freq) <= newest:  # the period starting at p ended before newest...
+        p = next_period(p, freq)
+    return p - timedelta(days=1)  # ... p is the one holding newest: end the day before it
+
+
 def change_alerts(store: Store, dyad: str, rules: Rules, seen: set[str],
                   noted: list[tuple[str, str]], notes: list[str]) -> list[Alert]:
     from pivotwatch.analysis.changes import changes, period_end, top_events
 
+    newest = newest_day(store)
+    if newest is None:
+        return []
+    # Whole periods only: the current one, as far as it has come, is not yet a level (a few
+    # days' events against a few days' volume swing widely). A period is whole once the
+    # store holds a day after it.
+    end = _last_whole_end(newest, rules.change_freq)
     # top=0: the events behind a change are read only for the changes alerted on, not for
     # every change in the pair's history on every cycle
     report = changes(dyad, store=store, dimensions=list(DIMENSIONS), freq=rules.change_freq,
-                     min_events=rules.change_min_events, top=0)
+                     min_events=rules.change_min_events, top=0, end=end)
     a, b = dyad.split("-")
     periods = sorted({date.fromisoformat(str(p)[:10]) for p in report.series.period}) \
         if not report.series.empty else []
     recent = set(periods[-rules.change_recent:])
     out = []
     for c in report.changes:
-        fact = f"{c.dimension} {c.kind} {c.period} {c.direction}"
+        # not keyed by the kind: a shift first shows as a spike at the latest period (it has
+        # no neighbours after it yet), and as a shift at the same period a period later; one
+        # change, one alert
+        fact = f"{c.dimension} {c.period} {c.direction}"
         if fact in seen:
             continue
         if c.period not in recent:
