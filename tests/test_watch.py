@@ -275,6 +275,8 @@ def test_a_failed_delivery_is_tried_again_next_cycle(store_copy, tmp_path):
     with open_store(store_copy, read_only=True) as st:
         waiting = state.pending(st, f"feed:{feed}")
     assert {a.id for a in waiting} == {a.id for a in first.alerts}
+    health = cli("--db", str(store_copy), "status").output
+    assert f"not delivered yet: {len(first.alerts)} alert(s) to feed:" in health.replace("\n", "")
     blocker.unlink()
     blocker.mkdir()
     second = _cycle(store_copy, feed=feed)

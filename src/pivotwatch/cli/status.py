@@ -9,7 +9,8 @@ from rich.table import Table
 
 from pivotwatch.analysis.freshness import STALE_AFTER_DAYS, freshness, stale_note
 from pivotwatch.cli.common import handle_errors, out, parse_date, shown, store
-from pivotwatch.store.status import store_status
+from pivotwatch.store.status import store_status, watch_health
+from pivotwatch.watch.state import MAX_DELIVERY_ATTEMPTS
 
 
 def register(app: typer.Typer) -> None:
@@ -58,6 +59,7 @@ def status(
         rows = store_status(st)
         path = st.path
         entries = freshness(st, day) if rows else []
+        health = watch_health(st, MAX_DELIVERY_ATTEMPTS)
     if not rows:
         out.print(f"{shown(path)}: empty store; load data with `pivotwatch ingest sample` or "
                   "`pivotwatch ingest gdelt ...`")
@@ -96,3 +98,25 @@ def status(
         for name, error in s.failures:
             line = error if error.startswith(name) else f"{name}: {error}"
             out.print(f"[red]failed:[/red] {shown(line)}")
+    if health is not None:
+        _watch(health)
+
+
+def _watch(h) -> None:
+    """The watcher's health: its last cycle, alerts not delivered, sources failing."""
+    from pivotwatch.watch.cycle import channel_label
+
+    cycle_id, status, started, finished = h.last
+    when = f"{finished or started:%Y-%m-%d %H:%M} UTC"
+    colour = "green" if status == "done" else "yellow"
+    out.print(f"watch: {h.cycles:,} cycle(s), the last ({cycle_id}) [{colour}]{status}[/{colour}] "
+              f"at {when}; {h.interrupted:,} interrupted or failed; {h.alerts:,} alert(s) "
+              f"(pivotwatch alerts)")
+    for channel, trying, given_up in h.undelivered:
+        where = shown(channel_label(channel))
+        if trying:
+            out.print(f"[yellow]not delivered yet:[/yellow] {trying:,} alert(s) to {where}")
+        if given_up:
+            out.print(f"[red]given up:[/red] {given_up:,} alert(s) to {where}")
+    for source, error in h.source_errors:
+        out.print(f"[red]watched source failing:[/red] {shown(source)}: {shown(error)}")

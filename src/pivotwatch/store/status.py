@@ -83,3 +83,36 @@ def store_status(store: Store) -> list[SourceStatus]:
         out.append(SourceStatus(source, loaded, failed, int(read), int(kept), int(rejected),
                                 int(dup), events, first, last, days, both, failures))
     return out
+
+
+@dataclass(frozen=True)
+class WatchHealth:
+    """How the watcher (`pivotwatch watch`) stands: its cycles, alerts, deliveries, sources."""
+
+    cycles: int
+    last: tuple | None  # (cycle_id, status, started_at, finished_at) of the newest cycle
+    interrupted: int
+    alerts: int
+    undelivered: tuple[tuple[str, int, int], ...]  # (channel, still trying, given up)
+    source_errors: tuple[tuple[str, str], ...]  # (source, its last error)
+
+
+def watch_health(store: Store, max_attempts: int) -> WatchHealth | None:
+    """None for a store that was never watched."""
+    if not store.has_table("watch_cycles") or not store.count("watch_cycles"):
+        return None
+    con = store.con
+    last = con.execute("SELECT cycle_id, status, started_at, finished_at FROM watch_cycles "
+                       "ORDER BY cycle_id DESC LIMIT 1").fetchall()[0]
+    interrupted = con.execute("SELECT count(*) FROM watch_cycles WHERE status IN "
+                              "('interrupted', 'failed')").fetchall()[0][0]
+    undelivered = con.execute(
+        """SELECT channel, count(*) FILTER (WHERE attempts < ?),
+                  count(*) FILTER (WHERE attempts >= ?)
+           FROM watch_deliveries WHERE delivered_at IS NULL GROUP BY channel ORDER BY channel""",
+        [max_attempts, max_attempts]).fetchall()
+    errors = con.execute("SELECT source, error FROM watch_sources WHERE error IS NOT NULL "
+                         "ORDER BY source").fetchall()
+    return WatchHealth(store.count("watch_cycles"), tuple(last), int(interrupted),
+                       store.count("watch_alerts"), tuple(map(tuple, undelivered)),
+                       tuple(map(tuple, errors)))
