@@ -34,7 +34,8 @@ How a dyad is simulated (all of it from real data, no change planted unless aske
 
 Besides the rules as they stand, `--search` measures other JumpRule settings and `Dispersed`,
 a proposal that makes the jump's chance test allow for the series' own overdispersion, and
-every run measures change_point with and without a guard the watcher could add (`guarded`).
+every run measures change_point with and without a guard the watcher could add (`guarded`);
+`--partial N` measures change_point as the watcher runs it, on the current, partial month.
 
 Planted shifts multiply the dyad's rate (every dimension) by 1.5 or 2.0 from a known week
 (month) on. Detection: the dyad's "all" series fires within `DETECT_WEEKS` weeks of the shift
@@ -91,6 +92,7 @@ CP_HISTORY = 24  # change_point at rest: months 24..35 checked on all history be
 CP_CHECKED = 12
 CP_SHIFT = 24  # planted: first month at the new rate
 DETECT_MONTHS = 3  # detected when an alert comes in months CP_SHIFT .. +2
+PARTIAL_STEP = 3  # days between the checks of a partial month (the watcher: every cycle)
 CP_SETTINGS = ("default", f"dimension >= {changes.MIN_EVENTS} events")
 TRIM = 29  # days in the centred median that makes the volume stationary
 
@@ -422,6 +424,35 @@ def cp_rest(data: RealData, level: float, model: str, replays: int, seed: int
     return out
 
 
+def cp_partial_rest(data: RealData, level: float, model: str, replays: int, seed: int,
+                    step: int = 1) -> np.ndarray:
+    """`cp_rest` as the watcher runs it, every cycle: the series ends with the current,
+    partial month (its events and volume so far), checked every `step` days of each checked
+    month. False alerts per dyad-month of each replay (rows) and series (columns)."""
+    out = np.zeros((replays, len(SERIES)))
+    months = CP_HISTORY + CP_CHECKED
+    for r in range(replays):
+        events, volume = simulate(data, level, model, math.ceil(months * MONTH_DAYS / 7) + 1,
+                                  _rng(seed, 3, *_key(level, model), r))
+        whole, whole_volume = by_period(events, volume, MONTH_DAYS)
+        for s in range(len(SERIES)):
+            seen: set[tuple[str, int, str]] = set()
+            for m in range(CP_HISTORY, months):
+                first, end = math.ceil(m * MONTH_DAYS), math.ceil((m + 1) * MONTH_DAYS)
+                for day in range(first, end, step):
+                    ev = np.append(whole[:m, s], events[first:day + 1, s].sum())
+                    total = np.append(whole[:m, 0], events[first:day + 1, 0].sum())
+                    vol = np.append(whole_volume[:m], volume[first:day + 1].sum())
+                    d = changes.detect(ev * 1e4 / vol, total >= changes.MIN_EVENTS)
+                    for kind, found in (("shift", d.shifts), ("spike", d.spikes)):
+                        for c in found:
+                            fact = (kind, c.index, c.direction)
+                            if c.index >= m - 1 and fact not in seen:
+                                seen.add(fact)
+                                out[r, s] += 1 / CP_CHECKED
+    return out
+
+
 def cp_planted(data: RealData, level: float, model: str, factor: float, replays: int,
                seed: int) -> dict[str, list[int | None]]:
     """The delay in months from the planted shift to the first new upward change of the "all"
@@ -490,8 +521,10 @@ class Cell:
 
 
 def measure_cell(data: RealData, level: float, model: str, replays: int, cp_replays: int,
-                 seed: int, rules: dict[str, Rule], change_point: bool) -> list[Cell]:
-    """The cells of one activity level and model: one per jump rule, and change_point."""
+                 seed: int, rules: dict[str, Rule], change_point: bool,
+                 partial: int = 0) -> list[Cell]:
+    """The cells of one activity level and model: one per jump rule, change_point without
+    and with the guard, and (`partial` replays) change_point on partial months."""
     at_rest = jump_rest(data, level, model, replays, seed, rules)
     planted = {f: jump_planted(data, level, model, f, replays, seed, rules) for f in FACTORS}
     cells = [Cell("volume_jump", name, level, model, rest(at_rest[name]),
@@ -502,16 +535,20 @@ def measure_cell(data: RealData, level: float, model: str, replays: int, cp_repl
         cells += [Cell("change_point", name, level, model, rest(at_rest[name]),
                        {_label(f): detected(planted[f][name]) for f in FACTORS})
                   for name in CP_SETTINGS]
+    if partial:
+        cells.append(Cell("change_point", f"partial month, every {PARTIAL_STEP} days", level,
+                          model, rest(cp_partial_rest(data, level, model, partial, seed,
+                                                      PARTIAL_STEP)), {}))
     return cells
 
 
 def measure(data: RealData, *, levels=LEVELS, models=MODELS, replays: int = 300,
             cp_replays: int = 20, seed: int = 0, rules: dict[str, Rule] | None = None,
-            change_point: bool = True, jobs: int = 1) -> list[Cell]:
+            change_point: bool = True, jobs: int = 1, partial: int = 0) -> list[Cell]:
     """Every cell; each replay has its own seed (seed, what, level, model, replay), so a
     figure does not depend on the order, on `jobs` or on the other cells measured."""
     rules = rules or {"default": JumpRule()}
-    work = [(data, level, model, replays, cp_replays, seed, rules, change_point)
+    work = [(data, level, model, replays, cp_replays, seed, rules, change_point, partial)
             for model in models for level in levels]
     if jobs <= 1:
         return [c for args in work for c in measure_cell(*args)]
@@ -534,7 +571,10 @@ def table(cells: list[Cell]) -> str:
         unit = "wk" if c.rule == "volume_jump" else "mo"
         shifts = []
         for f in FACTORS:
-            d = c.shifts[_label(f)]
+            d = c.shifts.get(_label(f))
+            if d is None:
+                shifts.append("not measured")
+                continue
             delay = "-" if d.median_delay is None else f"{d.median_delay:g} {unit}"
             shifts.append(f"{d.rate:.0%}, {delay}")
         flag = " **over 1**" if c.rest.mean > TARGET else ""
@@ -584,6 +624,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="also measure alternative JumpRule settings (volume_jump only)")
     p.add_argument("--no-shared", action="store_true",
                    help="use the bundled sample only (flat volume, poisson model)")
+    p.add_argument("--partial", type=int, default=0, metavar="N",
+                   help="also N replays of change_point run on the partial current month, as "
+                   "the watcher runs it (slow: ~14 s a replay and cell)")
     p.add_argument("--out", type=Path, default=WORK / "watch-alarms.md")
     args = p.parse_args(argv)
 
@@ -595,7 +638,8 @@ def main(argv: list[str] | None = None) -> int:
     levels = (30, 1000) if args.quick else LEVELS
     replays, cp_replays = (20, 2) if args.quick else (args.replays, args.cp_replays)
     cells = measure(data, levels=levels, models=models, replays=replays,
-                    cp_replays=cp_replays, seed=args.seed, jobs=args.jobs)
+                    cp_replays=cp_replays, seed=args.seed, jobs=args.jobs,
+                    partial=args.partial)
     if args.search:
         alternatives = {k: v for k, v in SEARCH.items() if k != "default"}
         cells += measure(data, levels=levels, models=models, replays=replays, seed=args.seed,

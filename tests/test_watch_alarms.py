@@ -138,6 +138,15 @@ def test_sparse_dimensions_make_the_change_point_alerts_at_rest(real_data):
     assert all(wa.detected(planted[name]).rate == 1.0 for name in wa.CP_SETTINGS)
 
 
+def test_the_current_partial_month_makes_change_point_cry_wolf(sample_data):
+    """Run on whole months the detector is quiet at rest; run, as the watcher does, on a
+    series that ends with the month so far, a few days' noisy figure reads as a shift."""
+    whole = wa.cp_rest(sample_data, 1000, "poisson", 1, 0)["default"].sum()
+    partial = wa.cp_partial_rest(sample_data, 1000, "poisson", 1, 0, step=15).sum()
+    # full run (3 replays, every 3 days): 3.0 (2.1-3.9) per dyad-month against 0.003 whole
+    assert whole < 0.1 and partial > wa.TARGET
+
+
 def test_a_seed_fixes_every_figure(sample_data):
     def run(seed):
         return [asdict(c) for c in wa.measure(sample_data, levels=(30,), models=("poisson",),
