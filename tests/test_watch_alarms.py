@@ -143,7 +143,7 @@ def test_the_current_partial_month_makes_change_point_cry_wolf(sample_data):
     series that ends with the month so far, a few days' noisy figure reads as a shift."""
     whole = wa.cp_rest(sample_data, 1000, "poisson", 1, 0)["default"].sum()
     partial = wa.cp_partial_rest(sample_data, 1000, "poisson", 1, 0, step=15).sum()
-    # full run (3 replays, every 3 days): 3.0 (2.1-3.9) per dyad-month against 0.003 whole
+    # full run (6 replays, every 3 days): 2.9 (2.3-3.5) per dyad-month against 0.003 whole
     assert whole < 0.1 and partial > wa.TARGET
 
 
