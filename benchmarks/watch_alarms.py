@@ -32,10 +32,11 @@ How a dyad is simulated (all of it from real data, no change planted unless aske
   summit, a visit); neither model reproduces that, so the rates at rest are lower bounds.
   "gamma-poisson-xK" puts K times the real variation on the dyad: a stress test.
 
-Besides the rules as they stand, `--search` measures other JumpRule settings and `Dispersed`,
-a proposal that makes the jump's chance test allow for the series' own overdispersion, and
-every run measures change_point with and without a guard the watcher could add (`guarded`);
-`--partial N` measures change_point as the watcher runs it, on the current, partial month.
+Besides the rules as they stand, `--search` measures other JumpRule settings, among them the
+rule as it stood before these measurements (`BEFORE`: 4 baseline weeks, a plain binomial
+test), and every run measures change_point with and without the watcher's guard (`guarded`:
+enough events of the dimension in the changed month or the month before); `--partial N`
+measures change_point on the current, partial month, which the watcher no longer tests.
 
 Planted shifts multiply the dyad's rate (every dimension) by 1.5 or 2.0 from a known week
 (month) on. Detection: the dyad's "all" series fires within `DETECT_WEEKS` weeks of the shift
@@ -278,39 +279,9 @@ def by_period(events: np.ndarray, volume: np.ndarray, length: float
 
 # --- the rules, replayed ------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Dispersed:
-    """A proposal, not the watcher's rule: `jump` with `rule`, and then its chance test done
-    again with the counts divided by the series' own overdispersion (Pearson's X^2 / df of the
-    up to `history` weeks before the latest, around their pooled rate; at least 1), as a
-    quasi-binomial test does. A rise that is ordinary for this series' week-to-week swings
-    is then no longer "more than chance"."""
-
-    rule: JumpRule
-    history: int = 26
-
-    @property
-    def baseline_weeks(self) -> int:
-        return self.rule.baseline_weeks
-
-    def __call__(self, events: np.ndarray, volume: np.ndarray) -> bool:
-        from scipy.stats import binom
-
-        found = jump(events, volume, self.rule)
-        if found is None:
-            return False
-        n, v = events[-self.history - 1:-1], volume[-self.history - 1:-1]
-        expected = v * n.sum() / v.sum()
-        if len(n) < 2 or expected.min() <= 0:
-            return True
-        phi = max(1.0, float(((n - expected) ** 2 / expected).sum()) / (len(n) - 1))
-        trials = round((found.events + found.baseline_events) / phi)
-        hits = math.ceil(found.events / phi)
-        share = found.volume / (found.volume + found.baseline_volume)
-        return float(binom.sf(hits - 1, trials, share)) < self.rule.max_p
-
-
-Rule = JumpRule | Dispersed
+Rule = JumpRule
+# the rule as it stood before the measurements below: a plain binomial test over 4 weeks
+BEFORE = JumpRule(baseline_weeks=4, dispersion_weeks=0)
 
 
 def jump_alerts(events: np.ndarray, volume: np.ndarray, rule: Rule,
@@ -322,13 +293,11 @@ def jump_alerts(events: np.ndarray, volume: np.ndarray, rule: Rule,
     for w in weeks:
         if w < rule.baseline_weeks:
             continue
+        # jump reads the last baseline_weeks + 1 weeks, and up to dispersion_weeks before the
+        # latest for the series' dispersion, as the watcher passes them
+        first = max(w - max(rule.baseline_weeks, rule.dispersion_weeks), 0)
         for s in series:
-            if isinstance(rule, Dispersed):
-                fired = rule(events[:w + 1, s], volume[:w + 1])
-            else:  # jump reads the last baseline_weeks + 1 weeks only
-                fired = jump(events[w - rule.baseline_weeks:w + 1, s],
-                             volume[w - rule.baseline_weeks:w + 1], rule) is not None
-            if fired:
+            if jump(events[first:w + 1, s], volume[first:w + 1], rule) is not None:
                 out.append((w, s))
     return out
 
@@ -342,8 +311,10 @@ def cp_alerts(per_10k: np.ndarray, usable: np.ndarray, months: range
         d = changes.detect(per_10k[:m + 1], usable[:m + 1])
         for kind, found in (("shift", d.shifts), ("spike", d.spikes)):
             for c in found:
-                if c.index >= m - 1 and (kind, c.index) not in seen:
-                    seen.add((kind, c.index))
+                # keyed as the watcher keys it: the period and direction, not the kind (a
+                # shift first shows as a spike at the latest month)
+                if c.index >= m - 1 and (c.index, c.direction) not in seen:
+                    seen.add((c.index, c.direction))
                     out.append((m, kind, c.index, c.direction))
     return out
 
@@ -597,12 +568,10 @@ SEARCH: dict[str, Rule] = {  # alternatives tried with --search
     "default": JumpRule(),
     "min_events=30": JumpRule(min_events=30),
     "max_p=1e-4": JumpRule(max_p=1e-4),
-    "baseline_weeks=8": JumpRule(baseline_weeks=8),
+    "baseline_weeks=4": JumpRule(baseline_weeks=4),
     "min_events=30,max_p=1e-4": JumpRule(min_events=30, max_p=1e-4),
-    "min_events=30,max_p=1e-4,baseline_weeks=8": JumpRule(min_events=30, max_p=1e-4,
-                                                          baseline_weeks=8),
-    "default + dispersion (proposal)": Dispersed(JumpRule()),
-    "baseline_weeks=8 + dispersion (proposal)": Dispersed(JumpRule(baseline_weeks=8)),
+    "before: 4 weeks, no dispersion": BEFORE,
+    "8 weeks, no dispersion": JumpRule(dispersion_weeks=0),
 }
 
 

@@ -39,6 +39,7 @@ from typer.testing import CliRunner
 import pivotwatch
 from pivotwatch.cli import app
 from pivotwatch.store.store import ident
+from pivotwatch.watch.jumps import JumpRule
 from pivotwatch.watch.rules import load_rules
 
 SRC = Path(pivotwatch.__file__).resolve().parents[1]  # the pivotwatch under test
@@ -290,6 +291,9 @@ def test_an_export_given_up_is_listed_as_failed_by_status(gdelt, tmp_path):
 # --- the planted scenario: whole weeks of real rows ------------------------------------------
 
 
+LAST = JumpRule().baseline_weeks  # the week tested: the one after the baseline weeks
+
+
 class Weeks:
     """Weekly exports of real rows moved in time: every week the same real rows about Russia
     or China that are not between the two (`about`), plus the real Russia-China rows
@@ -369,12 +373,12 @@ def test_the_feed_is_valid_atom_after_every_cycle_and_never_repeats_an_entry(gde
         assert report["delivered"] == ({f"feed:{feed}": len(added)} if added else {})
         seen.update(now)
 
-    weeks.start(db, [1, 1, 1, 1, 2], "--feed", str(feed), after=check)  # week 4 doubled
+    weeks.start(db, [1] * LAST + [2], "--feed", str(feed), after=check)  # the last doubled
     assert seen, "the planted jump raised no alert"
-    weeks.publish(5, 3)                                                 # week 5 tripled
+    weeks.publish(LAST + 1, 3)                                          # the next tripled
     for _ in range(2):                                                  # then nothing new
         check(cycle(db, gdelt, "--feed", str(feed)))
-    assert any(a["key"] == "all week of 2015-02-16" for a in alerts_of(db))
+    assert any(a["key"] == f"all week of {weeks.monday(LAST + 1)}" for a in alerts_of(db))
     assert len(seen) == len(alerts_of(db))
     # `pivotwatch alerts --format atom` gives the same entries, valid too
     printed = tmp_path / "printed.atom"
@@ -395,8 +399,8 @@ def test_the_week_on_week_rule_alerts_for_a_planted_jump_and_not_at_rest(gdelt, 
     rule = load_rules().jump
     db = tmp_path / "watch.duckdb"
     weeks = Weeks(gdelt)
-    times = [1, 1, 1, 1, 2 if planted else 1]
-    assert weeks.events(4) >= rule.min_events  # so a silence is the rule's, not the guard's
+    times = [1] * LAST + [2 if planted else 1]
+    assert weeks.events(LAST) >= rule.min_events  # so a silence is the rule's, not the guard's
     first, second = weeks.start(db, times)
     assert any("volume_jump: RUS-CHN has no media volume" in n for n in first["notes"])
     assert not any("volume_jump" in n for n in second["notes"])  # tested, all five weeks
@@ -404,12 +408,12 @@ def test_the_week_on_week_rule_alerts_for_a_planted_jump_and_not_at_rest(gdelt, 
     if not planted:
         assert jumps == []
         return
-    monday, sunday = weeks.monday(4), weeks.monday(4) + timedelta(days=6)
+    monday, sunday = weeks.monday(LAST), weeks.monday(LAST) + timedelta(days=6)
     alert = next(a for a in jumps if a["key"] == f"all week of {monday}")
     assert alert["id"] in [a["id"] for a in second["alerts"]] and alert["severity"] == "large"
     assert alert["dyad"] == "RUS-CHN" and alert["as_of"] == str(sunday)
     # the figures, from what was planted: volume is every event about either country
-    n0, n1 = weeks.events(0), weeks.events(4, 2)
+    n0, n1 = weeks.events(0), weeks.events(LAST, 2)
     v0, v1 = n0 + len(weeks.about), n1 + len(weeks.about)
     assert alert["after"]["events a week"] == n1 and alert["after"]["volume a week"] == v1
     assert alert["before"]["events a week"] == n0 and alert["before"]["volume a week"] == v0
@@ -418,7 +422,7 @@ def test_the_week_on_week_rule_alerts_for_a_planted_jump_and_not_at_rest(gdelt, 
     p = float(re.search(r"probability ([0-9.]+e[+-][0-9]+)", alert["summary"]).group(1))
     assert p < rule.max_p
     # the evidence is the planted week's Russia-China events, with their real URLs
-    assert alert["evidence"] and {int(e["key"]) for e in alert["evidence"]} <= set(weeks.ids[4])
+    assert alert["evidence"] and {int(e["key"]) for e in alert["evidence"]} <= set(weeks.ids[LAST])
     assert all(e["url"].startswith("http") for e in alert["evidence"])
     # and the command it names shows the same figures
     command = alert["command"].split()
@@ -429,7 +433,7 @@ def test_the_week_on_week_rule_alerts_for_a_planted_jump_and_not_at_rest(gdelt, 
     shown = {r["period"][:10]: r for r in json.loads(result.stdout)}
     assert shown[str(monday)]["events"] == n1
     assert shown[str(monday)]["per_10k"] == pytest.approx(n1 * 1e4 / v1, rel=1e-6)
-    assert sum(shown[str(weeks.monday(w))]["events"] for w in range(4)) == 4 * n0
+    assert sum(shown[str(weeks.monday(w))]["events"] for w in range(LAST)) == LAST * n0
 
 
 # --- 4. killed mid-cycle ---------------------------------------------------------------------
@@ -509,8 +513,8 @@ def test_a_watcher_killed_mid_cycle_resumes_without_loss_or_duplicates(gdelt, tm
     weeks.publish(0)
     cycle(ref, gdelt, *channels("ref"))
     cycle(killed, gdelt, *channels("killed"), env=own)
-    for week in range(1, 5):
-        weeks.publish(week, 2 if week == 4 else 1, latest=week == 4)
+    for week in range(1, LAST + 1):
+        weeks.publish(week, 2 if week == LAST else 1, latest=week == LAST)
     done = cycle(ref, gdelt, *channels("ref"))
     assert any(a["rule"] == "volume_jump" for a in done["alerts"])
 
@@ -537,7 +541,7 @@ def test_a_watcher_killed_mid_cycle_resumes_without_loss_or_duplicates(gdelt, tm
     kill_when(start_watcher(killed, gdelt, *channels("killed"), env=own), arrived)
     gdelt.release()
     # by then it had loaded the catch-up, stored the alerts and written the feed
-    assert rows(killed, "SELECT count(*) FROM files") == [(5,)]
+    assert rows(killed, "SELECT count(*) FROM files") == [(LAST + 1,)]
     assert len(alerts_of(killed)) == len(done["alerts"])
     assert len(atom_entries(tmp_path / "killed.atom")) == len(done["alerts"])
     assert rows(killed, "SELECT count(*) FROM watch_deliveries WHERE delivered_at IS NULL "

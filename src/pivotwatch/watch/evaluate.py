@@ -148,9 +148,11 @@ def jump_alerts(store: Store, dyad: str, rules: Rules, notes: list[str]) -> list
         return []
     monday, sunday = latest_whole_week(newest)
     k = rules.jump.baseline_weeks
+    span = max(k, rules.jump.dispersion_weeks)  # weeks read before the latest
     start = monday - timedelta(weeks=k)
-    weeks = [start + timedelta(weeks=i) for i in range(k + 1)]
-    series = indicators(dyad, store=store, freq="week", start=start, end=sunday,
+    first = monday - timedelta(weeks=span)
+    weeks = [first + timedelta(weeks=i) for i in range(span + 1)]
+    series = indicators(dyad, store=store, freq="week", start=first, end=sunday,
                         dimensions=list(rules.jump_dimensions))
     a, b = dyad.split("-")
     out = []
@@ -158,13 +160,16 @@ def jump_alerts(store: Store, dyad: str, rules: Rules, notes: list[str]) -> list
         rows = series[series.dimension == dim].sort_values("period")
         found = {date.fromisoformat(str(p)[:10]): r for p, r in zip(rows.period, rows.itertuples(),
                                                                     strict=True)}
-        if any(w not in found or not found[w].volume for w in weeks):
+        if any(w not in found or not found[w].volume for w in weeks[-k - 1:]):
             if dim == rules.jump_dimensions[0]:
                 notes.append(f"volume_jump: {dyad} has no media volume in some of the "
                              f"{k + 1} weeks to {sunday}; not tested")
             continue
-        hit = jump([int(found[w].events) for w in weeks],
-                   [float(found[w].volume) for w in weeks], rules.jump)
+        # the weeks before the baseline measure only the series' dispersion; one without
+        # media volume (a gap in the store) is left out of it
+        held = [w for w in weeks if w in found and found[w].volume]
+        hit = jump([int(found[w].events) for w in held],
+                   [float(found[w].volume) for w in held], rules.jump)
         if hit is None:
             continue
         rise = "new activity" if hit.rise is None else f"+{hit.rise:.0%}"
@@ -176,8 +181,10 @@ def jump_alerts(store: Store, dyad: str, rules: Rules, notes: list[str]) -> list
             f"{hit.rate:.2f} per 10k events about either country, against {hit.baseline_rate:.2f} "
             f"over the {k} weeks {start} to {monday - timedelta(days=1)} "
             f"({hit.baseline_events} events, {hit.baseline_events / k:.1f} a week); a rise this "
-            f"large by chance has probability {hit.p:.1e}. A rise in reporting (one story "
-            f"repeated, GDELT's duplicates) moves this figure as much as one in events.",
+            f"large by chance has probability {hit.p:.1e}, allowing for the series' own "
+            f"week-to-week swings ({hit.dispersion:.1f} times counting noise). A rise in "
+            f"reporting (one story repeated, GDELT's duplicates) moves this figure as much as "
+            f"one in events.",
             sunday,
             before={"events a week": round(hit.baseline_events / k, 1),
                     "volume a week": round(hit.baseline_volume / k, 1),
@@ -220,6 +227,13 @@ def change_alerts(store: Store, dyad: str, rules: Rules, seen: set[str],
     periods = sorted({date.fromisoformat(str(p)[:10]) for p in report.series.period}) \
         if not report.series.empty else []
     recent = set(periods[-rules.change_recent:])
+    counts = {(r.dimension, date.fromisoformat(str(r.period)[:10])): int(r.events)
+              for r in report.series.itertuples()} if not report.series.empty else {}
+
+    def before_period(p: date) -> date:
+        earlier = [q for q in periods if q < p]
+        return earlier[-1] if earlier else p
+
     out = []
     for c in report.changes:
         # not keyed by the kind: a shift first shows as a spike at the latest period (it has
@@ -231,6 +245,9 @@ def change_alerts(store: Store, dyad: str, rules: Rules, seen: set[str],
         if c.period not in recent:
             noted.append(("change_point", fact))  # found again in older history: not news
             continue
+        if max(counts.get((c.dimension, p), 0) for p in (c.period, before_period(c.period))) \
+                < rules.change_min_dimension_events:
+            continue  # one or two events of a sparse dimension: not a level (rules.yaml)
         ratio = f" ({c.ratio - 1:+.0%})" if c.ratio is not None else ""
         behind = top_events(store, a, b, c.dimension, c.evidence_periods[0],
                             period_end(c.evidence_periods[-1], rules.change_freq),

@@ -32,6 +32,7 @@ class Rules:
     change_freq: str = "month"
     change_recent: int = 2
     change_min_events: int = 5
+    change_min_dimension_events: int = 5
     max_documents: int = 50
     source: str = "data/watch/rules.yaml"
 
@@ -80,8 +81,8 @@ def load_rules(path: Path | None = None) -> Rules:
         allowed = {
             "judgment_change": {"aspects"},
             "volume_jump": {"dimensions", "baseline_weeks", "moderate", "large", "min_events",
-                            "max_p"},
-            "change_point": {"freq", "recent_periods", "min_events"},
+                            "max_p", "dispersion_weeks"},
+            "change_point": {"freq", "recent_periods", "min_events", "min_dimension_events"},
             "new_designation": set(), "new_curated": set(),
             "claim_contradicted": {"max_documents"},
         }[rule]
@@ -107,7 +108,7 @@ def load_rules(path: Path | None = None) -> Rules:
                              f"{', '.join(DIMENSIONS)}")
         out["jump_dimensions"] = tuple(dims)
     kinds = {"baseline_weeks": int, "min_events": int, "moderate": float, "large": float,
-             "max_p": float}
+             "max_p": float, "dispersion_weeks": int}
     out["jump"] = JumpRule(**{k: _number(v[k], f"volume_jump.{k}", kinds[k])
                               for k in kinds if k in v})
     c = data.get("change_point") or {}
@@ -119,6 +120,9 @@ def load_rules(path: Path | None = None) -> Rules:
         out["change_recent"] = _number(c["recent_periods"], "change_point.recent_periods", int)
     if "min_events" in c:
         out["change_min_events"] = _number(c["min_events"], "change_point.min_events", int)
+    if "min_dimension_events" in c:
+        out["change_min_dimension_events"] = _number(
+            c["min_dimension_events"], "change_point.min_dimension_events", int)
     m = data.get("claim_contradicted") or {}
     if "max_documents" in m:
         out["max_documents"] = _number(m["max_documents"], "claim_contradicted.max_documents",
