@@ -86,7 +86,7 @@ def test_config_file_is_read_and_checked(tmp_path):
 def test_every_takes_durations():
     assert parse_every("15m") == 900 and parse_every("2h") == 7200 and parse_every("90") == 90
     assert parse_every("1h30m") == 5400
-    for bad in ("soon", "59s", "99999999999d"):
+    for bad in ("soon", "59s", "99999999999d", "1h30", "1h1h"):
         with pytest.raises(UsageError):
             parse_every(bad)
 

@@ -77,9 +77,13 @@ class WatchConfig:
 
 def parse_every(text: str | float) -> float:
     """Seconds from '15m', '1h', '1h30m', '90s', '2d' or a number of seconds."""
-    if not _EVERY.match(str(text)):
+    parts = _PART.findall(str(text))
+    units = [unit.lower() for _, unit in parts]
+    # one bare number is seconds; in "1h30" the bare 30 is a slip for 30m, and "1h1h" repeats
+    if not _EVERY.match(str(text)) or (len(parts) > 1 and "" in units) or \
+            len(set(units)) < len(units):
         raise UsageError(f"--every must be a duration such as 15m, 1h30m or 90s, not {text!r}")
-    seconds = sum(float(n) * _UNITS[unit.lower()] for n, unit in _PART.findall(str(text)))
+    seconds = sum(float(n) * _UNITS[unit] for (n, _), unit in zip(parts, units, strict=True))
     if not MIN_EVERY <= seconds <= MAX_EVERY:
         raise UsageError(f"--every must be from 1m to 30d, not {text!r}")
     return seconds

@@ -118,9 +118,9 @@ def check_channels(config: WatchConfig) -> None:
 
     if config.feed is not None:
         if config.feed.is_dir():
-            raise UsageError(f"--feed {config.feed} is a folder: name the feed file")
+            raise UsageError(f"the feed file {config.feed} is a folder: name a file")
         if not config.feed.parent.is_dir():
-            raise UsageError(f"--feed {config.feed}: no folder {config.feed.parent}")
+            raise UsageError(f"the feed file {config.feed}: no folder {config.feed.parent}")
     if config.webhook:
         parts = urlsplit(config.webhook)
         if parts.username is not None or parts.password is not None:
@@ -140,6 +140,10 @@ def _deliver(store: Store, config: WatchConfig, allow_private: bool | str,
     for channel in config.channels:
         todo = state.pending(store, channel)
         kind, _, target = channel.partition(":")
+        before = state.given_up(store, channel)
+        if before:  # said each cycle (as a note), so a later log still shows it
+            result.notes.append(f"{channel_label(channel)}: {before} alert(s) given up after "
+                                f"{state.MAX_DELIVERY_ATTEMPTS} attempts (pivotwatch status)")
         # an empty feed is written too, so a reader can subscribe before the first alert
         if not todo and (kind != "feed" or Path(target).exists()):
             continue

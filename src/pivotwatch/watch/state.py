@@ -228,6 +228,13 @@ def pending(store: Store, channel: str) -> list[Alert]:
     return [Alert.from_dict(json.loads(r[0])) for r in rows]
 
 
+def given_up(store: Store, channel: str) -> int:
+    """Alerts `channel` failed `MAX_DELIVERY_ATTEMPTS` times and is no longer tried with."""
+    return int(store.con.execute(
+        "SELECT count(*) FROM watch_deliveries WHERE channel = ? AND delivered_at IS NULL "
+        "AND attempts >= ?", [channel, MAX_DELIVERY_ATTEMPTS]).fetchall()[0][0])
+
+
 def delivered(store: Store, channel: str, ids: Iterable[str], error: str | None = None) -> int:
     """Note a delivery attempt of `ids` on `channel`: done when `error` is None. Returns how
     many of them have now failed `MAX_DELIVERY_ATTEMPTS` times (given up)."""
