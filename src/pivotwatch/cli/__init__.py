@@ -36,6 +36,7 @@ COMMANDS = {
     "optimize": "optimize",
     "watch": "watch",
     "alerts": "watch",
+    "serve": "serve",
 }
 
 

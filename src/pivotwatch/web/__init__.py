@@ -1,0 +1,2 @@
+"""The web dashboard (`pivotwatch serve`): the same analysis functions, in a browser
+(docs/web.md)."""

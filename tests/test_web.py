@@ -1,0 +1,153 @@
+"""The dashboard's first pages (issue 15, in progress): overview and dyad page over the demo
+store, every response with the security headers, hostile text escaped, the token beyond
+loopback, no traceback on errors, pages computed once per store version, and a real server."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+from typer.testing import CliRunner
+
+from pivotwatch.cli import app as cli_app
+from pivotwatch.errors import UsageError
+from pivotwatch.store import open_store
+from pivotwatch.web.app import Pages, create_app, environment
+from pivotwatch.web.security import HEADERS, check_binding
+
+
+@pytest.fixture
+def web_store(demo_store, tmp_path) -> Path:
+    target = tmp_path / "web.duckdb"
+    shutil.copy(demo_store, target)
+    return target
+
+
+def client(db: Path, **kwargs) -> TestClient:
+    return TestClient(create_app(db, **kwargs), raise_server_exceptions=False)
+
+
+def test_the_overview_shows_each_dyad_its_judgments_and_the_sources_freshness(web_store):
+    page = client(web_store, dyads=("RUS-PRK", "RUS-CHN")).get("/")
+    assert page.status_code == 200
+    assert 'href="/dyad/RUS-PRK"' in page.text and 'href="/dyad/RUS-CHN"' in page.text
+    assert "<th>confidence</th>" in page.text and "reference_events" in page.text
+    for name, value in HEADERS.items():
+        assert page.headers[name] == value
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert "<script" not in page.text
+
+
+def test_the_dyad_page_has_the_scorecard_with_linked_evidence(web_store):
+    page = client(web_store).get("/dyad/rus-prk")
+    assert page.status_code == 200 and "<h1>RUS-PRK" in page.text
+    assert 'rel="noopener noreferrer nofollow"' in page.text and 'href="https://' in page.text
+    assert "Against the partners" in page.text
+
+
+@pytest.mark.parametrize("path", ["/dyad/<script>alert(1)</script>", "/dyad/RUS-XYZ",
+                                  "/dyad/RUS-PRK'%20OR%201=1--", "/../../etc/passwd",
+                                  "/dyad/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/nothing"])
+def test_bad_paths_are_a_clean_404_with_the_headers_and_nothing_reflected_raw(web_store, path):
+    page = client(web_store).get(path)
+    assert page.status_code == 404
+    assert "<script>alert" not in page.text and "Traceback" not in page.text
+    assert "root:" not in page.text
+    assert page.headers["x-frame-options"] == "DENY"
+
+
+def test_stored_hostile_text_is_escaped(web_store):
+    from pivotwatch.watch.model import Alert, Severity
+    from pivotwatch.watch.state import Outcome, record, start_cycle
+
+    hostile = Alert("new_curated", "RUS-PRK", "x", Severity.MODERATE,
+                    '<script>alert("t")</script><img src=x onerror=alert(1)>', "s", None)
+    with open_store(web_store) as st:
+        cycle_id, _ = start_cycle(st)
+        record(st, cycle_id, Outcome("RUS-PRK", [hostile], []), [])
+    page = client(web_store).get("/")
+    assert "&lt;script&gt;alert(&#34;t&#34;)&lt;/script&gt;&lt;img" in page.text
+    assert "<img src=x" not in page.text
+
+
+def test_only_http_links_are_made():
+    env = environment()
+    out = env.from_string('{% set u = url | link %}{% if u %}<a href="{{ u }}">x</a>'
+                          '{% else %}{{ url }}{% endif %}')
+    assert out.render(url="https://example.org/a?b=1&c=2") == \
+        '<a href="https://example.org/a?b=1&amp;c=2">x</a>'
+    for bad in ("javascript:alert(1)", "data:text/html,x", "//evil.example/", "&#106;avascript:x"):
+        assert "<a " not in out.render(url=bad)
+
+
+def test_beyond_loopback_every_request_needs_the_token(web_store):
+    token = "s3cret-token-0123456789"
+    with pytest.raises(UsageError, match="PIVOTWATCH_TOKEN"):
+        check_binding("0.0.0.0", None)
+    with pytest.raises(UsageError, match="at least 16"):
+        check_binding("192.0.2.1", "short")
+    assert check_binding("127.0.0.1", None) is None and check_binding("::1", None) is None
+    assert check_binding("0.0.0.0", token) == token
+    guarded = client(web_store, token=token)
+    for headers in ({}, {"Authorization": "Bearer wrong-token-0123456789"}):
+        denied = guarded.get("/dyad/RUS-PRK", headers=headers)
+        assert denied.status_code == 401 and "RUS-PRK" not in denied.text
+        assert denied.headers["x-content-type-options"] == "nosniff"
+    assert guarded.get("/", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    first = guarded.get(f"/?token={token}")
+    assert first.status_code == 200 and "httponly" in first.headers["set-cookie"].lower()
+    assert guarded.get("/dyad/RUS-PRK").status_code == 200  # the cookie carries on
+
+
+def test_a_page_is_computed_once_per_store_version(web_store):
+    pages = Pages(web_store)
+    calls = []
+
+    def compute(store) -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert pages.get(("k",), compute) == pages.get(("k",), compute) == 1
+    with open_store(web_store) as st, st.transaction() as con:  # the data change
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('web-test', ?)", [str(time.time())])
+    assert pages.get(("k",), compute) == 2
+
+
+def test_serve_refuses_a_public_address_without_a_token_and_a_missing_store(tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.delenv("PIVOTWATCH_TOKEN", raising=False)
+    runner = CliRunner()
+    result = runner.invoke(cli_app, ["serve", "--host", "0.0.0.0"])
+    assert result.exit_code == 2 and "PIVOTWATCH_TOKEN" in result.output
+    result = runner.invoke(cli_app, ["--db", str(tmp_path / "none.duckdb"), "serve"])
+    assert result.exit_code == 1 and "no store at" in result.output
+
+
+def test_a_real_server_answers_with_the_headers(web_store):
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(web_store, dyads=("RUS-PRK",)),
+                                           host="127.0.0.1", port=port, log_level="warning",
+                                           server_header=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        page = httpx.get(f"http://127.0.0.1:{port}/", timeout=30)
+        assert page.status_code == 200 and "RUS-PRK" in page.text
+        assert page.headers["referrer-policy"] == "no-referrer"
+        assert "server" not in page.headers
+    finally:
+        server.should_exit = True
+        thread.join(10)
