@@ -44,6 +44,16 @@ def test_the_overview_shows_each_dyad_its_judgments_and_the_sources_freshness(we
     assert "<script" not in page.text
 
 
+def test_the_stylesheet_comes_from_the_package_and_nothing_else_is_served(web_store):
+    web = client(web_store)
+    css = web.get("/static/pivotwatch.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert "overflow-x: auto" in css.text
+    for path in ("/static/../app.py", "/static/pivotwatch.css/../../web/app.py",
+                 "/static/base.html.j2", "/static/"):
+        assert web.get(path).status_code == 404
+
+
 def test_the_dyad_page_has_the_scorecard_with_linked_evidence(web_store):
     page = client(web_store).get("/dyad/rus-prk")
     assert page.status_code == 200 and "<h1>RUS-PRK" in page.text

@@ -144,7 +144,14 @@ def create_app(db: Path, *, dyads: tuple[str, ...] = DEFAULT_DYADS,
         return render("problem.html.j2", status=status, code=status,
                       detail=detail or "the page could not be made")
 
-    app = Starlette(routes=[Route("/", overview), Route("/dyad/{dyad}", dyad_page)],
+    css = _template("pivotwatch.css") or ""
+
+    async def stylesheet(request: Request) -> Response:
+        # one fixed file from the package: no path from the request reaches the file system
+        return Response(css, media_type="text/css")
+
+    app = Starlette(routes=[Route("/", overview), Route("/dyad/{dyad}", dyad_page),
+                            Route("/static/pivotwatch.css", stylesheet)],
                     exception_handlers={HTTPException: problem, Exception: problem,
                                         PivotwatchError: problem})
     app.add_middleware(Guard, token=token)
