@@ -161,3 +161,42 @@ def test_a_real_server_answers_with_the_headers(web_store):
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def _watched(db: Path) -> list:
+    from pivotwatch.watch.config import WatchConfig
+    from pivotwatch.watch.cycle import run_cycle
+
+    return run_cycle(WatchConfig(dyads=("RUS-PRK",), gdelt="", sanctions={}), db=db).alerts
+
+
+def test_the_alerts_page_and_its_feed_show_the_watchers_alerts(web_store):
+    from lxml import etree
+
+    raised = _watched(web_store)
+    web = client(web_store)
+    page = web.get("/alerts")
+    assert page.status_code == 200 and f"{len(raised)} shown" in page.text
+    assert all(a.title.replace("'", "&#39;") in page.text for a in raised)
+    assert "Reproduce: <code>pivotwatch measures" in page.text
+    assert "<th>before</th>" in page.text  # a measure's figures
+    only = web.get("/alerts?rule=judgment_change")
+    assert only.status_code == 200 and "0 shown" in only.text
+    either = web.get("/alerts?dyad=prk-rus")
+    assert f"{len(raised)} shown" in either.text  # the pair either way round
+    for bad in ("?rule=x'--", "?severity=<b>", "?dyad=RUS"):
+        refused = web.get("/alerts" + bad)
+        assert refused.status_code == 400 and "<b>" not in refused.text
+    feed = web.get("/alerts.atom")
+    assert feed.headers["content-type"].startswith("application/atom+xml")
+    root = etree.fromstring(feed.content)
+    ids = [e.findtext("{http://www.w3.org/2005/Atom}id")
+           for e in root.findall("{http://www.w3.org/2005/Atom}entry")]
+    assert sorted(ids) == sorted(f"urn:pivotwatch:alert:{a.id}" for a in raised)
+
+
+def test_the_data_page_lists_files_rejects_and_freshness(web_store):
+    page = client(web_store).get("/data")
+    assert page.status_code == 200
+    assert "<td>gdelt</td>" in page.text and "rows rejected" in page.text
+    assert "latest event day" in page.text or "reference_events" in page.text

@@ -108,6 +108,50 @@ def _dyad(dyad: str) -> Callable:
     return compute
 
 
+def _alerts(dyad: str | None, rule: str | None, severity: str | None) -> Callable:
+    def compute(store) -> list:
+        if not store.has_table("watch_alerts"):
+            return []
+        from pivotwatch.watch.state import alerts as stored
+
+        return stored(store, dyad=dyad, rule=rule, severity=severity, limit=500)
+    return compute
+
+
+def _data(store) -> dict:
+    from pivotwatch.analysis.freshness import freshness
+    from pivotwatch.store.status import store_status
+
+    return {"sources": store_status(store),
+            "freshness": freshness(store, date.today())}
+
+
+def _shown(alert) -> dict:
+    """An alert for the page: its record, and its figures as (name, before, after) rows."""
+    d = alert.to_dict()
+    names = list(dict.fromkeys([*alert.before, *alert.after]))
+    d["figures"] = [(n, alert.before.get(n, ""), alert.after.get(n, "")) for n in names]
+    return d
+
+
+def alert_filters(params) -> tuple[str | None, str | None, str | None]:
+    """The alerts page's filters from the query, checked: UsageError for anything else."""
+    from pivotwatch.analysis.dyads import parse_dyad
+    from pivotwatch.watch.model import Severity
+    from pivotwatch.watch.rules import RULES
+
+    dyad = params.get("dyad") or None
+    rule = params.get("rule") or None
+    severity = params.get("severity") or None
+    if dyad is not None:
+        dyad = "-".join(parse_dyad(dyad))
+    if rule is not None and rule not in RULES:
+        raise UsageError(f"unknown rule {rule!r}: choose from {', '.join(RULES)}")
+    if severity is not None and severity not in {s.value for s in Severity}:
+        raise UsageError(f"unknown severity {severity!r}: choose from large, moderate, info")
+    return dyad, rule, severity
+
+
 def create_app(db: Path, *, dyads: tuple[str, ...] = DEFAULT_DYADS,
                token: str | None = None) -> Starlette:
     """The dashboard over the store at `db`; `token` (see web/security.py) when it is served
@@ -135,6 +179,25 @@ def create_app(db: Path, *, dyads: tuple[str, ...] = DEFAULT_DYADS,
             raise HTTPException(404, str(exc)) from None
         return render("dyad.html.j2", **data)
 
+    async def alerts_page(request: Request) -> Response:
+        try:
+            filters = alert_filters(request.query_params)
+        except UsageError as exc:
+            raise HTTPException(400, str(exc)) from None
+        found = pages.get(("alerts", *filters), _alerts(*filters))
+        return render("alerts.html.j2", alerts=[_shown(a) for a in found],
+                      filters=dict(zip(("dyad", "rule", "severity"), filters, strict=True)))
+
+    async def alerts_feed(request: Request) -> Response:
+        from pivotwatch.watch.atom import feed_xml
+
+        found = pages.get(("alerts", None, None, None), _alerts(None, None, None))
+        return Response(feed_xml(found, title="pivotwatch alerts"),
+                        media_type="application/atom+xml")
+
+    async def data_page(request: Request) -> Response:
+        return render("data.html.j2", **pages.get(("data",), _data))
+
     async def problem(request: Request, exc: Exception) -> Response:
         # never a traceback: the status and one line
         status = getattr(exc, "status_code", 500)
@@ -151,6 +214,8 @@ def create_app(db: Path, *, dyads: tuple[str, ...] = DEFAULT_DYADS,
         return Response(css, media_type="text/css")
 
     app = Starlette(routes=[Route("/", overview), Route("/dyad/{dyad}", dyad_page),
+                            Route("/alerts", alerts_page), Route("/alerts.atom", alerts_feed),
+                            Route("/data", data_page),
                             Route("/static/pivotwatch.css", stylesheet)],
                     exception_handlers={HTTPException: problem, Exception: problem,
                                         PivotwatchError: problem})
