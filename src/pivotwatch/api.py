@@ -184,9 +184,9 @@ def alerts(dyad: str | None = None, *, store: Store | None = None, rule: str | N
 
         [a.title for a in pivotwatch.alerts("RUS-PRK", rule="volume_jump")]
     """
+    from pivotwatch.watch.state import alert_filters
     from pivotwatch.watch.state import alerts as stored
 
-    if dyad is not None:
-        dyad = "-".join(parse_dyad(dyad))
+    dyad, rule, severity = alert_filters(dyad, rule, severity)
     with reading(store) as st:
         return stored(st, dyad=dyad, rule=rule, severity=severity, since=since, limit=limit)

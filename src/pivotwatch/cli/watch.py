@@ -208,18 +208,10 @@ def alerts(
 
     Example: pivotwatch alerts --dyad RUS-PRK --since 2026-11-01 --format atom -o alerts.xml
     """
-    from pivotwatch.analysis.dyads import parse_dyad
     from pivotwatch.store.store import open_store
     from pivotwatch.watch import state as watch_state
-    from pivotwatch.watch.model import Severity
-    from pivotwatch.watch.rules import RULES
 
-    if dyad is not None:
-        dyad = "-".join(parse_dyad(dyad))
-    if rule is not None and rule not in RULES:
-        raise UsageError(f"unknown rule {rule!r}: choose from {', '.join(RULES)}")
-    if severity is not None and severity not in {s.value for s in Severity}:
-        raise UsageError(f"unknown severity {severity!r}: choose from large, moderate, info")
+    dyad, rule, severity = watch_state.alert_filters(dyad, rule, severity)
     day = parse_date(since, "--since")
     start = datetime(day.year, day.month, day.day) if day else None
     with open_store(_db(), read_only=True, command="pivotwatch alerts") as st:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from pivotwatch.errors import StoreError
+from pivotwatch.errors import StoreError, UsageError
 from pivotwatch.store.store import Store, utcnow
 from pivotwatch.watch.model import Alert, pair_key
 
@@ -253,6 +253,24 @@ def delivered(store: Store, channel: str, ids: Iterable[str], error: str | None 
             """SELECT count(*) FROM watch_deliveries WHERE channel = ? AND attempts >= ?
                AND delivered_at IS NULL AND list_contains(?, alert_id)""",
             [channel, MAX_DELIVERY_ATTEMPTS, ids]).fetchall()[0][0])
+
+
+def alert_filters(dyad: str | None, rule: str | None, severity: str | None
+                  ) -> tuple[str | None, str | None, str | None]:
+    """The filters of `alerts` as a user gave them (the CLI's options, the dashboard's query),
+    checked and normalised; UsageError with one line for anything else."""
+    from pivotwatch.analysis.dyads import parse_dyad
+    from pivotwatch.watch.model import Severity
+    from pivotwatch.watch.rules import RULES
+
+    dyad, rule, severity = dyad or None, rule or None, severity or None
+    if dyad is not None:
+        dyad = "-".join(parse_dyad(dyad))
+    if rule is not None and rule not in RULES:
+        raise UsageError(f"unknown rule {rule!r}: choose from {', '.join(RULES)}")
+    if severity is not None and severity not in {s.value for s in Severity}:
+        raise UsageError(f"unknown severity {severity!r}: choose from large, moderate, info")
+    return dyad, rule, severity
 
 
 def alerts(store: Store, *, dyad: str | None = None, rule: str | None = None,

@@ -134,24 +134,6 @@ def _shown(alert) -> dict:
     return d
 
 
-def alert_filters(params) -> tuple[str | None, str | None, str | None]:
-    """The alerts page's filters from the query, checked: UsageError for anything else."""
-    from pivotwatch.analysis.dyads import parse_dyad
-    from pivotwatch.watch.model import Severity
-    from pivotwatch.watch.rules import RULES
-
-    dyad = params.get("dyad") or None
-    rule = params.get("rule") or None
-    severity = params.get("severity") or None
-    if dyad is not None:
-        dyad = "-".join(parse_dyad(dyad))
-    if rule is not None and rule not in RULES:
-        raise UsageError(f"unknown rule {rule!r}: choose from {', '.join(RULES)}")
-    if severity is not None and severity not in {s.value for s in Severity}:
-        raise UsageError(f"unknown severity {severity!r}: choose from large, moderate, info")
-    return dyad, rule, severity
-
-
 def create_app(db: Path, *, dyads: tuple[str, ...] = DEFAULT_DYADS,
                token: str | None = None) -> Starlette:
     """The dashboard over the store at `db`; `token` (see web/security.py) when it is served
@@ -180,8 +162,11 @@ def create_app(db: Path, *, dyads: tuple[str, ...] = DEFAULT_DYADS,
         return render("dyad.html.j2", **data)
 
     async def alerts_page(request: Request) -> Response:
+        from pivotwatch.watch.state import alert_filters
+
+        q = request.query_params
         try:
-            filters = alert_filters(request.query_params)
+            filters = alert_filters(q.get("dyad"), q.get("rule"), q.get("severity"))
         except UsageError as exc:
             raise HTTPException(400, str(exc)) from None
         found = pages.get(("alerts", *filters), _alerts(*filters))
