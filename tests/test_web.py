@@ -18,8 +18,9 @@ from typer.testing import CliRunner
 from pivotwatch.cli import app as cli_app
 from pivotwatch.errors import UsageError
 from pivotwatch.store import open_store
-from pivotwatch.web.app import Pages, create_app, environment
+from pivotwatch.web.app import create_app
 from pivotwatch.web.security import HEADERS, check_binding
+from pivotwatch.web.site import Pages, environment
 
 
 @pytest.fixture

@@ -277,9 +277,10 @@ def thin_periods(series: pd.DataFrame, freq: str, min_events: int) -> list[Thin]
     return thin
 
 
-def top_events(store, a: str, b: str, dimension: str, first: date, last: date,
+def top_events(store, a: str, b: str, dimension: str | None, first: date, last: date,
                limit: int = 5) -> list[dict]:
-    """The dyad's events of `dimension` between two days, most mentioned first."""
+    """The dyad's events of `dimension` (None: of any) between two days, most mentioned
+    first."""
     import ibis
 
     from pivotwatch import taxonomy
@@ -296,8 +297,10 @@ def top_events(store, a: str, b: str, dimension: str, first: date, last: date,
     rows = store.to_pandas(window.select(*columns))
     if rows.empty:
         return []
-    tagged = tag_dimensions(ibis.memtable(rows), code_dimensions(), taxonomy.energy_pattern())
-    tagged = tagged.filter(tagged.dimension == dimension)
+    tagged = ibis.memtable(rows)
+    if dimension is not None:
+        tagged = tag_dimensions(tagged, code_dimensions(), taxonomy.energy_pattern())
+        tagged = tagged.filter(tagged.dimension == dimension)
     expr = tagged.order_by([ibis.desc("num_mentions"), "day", "event_id"]).limit(limit).select(
         *columns)
     df = expr.to_pandas()  # in memory, whatever the store's engine
