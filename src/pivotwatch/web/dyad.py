@@ -231,24 +231,27 @@ def _tab(store, found, dimension: str, freq: str, start: date | None,
     return {"grids": grids, "charts": [chart] if chart else []}
 
 
-def _page(dyad: str, dimension: str, freq: str, start: date | None, end: date | None,
-          partners: list[str] | None) -> Callable:
-    def compute(store) -> dict:
-        from pivotwatch.analysis.assessment import assess, history
+def _page(site: Site, dyad: str, dimension: str, freq: str, start: date | None,
+          end: date | None, partners: list[str] | None) -> dict:
+    """The page's data in three parts, each cached on its own, so that a change of tab or
+    range recomputes only the tab."""
+    from pivotwatch.analysis.assessment import assess, history
 
-        found = assess(dyad, store=store, partners=partners)
-        past = history(dyad, store=store, start=HISTORY_START, until=found.as_of)
-        tab = _tab(store, found, dimension, freq, start, end)
-        grids = [_scorecard(found), *tab["grids"]]
-        if found.partners:
-            grids.append(_partners(found))
-        grids.append(_trajectory(past))
-        charts = [*tab["charts"]]
-        if (trajectory := _trajectory_chart(past, dyad)) is not None:
-            charts.append(trajectory)
-        return {"assessment": found, "grids": grids, "charts": charts,
-                "tab_grids": [g.name for g in tab["grids"]]}
-    return compute
+    found = site.pages.get(("assess", dyad, tuple(partners or ())),
+                           lambda store: assess(dyad, store=store, partners=partners))
+    past = site.pages.get(("history", dyad, found.as_of), lambda store: history(
+        dyad, store=store, start=HISTORY_START, until=found.as_of))
+    tab = site.pages.get(("tab", dyad, dimension, freq, start, end, tuple(partners or ())),
+                         lambda store: _tab(store, found, dimension, freq, start, end))
+    grids = [_scorecard(found), *tab["grids"]]
+    if found.partners:
+        grids.append(_partners(found))
+    grids.append(_trajectory(past))
+    charts = [*tab["charts"]]
+    if (trajectory := _trajectory_chart(past, dyad)) is not None:
+        charts.append(trajectory)
+    return {"assessment": found, "grids": grids, "charts": charts,
+            "tab_grids": [g.name for g in tab["grids"]]}
 
 
 def _events(dyad: str, dimension: str, start: date, end: date) -> Callable:
@@ -271,6 +274,30 @@ def _events(dyad: str, dimension: str, start: date, end: date) -> Callable:
     return compute
 
 
+def _no_fetch(url: str, *args, **kwargs):
+    """WeasyPrint's fetcher for the briefing: it is complete in itself (charts inline), so
+    nothing named in it (a stranger's URL) is fetched."""
+    raise ValueError(f"not fetched: {url[:80]}")
+
+
+def _briefing(dyad: str, fmt: str, freq: str, start: date | None, end: date | None) -> Callable:
+    def compute(store) -> bytes | str:
+        from datetime import UTC, datetime
+
+        from pivotwatch.report.briefing import build_briefing
+        from pivotwatch.report.render import html
+
+        generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        text = html(build_briefing(store, dyad, freq=freq, start=start, end=end,
+                                   generated=generated))
+        if fmt == "html":
+            return text
+        import weasyprint
+
+        return weasyprint.HTML(string=text, url_fetcher=_no_fetch).write_pdf()
+    return compute
+
+
 def routes(site: Site) -> list[Route]:
     async def dyad_page(request: Request) -> Response:
         dyad = param_dyad(request.path_params["dyad"])
@@ -280,16 +307,17 @@ def routes(site: Site) -> list[Route]:
         if start and end and start > end:
             raise HTTPException(400, "from is after to")
         partners = param_codes(request, "partners")
-        key = ("dyad", dyad, dimension, freq, start, end, tuple(partners or ()))
         try:
-            data = site.pages.get(key, _page(dyad, dimension, freq, start, end, partners))
+            data = _page(site, dyad, dimension, freq, start, end, partners)
         except UsageError as exc:
             raise HTTPException(400, str(exc)) from None
         return site.page(request, "dyad.html.j2", data["grids"], charts=data["charts"],
                          stem=f"{dyad}-{dimension}", dyad=dyad, tabs=TABS, freqs=FREQS,
                          dimension=dimension, freq=freq, start=start, end=end,
                          partners=partners, a=data["assessment"],
-                         tab_grids=data["tab_grids"])
+                         tab_grids=data["tab_grids"],
+                         briefing_query=urlencode({k: v.isoformat() for k, v in
+                                                   (("from", start), ("to", end)) if v}))
 
     async def events_page(request: Request) -> Response:
         dyad = param_dyad(request.path_params["dyad"])
@@ -304,4 +332,23 @@ def routes(site: Site) -> list[Route]:
         return site.page(request, "events.html.j2", [grid], stem=f"{dyad}-events",
                          dyad=dyad, dimension=dimension, start=start, end=end)
 
-    return [Route("/dyad/{dyad}", dyad_page), Route("/dyad/{dyad}/events", events_page)]
+    async def briefing(request: Request) -> Response:
+        dyad = param_dyad(request.path_params["dyad"])
+        fmt = request.path_params["fmt"]
+        if fmt not in ("html", "pdf"):
+            raise HTTPException(404, "the briefing is .html or .pdf")
+        freq = param_choice(request, "freq", ("year", "quarter", "month"), "year")
+        start, end = param_day(request, "from"), param_day(request, "to", end=True)
+        key = ("briefing", dyad, fmt, freq, start, end)
+        try:
+            body = site.pages.get(key, _briefing(dyad, fmt, freq, start, end))
+        except UsageError as exc:
+            raise HTTPException(400, str(exc)) from None
+        name = f"{dyad}-briefing.{fmt}"
+        kind = "application/pdf" if fmt == "pdf" else "text/html; charset=utf-8"
+        # an attachment: opened from the disk, not under this site's CSP
+        return Response(body, media_type=kind,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    return [Route("/dyad/{dyad}", dyad_page), Route("/dyad/{dyad}/events", events_page),
+            Route("/dyad/{dyad}/briefing.{fmt}", briefing)]

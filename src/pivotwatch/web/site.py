@@ -124,14 +124,16 @@ def plain(value):
     return value
 
 
-def cell_text(value) -> str:
+def cell_text(value, numeric: bool = False) -> str:
+    """A cell as the page shows it: figures of a numeric column grouped by thousands and
+    floats to two decimals; identifiers and years as they are."""
     value = plain(value)
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}" if abs(value) >= 10000 else str(value)
+    if numeric and isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     return str(value)
 
 
@@ -161,7 +163,8 @@ def download(grid: Grid, fmt: str, stem: str) -> Response:
     if fmt == "csv":
         return Response(csv_text(grid), media_type="text/csv; charset=utf-8", headers=headers)
     body = json.dumps({"table": grid.name, "caption": grid.caption, "note": grid.note,
-                       "rows": grid.records()}, ensure_ascii=False, indent=1)
+                       "numeric": list(grid.numeric), "rows": grid.records()},
+                      ensure_ascii=False, indent=1)
     return Response(body, media_type="application/json", headers=headers)
 
 
