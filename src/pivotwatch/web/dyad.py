@@ -56,7 +56,7 @@ def _scorecard(found) -> Grid:
                      top.url if top else None])
     return Grid("scorecard", f"Scorecard as of {found.as_of}", ["dimension", "level",
                 "direction", "confidence", "sources", "strongest evidence", "source"], rows,
-                links=("source",))
+                links=("source",), cards=True)
 
 
 def _partners(found) -> Grid:
@@ -76,11 +76,12 @@ def _partners(found) -> Grid:
 
 
 def _trajectory(history) -> Grid:
-    rows = [[a.as_of, j.dimension, j.level_label, j.direction.value, j.confidence.value]
-            for a in history for j in a.judgments]
+    """One row per as-of date, one column per dimension: level, direction, confidence."""
+    dims = [j.dimension for j in history[0].judgments] if history else []
+    rows = [[a.as_of, *(f"{j.level_label}, {j.direction.value}, {j.confidence.value}"
+                        for j in a.judgments)] for a in history]
     return Grid("trajectory", f"Trajectory: the judgments as of each year end since "
-                f"{HISTORY_START}", ["as of", "dimension", "level", "direction",
-                                     "confidence"], rows)
+                f"{HISTORY_START} (level, direction, confidence)", ["as of", *dims], rows)
 
 
 def _trajectory_chart(history, dyad: str) -> Chart | None:
@@ -118,10 +119,10 @@ def _signals(found, dimension: str) -> tuple[Grid, Grid]:
                  f"{j.direction.value}, {j.confidence.value} confidence)",
                  ["signal", "source", "kind", "level", "direction", "value", "baseline",
                   "unit", "latest", "stale", "summary"], signals,
-                 numeric=("value", "baseline"), note=caveats),
+                 numeric=("value", "baseline"), note=caveats, cards=True),
             Grid("evidence", f"The rows behind the {dimension} signals: measures, votes, "
                  "trade, fuel, designations, curated events", ["signal", "source", "key",
-                 "date", "text", "url"], evidence, links=("url",)))
+                 "date", "text", "url"], evidence, links=("url",), cards=True))
 
 
 def _curated(store, found, dimension: str, start: date | None, end: date | None) -> list[dict]:
@@ -223,7 +224,7 @@ def _tab(store, found, dimension: str, freq: str, start: date | None,
                                             f" filed under or speaking to {dimension}"),
              ["date", "type", "dimension", "description", "confidence", "source"],
              [[e["day"], e["event_type"], e["dimension"], e["description"], e["confidence"],
-               e["url"]] for e in curated], links=("source",)),
+               e["url"]] for e in curated], links=("source",), cards=True),
     ]
     if dimension != "all":
         grids = [*_signals(found, dimension), *grids]
@@ -267,7 +268,7 @@ def _events(dyad: str, dimension: str, start: date, end: date) -> Callable:
         return Grid("events", f"{dyad} {dimension} events from {start} to {end}, most "
                     f"mentioned first (at most {EVENTS_LIMIT})",
                     ["event id", "day", "code", "event", "actor 1", "actor 2", "goldstein",
-                     "mentions", "source"], rows, links=("source",),
+                     "mentions", "source"], rows, links=("source",), cards=True,
                     numeric=("goldstein", "mentions"),
                     note="GDELT events are machine-coded from news reports: read the source "
                          "before trusting the code.")

@@ -11,6 +11,8 @@ is read), computes its data once per store version with `site.pages.get`, and an
 from __future__ import annotations
 
 import csv
+import dataclasses
+import enum
 import io
 import json
 import math
@@ -34,6 +36,7 @@ from pivotwatch.markup import http_url
 from pivotwatch.store.store import open_store
 
 CACHE_ENTRIES = 64
+SENT_ENTRIES, SENT_BYTES = 256, 64 << 20  # responses kept as sent (Site.page), at most
 FORMATS = ("csv", "json")
 MAX_PARAM = 200  # characters: any longer query value is refused
 
@@ -83,6 +86,30 @@ class Pages:
         return value
 
 
+def same(a, b) -> bool:
+    """Whether two inputs of a page render alike: the same object, or values of the same
+    types, equal all the way down (lists, tuples, dicts, dataclasses such as Grid and Link;
+    0.0 is not -0.0, 1 is not 1.0). Any other object matches only itself."""
+    if a is b:
+        return True
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind in (list, tuple):
+        return len(a) == len(b) and all(map(same, a, b))
+    if kind is dict:
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, float):
+        return (a == b and math.copysign(1, a) == math.copysign(1, b)) or (a != a and b != b)
+    if isinstance(a, str | int | date | enum.Enum):
+        return a == b
+    if dataclasses.is_dataclass(a):
+        return all(same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
+    if hasattr(a, "dtype") and hasattr(a, "item"):  # numpy scalars
+        return same(a.item(), b.item())
+    return False
+
+
 # --- tables that download as shown ---------------------------------------------------------
 
 @dataclass
@@ -97,6 +124,7 @@ class Grid:
     links: tuple[str, ...] = ()
     note: str = ""  # what the table cannot tell, shown under it
     numeric: tuple[str, ...] = field(default=())  # right-aligned columns
+    cards: bool = False  # on a phone, each row a card of labelled cells (text-heavy tables)
 
     def records(self) -> list[dict]:
         return [dict(zip(self.columns, (plain(v) for v in row), strict=True))
@@ -292,6 +320,8 @@ class Site:
         self.dyads = dyads
         self.env = environment()
         self.pages = Pages(self.db)
+        # (store version, template, path, query) -> (inputs, response as sent, its size)
+        self.sent: OrderedDict[tuple, tuple] = OrderedDict()
 
     def render(self, name: str, status: int = 200, **context) -> HTMLResponse:
         return HTMLResponse(self.env.get_template(name).render(**context), status_code=status)
@@ -311,9 +341,38 @@ class Site:
     def page(self, request: Request, name: str, grids: Sequence[Grid] = (), *,
              charts: Sequence[Chart] = (), stem: str = "pivotwatch", **context) -> Response:
         """The page, one of its tables when the URL asks for a download
-        (`?table=NAME&format=csv|json`), or one of its charts (`?chart=NAME&format=svg|vega`)."""
+        (`?table=NAME&format=csv|json`), or one of its charts (`?chart=NAME&format=svg|vega`).
+
+        Rendering a page of large tables costs more than computing it from the cache (15 ms
+        for a dyad page), so a GET's response is kept, and sent again while the URL, the store
+        version and every input of the page are the `same` (a per-visitor value such as a
+        form's token is an input, so each visitor gets their own)."""
         if (wanted_chart := _raw(request, "chart")) is not None:
             return self.chart(request, charts, wanted_chart)
+        if request.method != "GET":
+            return self._page(request, name, grids, charts=charts, stem=stem, **context)
+        key = (self.pages.version(), name, request.url.path, request.url.query)
+        inputs = (list(grids), list(charts), stem, context)
+        with self.pages.lock:
+            if (kept := self.sent.get(key)) is not None:
+                self.sent.move_to_end(key)
+        if kept is not None and same(kept[0], inputs):
+            body, status, kind, headers = kept[1]
+            return Response(body, status, headers=headers, media_type=kind)
+        response = self._page(request, name, grids, charts=charts, stem=stem, **context)
+        sent = (response.body, response.status_code, response.media_type,
+                {k: v for k, v in response.headers.items()
+                 if k not in ("content-length", "content-type")})
+        with self.pages.lock:
+            self.sent.pop(key, None)
+            self.sent[key] = (inputs, sent, len(response.body))
+            total = sum(entry[2] for entry in self.sent.values())
+            while total > SENT_BYTES or len(self.sent) > SENT_ENTRIES:
+                total -= self.sent.popitem(last=False)[1][2]
+        return response
+
+    def _page(self, request: Request, name: str, grids: Sequence[Grid], *,
+              charts: Sequence[Chart], stem: str, **context) -> Response:
         fmt = param_choice(request, "format", FORMATS)
         wanted = _raw(request, "table")
         if fmt or wanted:
