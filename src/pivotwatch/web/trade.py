@@ -1,0 +1,155 @@
+"""Trade and fuel (`/trade`): the pair's trade from UN Comtrade, each side's own reports and
+the mirror figures, beside the curated reference totals (Russia-North Korea only, never added
+to Comtrade's), as `pivotwatch trade` gives them; and refined-petroleum deliveries to North
+Korea against the UNSCR 2397 cap, as `pivotwatch fuel` gives them.
+
+The view's state is the URL: `?dyad=RUS-PRK&from=2015&to=2024`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from pivotwatch.errors import UsageError
+from pivotwatch.web.params import param_pair, param_years
+from pivotwatch.web.site import Chart, Grid, Site
+
+DEFAULT_DYAD = "RUS-PRK"
+CAP_RECIPIENT = "PRK"  # the cap limits North Korea's imports
+
+
+def _value(v):
+    return None if v is None or (not isinstance(v, str | list) and pd.isna(v)) else v
+
+
+def _figures(dyad: str, first: int | None, last: int | None) -> Callable:
+    def compute(store) -> dict:
+        from pivotwatch.analysis.trade import fuel_vs_cap, trade_with_reference
+
+        a, b = dyad.split("-")
+        flows = trade_with_reference(a, b, store=store, start=first, end=last)
+        fuel = None
+        if CAP_RECIPIENT in (a, b):
+            supplier = b if a == CAP_RECIPIENT else a
+            fuel = fuel_vs_cap(supplier, store=store, start=first, end=last)
+        return {"trade": flows, "warnings": list(flows.attrs.get("warnings", [])),
+                "fuel": fuel, "supplier": supplier if fuel is not None else None}
+    return compute
+
+
+def _trade_grid(df: pd.DataFrame, dyad: str) -> Grid:
+    rows = [[r["year"], r["source"], r["country"], _value(r["partner"]), r["flow"],
+             r["category"], _value(r["value_usd"]), _value(r["reported_by"]),
+             _value(r["basis"]), " / ".join(v for v in (_value(r["valuation"]),
+                                                         _value(r["coverage"])) if v),
+             _value(r["note"]), _value(r["confidence"]),
+             r["source_urls"][0] if len(r["source_urls"]) else None]
+            for r in df.to_dict(orient="records")]
+    return Grid("trade", f"{dyad} trade, USD, by year",
+                ["year", "source", "country", "partner", "flow", "category", "USD",
+                 "reported by", "basis", "valuation / coverage", "note", "confidence",
+                 "source url"], rows, links=("source url",), numeric=("USD",),
+                note="comtrade: UN Comtrade; \"mirror\" = the partner's report read from the "
+                     "other side (imports valued CIF, exports FOB, so the two never agree "
+                     "exactly; nothing is adjusted). reference: curated figures, shown beside "
+                     "Comtrade's and never added to them. See docs/trade.md.")
+
+
+def _fuel_grid(df: pd.DataFrame, supplier: str) -> Grid:
+    rows = [[r["period_start"], r["period_end"], _value(r["barrels"]), r["basis_label"],
+             _value(r["cap_barrels"]), _value(r["share_of_cap"]), r["caveats"],
+             r["confidence"], r["source_urls"][0] if len(r["source_urls"]) else None]
+            for r in df.to_dict(orient="records")]
+    return Grid("fuel", f"Refined petroleum, {supplier} to {CAP_RECIPIENT}, against the "
+                "UNSCR 2397 cap", ["from", "to", "barrels", "basis", "cap (barrels)",
+                                   "share of cap", "caveats", "confidence", "source"],
+                rows, links=("source",), numeric=("barrels", "cap (barrels)", "share of cap"),
+                note="share = barrels / the annual cap in force: a one-supplier figure, while "
+                     "the cap counts every supplier, so it is a floor for the whole. Rows are "
+                     "never added: figures of different bases or overlapping periods count "
+                     "the same deliveries.")
+
+
+def _trade_chart(df: pd.DataFrame, dyad: str) -> Chart | None:
+    data = [{"year": int(r["year"]), "value": float(r["value_usd"]),
+             "series": f"{r['source']}: {r['country']} {r['flow']} ({r['basis']})"}
+            for r in df.to_dict(orient="records")
+            if r["category"] == "all" and _value(r["value_usd"]) is not None]
+    if not data:
+        return None
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+            "title": {"text": f"{dyad} trade by year, USD",
+                      "subtitle": "each figure as reported; reference and Comtrade apart"},
+            "width": 560, "height": 240, "data": {"values": data},
+            "mark": {"type": "line", "point": True},
+            "encoding": {
+                "x": {"field": "year", "type": "quantitative", "axis": {"format": "d"},
+                      "scale": {"zero": False}, "title": None},
+                "y": {"field": "value", "type": "quantitative", "title": "USD",
+                      "axis": {"format": "~s"}},
+                "color": {"field": "series", "type": "nominal",
+                          "legend": {"orient": "bottom", "columns": 1, "labelLimit": 480}},
+                "tooltip": [{"field": "year"}, {"field": "series"},
+                            {"field": "value", "format": ",.0f", "title": "USD"}]}}
+    return Chart("trade", f"{dyad} trade by year in USD, one line per source, flow and basis",
+                 spec)
+
+
+def _fuel_chart(df: pd.DataFrame, supplier: str) -> Chart | None:
+    data = [{"start": r["period_start"].isoformat(), "end": r["period_end"].isoformat(),
+             "barrels": float(r["barrels"]), "basis": r["basis_label"],
+             "cap": None if _value(r["cap_barrels"]) is None else float(r["cap_barrels"])}
+            for r in df.to_dict(orient="records") if _value(r["barrels"]) is not None]
+    if not data:
+        return None
+    bars = {"mark": {"type": "bar", "opacity": 0.7},
+            "encoding": {
+                "x": {"field": "start", "type": "temporal", "title": None},
+                "x2": {"field": "end"},
+                "y": {"field": "barrels", "type": "quantitative", "title": "barrels",
+                      "axis": {"format": "~s"}},
+                "color": {"field": "basis", "type": "nominal",
+                          "legend": {"orient": "bottom", "columns": 1}},
+                "tooltip": [{"field": "start", "type": "temporal"},
+                            {"field": "end", "type": "temporal"}, {"field": "basis"},
+                            {"field": "barrels", "format": ",.0f"}]}}
+    cap = {"mark": {"type": "rule", "color": "#D55E00", "strokeDash": [6, 3],
+                    "strokeWidth": 2},
+           "transform": [{"filter": "datum.cap != null"}],
+           "encoding": {"x": {"field": "start", "type": "temporal"}, "x2": {"field": "end"},
+                        "y": {"field": "cap", "type": "quantitative"},
+                        "tooltip": [{"field": "cap", "format": ",.0f",
+                                     "title": "annual cap (barrels)"}]}}
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+            "title": {"text": f"Refined petroleum, {supplier} to {CAP_RECIPIENT}, against the "
+                              "cap", "subtitle": "bars: each figure over its period (never "
+                                                 "added); dashed: the annual cap"},
+            "width": 560, "height": 240, "data": {"values": data}, "layer": [bars, cap]}
+    return Chart("fuel", f"Refined petroleum deliveries, {supplier} to {CAP_RECIPIENT}, "
+                 "against the UNSCR 2397 cap", spec)
+
+
+def routes(site: Site) -> list[Route]:
+    async def trade_page(request: Request) -> Response:
+        dyad = param_pair(request, "dyad", DEFAULT_DYAD)
+        first, last = param_years(request)
+        try:
+            data = site.pages.get(("trade", dyad, first, last), _figures(dyad, first, last))
+        except UsageError as exc:
+            raise HTTPException(400, str(exc)) from None
+        grids = [_trade_grid(data["trade"], dyad)]
+        charts = [_trade_chart(data["trade"], dyad)]
+        if data["fuel"] is not None:
+            grids.append(_fuel_grid(data["fuel"], data["supplier"]))
+            charts.append(_fuel_chart(data["fuel"], data["supplier"]))
+        return site.page(request, "trade.html.j2", grids, charts=[c for c in charts if c],
+                         stem=f"{dyad}-trade", dyad=dyad, first=first, last=last,
+                         warnings=data["warnings"], supplier=data["supplier"])
+
+    return [Route("/trade", trade_page)]
