@@ -32,6 +32,9 @@ demo: install
 	$(BIN)/pivotwatch --db $(DEMO_DB) report --dyad RUS-PRK --documents examples/article.md -o out/briefing.html
 	@rm -f out/alerts.atom
 	$(BIN)/pivotwatch --db $(DEMO_DB) watch --once --gdelt src/pivotwatch/data/sample/gdelt --no-sanctions --feed out/alerts.atom
+	@echo
+	@echo "The dashboard on this store: $(BIN)/pivotwatch --db $(DEMO_DB) serve"
+	@echo "then open http://127.0.0.1:8787/ (Ctrl-C stops it; docs/web.md)"
 
 lint: dev
 	$(BIN)/ruff check src tests benchmarks tools
