@@ -17,12 +17,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from pivotwatch.errors import PivotwatchError
-from pivotwatch.web import alerts, alignment, assets, dyad, overview, sanctions, timeline, trade
+from pivotwatch.web import (
+    alerts,
+    alignment,
+    assets,
+    claims,
+    dyad,
+    overview,
+    sanctions,
+    timeline,
+    trade,
+)
 from pivotwatch.web.security import Guard
 from pivotwatch.web.site import Site
 
 DEFAULT_DYADS = ("RUS-PRK", "RUS-CHN", "RUS-IRN", "RUS-IND", "RUS-VNM", "RUS-MNG")
-MODULES = (overview, dyad, alerts, timeline, alignment, trade, sanctions, assets)
+MODULES = (overview, dyad, alerts, claims, timeline, alignment, trade, sanctions, assets)
 
 
 def create_app(db: Path, *, dyads: tuple[str, ...] = DEFAULT_DYADS,
