@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 from pivotwatch.claims.audit import audit_inputs
 from pivotwatch.store import open_store
 from pivotwatch.web.app import create_app
-from pivotwatch.web.claims import MAX_UPLOAD
+from pivotwatch.web.claims import MAX_TEXT, MAX_UPLOAD
 from pivotwatch.web.csrf import COOKIE
 
 BASE = "http://127.0.0.1:8765"
@@ -234,6 +234,8 @@ def test_uploads_are_capped_and_type_checked(web_store):
                 files={"file": ("x.txt", just_over, "text/plain")}).status_code == 413
     assert post(web, {"csrf": token(web), "input": "text",
                       "text": "x" * (MAX_UPLOAD + 1)}).status_code == 413
+    long = post(web, {"csrf": token(web), "input": "text", "text": "Russia. " * MAX_TEXT})
+    assert long.status_code == 413 and "over the 100,000" in long.text
     for name, body in (("a.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"),
                        ("a.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
                        ("a.html", b"\x00\x01\x02binary\x00" * 50),

@@ -12,9 +12,10 @@ same audit, so the download is what was shown.
 
 A POST is a write in the dashboard's sense (it makes the server fetch and compute on a
 stranger's behalf), so it carries the CSRF token of `web/csrf.py`. Inputs are capped before
-they are read whole: the body at `MAX_BODY`, a text or file at `MAX_UPLOAD`; a file must be
-text or HTML by its content (a PDF, an image or a feed is 415; the name only chooses the
-Markdown reading of a text). A URL is fetched by `claims.audit.read_one`, the CLI's reader,
+they are read whole: the body at `MAX_BODY`, a text or file at `MAX_UPLOAD`, and the text
+read from it at `MAX_TEXT` characters (the audit's time grows faster than the text). A file
+must be text or HTML by its content (a PDF, an image or a feed is 415; the name only chooses
+the Markdown reading of a text). A URL is fetched by `claims.audit.read_one`, the CLI's reader,
 under the project's address policy (no loopback, private, link-local or metadata address,
 by any spelling or redirect, unless PIVOTWATCH_ALLOW_PRIVATE_URLS says so) and its caps
 (PIVOTWATCH_MAX_DOCUMENT_BYTES, PIVOTWATCH_FETCH_TIMEOUT). The store is opened read-only.
@@ -41,6 +42,10 @@ from pivotwatch.web.site import FORMATS, Grid, Link, Site, download
 
 MAX_UPLOAD = 2 << 20  # bytes of a pasted text or an uploaded file
 MAX_BODY = MAX_UPLOAD + (64 << 10)  # the whole request: the input, the form's other fields
+# characters of text audited: a long report. The audit's time grows faster than the text
+# (figures are compared pairwise): 80,000 characters of repeated figures take about 3 s,
+# 160,000 take 11 s; longer texts are for `pivotwatch claims`.
+MAX_TEXT = 100_000
 MAX_URL = 2000
 PAST_LIMIT = 200
 INPUTS = ("text", "file", "url", "audited")  # "audited": a result's text, posted again
@@ -270,6 +275,12 @@ def _stored(doc_id: str) -> Callable:
     return compute
 
 
+def _forms(token: str) -> dict:
+    """What the page's forms need: the CSRF token, the verdicts' legend and the caps."""
+    return {"token": token, "field": FIELD, "verdicts": VERDICTS,
+            "max_mb": MAX_UPLOAD >> 20, "max_chars": MAX_TEXT}
+
+
 def routes(site: Site) -> list[Route]:
     csrf = csrf_for(site)
 
@@ -282,8 +293,7 @@ def routes(site: Site) -> list[Route]:
             return f"/claims?table={g.name}&format={fmt}" if g.name in past else None
 
         nonce, token = csrf.token(request)
-        response = site.render("claims.html.j2", status=status, token=token, field=FIELD,
-                               verdicts=VERDICTS, max_mb=MAX_UPLOAD >> 20, repost=True,
+        response = site.render("claims.html.j2", status=status, **_forms(token), repost=True,
                                download_url=download_url, url=lambda **_: "/claims",
                                chart_url=None, charts={}, path="/claims", **context)
         return csrf.set_cookie(response, nonce)
@@ -302,10 +312,9 @@ def routes(site: Site) -> list[Route]:
                 raise HTTPException(404, "no stored document with that id")
             grids = shown["grids"]
         nonce, token = csrf.token(request)
-        response = site.page(request, "claims.html.j2", grids, stem="claims",
-                             token=token, field=FIELD, verdicts=VERDICTS,
-                             max_mb=MAX_UPLOAD >> 20, shown=shown, past=past["grids"],
-                             problem=None, form={}, repost=False)
+        response = site.page(request, "claims.html.j2", grids, stem="claims", **_forms(token),
+                             shown=shown, past=past["grids"], problem=None, form={},
+                             repost=False)
         return csrf.set_cookie(response, nonce) if response.media_type == "text/html" \
             else response
 
@@ -341,6 +350,10 @@ def routes(site: Site) -> list[Route]:
                            grids={g.name: g for g in past["grids"]}, shown=None)
         if not text.strip():
             raise HTTPException(400, "nothing to audit")
+        if len(text) > MAX_TEXT:
+            raise HTTPException(413, f"the text is {len(text):,} characters, over the "
+                                f"{MAX_TEXT:,} this page audits (pivotwatch claims audits "
+                                "longer ones)")
         shown = await run_in_threadpool(_audit(site.db, text, doc_date))
         if table is not None:
             found = {g.name: g for g in shown["grids"]}
