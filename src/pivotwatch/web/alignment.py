@@ -100,12 +100,14 @@ def _chart(df: pd.DataFrame | None, focus: str, by: str, issue: str) -> Chart | 
         return None
     data = [{"period": int(r["period"]), "partner": r["partner"], "share": float(r["share"]),
              "roll_calls": int(r["roll_calls"])}
-            for r in df.to_dict(orient="records") if r["period"] != ALL and r["roll_calls"]]
+            for r in df.to_dict(orient="records")
+            if r["period"] != ALL and r["roll_calls"] >= THIN]
     if not data:
         return None
     spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",
             "title": {"text": f"{focus}: share of identical UN votes by {by}, issue {issue}",
-                      "subtitle": VOTES},
+                      "subtitle": f"{VOTES}; periods with fewer than {THIN} roll calls "
+                                  "both voted in are in the table only"},
             "width": 560, "height": 240, "data": {"values": data},
             "mark": {"type": "line", "point": True},
             "encoding": {

@@ -100,9 +100,10 @@ def _coverage(days, start: date | None, end: date | None) -> tuple[Grid, Grid, C
                    + (f", the first {GAPS_SHOWN} runs shown" if len(runs) > GAPS_SHOWN else ""),
                    ["first day", "last day", "days"], [list(r) for r in runs[:GAPS_SHOWN]],
                    numeric=("days",),
-                   note="A day without counts is a day no loaded file covers (a gap in the "
-                        "data, not a day without events): a series over it reads zero or "
-                        "is left out, never low.")
+                   note="A day without counts is a day no loaded file covers: a gap in the "
+                        "data, not a day without events. Raw counts over a partly covered "
+                        "period read low; figures per 10,000 divide by the same partial "
+                        "volume.")
     data = [{"day": d.isoformat(), "events": int(n)}
             for d, n in zip(days["day"], days["events"], strict=True)]
     if not data:

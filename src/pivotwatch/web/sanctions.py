@@ -29,6 +29,12 @@ def _value(v):
     return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
 
 
+def _day(value) -> date | None:
+    """A listing or publication time as its day (the lists give days; pandas, timestamps)."""
+    value = _value(value)
+    return value.date() if hasattr(value, "date") else value
+
+
 def _codes(values) -> str:
     return "" if values is None or len(values) == 0 else ", ".join(values)
 
@@ -45,9 +51,9 @@ def _figures(country: str, linked: str | None, lists: list[str],
 
 def _entries_grid(df: pd.DataFrame, what: str) -> Grid:
     rows = [[r["list"], r["list_id"], r["kind"], r["name"], _codes(r["country_programmes"]),
-             r["under"], _value(r["tie"]), _value(r["listed_on"]), _codes(r["nationalities"]),
+             r["under"], _value(r["tie"]), _day(r["listed_on"]), _codes(r["nationalities"]),
              _codes(r["address_countries"]), _codes(r["flag_countries"]),
-             _value(r["published_at"])] for r in df.to_dict(orient="records")]
+             _day(r["published_at"])] for r in df.to_dict(orient="records")]
     return Grid("designations", f"{len(rows):,} designations {what}",
                 ["list", "id", "kind", "name", "programme", "under", "tie", "listed",
                  "nationality", "address", "flag", "list published"], rows,

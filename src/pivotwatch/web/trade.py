@@ -77,28 +77,33 @@ def _fuel_grid(df: pd.DataFrame, supplier: str) -> Grid:
 
 
 def _trade_chart(df: pd.DataFrame, dyad: str) -> Chart | None:
-    data = [{"year": int(r["year"]), "value": float(r["value_usd"]),
-             "series": f"{r['source']}: {r['country']} {r['flow']} ({r['basis']})"}
+    """Each figure a point (figures of different sources and bases are not one series, and
+    a year without a figure is not a zero); a log scale, as a stated target can be ten times
+    the trade."""
+    data = [{"year": int(r["year"]), "value": float(r["value_usd"]), "flow": r["flow"],
+             "source": r["source"], "basis": r["basis"], "country": r["country"]}
             for r in df.to_dict(orient="records")
-            if r["category"] == "all" and _value(r["value_usd"]) is not None]
+            if r["category"] == "all" and (_value(r["value_usd"]) or 0) > 0]
     if not data:
         return None
     spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",
             "title": {"text": f"{dyad} trade by year, USD",
-                      "subtitle": "each figure as reported; reference and Comtrade apart"},
+                      "subtitle": "one point per figure as reported, never added; "
+                                  "log scale"},
             "width": 560, "height": 240, "data": {"values": data},
-            "mark": {"type": "line", "point": True},
+            "mark": {"type": "point", "filled": True, "size": 70, "opacity": 0.8},
             "encoding": {
                 "x": {"field": "year", "type": "quantitative", "axis": {"format": "d"},
                       "scale": {"zero": False}, "title": None},
-                "y": {"field": "value", "type": "quantitative", "title": "USD",
-                      "axis": {"format": "~s"}},
-                "color": {"field": "series", "type": "nominal",
-                          "legend": {"orient": "bottom", "columns": 1, "labelLimit": 480}},
-                "tooltip": [{"field": "year"}, {"field": "series"},
+                "y": {"field": "value", "type": "quantitative", "title": "USD (log scale)",
+                      "scale": {"type": "log"}, "axis": {"format": "~s"}},
+                "color": {"field": "flow", "type": "nominal", "legend": {"orient": "bottom"}},
+                "shape": {"field": "source", "type": "nominal",
+                          "legend": {"orient": "bottom"}},
+                "tooltip": [{"field": "year"}, {"field": "source"}, {"field": "country"},
+                            {"field": "flow"}, {"field": "basis"},
                             {"field": "value", "format": ",.0f", "title": "USD"}]}}
-    return Chart("trade", f"{dyad} trade by year in USD, one line per source, flow and basis",
-                 spec)
+    return Chart("trade", f"{dyad} trade by year in USD, one point per figure", spec)
 
 
 def _fuel_chart(df: pd.DataFrame, supplier: str) -> Chart | None:
