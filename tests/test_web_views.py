@@ -233,6 +233,19 @@ def test_the_data_page_shows_rejects_with_reasons_and_coverage_by_day(web):
     assert "<svg" in client.get(url + "&chart=coverage&format=svg").text
 
 
+def test_the_data_pages_tables_are_capped_and_say_so(web, monkeypatch):
+    from pivotwatch.web import overview
+
+    client, _ = web
+    monkeypatch.setattr(overview, "DAYS_SHOWN", 3)
+    monkeypatch.setattr(overview, "REASONS_SHOWN", 1)
+    page = client.get("/data").text
+    assert "the latest 3 shown" in page and "the first 1 of 2 shown" in page
+    days = _same_as_shown(client, "/data", "coverage")
+    assert [d["day"] for d in days] == ["2020-03-17", "2020-03-18", "2020-07-02"]
+    assert len(_same_as_shown(client, "/data", "rejects")) == 1
+
+
 @pytest.mark.parametrize("url", [
     "/timeline?dyad=RUS", "/timeline?dyad=RUS-RUS", "/timeline?dimension=cultural",
     "/timeline?type=<b>x</b>", "/timeline?from=2024-13", "/timeline?from=2025&to=2024",

@@ -22,6 +22,8 @@ from pivotwatch.web.site import Chart, Grid, Site, param_day
 
 REJECTS_SHOWN = 200  # rejected rows in the sample
 GAPS_SHOWN = 500  # runs of days without counts in the table
+DAYS_SHOWN = 400  # days in the per-day table (the latest of the range; the chart has all)
+REASONS_SHOWN = 200  # (source, reason) rows, most rejected first within a source
 
 
 def _overview(dyads: tuple[str, ...]) -> Callable:
@@ -67,8 +69,9 @@ def _data(source: str | None, start: date | None, end: date | None) -> Callable:
 
 
 def _reasons_grid(df) -> Grid:
-    return Grid("rejects", "Rejected rows by source and reason", ["source", "reason",
-                "rows rejected", "files"], df.values.tolist(),
+    cut = f", the first {REASONS_SHOWN} of {len(df):,} shown" if len(df) > REASONS_SHOWN else ""
+    return Grid("rejects", f"Rejected rows by source and reason{cut}", ["source", "reason",
+                "rows rejected", "files"], df.values.tolist()[:REASONS_SHOWN],
                 numeric=("rows rejected", "files"),
                 note="A rejected row is kept with its file, line and reason, and counted in "
                      "no figure; a file whose rows are mostly rejected fails whole instead "
@@ -91,8 +94,11 @@ def _coverage(days, start: date | None, end: date | None) -> tuple[Grid, Grid, C
     held = list(days["day"])
     first, last = start or (min(held) if held else None), end or (max(held) if held else None)
     runs = gaps(held, first, last) if first and last else []
-    per_day = Grid("coverage", f"GDELT events counted per day ({len(held):,} days with counts)",
-                   ["day", "events"], days.values.tolist(), numeric=("events",),
+    cut = (f", the latest {DAYS_SHOWN} shown (narrow the range with from and to)"
+           if len(held) > DAYS_SHOWN else "")
+    per_day = Grid("coverage", f"GDELT events counted per day ({len(held):,} days with counts"
+                   f"{cut})", ["day", "events"], days.values.tolist()[-DAYS_SHOWN:],
+                   numeric=("events",),
                    note="Every row of every loaded file is counted here, before the country "
                         "filter: the volume that normalises the dyad series.")
     missing = Grid("gaps", f"Days with no GDELT counts from {first or '-'} to {last or '-'}: "
