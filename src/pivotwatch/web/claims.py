@@ -224,19 +224,21 @@ def _grids(result) -> list[Grid]:
     ]
 
 
-def _audit(db, text: str, doc_date: date | None, doc_id: str | None = None) -> Callable:
-    def compute(store=None) -> dict:
-        from pivotwatch.claims.audit import audit
-        from pivotwatch.store.store import open_store
+def _audited(store, text: str, doc_date: date | None, doc_id: str | None = None) -> dict:
+    """The audit of `text` (the CLI's) and what the page shows of it."""
+    from pivotwatch.claims.audit import audit
 
-        if store is None:
-            with open_store(db, read_only=True) as opened:
-                result = audit(text, store=opened, doc_date=doc_date, doc_id=doc_id)
-        else:
-            result = audit(text, store=store, doc_date=doc_date, doc_id=doc_id)
-        return {"result": result, "grids": _grids(result),
-                "segments": _segments(result.text, result.claims)}
-    return compute
+    result = audit(text, store=store, doc_date=doc_date, doc_id=doc_id)
+    return {"result": result, "grids": _grids(result),
+            "segments": _segments(result.text, result.claims)}
+
+
+def _audited_read_only(db, text: str, doc_date: date | None) -> dict:
+    """`_audited` on the store opened read-only for it (a sent text is not cached)."""
+    from pivotwatch.store.store import open_store
+
+    with open_store(db, read_only=True) as store:
+        return _audited(store, text, doc_date)
 
 
 def _past(store) -> dict:
@@ -271,7 +273,7 @@ def _stored(doc_id: str) -> Callable:
         if doc is None:
             return None
         when = doc.published.date() if doc.published else None
-        return {"doc": doc, "date": when, **_audit(None, doc.text, when, doc.doc_id)(store)}
+        return {"doc": doc, "date": when, **_audited(store, doc.text, when, doc.doc_id)}
     return compute
 
 
@@ -354,7 +356,7 @@ def routes(site: Site) -> list[Route]:
             raise HTTPException(413, f"the text is {len(text):,} characters, over the "
                                 f"{MAX_TEXT:,} this page audits (pivotwatch claims audits "
                                 "longer ones)")
-        shown = await run_in_threadpool(_audit(site.db, text, doc_date))
+        shown = await run_in_threadpool(_audited_read_only, site.db, text, doc_date)
         if table is not None:
             found = {g.name: g for g in shown["grids"]}
             if table not in found:
