@@ -112,6 +112,9 @@ def test_the_timeline_shows_the_curated_events_and_the_measures_command(web):
     assert HOSTILE in [e["description"] for e in events]
     page = client.get(url).text
     assert "<script>alert" not in page and "&lt;script&gt;alert(&#39;t&#39;)" in page
+    # a type or dimension cell narrows this view to it
+    assert 'href="/timeline?dimension=military&amp;from=2023&amp;to=2025&amp;type=' \
+        'arms_transfer">arms_transfer</a>' in page
     shown = _same_as_shown(client, url, "measures")
     with open_store(db, read_only=True) as st:
         df = measures("RUS", "PRK", store=st)

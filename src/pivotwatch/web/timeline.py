@@ -21,7 +21,7 @@ from starlette.routing import Route
 from pivotwatch import taxonomy
 from pivotwatch.errors import UsageError
 from pivotwatch.web.params import param_pair
-from pivotwatch.web.site import Chart, Grid, Site, param_choice, param_day
+from pivotwatch.web.site import Chart, Grid, Link, Site, param_choice, param_day, with_query
 
 DIMENSIONS = ("all", *taxonomy.DIMENSIONS)
 DEFAULT_DYAD = "RUS-PRK"
@@ -50,8 +50,12 @@ def _within(day: date | None, start: date | None, end: date | None) -> bool:
     return day is not None and (start is None or day >= start) and (end is None or day <= end)
 
 
-def _events_grid(events: list[dict], dyad: str) -> Grid:
-    rows = [[e["day"], e["event_type"], e["dimension"], ", ".join(e["dimensions"][1:]),
+def _events_grid(events: list[dict], dyad: str, narrow: Callable[..., str]) -> Grid:
+    """`narrow(key=value)`: this view's URL with one more filter, for the type and dimension
+    cells."""
+    rows = [[e["day"], Link(e["event_type"], narrow(type=e["event_type"])),
+             Link(e["dimension"], narrow(dimension=e["dimension"])),
+             ", ".join(e["dimensions"][1:]),
              e["actor1"], e["actor2"], e["description"], e["confidence"], e["url"]]
             for e in events]
     return Grid("events", f"Curated {dyad} events, oldest first",
@@ -63,12 +67,13 @@ def _events_grid(events: list[dict], dyad: str) -> Grid:
                      "speaks to (event_weights.csv).")
 
 
-def _measures_grid(rows: list[dict], dyad: str) -> Grid:
+def _measures_grid(rows: list[dict], dyad: str, narrow: Callable[..., str]) -> Grid:
     return Grid("measures", f"Published {dyad} measures, by measure, publisher and "
                 "publication date", ["measure", "flow", "published", "period start",
                                      "period end", "value", "unit", "change", "basis",
                                      "publisher", "confidence", "source"],
-                [[m["measure"], f"{m['from_country']}→{m['to_country']}", m["as_of"],
+                [[Link(m["measure"], narrow(type=m["measure"])),
+                  f"{m['from_country']}→{m['to_country']}", m["as_of"],
                   m["period_start"], m["period_end"], m["value"], m["unit"], m["change"],
                   m["basis_label"], m["publisher"], m["confidence"],
                   m["source_urls"][0] if m["source_urls"] else None] for m in rows],
@@ -120,7 +125,10 @@ def routes(site: Site) -> list[Route]:
                   and kind in (None, e["event_type"])]
         found = [m for m in data["measures"] if _within(m["as_of"], start, end)
                  and dimension in ("all", m["dimension"]) and kind in (None, m["measure"])]
-        grids = [_events_grid(events, dyad), _measures_grid(found, dyad)]
+        def narrow(**changes) -> str:
+            return with_query(request, **changes)
+
+        grids = [_events_grid(events, dyad, narrow), _measures_grid(found, dyad, narrow)]
         chart = _chart(events, dyad)
         return site.page(request, "timeline.html.j2", grids, charts=[chart] if chart else [],
                          stem=f"{dyad}-timeline", dyad=dyad, dimension=dimension,
