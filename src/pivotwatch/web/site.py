@@ -159,7 +159,9 @@ def cell_text(value, numeric: bool = False) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
+        if value.is_integer() or abs(value) >= 1e6:  # barrels, dollars: no false decimals
+            return f"{value:,.0f}"
+        return f"{value:,.2f}"
     if numeric and isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
