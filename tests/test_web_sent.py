@@ -9,6 +9,7 @@ import os
 from datetime import date
 
 import pytest
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Route
@@ -25,7 +26,8 @@ def test_same_holds_only_for_values_that_render_alike():
                 {"a": [1, (2, "z")], "d": date(2025, 1, 1)})
     assert same(math.nan, math.nan)
     assert not same(grid(1.5), grid(2.5))
-    assert not same(1, 1.0) and not same(1, True) and not same(0.0, -0.0)
+    assert not same(1, 1.0) and not same(1, True) and not same([1, 2], [1, 2.0])
+    assert not same(["<b>"], [Markup("<b>")])  # text is escaped, markup is not
     assert not same(Link("x", "/x"), Link("x", "/y"))
     assert not same({"a": 1}, {"b": 1}) and not same([1, 2], [1, 2, 3])
     assert not same(object(), object())  # an object of no known kind matches only itself

@@ -86,21 +86,29 @@ class Pages:
         return value
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None), date, datetime})
+
+
 def same(a, b) -> bool:
     """Whether two inputs of a page render alike: the same object, or values of the same
     types, equal all the way down (lists, tuples, dicts, dataclasses such as Grid and Link;
-    0.0 is not -0.0, 1 is not 1.0). Any other object matches only itself."""
+    NaN equals NaN; 1, 1.0 and True differ, as a text and markup of the same text do). Any
+    other object matches only itself."""
     if a is b:
         return True
     kind = type(a)
     if kind is not type(b):
         return False
-    if kind in (list, tuple):
-        return len(a) == len(b) and all(map(same, a, b))
-    if kind is dict:
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if kind in (list, tuple, dict):
+        if len(a) != len(b) or (kind is dict and a.keys() != b.keys()):
+            return False
+        xs, ys = (a.values(), b.values()) if kind is dict else (a, b)
+        types = list(map(type, xs))
+        if _PLAIN.issuperset(types) and types == list(map(type, ys)) and a == b:
+            return True  # plain values of the same types, compared at C speed
+        return all(map(same, xs, ys))
     if isinstance(a, float):
-        return (a == b and math.copysign(1, a) == math.copysign(1, b)) or (a != a and b != b)
+        return a == b or (a != a and b != b)
     if isinstance(a, str | int | date | enum.Enum):
         return a == b
     if dataclasses.is_dataclass(a):
