@@ -1,25 +1,43 @@
-"""The dashboard's static files: a fixed list of files from the package, by name. No path
-from a request reaches the file system: a name not in `ASSETS` is a 404."""
+"""The dashboard's static files: a fixed list of files from the package, by name, read once
+when the app is made. No path from a request reaches the file system: each file in `ASSETS` has
+its own route, and any other path under /static is a 404 (`..`, `%2e`, a template's name,
+the vendored licences).
+
+`pivotwatch.js` turns each chart's server-drawn image into an interactive Vega view; Vega and
+its CSP-safe expression interpreter are vendored under `data/web/vendor/` (see its
+README.md), so the pages need nothing from another origin and work offline.
+"""
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from pivotwatch.errors import PivotwatchError
 from pivotwatch.web.site import Site, template_text
 
-ASSETS = {"pivotwatch.css": "text/css"}
+JS = "application/javascript; charset=utf-8"  # vega.min.js holds non-ASCII text
+ASSETS = {
+    "pivotwatch.css": "text/css",
+    "pivotwatch.js": JS,
+    "vendor/vega.min.js": JS,
+    "vendor/vega-interpreter.min.js": JS,
+}
 
 
 def routes(site: Site) -> list[Route]:
-    loaded = {name: (template_text(name) or "", kind) for name, kind in ASSETS.items()}
+    """One route per file, at a fixed path: no part of a request's path is a name to look up."""
 
-    async def asset(request: Request) -> Response:
-        found = loaded.get(request.path_params["name"])
-        if found is None:
-            raise HTTPException(404, "no such file")
-        return Response(found[0], media_type=found[1])
+    def serve(name: str, kind: str) -> Route:
+        text = template_text(name)
+        if text is None:  # a broken install: say so at start, not with a blank chart later
+            raise PivotwatchError(f"pivotwatch is installed without its web file {name}: "
+                                  "reinstall it")
 
-    return [Route("/static/{name}", asset)]
+        async def asset(request: Request) -> Response:
+            return Response(text, media_type=kind)
+
+        return Route(f"/static/{name}", asset)
+
+    return [serve(name, kind) for name, kind in ASSETS.items()]
