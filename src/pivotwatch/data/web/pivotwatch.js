@@ -25,6 +25,20 @@
                                                  : null;
   }
 
+  // Vega's own loads and links (a spec's data URLs, image marks, an `href` encoding) reach
+  // only paths on this site too.
+  function siteLoader() {
+    var loader = vega.loader();
+    var sanitize = loader.sanitize;
+    loader.sanitize = function (uri, options) {
+      if (!sitePath(uri)) {
+        return Promise.reject(new Error("not a path on this site: " + String(uri).slice(0, 80)));
+      }
+      return sanitize.call(loader, uri, options);
+    };
+    return loader;
+  }
+
   function linkOf(item) {
     return item && item.datum ? sitePath(item.datum.href) : null;
   }
@@ -79,6 +93,7 @@
       expr: vega.expressionInterpreter,
       renderer: "svg",
       container: holder,
+      loader: siteLoader(),
       hover: true,
     });
     view.addEventListener("click", function (event, item) {
