@@ -354,6 +354,7 @@ def analyse(urls: list[Url], records: list[tuple], wall: float, samples: list[tu
             "series": [(round(m, 2), round(r, 1)) for m, r in rss]}
         cpu = inside[-1][2] - inside[0][2]
         out["server_cpu"] = {"cpu_s": round(cpu, 1),
+                             "ms_per_request": round(1000 * cpu / max(len(records), 1), 2),
                              "cores_used": round(cpu / max(inside[-1][0] - inside[0][0], 1e-9),
                                                  2)}
     return out
@@ -385,7 +386,9 @@ def profile_summary(raw: Path, top: int = 25) -> dict:
         own[frames[-1]] = own.get(frames[-1], 0) + n
 
     def shares(d: dict[str, int]) -> dict[str, float]:
-        best = sorted(d.items(), key=lambda kv: -kv[1])[:top]
+        # frames on (nearly) every sample are the server's main loop: left out
+        best = sorted(((f, n) for f, n in d.items() if n < 0.95 * total),
+                      key=lambda kv: -kv[1])[:top]
         return {f: round(100 * n / total, 1) for f, n in best}
 
     return {"samples": total, "inclusive_pct": shares(inclusive), "self_pct": shares(own)}
@@ -395,10 +398,31 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
+def source_tree() -> dict:
+    """The commit measured and how many files under src/ differ from it (other work in a
+    shared tree); None outside a git checkout."""
+    def git(*args: str) -> str | None:
+        proc = subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT)
+        return proc.stdout.strip() if proc.returncode == 0 else None
+
+    changed = git("status", "--porcelain", "--", "src")
+    return {"commit": git("rev-parse", "--short", "HEAD"),
+            "uncommitted_src_files": None if changed is None else len(changed.splitlines())}
+
+
+def solo_by_kind(result: dict) -> dict[str, float]:
+    """The solo pass's median per URL, summarised by kind (the median of the URLs' medians)."""
+    kinds: dict[str, list[float]] = {}
+    for u in result["urls"]:
+        kinds.setdefault(u["kind"], []).append(result["solo_ms"][u["path"]])
+    return {k: round(statistics.median(v), 1) for k, v in kinds.items()}
+
+
 def markdown(result: dict) -> str:
     m = result["measured"]
     lat, mem = m["latency"], m.get("memory", {})
-    lines = [f"{result['started']} · {result['clients']} clients · {m['requests']:,} requests "
+    lines = [f"{result['started']} · tree {result['tree']} {result['note']}".rstrip(),
+             f"{result['clients']} clients · {m['requests']:,} requests "
              f"in {m['wall_s']} s · load before {result['load_before']}, after "
              f"{result['load_after']}", "",
              "| URLs | requests | p50 ms | p95 ms | p99 ms | max ms |",
@@ -415,6 +439,8 @@ def markdown(result: dict) -> str:
               f"{mem.get('rss_end_mib')}, slope {mem.get('slope_mib_per_min')} MiB/min "
               f"(second half {mem.get('slope_second_half_mib_per_min')}), peak (VmHWM) "
               f"{result.get('server_peak_mib')}",
+              "one client alone, median ms per URL, by kind: " + ", ".join(
+                  f"{kind} {ms}" for kind, ms in solo_by_kind(result).items()),
               f"target p99 < {TARGET_P99_MS:.0f} ms: "
               f"{'met' if lat['p99_ms'] < TARGET_P99_MS else 'NOT met'}; cold cost of the "
               f"warm-up {result['warm_up_total_s']} s (slowest: {result['warm_up_slowest']})"]
@@ -438,6 +464,7 @@ def main() -> None:
                    help="sample the server with py-spy during the measured phase")
     p.add_argument("--py-spy", default=shutil.which("py-spy") or "py-spy",
                    help="the py-spy executable (pip install py-spy)")
+    p.add_argument("--note", default="", help="a line kept with the results")
     p.add_argument("--out", type=Path, default=None, help="default: benchmarks/work/"
                    "web-load-<store>.json")
     a = p.parse_args()
@@ -447,7 +474,8 @@ def main() -> None:
     result: dict = {"started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                     "cpus": os.cpu_count(), "clients": a.clients, "duration_s": a.duration,
                     "max_requests": a.max_requests, "uptime_before": uptime(),
-                    "load_before": round(os.getloadavg()[0], 2)}
+                    "load_before": round(os.getloadavg()[0], 2), "tree": source_tree(),
+                    "note": a.note}
     result["store"] = prepare_store(a.source, copy)
     print(json.dumps(result["store"]), flush=True)
     port = a.port or free_port()
