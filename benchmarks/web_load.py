@@ -21,6 +21,11 @@ over a store of 10 M events; target p99 < 200 ms, no errors, memory flat over 10
    turn from one shuffled cycle until `--duration` seconds or `--max-requests` requests;
    a response counts as an error unless it is a 200 with the expected content type and a body.
 
+With `--ab`, no server and no clients: what the responses kept as sent (`Site.page`) save,
+in this process: each URL called on the application directly (ASGI, no network), in
+interleaved rounds with the kept responses used ("on", as shipped) and never matched ("off":
+`site.same` answering no, so every call renders), with the renders counted.
+
 Reports p50/p95/p99/max latency, requests/s and errors overall, per kind of URL and per
 minute; the baseline's latency and the ratios to it; the server's RSS at the start of the
 measured phase, its max and end, and its slope (least squares, MiB per minute, over the whole
@@ -32,6 +37,7 @@ benchmarks/work/web-load-10M.json (and .md). Not part of the test suite.
     python benchmarks/web_load.py --duration 30            # a short run (~1.5 min with warm-up)
     python benchmarks/web_load.py --duration 600 --max-requests 200000
     python benchmarks/web_load.py --duration 30 --profile    # where the server's time goes
+    python benchmarks/web_load.py --ab                       # the render cache on and off
 """
 
 from __future__ import annotations
@@ -394,6 +400,73 @@ def profile_summary(raw: Path, top: int = 25) -> dict:
     return {"samples": total, "inclusive_pct": shares(inclusive), "self_pct": shares(own)}
 
 
+AB_URLS = (f"/dyad/{DYAD}", f"/dyad/{DYAD}?dimension={TAB_WITH_SIGNALS}",
+           f"/dyad/{DYAD}?table=series&format=json", f"/dyad/{DYAD}?table=curated&format=csv",
+           "/", "/alerts", "/data", BASELINE)
+
+
+def render_ab(db: Path, rounds: int, calls: int) -> dict:
+    """Per URL, the median over `rounds` of the mean ms of `calls` ASGI calls, with the kept
+    responses used and never matched, in turn; and the renders in each."""
+    from pivotwatch.web import site as site_module
+    from pivotwatch.web.app import create_app
+
+    app = create_app(db)
+    real_same, real_page = site_module.same, site_module.Site._page
+    renders = [0]
+
+    def counted(self, *args, **kwargs):
+        renders[0] += 1
+        return real_page(self, *args, **kwargs)
+
+    async def call(url: str) -> int:
+        path, _, query = url.partition("?")
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        await app({"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                   "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(),
+                   "query_string": query.encode(), "headers": [(b"host", b"127.0.0.1")],
+                   "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80), "root_path": ""},
+                  receive, send)
+        return sent[0]["status"]
+
+    async def run() -> dict:
+        out = {}
+        for url in AB_URLS:
+            if await call(url) != 200:  # computes the page data (the cold cost)
+                raise SystemExit(f"{url} did not answer 200")
+            ms: dict[str, list[float]] = {"off": [], "on": []}
+            made = {"off": 0, "on": 0}
+            for _ in range(rounds):
+                for mode in ("off", "on"):
+                    site_module.same = real_same if mode == "on" else (lambda a, b: False)
+                    await call(url)  # "on": the response kept; "off": nothing
+                    renders[0] = 0
+                    t = time.perf_counter()
+                    for _ in range(calls):
+                        await call(url)
+                    ms[mode].append((time.perf_counter() - t) * 1000 / calls)
+                    made[mode] += renders[0]
+            off, on = statistics.median(ms["off"]), statistics.median(ms["on"])
+            out[url] = {"off_ms": round(off, 2), "on_ms": round(on, 2),
+                        "off_over_on": round(off / on, 1), "renders_off": made["off"],
+                        "renders_on": made["on"]}
+            print(url, out[url], flush=True)
+        return out
+
+    site_module.Site._page = counted
+    try:
+        return asyncio.run(run())
+    finally:
+        site_module.same, site_module.Site._page = real_same, real_page
+
+
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
@@ -464,6 +537,10 @@ def main() -> None:
                    help="sample the server with py-spy during the measured phase")
     p.add_argument("--py-spy", default=shutil.which("py-spy") or "py-spy",
                    help="the py-spy executable (pip install py-spy)")
+    p.add_argument("--ab", action="store_true",
+                   help="only the render cache on and off, in this process")
+    p.add_argument("--ab-rounds", type=int, default=5)
+    p.add_argument("--ab-calls", type=int, default=20)
     p.add_argument("--note", default="", help="a line kept with the results")
     p.add_argument("--out", type=Path, default=None, help="default: benchmarks/work/"
                    "web-load-<store>.json")
@@ -478,6 +555,19 @@ def main() -> None:
                     "note": a.note}
     result["store"] = prepare_store(a.source, copy)
     print(json.dumps(result["store"]), flush=True)
+    if a.ab:
+        result["ab"] = render_ab(copy, a.ab_rounds, a.ab_calls)
+        result["load_after"] = round(os.getloadavg()[0], 2)
+        out = a.out or WORK / f"web-load-{stem}-ab.json"
+        out.write_text(json.dumps(result, indent=1))
+        print("| URL | cache off, ms | on, ms | off/on | renders off/on |")
+        print("|---|---:|---:|---:|---|")
+        for url, r in result["ab"].items():
+            print(f"| `{url}` | {r['off_ms']} | {r['on_ms']} | {r['off_over_on']} | "
+                  f"{r['renders_off']}/{r['renders_on']} |")
+        print(f"load {result['load_before']} before, {result['load_after']} after; written: "
+              f"{out}")
+        return
     port = a.port or free_port()
     server = start_server(copy, port, WORK / "web-load-server.log")
     sampler = Sampler(server.pid, a.sample_every)
