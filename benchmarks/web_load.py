@@ -115,7 +115,7 @@ def prepare_store(source: Path, copy: Path) -> dict:
     migrate_s = time.perf_counter() - started
     with open_store(copy, read_only=True) as st:
         after, fresh = st.schema_version(), derived.current(st)
-    return {"source": str(source.relative_to(ROOT)), "copy": str(copy.relative_to(ROOT)),
+    return {"source": str(source), "copy": str(copy),
             "copied_now": made, "events": events, "schema_before": before,
             "schema_after": after, "migrate_s": round(migrate_s, 1) if before < LATEST else 0,
             "derived_current": fresh, "store_mb": round(copy.stat().st_size / 1e6)}
