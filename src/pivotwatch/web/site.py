@@ -27,18 +27,22 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FunctionLoader, select_autoescape
+from markupsafe import Markup
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from pivotwatch.errors import StoreError, UsageError
-from pivotwatch.markup import http_url
+from pivotwatch.markup import http_url, strict_json, visible
 from pivotwatch.store.store import open_store
 
 CACHE_ENTRIES = 64
 SENT_ENTRIES, SENT_BYTES = 256, 64 << 20  # responses kept as sent (Site.page), at most
 FORMATS = ("csv", "json")
 MAX_PARAM = 200  # characters: any longer query value is refused
+# a missing, foreign or locked store: the page says so without the server's path or the
+# engine's message (`pivotwatch serve` checks the store when it starts)
+UNREADABLE = "the store cannot be read now; try again later"
 
 
 def template_text(name: str) -> str | None:
@@ -46,9 +50,18 @@ def template_text(name: str) -> str | None:
     return resource.read_text(encoding="utf-8") if resource.is_file() else None
 
 
+def shown(value):
+    """Every {{ value }} of a page: a string (not markup we made) with its controls and bidi
+    controls as visible escapes before autoescape, as in the briefing (`report/render.py`):
+    a U+202E in a GDELT name would otherwise show the text around it reordered."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value, keep="\t\n")
+    return value
+
+
 def environment() -> Environment:
     env = Environment(loader=FunctionLoader(template_text), autoescape=select_autoescape(
-        default=True, default_for_string=True))
+        default=True, default_for_string=True), finalize=shown)
     env.filters["link"] = http_url  # only http(s) URLs become links
     env.filters["cell"] = cell_text
     env.tests["site_link"] = lambda v: isinstance(v, Link)
@@ -67,7 +80,7 @@ class Pages:
         try:
             stat = self.db.stat()
         except OSError:
-            raise StoreError(f"no store at {self.db}") from None
+            raise HTTPException(503, UNREADABLE) from None
         wal = Path(f"{self.db}.wal")
         return stat.st_mtime_ns, stat.st_size + (wal.stat().st_size if wal.exists() else 0)
 
@@ -77,7 +90,11 @@ class Pages:
             if full in self.cache:
                 self.cache.move_to_end(full)
                 return self.cache[full]
-        with open_store(self.db, read_only=True) as store:
+        try:
+            store = open_store(self.db, read_only=True)
+        except StoreError:
+            raise HTTPException(503, UNREADABLE) from None
+        with store:
             value = compute(store)
         with self.lock:
             self.cache[full] = value
@@ -200,9 +217,9 @@ def download(grid: Grid, fmt: str, stem: str) -> Response:
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "csv":
         return Response(csv_text(grid), media_type="text/csv; charset=utf-8", headers=headers)
-    body = json.dumps({"table": grid.name, "caption": grid.caption, "note": grid.note,
-                       "numeric": list(grid.numeric), "rows": grid.records()},
-                      ensure_ascii=False, indent=1)
+    body = strict_json({"table": grid.name, "caption": grid.caption, "note": grid.note,
+                        "numeric": list(grid.numeric), "rows": grid.records()},
+                       ensure_ascii=False, indent=1)
     return Response(body, media_type="application/json", headers=headers)
 
 
