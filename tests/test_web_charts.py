@@ -23,8 +23,10 @@ from pivotwatch.web.assets import ASSETS
 from pivotwatch.web.site import template_text
 
 DYAD = "/dyad/RUS-PRK"
+REDRAW_SETTLED_MS = 400  # pivotwatch.js redraws 150 ms after the last width change
 SERIES = "figure.chart[data-vega*='chart=series']"
 VIEW = f"{SERIES} .vega-view svg"
+FIGURE = f'document.querySelector("{SERIES}")'  # in the page's JavaScript
 # a probe of CSP violations, run before the page's own scripts (Playwright's init scripts are
 # not subject to the page's policy)
 CSP_PROBE = """window.__csp = [];
@@ -111,6 +113,15 @@ class Watched:
             [u for u in self.asked if not u.startswith(self.base + "/")]
 
 
+def _until(page, expression: str, timeout: float = 10) -> None:
+    """Wait until the expression is true in the page, polled from here: Playwright's own
+    polling evaluates text in the page, which the page's CSP (rightly) refuses."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(50)
+
+
 def _points(page) -> list[dict]:
     """The series' points as drawn by Vega: their centres in the viewport, left to right
     (read in one step: a redraw replaces the view's elements)."""
@@ -152,19 +163,31 @@ def test_the_series_chart_becomes_an_interactive_view(browser, site_url):
         assert "per_10k" in tip.get_attribute("title")
         assert "link" in tip.get_attribute("class")  # the pointer over a linked mark
 
-        # a phone's width: the view is drawn again to fit
+        # a phone's width: the view is drawn again to fit, once the width has settled
         page.set_viewport_size({"width": 390, "height": 844})
-        page.wait_for_function(f"document.querySelector(\"{SERIES}\").clientWidth < 390 && "
-                               f"document.querySelector(\"{VIEW}\").getBoundingClientRect()"
-                               f".width <= document.querySelector(\"{SERIES}\").clientWidth + 1",
-                               timeout=10_000)
+        for _ in range(2):  # drawn for the figure's width, and still so after the redraw delay
+            _until(page, f"{FIGURE}.clientWidth < 390 && "
+                         f"{FIGURE}.dataset.drawn == {FIGURE}.clientWidth")
+            page.wait_for_timeout(REDRAW_SETTLED_MS)
         figure, drawn = _widths(page)
         assert figure - 2 <= drawn <= figure + 1
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
+        # a click on the line between two points opens nothing (Vega would give the first
+        # period's datum), nor does it show that period's tooltip
+        points = _points(page)
+        left, right = max(zip(points, points[1:], strict=False),
+                          key=lambda p: p[1]["x"] - p[0]["x"])
+        assert right["x"] - left["x"] > 20 and left["y"] == right["y"]  # a flat stretch
+        page.mouse.move((left["x"] + right["x"]) / 2, left["y"])
+        page.mouse.click((left["x"] + right["x"]) / 2, left["y"])
+        page.wait_for_timeout(500)
+        assert not [u for u in watched.asked if "/events" in u]
+        assert urlsplit(page.url).path == DYAD
+        assert page.get_attribute(f"{SERIES} .vega-view", "title") is None
+
         # a click on the latest period opens its events
         latest = max(values, key=lambda v: v["period"])
-        points = _points(page)
         with page.expect_navigation(timeout=30_000):
             page.mouse.click(points[-1]["x"], points[-1]["y"])
         shown = urlsplit(page.url)
@@ -184,7 +207,7 @@ def test_without_javascript_the_server_image_is_shown(browser, site_url):
         page = context.new_page()
         page.goto(site_url + DYAD, timeout=50_000)
         img = page.wait_for_selector(f"{SERIES} img")
-        page.wait_for_function(f"document.querySelector(\"{SERIES} img\").complete")
+        _until(page, f"document.querySelector(\"{SERIES} img\").complete")
         natural, shown = img.evaluate("i => [i.naturalWidth, i.getBoundingClientRect().width]")
         assert natural > 400 and 0 < shown <= 390  # drawn, and scaled into the phone's width
         assert page.query_selector(".vega-view") is None
@@ -198,7 +221,7 @@ def test_the_image_stays_when_the_view_cannot_be_made(browser, site_url):
         watched = Watched(context, site_url)
         context.route("**/*format=vega*", lambda route: route.fulfill(status=500, body="no"))
         page = watched.open(DYAD)
-        page.wait_for_function("!!(window.vega && window.vega.View)")
+        _until(page, "!!(window.vega && window.vega.View)")
         deadline = time.monotonic() + 10
         while not any("left as an image" in s for s in watched.said):
             assert time.monotonic() < deadline, watched.said

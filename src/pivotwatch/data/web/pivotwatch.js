@@ -39,8 +39,31 @@
     return loader;
   }
 
+  // A line, area or trail is one path over all its data, and Vega hands its first datum to
+  // whatever points at any part of it: its link and tooltip would be the first period's.
+  var PATH_MARKS = {line: true, area: true, trail: true};
+
+  function ownDatum(item) {
+    return item && item.datum && !(item.mark && PATH_MARKS[item.mark.marktype]);
+  }
+
   function linkOf(item) {
-    return item && item.datum ? sitePath(item.datum.href) : null;
+    return ownDatum(item) ? sitePath(item.datum.href) : null;
+  }
+
+  // Vega's title tooltip (one "field: value" a line), but none for a path mark.
+  function tooltip(handler, event, item, value) {
+    var el = handler.element();
+    if (!el) return;
+    if (value === null || value === undefined || value === "" || !ownDatum(item)) {
+      el.removeAttribute("title");
+    } else if (typeof value === "object") {
+      el.setAttribute("title", Object.keys(value).map(function (key) {
+        return key + ": " + value[key];
+      }).join("\n"));
+    } else {
+      el.setAttribute("title", String(value));
+    }
   }
 
   // Vega does not wrap titles: a long one would overflow a phone's width, so its words are
@@ -96,6 +119,7 @@
       loader: siteLoader(),
       hover: true,
     });
+    view.tooltip(tooltip);
     view.addEventListener("click", function (event, item) {
       var href = linkOf(item);
       if (href) window.location.assign(href);
@@ -127,6 +151,7 @@
           shown.holder.replaceWith(next.holder);
           shown.view.finalize();
           shown = next;
+          figure.setAttribute("data-drawn", width);
         }, function (error) {
           console.warn("pivotwatch: chart not redrawn:", error && error.message);
         });
@@ -149,6 +174,7 @@
         return draw(source, width, alt).then(function (shown) {
           img.replaceWith(shown.holder);
           figure.classList.add("interactive");
+          figure.setAttribute("data-drawn", width);  // the width the view was drawn for
           follow(figure, source, alt, shown);
         });
       })
