@@ -254,11 +254,11 @@ class Server:
             method: str = "GET", body: bytes = b"") -> tuple[int, dict[str, str], bytes]:
         """A request with its target sent exactly as written (httpx would normalise dot
         segments and encodings away): the status and the body."""
-        headers = dict(headers or {})
+        headers = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
         if body:
             headers.setdefault("Content-Length", str(len(body)))
-        lines = [f"{method} {target} HTTP/1.1", f"Host: 127.0.0.1:{self.port}",
-                 "Connection: close", *(f"{k}: {v}" for k, v in headers.items()), "", ""]
+        lines = [f"{method} {target} HTTP/1.1", "Connection: close",
+                 *(f"{k}: {v}" for k, v in headers.items()), "", ""]
         with socket.create_connection(("127.0.0.1", self.port), timeout=60) as s:
             s.sendall("\r\n".join(lines).encode("latin-1") + body)
             data = b""
@@ -830,6 +830,34 @@ class TestToken:
         result = CliRunner().invoke(cli_app, ["serve", "--host", host])
         assert result.exit_code == 2, result.output
         assert "PIVOTWATCH_TOKEN" in result.output and "Traceback" not in result.output
+
+
+class TestRebinding:
+    """A page of another site that points its name at 127.0.0.1 (DNS rebinding) reaches a
+    dashboard without a token under its own name: refused, so it reads nothing and cannot
+    pass the CSRF check as its own origin."""
+
+    @pytest.mark.parametrize("host", ["evil.example:{port}", "evil.example",
+                                      "127.0.0.1.nip.io:{port}", "localhost.evil.example",
+                                      "[::ffff:127.0.0.1]:{port}", "0.0.0.0:{port}"])
+    def test_a_foreign_host_name_is_refused_on_every_route(self, server, host):
+        host = host.format(port=server.port)
+        for url in _guarded_urls():
+            status, headers, body = server.raw(url, {"Host": host})
+            assert status == 400, (host, url, status)
+            assert b"RUS-PRK" not in body and b"csrf" not in body
+            assert_headers(headers)
+        status, _, _ = server.raw("/claims", {"Host": host, "Origin": f"http://{host}",
+                                              "Content-Type": "application/x-www-form-urlenc"
+                                                              "oded"},
+                                  method="POST", body=b"input=text&text=x")
+        assert status == 400
+
+    @pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "[::1]:{port}",
+                                      "LOCALHOST", "dash.localhost:{port}"])
+    def test_a_loopback_name_is_answered(self, server, host):
+        status, _, body = server.raw("/", {"Host": host.format(port=server.port)})
+        assert status == 200 and b"RUS-PRK" in body
 
 
 # --- errors and headers --------------------------------------------------------------------

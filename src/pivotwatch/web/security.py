@@ -2,7 +2,8 @@
 
 The pages show text written by strangers (articles, GDELT URLs, list entries), so every
 response forbids inline scripts and framing (`Content-Security-Policy`), sniffing and referrers.
-Bound to a loopback address the dashboard answers anyone on the machine; bound to any other
+Bound to a loopback address the dashboard answers anyone on the machine who asks for it by a
+loopback name (not a page of another site that rebinds its name to 127.0.0.1); bound to any other
 address it answers only requests that carry the token (`PIVOTWATCH_TOKEN`), as
 `Authorization: Bearer TOKEN` or, for a browser's first visit, `?token=TOKEN`, which sets a
 cookie for the rest of the visit. The token is compared in constant time.
@@ -41,6 +42,21 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+# The names a dashboard without a token answers to. A page of another site whose name its
+# owner points at 127.0.0.1 (DNS rebinding) reaches the port with that name in `Host`: were it
+# answered, the page could read every view and pass the CSRF origin check, being "same-origin"
+# to itself. "testserver" is Starlette's TestClient, which crosses no network.
+LOCAL_NAMES = ("localhost", "testserver")
+
+
+def local_host(header: str) -> bool:
+    """Whether a request's `Host` names this machine's loopback (a name in LOCAL_NAMES, a
+    `*.localhost` name, a loopback address), with or without a port."""
+    host = header.strip().lower()
+    host = host[:host.find("]") + 1] if host.startswith("[") else host.rsplit(":", 1)[0]
+    return host in LOCAL_NAMES or host.endswith(".localhost") or is_loopback(host)
+
+
 def check_binding(host: str, token: str | None) -> str | None:
     """The token the server will require: None on a loopback address; UsageError when another
     address is asked for without a token long enough."""
@@ -75,6 +91,9 @@ class Guard(BaseHTTPMiddleware):
                 response = await call_next(request)
                 if request.query_params.get("token"):
                     response.set_cookie(COOKIE, self.token, httponly=True, samesite="strict")
+        elif not local_host(request.headers.get("host", "")):
+            response = PlainTextResponse("this dashboard answers only at a loopback address "
+                                         "(127.0.0.1, localhost)", status_code=400)
         else:
             response = await call_next(request)
         for name, value in HEADERS.items():
