@@ -55,8 +55,7 @@ CAP = 60  # pages a crawl visits at most
 # page's variants do not fill the cap before the pages after it are reached; the tabs have
 # their own test below.
 PER_SHAPE = 2
-MIN_PAGES = 12  # a crawl that visits fewer has lost pages (reached on the demo store: see the
-# assertion's message)
+MIN_PAGES = 18  # a crawl that visits fewer has lost pages (20 on the demo store, 2026-12-04)
 DOWNLOAD_QUERY = {"table", "format", "chart"}  # ?table=..&format=..: downloads, not pages
 DOWNLOAD_SUFFIXES = (".atom", ".csv", ".json", ".pdf", ".html", ".svg", ".png")
 MIN_INK = 0.003  # share of a screenshot's pixels not in its commonest colour
@@ -223,6 +222,7 @@ class Crawl:
     visited: list[str]
     shapes: Counter
     skipped: int  # links not followed for PER_SHAPE
+    left: int  # pages still queued when the cap stopped the crawl
     problems: list[str]
     inks: dict[str, float]
     seconds: dict[str, float]  # each page's load, checks and screenshot
@@ -256,16 +256,16 @@ def crawl(context, origin: str, width: str, shots: Path) -> Crawl:
             if width == "phone" and facts["scrollWidth"] > facts["vw"] + 1:
                 problems.append(f"{where}: the page is {facts['scrollWidth']} px wide on a "
                                 f"{facts['vw']} px screen; past the edge: {facts['wide']}")
-            name = f"{len(visited):02d}-" + re.sub(r"[^a-zA-Z0-9]+", "-",
-                                                  url[len(origin):]).strip("-")[:80]
-            png = page.screenshot(path=str(shots / f"{name or 'root'}.png"), type="png",
+            slug = re.sub(r"[^a-zA-Z0-9]+", "-", url[len(origin):]).strip("-")[:80] or "root"
+            name = f"{len(visited):02d}-{slug}.png"
+            png = page.screenshot(path=str(shots / name), type="png",
                                   animations="disabled", caret="hide")
             inks[url] = ink(png)
             if inks[url] < MIN_INK:
                 problems.append(f"{where}: the screenshot is blank ({inks[url]:.4f} ink)")
             if keep:
                 Path(keep, width).mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(Path(keep, width, f"{name or 'root'}.png")),
+                page.screenshot(path=str(Path(keep, width, name)),
                                 full_page=True, animations="disabled", caret="hide")
             problems += [f"{where}: {p}" for p in seen.problems(origin)]
             for link in facts["links"]:
@@ -281,7 +281,7 @@ def crawl(context, origin: str, width: str, shots: Path) -> Crawl:
             seconds[url] = time.monotonic() - started
     finally:
         page.close()
-    return Crawl(visited, shapes, skipped, problems, inks, seconds)
+    return Crawl(visited, shapes, skipped, len(queue), problems, inks, seconds)
 
 
 def nav_links(context, origin: str) -> list[str]:
@@ -327,13 +327,14 @@ def test_the_checks_see_a_csp_violation_an_offsite_request_and_a_blank_page(brow
 def test_every_page_loads_clean_stays_on_the_origin_and_fits(contexts, origin, width,
                                                              tmp_path):
     found = crawl(contexts[width], origin, width, tmp_path / "shots")
-    print(f"{width}: {len(found.visited)} pages, {found.skipped} links of a shape seen "
+    print(f"{width}: {len(found.visited)} pages (least ink {min(found.inks.values()):.3f}), "
+          f"{found.skipped} links of a shape seen "
           f"{PER_SHAPE} times not followed; seconds: " + ", ".join(
               f"{u[len(origin):]} {t:.1f}" for u, t in found.seconds.items()))
     assert not found.problems, "\n".join(found.problems)
     paths = [u[len(origin):] for u in found.visited]
-    assert MIN_PAGES <= len(paths) <= CAP, (
-        f"{len(paths)} pages visited (at least {MIN_PAGES}, at most {CAP}): {paths}")
+    assert len(paths) >= MIN_PAGES, f"{len(paths)} pages visited, not {MIN_PAGES}: {paths}"
+    assert not found.left, f"the cap of {CAP} pages left {found.left} unvisited: raise it"
     nav = nav_links(contexts[width], origin)
     assert nav and not set(nav) - set(found.visited), "a page of the nav was not visited"
     for expected in ("/dyad/RUS-PRK", "/dyad/RUS-CHN", "/alerts", "/data"):
@@ -495,12 +496,18 @@ def compare_downloads(context, origin: str, url: str) -> list[str]:
     return checked
 
 
-def test_every_table_downloads_what_the_page_shows(contexts, origin):
-    context = contexts["desktop"]
-    nav = nav_links(context, origin)
-    pages = [origin + "/dyad/RUS-CHN", origin + "/dyad/RUS-PRK?dimension=military",
-             *(u for u in nav if not u.startswith(origin + "/dyad/"))]
-    checked = [c for url in pages for c in compare_downloads(context, origin, url)]
+def test_every_table_downloads_what_the_page_shows(browser, origin):
+    """Read with scripts off: the tables are the server's, and a page without its script
+    (progressive enhancement) shows them all the same."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  java_script_enabled=False)
+    try:
+        nav = nav_links(context, origin)
+        pages = [origin + "/dyad/RUS-CHN", origin + "/dyad/RUS-PRK?dimension=military",
+                 *(u for u in nav if not u.startswith(origin + "/dyad/"))]
+        checked = [c for url in pages for c in compare_downloads(context, origin, url)]
+    finally:
+        context.close()
     names = {c.split()[0].split("#")[1] for c in checked}
     assert {"scorecard", "series", "signals", "evidence", "partners", "trajectory"} <= names
     assert sum(int(c.split()[1]) > 0 for c in checked) >= 8, checked
