@@ -4,9 +4,10 @@ reference tables, with one watch cycle run over them as `make demo` does).
 
 - A crawler, not a list: from `/` it follows every same-origin link breadth-first, at 1280 px
   and at 390 px (a phone's viewport), so the pages added later are covered when the nav or a
-  page links them. Every page answers 200, logs no console error or CSP violation, requests
-  nothing outside the server's origin, screenshots to something other than one colour, and on
-  a phone does not scroll sideways (wide tables scroll inside their own `.scroll` box).
+  page links them. Every page answers 200 with a title and one h1, logs no console error or
+  CSP violation, requests nothing outside the server's origin, draws every image (the charts'
+  server SVG), screenshots to something other than one colour, and on a phone does not scroll
+  sideways (wide tables scroll inside their own `.scroll` box).
 - Every dimension tab of the dyad page is clicked and shows its own section.
 - A view changed with the form (frequency, range, partners) has a URL that, opened in a fresh
   browser, shows the same content.
@@ -85,8 +86,11 @@ LAYOUT = """() => {
   }
   const links = [...document.querySelectorAll('a[href^="/"]')]
     .map(a => ({href: a.getAttribute('href'), download: a.hasAttribute('download')}));
+  const broken = [...document.images].filter(i => !(i.complete && i.naturalWidth > 0))
+    .map(i => (i.getAttribute('src') || '').slice(0, 100));
   return {vw, innerWidth: window.innerWidth, scrollWidth: document.documentElement.scrollWidth,
-          wide: wide.slice(0, 8), links};
+          wide: wide.slice(0, 8), links, broken, h1: document.querySelectorAll('h1').length,
+          title: document.title};
 }"""
 
 TABLES = """() => [...document.querySelectorAll('figure.grid')].map(f => {
@@ -253,6 +257,9 @@ def crawl(context, origin: str, width: str, shots: Path) -> Crawl:
             if status != 200:
                 problems.append(f"{where}: status {status}")
             facts = page.evaluate(LAYOUT)
+            problems += [f"{where}: image not drawn: {src}" for src in facts["broken"]]
+            if facts["h1"] != 1 or not facts["title"].strip():
+                problems.append(f"{where}: {facts['h1']} h1 headings, title {facts['title']!r}")
             if width == "phone" and facts["scrollWidth"] > facts["vw"] + 1:
                 problems.append(f"{where}: the page is {facts['scrollWidth']} px wide on a "
                                 f"{facts['vw']} px screen; past the edge: {facts['wide']}")
