@@ -143,3 +143,24 @@ def test_the_briefing_downloads_as_html_and_pdf(web):
     pdf = client.get("/dyad/RUS-PRK/briefing.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert client.get("/dyad/RUS-PRK/briefing.docx").status_code == 404
+
+
+def test_a_dyad_has_one_address_and_the_other_countrys_view_stays_its_own(web):
+    client, _ = web
+    moved = client.get("/dyad/rus-prk?dimension=military", follow_redirects=False)
+    assert moved.status_code == 308
+    assert moved.headers["location"] == "/dyad/RUS-PRK?dimension=military"
+    assert client.get("/dyad/PRK-RUS", follow_redirects=False).status_code == 200
+
+
+def test_the_tab_chart_shows_the_record_where_gdelt_is_silent(web):
+    client, _ = web
+    view = "/dyad/RUS-PRK?dimension=military&from=2022-01&to=2025-12"
+    spec = json.dumps(client.get(f"{view}&chart=series&format=vega").json())
+    page = client.get(view).text
+    curated = _cells(page, "curated")
+    assert curated and all("2022-01-01" <= r[0] <= "2025-12-31" for r in curated)
+    assert "curated event" in spec and "published estimate" in spec
+    assert curated[0][1] in spec  # the newest curated event is marked
+    assert _cells(page, "measures")
+    assert client.get("/dyad/RUS-PRK?to=9999-12-31").status_code == 400

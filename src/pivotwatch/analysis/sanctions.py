@@ -32,7 +32,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING
@@ -78,8 +78,8 @@ def programme_table() -> ir.Table:
 def published_by(sanctions: ir.Table, as_of: date) -> ir.Table:
     """The versions published on or before `as_of` (a version with no publication date is
     left out: it cannot be shown to be that old)."""
-    end = ibis.timestamp(datetime.combine(as_of + timedelta(days=1), time()))
-    return sanctions.filter(sanctions.published_at.notnull() & (sanctions.published_at < end))
+    end = ibis.timestamp(datetime.combine(as_of, time.max))  # no day after 9999-12-31
+    return sanctions.filter(sanctions.published_at.notnull() & (sanctions.published_at <= end))
 
 
 def listed_by(entries: ir.Table, as_of: date) -> ir.Table:

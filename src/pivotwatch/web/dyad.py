@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 import pandas as pd
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from pivotwatch import taxonomy
@@ -38,7 +38,7 @@ FREQS = ("week", "month", "quarter", "year")
 TABS = ("all", *taxonomy.DIMENSIONS)
 EVENTS_LIMIT = 200
 HISTORY_START = 2015
-LINE, CHANGE, CURATED = "#0072B2", "#D55E00", "#6a3d9a"
+LINE, CHANGE, CURATED, MEASURE = "#0072B2", "#D55E00", "#6a3d9a", "#009E73"
 
 
 def events_href(dyad: str, dimension: str, first: date, last: date) -> str:
@@ -50,7 +50,8 @@ def _scorecard(found) -> Grid:
     rows = []
     for j in found.judgments:
         top = j.evidence[0] if j.evidence else None
-        rows.append([Link(j.dimension, f"/dyad/{quote(found.dyad)}?dimension={j.dimension}"),
+        rows.append([Link(j.dimension,
+                          f"/dyad/{quote(found.dyad)}?dimension={j.dimension}#tab"),
                      j.level_label, j.direction.value, j.confidence.value,
                      ", ".join(j.sources), top.text if top else "",
                      top.url if top else None])
@@ -84,26 +85,32 @@ def _trajectory(history) -> Grid:
                 f"{HISTORY_START} (level, direction, confidence)", ["as of", *dims], rows)
 
 
+LEVEL_COLOURS = ["#f0f0f0", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]  # none .. very high
+
+
 def _trajectory_chart(history, dyad: str) -> Chart | None:
-    data = [{"as_of": a.as_of.isoformat(), "dimension": j.dimension,
-             "level": int(j.level) if j.level is not None else None, "label": j.level_label,
-             "href": f"/dyad/{quote(dyad)}?dimension={j.dimension}"}
+    """Each dimension's level as of each year end: one row per dimension, one cell per year
+    (lines of six dimensions on five levels would hide each other)."""
+    data = [{"as_of": a.as_of.isoformat(), "year": str(a.as_of.year), "dimension": j.dimension,
+             "level": int(j.level), "label": j.level_label, "direction": j.direction.value,
+             "href": f"/dyad/{quote(dyad)}?dimension={j.dimension}#tab"}
             for a in history for j in a.judgments if j.level is not None]
     if len(data) < 2:
         return None
     spec = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": f"{dyad}: level by dimension, as of each year end",
-        "width": 560, "height": 200, "data": {"values": data},
-        "mark": {"type": "line", "point": True},
+        "title": {"text": f"{dyad}: level by dimension, as of each year end",
+                  "subtitle": "darker: closer; blank: no data; click a cell for its tab"},
+        "width": 560, "data": {"values": data}, "mark": {"type": "rect", "stroke": "#fff"},
         "encoding": {
-            "x": {"field": "as_of", "type": "temporal", "title": None},
-            "y": {"field": "level", "type": "quantitative", "title": "level (0 none – 4 very "
-                  "high)", "scale": {"domain": [0, 4]}},
-            "color": {"field": "dimension", "type": "nominal",
-                      "legend": {"orient": "bottom", "columns": 3}},
-            "tooltip": [{"field": "as_of", "type": "temporal"}, {"field": "dimension"},
-                        {"field": "label", "title": "level"}]}}
+            "x": {"field": "year", "type": "ordinal", "title": "as of the end of"},
+            "y": {"field": "dimension", "type": "nominal", "title": None},
+            "color": {"field": "label", "type": "ordinal", "title": "level",
+                      "scale": {"domain": ["none", "low", "moderate", "high", "very high"],
+                                "range": LEVEL_COLOURS},
+                      "legend": {"orient": "bottom"}},
+            "tooltip": [{"field": "as_of", "title": "as of"}, {"field": "dimension"},
+                        {"field": "label", "title": "level"}, {"field": "direction"}]}}
     return Chart("trajectory", f"{dyad}: level of each dimension as of each year end", spec)
 
 
@@ -140,30 +147,68 @@ def _curated(store, found, dimension: str, start: date | None, end: date | None)
     return sorted(rows, key=lambda e: e["day"], reverse=True)
 
 
+def _measures(store, found, dimension: str, start: date | None,
+              end: date | None) -> list[dict]:
+    """The published estimates between the pair in the dimension (`pivotwatch measures`)."""
+    from pivotwatch.analysis.measures import measures
+
+    a, b = found.dyad.split("-")
+    df = measures(a, b, store=store)
+    if dimension != "all":
+        df = df[df.dimension == dimension]
+    rows = []
+    for r in df.to_dict(orient="records"):
+        day = pd.Timestamp(r["period_end"] if pd.notna(r.get("period_end")) else
+                           r["as_of"]).date()
+        if (start is None or day >= start) and (end is None or day <= end):
+            rows.append({**r, "day": day})
+    return sorted(rows, key=lambda r: r["day"], reverse=True)
+
+
+def _segments(series: pd.DataFrame, freq: str) -> list[int]:
+    """A segment number per period: a period with no data or no volume, or a gap between
+    periods, breaks the line, so that it is never drawn across missing time."""
+    from pivotwatch.analysis.changes import next_period
+
+    out, seg, previous = [], 0, None
+    for p, v, vol in zip(series.period, series.per_10k, series.volume, strict=True):
+        if pd.isna(v) or not vol or (previous is not None and next_period(previous, freq) != p):
+            seg += 1
+        out.append(seg)
+        previous = p
+    return out
+
+
 def _series_chart(dyad: str, dimension: str, freq: str, series: pd.DataFrame, changes,
-                  curated: list[dict]) -> Chart | None:
+                  curated: list[dict], measured: list[dict]) -> Chart | None:
+    """The GDELT series with the change points, the curated events and the published
+    estimates marked on one time axis: the record that carries the judgment shows even where
+    GDELT is silent."""
     from pivotwatch.analysis.changes import period_end
 
-    rows = series[series.per_10k.notna()]
-    if len(rows) < 2:
-        return None
-    points = [{"period": p.isoformat(), "per_10k": float(v), "events": int(n),
-               "href": events_href(dyad, dimension, p, period_end(p, freq))}
-              for p, v, n in zip(rows.period, rows.per_10k, rows.events, strict=True)]
-    first, last = rows.period.min(), period_end(rows.period.max(), freq)
-    layers: list[dict] = [{
-        "mark": {"type": "line", "point": True, "color": LINE},
-        "data": {"values": points},
-        "encoding": {
-            "x": {"field": "period", "type": "temporal", "title": None},
-            "y": {"field": "per_10k", "type": "quantitative", "title": "events per 10,000"},
-            "tooltip": [{"field": "period", "type": "temporal"},
-                        {"field": "per_10k", "type": "quantitative", "format": ".2f"},
-                        {"field": "events", "type": "quantitative"}]}}]
+    layers: list[dict] = []
+    usable = series.assign(segment=_segments(series, freq))
+    usable = usable[usable.per_10k.notna() & (usable.volume > 0)]
+    if len(usable):
+        points = [{"period": p.isoformat(), "per_10k": float(v), "events": int(n),
+                   "segment": int(g), "href": events_href(dyad, dimension, p,
+                                                          period_end(p, freq))}
+                  for p, v, n, g in zip(usable.period, usable.per_10k, usable.events,
+                                        usable.segment, strict=True)]
+        layers.append({
+            "mark": {"type": "line", "point": True, "color": LINE},
+            "data": {"values": points},
+            "encoding": {
+                "x": {"field": "period", "type": "temporal", "title": None},
+                "y": {"field": "per_10k", "type": "quantitative",
+                      "title": "GDELT events per 10,000"},
+                "detail": {"field": "segment", "type": "nominal"},
+                "tooltip": [{"field": "period", "type": "temporal"},
+                            {"field": "per_10k", "type": "quantitative", "format": ".2f"},
+                            {"field": "events", "type": "quantitative"}]}})
     marks = [{"period": c.period.isoformat(), "what": f"{c.kind} {c.direction}",
-              "href": events_href(dyad, dimension, c.evidence_periods[0] if c.evidence_periods
-                                  else c.period, period_end((c.evidence_periods or
-                                                             [c.period])[-1], freq))}
+              "href": events_href(dyad, dimension, (c.evidence_periods or [c.period])[0],
+                                  period_end((c.evidence_periods or [c.period])[-1], freq))}
              for c in changes]
     if marks:
         layers.append({"mark": {"type": "rule", "color": CHANGE, "strokeWidth": 2},
@@ -171,22 +216,42 @@ def _series_chart(dyad: str, dimension: str, freq: str, series: pd.DataFrame, ch
                        "encoding": {"x": {"field": "period", "type": "temporal"},
                                     "tooltip": [{"field": "what", "title": "change"},
                                                 {"field": "period", "type": "temporal"}]}})
-    events = [{"day": e["day"].isoformat(), "what": f"{e['event_type']}: "
-               f"{e['description']}"[:160]} for e in curated if first <= e["day"] <= last]
-    if events:
-        layers.append({"mark": {"type": "tick", "color": CURATED, "thickness": 2},
-                       "data": {"values": events},
-                       "encoding": {"x": {"field": "day", "type": "temporal"},
-                                    "y": {"value": 0},
+    dated = [{"day": e["day"].isoformat(), "kind": "curated event",
+              "what": f"{e['event_type']}: {e['description']}"[:160]} for e in curated]
+    dated += [{"day": m["day"].isoformat(), "kind": "published estimate",
+               "what": f"{m['measure']}: {m['value']:g} {m['unit']} ({m['publisher']})"[:160]}
+              for m in measured if m.get("value") is not None]
+    if dated:
+        layers.append({"mark": {"type": "tick", "thickness": 2, "size": 14},
+                       "data": {"values": dated},
+                       "encoding": {"x": {"field": "day", "type": "temporal", "title": None},
+                                    "y": {"field": "kind", "type": "nominal", "title": None},
+                                    "color": {"field": "kind", "type": "nominal",
+                                              "scale": {"range": [CURATED, MEASURE]},
+                                              "legend": {"orient": "bottom", "title": None}},
                                     "tooltip": [{"field": "day", "type": "temporal"},
-                                                {"field": "what", "title": "curated event"}]}})
-    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-            "title": {"text": f"{dyad} {dimension}: events per 10,000 per {freq}",
-                      "subtitle": "line: GDELT; red rules: change points; purple ticks: "
-                                  "curated events; click a point for its events"},
-            "width": 560, "height": 220, "layer": layers}
-    return Chart("series", f"{dyad} {dimension} events per 10,000 per {freq}, with change "
-                 "points and curated events", spec)
+                                                {"field": "kind"},
+                                                {"field": "what"}]}})
+    if not layers:
+        return None
+    parts = ["line: GDELT (breaks where there is no data)"] if len(usable) else []
+    parts += ["red rules: change points"] if marks else []
+    parts += ["ticks: curated events and published estimates"] if dated else []
+    title = {"text": f"{dyad} {dimension} per {freq}",
+             "subtitle": "; ".join(parts) + ("; click a point for its events"
+                                             if len(usable) else "")}
+    if len(usable) and dated:  # the series above, the dated record below, one time axis
+        spec = {"vconcat": [{"layer": layers[:-1], "width": 560, "height": 200},
+                            {**layers[-1], "width": 560, "height": 50}],
+                "resolve": {"scale": {"x": "shared"}}}
+    elif dated:
+        spec = {**layers[-1], "width": 560, "height": 50}
+    else:
+        spec = {"layer": layers, "width": 560, "height": 200}
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "title": title,
+            **spec}
+    return Chart("series", f"{dyad} {dimension} per {freq}: GDELT events per 10,000, change "
+                 "points, curated events and published estimates", spec)
 
 
 def _tab(store, found, dimension: str, freq: str, start: date | None,
@@ -208,13 +273,16 @@ def _tab(store, found, dimension: str, freq: str, start: date | None,
         period_end((c.evidence_periods or [c.period])[-1], freq))), c.kind, c.direction,
         c.before, c.after, c.ratio, c.z] for c in found_changes]
     curated = _curated(store, found, dimension, start, end)
+    measured = _measures(store, found, dimension, start, end)
     grids = [
         Grid("series", f"GDELT {dimension} events with the pair per {freq}",
-             ["period", "events", "per 10k", "volume", "thin"], rows,
+             ["period", "events", "per 10k", "volume", "thin (all dimensions)"], rows,
              numeric=("events", "per 10k", "volume"),
-             note="Events per 10,000 events involving either country: a count of reports, "
-                  "not of deeds; one story reported many times counts many times. Thin "
-                  "periods (too few events) are not tested for changes."),
+             note="Events per 10,000 events involving either country (volume): a count of "
+                  "reports, not of deeds; one story reported many times counts many times. "
+                  "A period is thin when the pair has too few events in all dimensions "
+                  "together, or no data or no volume; thin periods are not tested for "
+                  "changes."),
         Grid("changes", f"Change points in the {dimension} series", ["period", "kind",
              "direction", "before", "after", "ratio", "z"], change_rows,
              numeric=("before", "after", "ratio", "z"),
@@ -225,10 +293,20 @@ def _tab(store, found, dimension: str, freq: str, start: date | None,
              ["date", "type", "dimension", "description", "confidence", "source"],
              [[e["day"], e["event_type"], e["dimension"], e["description"], e["confidence"],
                e["url"]] for e in curated], links=("source",), cards=True),
+        Grid("measures", "Published estimates" + ("" if dimension == "all" else
+                                                  f" filed under {dimension}"),
+             ["date", "measure", "from", "to", "value", "unit", "basis", "publisher",
+              "confidence", "source"],
+             [[m["day"], m["measure"], m["from_country"], m["to_country"], m["value"],
+               m["unit"], m["basis_label"], m["publisher"], m["confidence"],
+               next(iter(m["source_urls"] if m["source_urls"] is not None else []), None)]
+              for m in measured], links=("source",), numeric=("value",), cards=True,
+             note="Estimates as published, each dated by the end of the period it covers; "
+                  "publishers differ in method and reach (see `pivotwatch measures`)."),
     ]
     if dimension != "all":
         grids = [*_signals(found, dimension), *grids]
-    chart = _series_chart(dyad, dimension, freq, series, found_changes, curated)
+    chart = _series_chart(dyad, dimension, freq, series, found_changes, curated, measured)
     return {"grids": grids, "charts": [chart] if chart else []}
 
 
@@ -299,9 +377,19 @@ def _briefing(dyad: str, fmt: str, freq: str, start: date | None, end: date | No
     return compute
 
 
+def canonical(request: Request, dyad: str) -> Response:
+    """A redirect to the same view under the dyad's canonical spelling (rus-prk -> RUS-PRK);
+    PRK-RUS stays itself: the other country's view of the pair."""
+    path = request.url.path.replace(quote(request.path_params["dyad"]), quote(dyad), 1)
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(path + query, status_code=308)
+
+
 def routes(site: Site) -> list[Route]:
     async def dyad_page(request: Request) -> Response:
         dyad = param_dyad(request.path_params["dyad"])
+        if dyad != request.path_params["dyad"]:  # one address per view: /dyad/RUS-PRK
+            return canonical(request, dyad)
         dimension = param_choice(request, "dimension", TABS, "all")
         freq = param_choice(request, "freq", FREQS, "month")
         start, end = param_day(request, "from"), param_day(request, "to", end=True)
@@ -322,6 +410,8 @@ def routes(site: Site) -> list[Route]:
 
     async def events_page(request: Request) -> Response:
         dyad = param_dyad(request.path_params["dyad"])
+        if dyad != request.path_params["dyad"]:
+            return canonical(request, dyad)
         dimension = param_choice(request, "dimension", TABS, "all")
         start, end = param_day(request, "from"), param_day(request, "to", end=True)
         if start is None or end is None:
@@ -330,8 +420,10 @@ def routes(site: Site) -> list[Route]:
             raise HTTPException(400, "from is after to")
         grid = site.pages.get(("events", dyad, dimension, start, end),
                               _events(dyad, dimension, start, end))
+        back = f"/dyad/{quote(dyad)}" + (f"?dimension={dimension}#tab"
+                                          if dimension != "all" else "")
         return site.page(request, "events.html.j2", [grid], stem=f"{dyad}-events",
-                         dyad=dyad, dimension=dimension, start=start, end=end)
+                         dyad=dyad, dimension=dimension, start=start, end=end, back=back)
 
     async def briefing(request: Request) -> Response:
         dyad = param_dyad(request.path_params["dyad"])

@@ -8,9 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from pivotwatch.errors import UsageError
-from pivotwatch.web.site import param_codes, param_day
-
-FIRST_YEAR, LAST_YEAR = 1900, 2100
+from pivotwatch.web.site import FIRST_YEAR, LAST_YEAR, param_codes, param_day
 
 
 def param_pair(request: Request, name: str, default: str) -> str:

@@ -40,6 +40,7 @@ CACHE_ENTRIES = 64
 SENT_ENTRIES, SENT_BYTES = 256, 64 << 20  # responses kept as sent (Site.page), at most
 FORMATS = ("csv", "json")
 MAX_PARAM = 200  # characters: any longer query value is refused
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # a date outside is a mistake (and 9999-12-31 overflows)
 # a missing, foreign or locked store: the page says so without the server's path or the
 # engine's message (`pivotwatch serve` checks the store when it starts)
 UNREADABLE = "the store cannot be read now; try again later"
@@ -288,6 +289,8 @@ def param_day(request: Request, name: str, *, end: bool = False) -> date | None:
         if not m:
             raise ValueError
         year, month, day = int(m[1]), int(m[2] or (12 if end else 1)), m[3]
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise HTTPException(400, f"{name} must be a year from {FIRST_YEAR} to {LAST_YEAR}")
         if day is None:
             if not end:
                 return date(year, month, 1)
