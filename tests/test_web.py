@@ -20,7 +20,7 @@ from pivotwatch.cli import app as cli_app
 from pivotwatch.errors import UsageError
 from pivotwatch.store import open_store
 from pivotwatch.web.app import create_app
-from pivotwatch.web.security import HEADERS, check_binding
+from pivotwatch.web.security import HEADERS, check_binding, cookie_value
 from pivotwatch.web.site import Pages, environment
 
 
@@ -112,9 +112,16 @@ def test_beyond_loopback_every_request_needs_the_token(web_store):
         assert denied.status_code == 401 and "RUS-PRK" not in denied.text
         assert denied.headers["x-content-type-options"] == "nosniff"
     assert guarded.get("/", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    first = guarded.get(f"/?token={token}")
-    assert first.status_code == 200 and "httponly" in first.headers["set-cookie"].lower()
-    assert guarded.get("/dyad/RUS-PRK").status_code == 200  # the cookie carries on
+    first = guarded.get(f"/data?source=gdelt&token={token}", follow_redirects=False)
+    # the token leaves the address bar; the cookie, derived from it, carries on
+    assert first.status_code == 303 and first.headers["location"] == "/data?source=gdelt"
+    cookie = first.headers["set-cookie"]
+    assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+    assert token not in cookie and cookie_value(token) in cookie
+    assert guarded.get("/data").status_code == 200
+    raw = client(web_store, token=token)
+    raw.cookies.set("pivotwatch_token", token)  # the token itself is not the cookie
+    assert raw.get("/data").status_code == 401
 
 
 def test_a_page_is_computed_once_per_store_version(web_store):

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from urllib.parse import urlencode
 
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from pivotwatch.errors import UsageError
 
@@ -68,11 +69,25 @@ def check_binding(host: str, token: str | None) -> str | None:
     return token
 
 
-def _given(request: Request) -> str | None:
+def cookie_value(token: str) -> str:
+    """What the cookie holds: a value derived from the token, not the token itself, so a
+    copied cookie jar does not give away the secret for the header or the link."""
+    return hmac.new(token.encode(), b"pivotwatch dashboard cookie", "sha256").hexdigest()
+
+
+def _allowed(request: Request, token: str) -> bool:
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        return auth[7:].strip()
-    return request.query_params.get("token") or request.cookies.get(COOKIE)
+        return hmac.compare_digest(auth[7:].strip().encode(), token.encode())
+    if (given := request.query_params.get("token")) is not None:
+        return hmac.compare_digest(given.encode(), token.encode())
+    cookie = request.cookies.get(COOKIE, "")
+    return hmac.compare_digest(cookie.encode(), cookie_value(token).encode())
+
+
+def _without_token(request: Request) -> str:
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
+    return request.url.path + (f"?{query}" if query else "")
 
 
 class Guard(BaseHTTPMiddleware):
@@ -84,18 +99,23 @@ class Guard(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next) -> Response:
         if self.token is not None:
-            given = _given(request) or ""
-            if not hmac.compare_digest(given.encode(), self.token.encode()):
+            if not _allowed(request, self.token):
                 response: Response = PlainTextResponse("a token is required", status_code=401)
+            elif "token" in request.query_params and request.method in ("GET", "HEAD"):
+                # the first visit by link: the cookie carries on, and the address bar (and
+                # any link copied from it, and the history) loses the token
+                response = RedirectResponse(_without_token(request), status_code=303)
+                response.set_cookie(COOKIE, cookie_value(self.token), httponly=True,
+                                    samesite="strict")
             else:
                 response = await call_next(request)
-                if request.query_params.get("token"):
-                    response.set_cookie(COOKIE, self.token, httponly=True, samesite="strict")
         elif not local_host(request.headers.get("host", "")):
             response = PlainTextResponse("this dashboard answers only at a loopback address "
                                          "(127.0.0.1, localhost)", status_code=400)
         else:
             response = await call_next(request)
         for name, value in HEADERS.items():
+            if name == "Cache-Control" and name.lower() in response.headers:
+                continue  # a fixed file of the package says how long it keeps
             response.headers[name] = value
         return response
