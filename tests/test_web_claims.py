@@ -65,7 +65,7 @@ def expected(db: Path, inputs: list[str]) -> list[tuple[int, str]]:
     with open_store(db, read_only=True) as st:
         audits, failures = audit_inputs(inputs, store=st)
     assert not failures, failures
-    return [(c.claim.index, c.verdict.verdict.value) for c in audits[0].claims]
+    return [(c.claim.index + 1, c.verdict.verdict.value) for c in audits[0].claims]
 
 
 def shown(page) -> list[tuple[int, str]]:

@@ -198,7 +198,7 @@ def _segments(text: str, claims) -> list[dict]:
         lo, hi = (max(item.mark[0], c.start), min(item.mark[1], c.end))
         if lo >= hi or (lo, hi) == (c.start, c.end):  # nothing narrower than the claim
             lo = hi = c.start
-        out.append({"claim": c.index, "verdict": item.verdict.verdict.value,
+        out.append({"claim": c.index + 1, "verdict": item.verdict.verdict.value,
                     "before": text[c.start:lo], "marked": text[lo:hi],
                     "after": text[hi:c.end]})
         at = c.end
@@ -211,14 +211,16 @@ def _grids(result) -> list[Grid]:
     claims, evidence = [], []
     for item in result.claims:
         c, v = item.claim, item.verdict
-        claims.append([Link(c.index, f"#claim-{c.index}"), v.verdict.value, c.text,
+        number = c.index + 1  # as `pivotwatch claims` numbers them
+        claims.append([Link(number, f"#claim-{number}"), v.verdict.value, c.text,
                        v.explanation, v.check or "", len(v.evidence)])
-        evidence += [[c.index, e.source, e.key, e.date, e.text, e.url] for e in v.evidence]
+        evidence += [[number, e.source, e.key, e.date, e.text, e.url] for e in v.evidence]
     return [
         Grid("claims", "Claims and their verdicts", ["claim", "verdict", "text",
              "explanation", "check", "evidence"], claims, numeric=("evidence",),
              note="A verdict is a finding about the loaded data, not about the world: "
-                  "unverified means nothing loaded speaks to the claim."),
+                  "unverified means the loaded data neither confirm nor contradict it (the "
+                  "explanation says what was found)."),
         Grid("evidence", "The evidence behind each verdict", ["claim", "source", "key",
              "date", "evidence", "url"], evidence, links=("url",)),
     ]
@@ -314,7 +316,7 @@ def routes(site: Site) -> list[Route]:
                 raise HTTPException(404, "no stored document with that id")
             grids = shown["grids"]
         nonce, token = csrf.token(request)
-        response = site.page(request, "claims.html.j2", grids, stem="claims", **_forms(token),
+        response = site.page(request, "claims.html.j2", grids, stem="audit", **_forms(token),
                              shown=shown, past=past["grids"], problem=None, form={},
                              repost=False)
         return csrf.set_cookie(response, nonce) if response.media_type == "text/html" \
