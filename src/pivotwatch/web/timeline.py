@@ -94,7 +94,8 @@ def _chart(events: list[dict], dyad: str) -> Chart | None:
             "width": 560, "height": {"step": 26}, "data": {"values": data},
             "mark": {"type": "circle", "size": 70, "opacity": 0.75},
             "encoding": {
-                "x": {"field": "day", "type": "temporal", "title": None},
+                "x": {"field": "day", "type": "temporal", "title": None,
+                      "axis": {"format": "%Y-%m", "labelOverlap": True}},
                 "y": {"field": "dimension", "type": "nominal", "title": None,
                       "sort": list(taxonomy.DIMENSIONS)},
                 "color": {"field": "dimension", "type": "nominal", "legend": None},

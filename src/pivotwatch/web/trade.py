@@ -54,7 +54,7 @@ def _trade_grid(df: pd.DataFrame, dyad: str) -> Grid:
     return Grid("trade", f"{dyad} trade, USD, by year",
                 ["year", "source", "country", "partner", "flow", "category", "USD",
                  "reported by", "basis", "valuation / coverage", "note", "confidence",
-                 "source url"], rows, links=("source url",), numeric=("USD",),
+                 "source url"], rows, links=("source url",), numeric=("USD",), cards=True,
                 note="comtrade: UN Comtrade; \"mirror\" = the partner's report read from the "
                      "other side (imports valued CIF, exports FOB, so the two never agree "
                      "exactly; nothing is adjusted). reference: curated figures, shown beside "
@@ -70,6 +70,7 @@ def _fuel_grid(df: pd.DataFrame, supplier: str) -> Grid:
                 "UNSCR 2397 cap", ["from", "to", "barrels", "basis", "cap (barrels)",
                                    "share of cap", "caveats", "confidence", "source"],
                 rows, links=("source",), numeric=("barrels", "cap (barrels)", "share of cap"),
+                cards=True,
                 note="share = barrels / the annual cap in force: a one-supplier figure, while "
                      "the cap counts every supplier, so it is a floor for the whole. Rows are "
                      "never added: figures of different bases or overlapping periods count "
