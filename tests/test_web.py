@@ -209,3 +209,29 @@ def test_the_data_page_lists_files_rejects_and_freshness(web_store):
     assert page.status_code == 200
     assert "<td>gdelt</td>" in page.text and "rows rejected" in page.text
     assert "latest event day" in page.text or "reference_events" in page.text
+
+
+def test_the_watched_pages_are_computed_before_the_first_visit(web_store):
+    import uvicorn
+
+    from pivotwatch.web import warm
+
+    assert warm.base_url("0.0.0.0", 80) == "http://127.0.0.1:80"
+    assert warm.base_url("::", 80) == "http://[::1]:80"
+    assert warm.base_url("192.0.2.7", 80) == "http://192.0.2.7:80"
+    app = create_app(web_store, dyads=("RUS-PRK",))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        warm.start(warm.base_url("127.0.0.1", port), ("RUS-PRK",), None,
+                   lambda: server.started).join(300)
+        kept = [key[1] for key in app.state.site.pages.cache]
+        assert {"overview", "assess", "history", "tab"} <= set(kept)
+    finally:
+        server.should_exit = True
+        thread.join(10)

@@ -20,6 +20,9 @@ def serve(
     port: int = typer.Option(8787, "--port", min=1, max=65535, help="Port to listen on."),
     dyads: list[str] = typer.Option(None, "--dyad", help="A dyad on the overview (repeat; "
                                     "default: Russia with each of its Asian partners)."),
+    warm_pages: bool = typer.Option(True, "--warm/--no-warm", help="Compute the overview and "
+                                    "each dyad's page right after starting, so the first "
+                                    "visit does not wait for them."),
 ) -> None:
     """Serve the dashboard: the watched dyads' bottom lines and scorecards, the latest alerts
     and each source's freshness, and a page per dyad, computed by the same functions as the
@@ -33,6 +36,7 @@ def serve(
     from pivotwatch.analysis.dyads import parse_dyad
     from pivotwatch.settings import get_settings
     from pivotwatch.store.store import open_store
+    from pivotwatch.web import warm
     from pivotwatch.web.app import DEFAULT_DYADS, create_app
     from pivotwatch.web.security import check_binding
 
@@ -42,5 +46,9 @@ def serve(
         pass  # a missing or foreign store is an error now, not on the first page
     chosen = tuple("-".join(parse_dyad(d)) for d in dyads) if dyads else DEFAULT_DYADS
     err.print(f"serving {shown(db)} on http://{shown(host)}:{port}/ (Ctrl-C stops)")
-    uvicorn.run(create_app(db, dyads=chosen, token=token), host=host, port=port,
-                log_level="warning", server_header=False)
+    server = uvicorn.Server(uvicorn.Config(create_app(db, dyads=chosen, token=token),
+                                           host=host, port=port, log_level="warning",
+                                           server_header=False))
+    if warm_pages:  # the watched pages computed before the first visit asks for them
+        warm.start(warm.base_url(host, port), chosen, token, lambda: server.started)
+    server.run()

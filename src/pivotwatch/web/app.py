@@ -53,5 +53,6 @@ def create_app(db: Path, *, dyads: tuple[str, ...] = DEFAULT_DYADS,
     routes = [route for module in MODULES for route in module.routes(site)]
     app = Starlette(routes=routes, exception_handlers={
         HTTPException: problem, Exception: problem, PivotwatchError: problem})
+    app.state.site = site  # what the pages share, for whoever holds the app (tests, warm-up)
     app.add_middleware(Guard, token=token)
     return app
