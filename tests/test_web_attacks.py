@@ -334,6 +334,13 @@ def fill(path: str, **given: str) -> str:
     return re.sub(r"\{([^}]+)\}", value, path)
 
 
+# other views of some pages that show the hostile rows another way
+VIEWS = {"/sanctions": ["/sanctions?country=RUS&linked=PRK", "/sanctions?list=un_sc"],
+         "/timeline": ["/timeline?dimension=military", "/timeline?dyad=PRK-RUS"],
+         "/dyad/{dyad}/events": ["/dyad/PRK-RUS/events?dimension=political&from=2024-06"
+                                 "&to=2024-06"]}
+
+
 def page_urls() -> list[str]:
     """Every page a user reaches: each route filled in, the dyad page once per tab."""
     from pivotwatch.web import dyad
@@ -348,6 +355,7 @@ def page_urls() -> list[str]:
         urls.append(url)
         if route.path == "/dyad/{dyad}":
             urls += [f"{url}?dimension={t}" for t in dyad.TABS if t != "all"]
+        urls += VIEWS.get(route.path, [])
     return urls
 
 
