@@ -65,8 +65,8 @@ def test_every_tab_answers_and_a_period_links_to_its_events(web):
     assert len(hrefs) == 7
     for href in hrefs:
         assert client.get(href).status_code == 200
-    military = client.get("/dyad/RUS-PRK?dimension=military&freq=year")
-    links = re.findall(r'href="(/dyad/RUS-PRK/events\?[^"]+)"', military.text)
+    military = client.get("/dyad/RUS-CHN?dimension=political&freq=year")
+    links = re.findall(r'href="(/dyad/RUS-CHN/events\?[^"]+)"', military.text)
     assert links
     events = client.get(html.unescape(links[-1]))
     assert events.status_code == 200 and "most mentioned first" in events.text
@@ -124,14 +124,14 @@ def test_a_bad_view_is_a_400_that_names_it(web, query):
 
 def test_a_chart_is_an_svg_without_style_attributes_and_a_vega_spec(web):
     client, _ = web
-    svg = client.get("/dyad/RUS-PRK?freq=year&chart=series&format=svg")
+    svg = client.get("/dyad/RUS-CHN?freq=year&chart=series&format=svg")
     assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
     assert svg.text.lstrip().startswith("<svg") and 'style="' not in svg.text
-    spec = client.get("/dyad/RUS-PRK?freq=year&chart=series&format=vega").json()
+    spec = client.get("/dyad/RUS-CHN?freq=year&chart=series&format=vega").json()
     assert spec["$schema"].startswith("https://vega.github.io/schema/vega/")
     points = next(d["values"] for d in spec["data"] if d.get("values")
                   and "href" in d["values"][0])
-    assert all(p["href"].startswith("/dyad/RUS-PRK/events?") for p in points)
+    assert all(p["href"].startswith("/dyad/RUS-CHN/events?") for p in points)
     assert client.get("/dyad/RUS-PRK?chart=nope").status_code == 404
 
 

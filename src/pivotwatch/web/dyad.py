@@ -189,6 +189,8 @@ def _series_chart(dyad: str, dimension: str, freq: str, series: pd.DataFrame, ch
     layers: list[dict] = []
     usable = series.assign(segment=_segments(series, freq))
     usable = usable[usable.per_10k.notna() & (usable.volume > 0)]
+    if not usable.events.sum():  # no event of the pair: a line at zero would say nothing
+        usable = usable.iloc[0:0]
     if len(usable):
         points = [{"period": p.isoformat(), "per_10k": float(v), "events": int(n),
                    "segment": int(g), "href": events_href(dyad, dimension, p,
@@ -234,7 +236,8 @@ def _series_chart(dyad: str, dimension: str, freq: str, series: pd.DataFrame, ch
                                                 {"field": "what"}]}})
     if not layers:
         return None
-    parts = ["line: GDELT (breaks where there is no data)"] if len(usable) else []
+    parts = (["line: GDELT (breaks where there is no data)"] if len(usable) else
+             ["no GDELT events of the pair in this range"])
     parts += ["red rules: change points"] if marks else []
     parts += ["ticks: curated events and published estimates"] if dated else []
     title = {"text": f"{dyad} {dimension} per {freq}",
@@ -263,8 +266,8 @@ def _tab(store, found, dimension: str, freq: str, start: date | None,
                      end=end, top=0)
     series = report.series[report.series.dimension == dimension].sort_values("period")
     thin = {t.period: t.reason for t in report.thin}
-    rows = [[Link(p, events_href(dyad, dimension, p, period_end(p, freq))), int(n), v,
-             int(vol) if pd.notna(vol) else None, thin.get(p, "")]
+    rows = [[Link(p, events_href(dyad, dimension, p, period_end(p, freq))) if n else p,
+             int(n), v, int(vol) if pd.notna(vol) else None, thin.get(p, "")]
             for p, n, v, vol in zip(series.period, series.events, series.per_10k,
                                     series.volume, strict=True)]
     found_changes = report.changes

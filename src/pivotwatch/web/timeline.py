@@ -60,7 +60,7 @@ def _events_grid(events: list[dict], dyad: str, narrow: Callable[..., str]) -> G
             for e in events]
     return Grid("events", f"Curated {dyad} events, oldest first",
                 ["date", "type", "dimension", "also speaks to", "actor 1", "actor 2",
-                 "description", "confidence", "source"], rows, links=("source",),
+                 "description", "confidence", "source"], rows, links=("source",), cards=True,
                 note="A curated timeline records what was reported and sourced, not "
                      "everything that happened; a date of a month or a year stands for its "
                      "first day. An event counts under its own dimension and those its type "
@@ -77,7 +77,7 @@ def _measures_grid(rows: list[dict], dyad: str, narrow: Callable[..., str]) -> G
                   m["period_start"], m["period_end"], m["value"], m["unit"], m["change"],
                   m["basis_label"], m["publisher"], m["confidence"],
                   m["source_urls"][0] if m["source_urls"] else None] for m in rows],
-                links=("source",), numeric=("value", "change"),
+                links=("source",), numeric=("value", "change"), cards=True,
                 note="One row per published figure, never added: two publishers' counts of "
                      "the same flow overlap by an unknown amount, and a bound is not a count. "
                      "change compares a figure only with the previous one of the same "
