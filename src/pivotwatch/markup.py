@@ -165,3 +165,16 @@ def md_code(text: object) -> str:
 def sql_literal(value: object) -> str:
     """A value as one SQL string literal ('' doubled) for SQL text shown to a reader."""
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def template_value(value):
+    """Jinja's `finalize` for HTML templates (the briefing, the dashboard): every {{ value }}
+    that is a string (not markup we made) with its controls and bidi controls as visible
+    escapes before autoescape, so that a U+202E in a GDELT name cannot reorder the text around
+    it; tab and newline stay (HTML shows them as space)."""
+    from markupsafe import Markup
+
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value, keep="\t\n")
+    return value
+

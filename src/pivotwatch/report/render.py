@@ -33,6 +33,7 @@ from pivotwatch.markup import (
     md_code,
     md_link,
     md_text,
+    template_value,
     visible,
 )
 from pivotwatch.report import charts
@@ -91,14 +92,6 @@ def _fmt(x, digits: int = 2) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     return f"{x:,.{digits}f}" if isinstance(x, float) else f"{x:,}"
-
-
-def _finalize(value):
-    """Every {{ value }} of the template: a string (not markup we made) with its controls and
-    bidi controls as visible escapes, before autoescape; tab and newline show as space."""
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return visible(value, keep="\t\n")
-    return value
 
 
 # an unbroken run this long would make its table column wider than a phone's screen
@@ -224,7 +217,7 @@ def _context(b: Briefing) -> dict:
 def html(b: Briefing) -> str:
     """The briefing as one HTML file that renders offline: no scripts, no remote assets."""
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
-                             finalize=_finalize)
+                             finalize=template_value)
     env.filters["http_url"] = http_url
     env.filters["clip"] = _html_cell
     env.filters["plain"] = plain

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from pivotwatch.errors import PivotwatchError
+from pivotwatch.errors import PivotwatchError, UsageError
 from pivotwatch.web import (
     alerts,
     alignment,
@@ -45,8 +45,10 @@ def create_app(db: Path, *, dyads: tuple[str, ...] = DEFAULT_DYADS,
         # never a traceback: the status and one line
         status = getattr(exc, "status_code", 500)
         detail = getattr(exc, "detail", None) if status != 500 else None
-        if isinstance(exc, PivotwatchError):
-            status, detail = 503, str(exc)
+        if isinstance(exc, UsageError):  # a view the data cannot make: says what to change
+            status, detail = 400, str(exc)
+        elif isinstance(exc, PivotwatchError):  # a library error may name the server's files
+            status, detail = 503, "the page could not be made from this store"
         return site.render("problem.html.j2", status=status, code=status,
                            detail=detail or "the page could not be made")
 

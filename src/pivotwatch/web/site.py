@@ -27,13 +27,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FunctionLoader, select_autoescape
-from markupsafe import Markup
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from pivotwatch.errors import StoreError, UsageError
-from pivotwatch.markup import http_url, strict_json, visible
+from pivotwatch.markup import http_url, strict_json, template_value
 from pivotwatch.store.store import open_store
 
 CACHE_ENTRIES = 64
@@ -51,18 +50,9 @@ def template_text(name: str) -> str | None:
     return resource.read_text(encoding="utf-8") if resource.is_file() else None
 
 
-def shown(value):
-    """Every {{ value }} of a page: a string (not markup we made) with its controls and bidi
-    controls as visible escapes before autoescape, as in the briefing (`report/render.py`):
-    a U+202E in a GDELT name would otherwise show the text around it reordered."""
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return visible(value, keep="\t\n")
-    return value
-
-
 def environment() -> Environment:
     env = Environment(loader=FunctionLoader(template_text), autoescape=select_autoescape(
-        default=True, default_for_string=True), finalize=shown)
+        default=True, default_for_string=True), finalize=template_value)
     env.filters["link"] = http_url  # only http(s) URLs become links
     env.filters["cell"] = cell_text
     env.tests["site_link"] = lambda v: isinstance(v, Link)
