@@ -46,8 +46,10 @@ def app(site: Site) -> TestClient:
     async def page(request: Request):
         rows = [[Link("2025-01", "/dyad/RUS-PRK?from=2025-01"), 3, 0.25]]
         grid = Grid("series", "Series", ["period", "events", "per 10k"], rows)
-        return site.page(request, "problem.html.j2", [grid], stem="t", code=200,
-                         detail=f"visitor {request.cookies.get('v', 'none')}")
+        visitor = request.cookies.get("v", "none")
+        mine = Grid("visitor", "Visitor", ["v"], [[visitor]])
+        return site.page(request, "problem.html.j2", [grid, mine], stem="t", code=200,
+                         detail=f"visitor {visitor}")
 
     return TestClient(Starlette(routes=[Route("/p", page, methods=["GET", "POST"])]))
 
@@ -77,6 +79,12 @@ def test_a_get_is_sent_again_while_its_inputs_are_the_same(site):
     assert csv_again.content == csv.content == b"period,events,per 10k\n2025-01,3,0.25\n"
     assert csv_again.headers["content-disposition"] == 'attachment; filename="t-series.csv"'
     assert kept_inputs(site, "table=series&format=csv") is kept
+    c.cookies.set("v", "c")  # another table of the page changes: this download stays kept
+    assert c.get("/p?table=series&format=csv").content == csv.content
+    assert kept_inputs(site, "table=series&format=csv") is kept
+    assert c.get("/p?table=visitor&format=csv").text == "v\nc\n"
+    c.cookies.set("v", "d")  # the table downloaded changes: made afresh
+    assert c.get("/p?table=visitor&format=csv").text == "v\nd\n"
 
 
 def test_a_new_store_version_or_a_post_renders_afresh(site):

@@ -372,7 +372,12 @@ class Site:
         if request.method != "GET":
             return self._page(request, name, grids, charts=charts, stem=stem, **context)
         key = (self.pages.version(), name, request.url.path, request.url.query)
-        inputs = (list(grids), list(charts), stem, context)
+        if _raw(request, "table") is not None or _raw(request, "format") is not None:
+            # a download: only the table asked for (and the file name) goes into it
+            wanted = request.query_params.get("table")
+            inputs = ([g for g in grids if g.name == wanted], stem)
+        else:
+            inputs = (list(grids), list(charts), stem, context)
         with self.pages.lock:
             if (kept := self.sent.get(key)) is not None:
                 self.sent.move_to_end(key)
