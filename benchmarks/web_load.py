@@ -210,7 +210,8 @@ def spread(items: list, n: int) -> list:
     return [items[round(i * (len(items) - 1) / (n - 1))] for i in range(n)]
 
 
-def warm_up(http: httpx.Client, events_pages: int) -> tuple[list[Url], dict[str, float]]:
+def warm_up(http: httpx.Client, events_pages: int,
+            dyad: str = DYAD) -> tuple[list[Url], dict[str, float]]:
     """Each distinct URL once, in turn, with its time; the links are read from the pages."""
     from pivotwatch.taxonomy.dimensions import DIMENSIONS
 
@@ -224,7 +225,7 @@ def warm_up(http: httpx.Client, events_pages: int) -> tuple[list[Url], dict[str,
             raise SystemExit(f"warm-up: {url.path} answered {r.status_code}: {r.text[:300]}")
         return r
 
-    base = f"/dyad/{DYAD}"
+    base = f"/dyad/{dyad}"
     urls = [Url(base, "page", "page")]
     urls += [Url(f"{base}?dimension={d}", "tab", "page") for d in DIMENSIONS]
     found_events: list[str] = []
@@ -494,7 +495,8 @@ def solo_by_kind(result: dict) -> dict[str, float]:
 def markdown(result: dict) -> str:
     m = result["measured"]
     lat, mem = m["latency"], m.get("memory", {})
-    lines = [f"{result['started']} · tree {result['tree']} {result['note']}".rstrip(),
+    lines = [f"{result['started']} · {result.get('dyad', DYAD)} · tree {result['tree']} "
+             f"{result['note']}".rstrip(),
              f"{result['clients']} clients · {m['requests']:,} requests "
              f"in {m['wall_s']} s · load before {result['load_before']}, after "
              f"{result['load_after']}", "",
@@ -527,6 +529,8 @@ def main() -> None:
     p.add_argument("--clients", type=int, default=20)
     p.add_argument("--duration", type=float, default=600, help="seconds of the measured phase")
     p.add_argument("--max-requests", type=int, default=200_000)
+    p.add_argument("--dyad", default=DYAD, help="the dyad whose page and endpoints are asked "
+                   "(RUS-PRK has no GDELT event in the scale store: its series are empty)")
     p.add_argument("--events-pages", type=int, default=5,
                    help="events pages in the mix, from the series links")
     p.add_argument("--solo-repeat", type=int, default=5)
@@ -552,7 +556,7 @@ def main() -> None:
                     "cpus": os.cpu_count(), "clients": a.clients, "duration_s": a.duration,
                     "max_requests": a.max_requests, "uptime_before": uptime(),
                     "load_before": round(os.getloadavg()[0], 2), "tree": source_tree(),
-                    "note": a.note}
+                    "dyad": a.dyad, "note": a.note}
     result["store"] = prepare_store(a.source, copy)
     print(json.dumps(result["store"]), flush=True)
     if a.ab:
@@ -577,7 +581,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         with httpx.Client(base_url=base, timeout=120) as http:
             started = time.perf_counter()
-            urls, cold = warm_up(http, a.events_pages)
+            urls, cold = warm_up(http, a.events_pages, a.dyad)
             result["warm_up_total_s"] = round(time.perf_counter() - started, 1)
             result["cold_ms"] = cold
             result["warm_up_slowest"] = dict(sorted(cold.items(), key=lambda kv: -kv[1])[:3])
