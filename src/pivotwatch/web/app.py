@@ -28,6 +28,7 @@ from pivotwatch.web import (
     timeline,
     trade,
 )
+from pivotwatch.web.kept import Kept
 from pivotwatch.web.security import Guard
 from pivotwatch.web.site import Site
 
@@ -56,5 +57,6 @@ def create_app(db: Path, *, dyads: tuple[str, ...] = DEFAULT_DYADS,
     app = Starlette(routes=routes, exception_handlers={
         HTTPException: problem, Exception: problem, PivotwatchError: problem})
     app.state.site = site  # what the pages share, for whoever holds the app (tests, warm-up)
+    app.add_middleware(Kept, site=site)  # inner: behind the token and the headers
     app.add_middleware(Guard, token=token)
     return app

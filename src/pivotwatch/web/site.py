@@ -11,8 +11,6 @@ is read), computes its data once per store version with `site.pages.get`, and an
 from __future__ import annotations
 
 import csv
-import dataclasses
-import enum
 import io
 import json
 import math
@@ -36,7 +34,6 @@ from pivotwatch.markup import http_url, strict_json, template_value
 from pivotwatch.store.store import open_store
 
 CACHE_ENTRIES = 64
-SENT_ENTRIES, SENT_BYTES = 256, 64 << 20  # responses kept as sent (Site.page), at most
 FORMATS = ("csv", "json")
 MAX_PARAM = 200  # characters: any longer query value is refused
 FIRST_YEAR, LAST_YEAR = 1900, 2100  # a date outside is a mistake (and 9999-12-31 overflows)
@@ -92,38 +89,6 @@ class Pages:
             while len(self.cache) > CACHE_ENTRIES:
                 self.cache.popitem(last=False)
         return value
-
-
-_PLAIN = frozenset({str, int, float, bool, type(None), date, datetime})
-
-
-def same(a, b) -> bool:
-    """Whether two inputs of a page render alike: the same object, or values of the same
-    types, equal all the way down (lists, tuples, dicts, dataclasses such as Grid and Link;
-    NaN equals NaN; 1, 1.0 and True differ, as a text and markup of the same text do). Any
-    other object matches only itself."""
-    if a is b:
-        return True
-    kind = type(a)
-    if kind is not type(b):
-        return False
-    if kind in (list, tuple, dict):
-        if len(a) != len(b) or (kind is dict and a.keys() != b.keys()):
-            return False
-        xs, ys = (a.values(), b.values()) if kind is dict else (a, b)
-        types = list(map(type, xs))
-        if _PLAIN.issuperset(types) and types == list(map(type, ys)) and a == b:
-            return True  # plain values of the same types, compared at C speed
-        return all(map(same, xs, ys))
-    if isinstance(a, float):
-        return a == b or (a != a and b != b)
-    if isinstance(a, str | int | date | enum.Enum):
-        return a == b
-    if dataclasses.is_dataclass(a):
-        return all(same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
-    if hasattr(a, "dtype") and hasattr(a, "item"):  # numpy scalars
-        return same(a.item(), b.item())
-    return False
 
 
 # --- tables that download as shown ---------------------------------------------------------
@@ -340,8 +305,6 @@ class Site:
         self.dyads = dyads
         self.env = environment()
         self.pages = Pages(self.db)
-        # (store version, template, path, query) -> (inputs, response as sent, its size)
-        self.sent: OrderedDict[tuple, tuple] = OrderedDict()
 
     def render(self, name: str, status: int = 200, **context) -> HTMLResponse:
         return HTMLResponse(self.env.get_template(name).render(**context), status_code=status)
@@ -361,43 +324,9 @@ class Site:
     def page(self, request: Request, name: str, grids: Sequence[Grid] = (), *,
              charts: Sequence[Chart] = (), stem: str = "pivotwatch", **context) -> Response:
         """The page, one of its tables when the URL asks for a download
-        (`?table=NAME&format=csv|json`), or one of its charts (`?chart=NAME&format=svg|vega`).
-
-        Rendering a page of large tables costs more than computing it from the cache (15 ms
-        for a dyad page), so a GET's response is kept, and sent again while the URL, the store
-        version and every input of the page are the `same` (a per-visitor value such as a
-        form's token is an input, so each visitor gets their own)."""
+        (`?table=NAME&format=csv|json`), or one of its charts (`?chart=NAME&format=svg|vega`)."""
         if (wanted_chart := _raw(request, "chart")) is not None:
             return self.chart(request, charts, wanted_chart)
-        if request.method != "GET":
-            return self._page(request, name, grids, charts=charts, stem=stem, **context)
-        key = (self.pages.version(), name, request.url.path, request.url.query)
-        if _raw(request, "table") is not None or _raw(request, "format") is not None:
-            # a download: only the table asked for (and the file name) goes into it
-            wanted = request.query_params.get("table")
-            inputs = ([g for g in grids if g.name == wanted], stem)
-        else:
-            inputs = (list(grids), list(charts), stem, context)
-        with self.pages.lock:
-            if (kept := self.sent.get(key)) is not None:
-                self.sent.move_to_end(key)
-        if kept is not None and same(kept[0], inputs):
-            body, status, kind, headers = kept[1]
-            return Response(body, status, headers=headers, media_type=kind)
-        response = self._page(request, name, grids, charts=charts, stem=stem, **context)
-        sent = (response.body, response.status_code, response.media_type,
-                {k: v for k, v in response.headers.items()
-                 if k not in ("content-length", "content-type")})
-        with self.pages.lock:
-            self.sent.pop(key, None)
-            self.sent[key] = (inputs, sent, len(response.body))
-            total = sum(entry[2] for entry in self.sent.values())
-            while total > SENT_BYTES or len(self.sent) > SENT_ENTRIES:
-                total -= self.sent.popitem(last=False)[1][2]
-        return response
-
-    def _page(self, request: Request, name: str, grids: Sequence[Grid], *,
-              charts: Sequence[Chart], stem: str, **context) -> Response:
         fmt = param_choice(request, "format", FORMATS)
         wanted = _raw(request, "table")
         if fmt or wanted:
