@@ -21,10 +21,11 @@ over a store of 10 M events; target p99 < 200 ms, no errors, memory flat over 10
    turn from one shuffled cycle until `--duration` seconds or `--max-requests` requests;
    a response counts as an error unless it is a 200 with the expected content type and a body.
 
-With `--ab`, no server and no clients: what the responses kept as sent (`Site.page`) save,
+With `--ab`, no server and no clients: what the responses kept as sent (`web/kept.py`) save,
 in this process: each URL called on the application directly (ASGI, no network), in
-interleaved rounds with the kept responses used ("on", as shipped) and never matched ("off":
-`site.same` answering no, so every call renders), with the renders counted.
+interleaved rounds with the kept responses used ("on", as shipped) and never used ("off":
+`Kept.key` answering None, so every call runs its handler), with the handlers' `Site.page`
+calls counted.
 
 Reports p50/p95/p99/max latency, requests/s and errors overall, per kind of URL and per
 minute; the baseline's latency and the ratios to it; the server's RSS at the start of the
@@ -409,11 +410,12 @@ AB_URLS = (f"/dyad/{DYAD}", f"/dyad/{DYAD}?dimension={TAB_WITH_SIGNALS}",
 def render_ab(db: Path, rounds: int, calls: int) -> dict:
     """Per URL, the median over `rounds` of the mean ms of `calls` ASGI calls, with the kept
     responses used and never matched, in turn; and the renders in each."""
-    from pivotwatch.web import site as site_module
     from pivotwatch.web.app import create_app
+    from pivotwatch.web.kept import Kept
+    from pivotwatch.web.site import Site
 
     app = create_app(db)
-    real_same, real_page = site_module.same, site_module.Site._page
+    real_key, real_page = Kept.key, Site.page
     renders = [0]
 
     def counted(self, *args, **kwargs):
@@ -446,7 +448,7 @@ def render_ab(db: Path, rounds: int, calls: int) -> dict:
             made = {"off": 0, "on": 0}
             for _ in range(rounds):
                 for mode in ("off", "on"):
-                    site_module.same = real_same if mode == "on" else (lambda a, b: False)
+                    Kept.key = real_key if mode == "on" else (lambda self, scope: None)
                     await call(url)  # "on": the response kept; "off": nothing
                     renders[0] = 0
                     t = time.perf_counter()
@@ -461,11 +463,11 @@ def render_ab(db: Path, rounds: int, calls: int) -> dict:
             print(url, out[url], flush=True)
         return out
 
-    site_module.Site._page = counted
+    Site.page = counted
     try:
         return asyncio.run(run())
     finally:
-        site_module.same, site_module.Site._page = real_same, real_page
+        Kept.key, Site.page = real_key, real_page
 
 
 def uptime() -> str:
