@@ -55,7 +55,8 @@ class Kept:
                 self.sent.move_to_end(key)
         if kept is not None:
             status, headers, body = kept
-            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.start", "status": status,
+                        "headers": list(headers)})  # an outer middleware may add to it
             await send({"type": "http.response.body", "body": body})
             return
         start: dict = {}

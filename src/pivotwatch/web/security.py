@@ -15,7 +15,7 @@ import hmac
 import ipaddress
 from urllib.parse import urlencode
 
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
@@ -90,32 +90,47 @@ def _without_token(request: Request) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
-class Guard(BaseHTTPMiddleware):
-    """The security headers on every response; the token when one is required."""
+class Guard:
+    """The security headers on every response; the token when one is required. A plain ASGI
+    middleware (Starlette's BaseHTTPMiddleware costs a task and a stream per request)."""
 
     def __init__(self, app, token: str | None) -> None:
-        super().__init__(app)
+        self.app = app
         self.token = token
 
-    async def dispatch(self, request: Request, call_next) -> Response:
+    def refusal(self, request: Request) -> Response | None:
+        """The answer given instead of the page, or None to let the request through."""
         if self.token is not None:
             if not _allowed(request, self.token):
-                response: Response = PlainTextResponse("a token is required", status_code=401)
-            elif "token" in request.query_params and request.method in ("GET", "HEAD"):
+                return PlainTextResponse("a token is required", status_code=401)
+            if "token" in request.query_params and request.method in ("GET", "HEAD"):
                 # the first visit by link: the cookie carries on, and the address bar (and
                 # any link copied from it, and the history) loses the token
                 response = RedirectResponse(_without_token(request), status_code=303)
                 response.set_cookie(COOKIE, cookie_value(self.token), httponly=True,
                                     samesite="strict")
-            else:
-                response = await call_next(request)
+                return response
         elif not local_host(request.headers.get("host", "")):
-            response = PlainTextResponse("this dashboard answers only at a loopback address "
-                                         "(127.0.0.1, localhost)", status_code=400)
+            return PlainTextResponse("this dashboard answers only at a loopback address "
+                                     "(127.0.0.1, localhost)", status_code=400)
+        return None
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in HEADERS.items():
+                    if name == "Cache-Control" and name in headers:
+                        continue  # a fixed file of the package says how long it keeps
+                    headers[name] = value
+            await send(message)
+
+        refused = self.refusal(Request(scope))
+        if refused is not None:
+            await refused(scope, receive, with_headers)
         else:
-            response = await call_next(request)
-        for name, value in HEADERS.items():
-            if name == "Cache-Control" and name.lower() in response.headers:
-                continue  # a fixed file of the package says how long it keeps
-            response.headers[name] = value
-        return response
+            await self.app(scope, receive, with_headers)
