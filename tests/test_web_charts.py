@@ -22,7 +22,7 @@ from pivotwatch.web.app import create_app
 from pivotwatch.web.assets import ASSETS
 from pivotwatch.web.site import template_text
 
-DYAD = "/dyad/RUS-PRK"
+DYAD = "/dyad/RUS-CHN"  # a pair with GDELT events in the demo store
 REDRAW_SETTLED_MS = 400  # pivotwatch.js redraws 150 ms after the last width change
 SERIES = "figure.chart[data-vega*='chart=series']"
 VIEW = f"{SERIES} .vega-view svg"
@@ -76,7 +76,7 @@ def site_url(demo_store):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(demo_store, dyads=("RUS-PRK",)),
+    server = uvicorn.Server(uvicorn.Config(create_app(demo_store, dyads=("RUS-CHN",)),
                                            host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

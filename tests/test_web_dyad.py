@@ -40,18 +40,19 @@ def _cells(page: str, table: str) -> list[list[str]]:
 
 def test_each_dimension_tab_shows_the_series_of_pivotwatch_changes(web):
     client, db = web
-    page = client.get("/dyad/RUS-PRK?dimension=military&freq=quarter")
+    page = client.get("/dyad/RUS-CHN?dimension=political&freq=quarter")
     assert page.status_code == 200
-    assert 'aria-current="page">military</a>' in page.text
+    assert 'aria-current="page">political</a>' in page.text
     with open_store(db, read_only=True) as st:
-        report = changes("RUS-PRK", store=st, dimensions=["military"], freq="quarter", top=0)
-    series = report.series[report.series.dimension == "military"].sort_values("period")
+        report = changes("RUS-CHN", store=st, dimensions=["political"], freq="quarter", top=0)
+    series = report.series[report.series.dimension == "political"].sort_values("period")
     shown = _cells(page.text, "series")
-    assert [r[0] for r in shown] == [p.isoformat() for p in series.period]
+    assert series.events.sum() and [r[0] for r in shown] == [p.isoformat() for p in
+                                                             series.period]
     assert [r[1] for r in shown] == [cell_text(int(n), True) for n in series.events]
     # the judgment's signals for the tab, as `pivotwatch assess` has them
     with open_store(db, read_only=True) as st:
-        found = assess("RUS-PRK", store=st).judgment("military")
+        found = assess("RUS-CHN", store=st).judgment("political")
     assert [r[0] for r in _cells(page.text, "signals")] == [r.signal for r in found.readings]
     assert f"({found.level_label}, {found.direction.value}, {found.confidence.value} " \
            "confidence)" in page.text
@@ -164,3 +165,16 @@ def test_the_tab_chart_shows_the_record_where_gdelt_is_silent(web):
     assert curated[0][1] in spec  # the newest curated event is marked
     assert _cells(page, "measures")
     assert client.get("/dyad/RUS-PRK?to=9999-12-31").status_code == 400
+
+
+def test_a_pair_without_gdelt_events_gets_no_rows_of_zeros_and_its_ticks_link(web):
+    client, _ = web
+    view = "/dyad/RUS-PRK?dimension=military"
+    page = client.get(view).text
+    assert "events with the pair per month: none in this range" in page
+    assert _cells(page, "series") == []
+    spec = client.get(f"{view}&chart=series&format=vega").json()
+    ticks = [v for d in spec["data"] for v in d.get("values", []) if "kind" in v]
+    assert ticks and all(t["href"].startswith("/timeline?dyad=RUS-PRK&from=") for t in ticks)
+    assert client.get(ticks[0]["href"]).status_code == 200
+

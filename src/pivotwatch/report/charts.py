@@ -237,6 +237,10 @@ def trajectory_chart(history: Sequence[Assessment],
     dims = [d for d in FRAMEWORK if d in set(frame.dimension)]
     dims += sorted(set(frame.dimension) - set(dims))
     lo, hi = frame.as_of.min() - pd.Timedelta(days=366), frame.as_of.max()
+    # a year's label under its own year-end point (a time axis's own ticks fall on 1 January,
+    # which put each year-end point above the next year's label)
+    year_ends = [d.isoformat() for d in sorted(frame.as_of.unique())
+                 if pd.Timestamp(d).month == 12 and pd.Timestamp(d).day == 31]
     marks = _events_frame(events, dims)
     marks = marks[(marks.date > lo) & (marks.date <= hi)]
     x_scale = alt.Scale(domain=[lo.isoformat(), hi.isoformat()])
@@ -249,7 +253,8 @@ def trajectory_chart(history: Sequence[Assessment],
     for n, dim in enumerate(dims):
         last = n == len(dims) - 1
         x = alt.X("as_of:T", title=None, scale=x_scale,
-                  axis=alt.Axis(format="%Y", tickCount=6, labels=last, ticks=last))
+                  axis=alt.Axis(format="%Y", values=year_ends, labels=last, ticks=last,
+                                labelOverlap=True))
         line = alt.Chart(frame[frame.dimension == dim]).mark_line(
             point=alt.OverlayMarkDef(size=22, filled=True), color="#0072B2",
             strokeWidth=2).encode(

@@ -363,7 +363,7 @@ def routes(site: Site) -> list[Route]:
             found = {g.name: g for g in shown["grids"]}
             if table not in found:
                 raise HTTPException(400, f"table must be one of: {', '.join(found)}")
-            return download(found[table], fmt or "csv", "claims")
+            return download(found[table], fmt or "csv", "audit")
         # a pasted text's "title" is only its first line: shown for files and pages
         shown.update(doc=doc if which in ("file", "url") else None, date=doc_date)
         return respond(request, problem=None, form=kept, shown=shown, past=past["grids"],

@@ -38,6 +38,7 @@ FREQS = ("week", "month", "quarter", "year")
 TABS = ("all", *taxonomy.DIMENSIONS)
 EVENTS_LIMIT = 200
 HISTORY_START = 2015
+AXIS = {"format": "%Y-%m", "labelOverlap": True}  # a year always shown, however narrow
 LINE, CHANGE, CURATED, MEASURE = "#0072B2", "#D55E00", "#6a3d9a", "#009E73"
 
 
@@ -201,7 +202,7 @@ def _series_chart(dyad: str, dimension: str, freq: str, series: pd.DataFrame, ch
             "mark": {"type": "line", "point": True, "color": LINE},
             "data": {"values": points},
             "encoding": {
-                "x": {"field": "period", "type": "temporal", "title": None},
+                "x": {"field": "period", "type": "temporal", "title": None, "axis": AXIS},
                 "y": {"field": "per_10k", "type": "quantitative",
                       "title": "GDELT events per 10,000"},
                 "detail": {"field": "segment", "type": "nominal"},
@@ -218,15 +219,21 @@ def _series_chart(dyad: str, dimension: str, freq: str, series: pd.DataFrame, ch
                        "encoding": {"x": {"field": "period", "type": "temporal"},
                                     "tooltip": [{"field": "what", "title": "change"},
                                                 {"field": "period", "type": "temporal"}]}})
+    def on_timeline(day: date) -> str:
+        return f"/timeline?{urlencode({'dyad': dyad, 'from': day, 'to': day})}"
+
     dated = [{"day": e["day"].isoformat(), "kind": "curated event",
-              "what": f"{e['event_type']}: {e['description']}"[:160]} for e in curated]
+              "what": f"{e['event_type']}: {e['description']}"[:160],
+              "href": on_timeline(e["day"])} for e in curated]
     dated += [{"day": m["day"].isoformat(), "kind": "published estimate",
-               "what": f"{m['measure']}: {m['value']:g} {m['unit']} ({m['publisher']})"[:160]}
+               "what": f"{m['measure']}: {m['value']:g} {m['unit']} ({m['publisher']})"[:160],
+               "href": on_timeline(m["day"])}
               for m in measured if m.get("value") is not None]
     if dated:
-        layers.append({"mark": {"type": "tick", "thickness": 2, "size": 14},
+        layers.append({"mark": {"type": "tick", "thickness": 3, "size": 16},
                        "data": {"values": dated},
-                       "encoding": {"x": {"field": "day", "type": "temporal", "title": None},
+                       "encoding": {"x": {"field": "day", "type": "temporal", "title": None,
+                                          "axis": AXIS},
                                     "y": {"field": "kind", "type": "nominal", "title": None},
                                     "color": {"field": "kind", "type": "nominal",
                                               "scale": {"range": [CURATED, MEASURE]},
@@ -270,6 +277,8 @@ def _tab(store, found, dimension: str, freq: str, start: date | None,
              int(n), v, int(vol) if pd.notna(vol) else None, thin.get(p, "")]
             for p, n, v, vol in zip(series.period, series.events, series.per_10k,
                                     series.volume, strict=True)]
+    if not series.events.sum():  # rows of zeros would read as measured silence
+        rows = []
     found_changes = report.changes
     change_rows = [[Link(c.period, events_href(
         dyad, dimension, (c.evidence_periods or [c.period])[0],
@@ -278,7 +287,8 @@ def _tab(store, found, dimension: str, freq: str, start: date | None,
     curated = _curated(store, found, dimension, start, end)
     measured = _measures(store, found, dimension, start, end)
     grids = [
-        Grid("series", f"GDELT {dimension} events with the pair per {freq}",
+        Grid("series", f"GDELT {dimension} events with the pair per {freq}"
+             + ("" if rows else ": none in this range"),
              ["period", "events", "per 10k", "volume", "thin (all dimensions)"], rows,
              numeric=("events", "per 10k", "volume"),
              note="Events per 10,000 events involving either country (volume): a count of "
