@@ -20,17 +20,13 @@ from starlette.routing import Route
 from pivotwatch.analysis.alignment import ALL, BY, ISSUES, THIN
 from pivotwatch.errors import UsageError
 from pivotwatch.web.params import param_country, param_years
-from pivotwatch.web.site import Chart, Grid, Site, param_choice, param_codes
+from pivotwatch.web.site import Chart, Grid, Site, param_choice, param_codes, present
 
 DEFAULT_FOCUS = "RUS"
 DEFAULT_PARTNERS = ("PRK", "CHN", "IRN", "IND", "VNM", "MNG")
 MAX_PARTNERS = 12
 VOTES = "votes (pivotwatch, from the roll calls)"
 PUBLISHED = "published (Voeten et al.)"
-
-
-def _value(v):
-    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
 
 
 def _figures(focus: str, partners: list[str], by: str, issue: str, first: int | None,
@@ -60,8 +56,8 @@ def _votes_grid(df: pd.DataFrame | None, focus: str, by: str, issue: str) -> Gri
     columns = ["period", "partner", "roll calls", "identical", "share", "kappa", "S",
                "thin"]
     rows = [] if df is None else [
-        [r["period"], r["partner"], r["roll_calls"], r["identical"], _value(r["share"]),
-         _value(r["kappa"]), _value(r["s_score"]),
+        [r["period"], r["partner"], r["roll_calls"], r["identical"], present(r["share"]),
+         present(r["kappa"]), present(r["s_score"]),
          "thin" if r["period"] != ALL and r["roll_calls"] < THIN else ""]
         for r in df.to_dict(orient="records")]
     return Grid("votes", f"{focus}: voting alignment by {by}, issue {issue}: {VOTES}",
@@ -76,11 +72,11 @@ def _votes_grid(df: pd.DataFrame | None, focus: str, by: str, issue: str) -> Gri
 
 def _published_grid(df: pd.DataFrame | None, focus: str, by: str) -> Grid:
     rows = [] if df is None else [
-        [r["period"], r["period_end"], r["partner"], r["estimate"], _value(r["n_votes"]),
-         _value(r["agreement"]), _value(r["ideal_distance"]), _value(r["distance_low"]),
-         _value(r["distance_high"]), _value(r["agreement_rank_partners"]),
-         _value(r["agreement_rank_all"]), _value(r["distance_rank_partners"]),
-         _value(r["distance_rank_all"]), r["ranked_states"]]
+        [r["period"], r["period_end"], r["partner"], r["estimate"], present(r["n_votes"]),
+         present(r["agreement"]), present(r["ideal_distance"]), present(r["distance_low"]),
+         present(r["distance_high"]), present(r["agreement_rank_partners"]),
+         present(r["agreement_rank_all"]), present(r["distance_rank_partners"]),
+         present(r["distance_rank_all"]), r["ranked_states"]]
         for r in df.to_dict(orient="records")]
     return Grid("published", f"{focus}: by {by}: {PUBLISHED}",
                 ["period", "period end", "partner", "estimate", "votes", "agreement",
@@ -129,7 +125,7 @@ def _distance_chart(df: pd.DataFrame | None, focus: str, by: str) -> Chart | Non
         return None
     data = [{"period": int(r["period"]), "partner": r["partner"],
              "distance": float(r["ideal_distance"])}
-            for r in df.to_dict(orient="records") if _value(r["ideal_distance"]) is not None]
+            for r in df.to_dict(orient="records") if present(r["ideal_distance"]) is not None]
     if not data:
         return None
     spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",

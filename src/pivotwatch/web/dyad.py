@@ -33,6 +33,7 @@ from pivotwatch.web.site import (
     param_day,
     param_dyad,
 )
+from pivotwatch.web.timeline import pair_record
 
 FREQS = ("week", "month", "quarter", "year")
 TABS = ("all", *taxonomy.DIMENSIONS)
@@ -133,32 +134,23 @@ def _signals(found, dimension: str) -> tuple[Grid, Grid]:
                  "date", "text", "url"], evidence, links=("url",), cards=True))
 
 
-def _curated(store, found, dimension: str, start: date | None, end: date | None) -> list[dict]:
-    from pivotwatch.analysis.dossier import load_dossier
-    from pivotwatch.analysis.judgment import load_rules
-    from pivotwatch.analysis.signals import pair_events
-
-    focus, partner = found.dyad.split("-")
-    rules = load_rules()
-    d = load_dossier(store, focus, [partner])
-    rows = [e for e in pair_events(d, partner) if e["day"] is not None
-            and (dimension == "all" or dimension in rules.event_dimensions(e["event_type"],
-                                                                           e["dimension"]))
+def _curated(record: dict, dimension: str, start: date | None,
+             end: date | None) -> list[dict]:
+    """The pair's curated events filed under or speaking to the dimension, newest first."""
+    rows = [e for e in record["events"]
+            if (dimension == "all" or dimension in e["dimensions"])
             and (start is None or e["day"] >= start) and (end is None or e["day"] <= end)]
     return sorted(rows, key=lambda e: e["day"], reverse=True)
 
 
-def _measures(store, found, dimension: str, start: date | None,
+def _measures(record: dict, dimension: str, start: date | None,
               end: date | None) -> list[dict]:
-    """The published estimates between the pair in the dimension (`pivotwatch measures`)."""
-    from pivotwatch.analysis.measures import measures
-
-    a, b = found.dyad.split("-")
-    df = measures(a, b, store=store)
-    if dimension != "all":
-        df = df[df.dimension == dimension]
+    """The published estimates between the pair in the dimension (`pivotwatch measures`),
+    each dated by the end of its period, newest first."""
     rows = []
-    for r in df.to_dict(orient="records"):
+    for r in record["measures"]:
+        if dimension != "all" and r["dimension"] != dimension:
+            continue
         day = pd.Timestamp(r["period_end"] if pd.notna(r.get("period_end")) else
                            r["as_of"]).date()
         if (start is None or day >= start) and (end is None or day <= end):
@@ -264,7 +256,7 @@ def _series_chart(dyad: str, dimension: str, freq: str, series: pd.DataFrame, ch
                  "points, curated events and published estimates", spec)
 
 
-def _tab(store, found, dimension: str, freq: str, start: date | None,
+def _tab(store, found, record: dict, dimension: str, freq: str, start: date | None,
          end: date | None) -> dict:
     from pivotwatch.analysis.changes import changes, period_end
 
@@ -284,8 +276,8 @@ def _tab(store, found, dimension: str, freq: str, start: date | None,
         dyad, dimension, (c.evidence_periods or [c.period])[0],
         period_end((c.evidence_periods or [c.period])[-1], freq))), c.kind, c.direction,
         c.before, c.after, c.ratio, c.z] for c in found_changes]
-    curated = _curated(store, found, dimension, start, end)
-    measured = _measures(store, found, dimension, start, end)
+    curated = _curated(record, dimension, start, end)
+    measured = _measures(record, dimension, start, end)
     grids = [
         Grid("series", f"GDELT {dimension} events with the pair per {freq}"
              + ("" if rows else ": none in this range"),
@@ -333,8 +325,10 @@ def _page(site: Site, dyad: str, dimension: str, freq: str, start: date | None,
                            lambda store: assess(dyad, store=store, partners=partners))
     past = site.pages.get(("history", dyad, found.as_of), lambda store: history(
         dyad, store=store, start=HISTORY_START, until=found.as_of))
+    record = site.pages.get(("timeline", dyad), pair_record(dyad))  # shared with /timeline
     tab = site.pages.get(("tab", dyad, dimension, freq, start, end, tuple(partners or ())),
-                         lambda store: _tab(store, found, dimension, freq, start, end))
+                         lambda store: _tab(store, found, record, dimension, freq, start,
+                                            end))
     grids = [_scorecard(found), *tab["grids"]]
     if found.partners:
         grids.append(_partners(found))

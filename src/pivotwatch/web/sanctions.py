@@ -19,19 +19,15 @@ from starlette.routing import Route
 from pivotwatch.analysis.sanctions import LISTS
 from pivotwatch.errors import UsageError
 from pivotwatch.web.params import param_country
-from pivotwatch.web.site import Chart, Grid, Site, param_choice, param_day
+from pivotwatch.web.site import Chart, Grid, Site, param_choice, param_day, present
 
 DEFAULT_COUNTRY, DEFAULT_LINKED = "PRK", "RUS"
 NO_DATE = "no listing date"
 
 
-def _value(v):
-    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
-
-
 def _day(value) -> date | None:
     """A listing or publication time as its day (the lists give days; pandas, timestamps)."""
-    value = _value(value)
+    value = present(value)
     return value.date() if hasattr(value, "date") else value
 
 
@@ -51,7 +47,7 @@ def _figures(country: str, linked: str | None, lists: list[str],
 
 def _entries_grid(df: pd.DataFrame, what: str) -> Grid:
     rows = [[r["list"], r["list_id"], r["kind"], r["name"], _codes(r["country_programmes"]),
-             r["under"], _value(r["tie"]), _day(r["listed_on"]), _codes(r["nationalities"]),
+             r["under"], present(r["tie"]), _day(r["listed_on"]), _codes(r["nationalities"]),
              _codes(r["address_countries"]), _codes(r["flag_countries"]),
              _day(r["published_at"])] for r in df.to_dict(orient="records")]
     return Grid("designations", f"{len(rows):,} designations {what}",
@@ -72,7 +68,7 @@ def _summary_grid(rows: list[dict]) -> Grid:
 
 
 def _years_grid(df: pd.DataFrame) -> Grid:
-    rows = [[r["list"], NO_DATE if _value(r["year"]) is None else int(r["year"]),
+    rows = [[r["list"], NO_DATE if present(r["year"]) is None else int(r["year"]),
              int(r["designations"])] for r in df.to_dict(orient="records")]
     return Grid("years", "Designations by list and listing year", ["list", "year",
                 "designations"], rows, numeric=("designations",),
@@ -83,7 +79,7 @@ def _years_grid(df: pd.DataFrame) -> Grid:
 
 def _chart(df: pd.DataFrame, what: str) -> Chart | None:
     data = [{"year": int(r["year"]), "list": r["list"], "designations": int(r["designations"])}
-            for r in df.to_dict(orient="records") if _value(r["year"]) is not None]
+            for r in df.to_dict(orient="records") if present(r["year"]) is not None]
     if not data:
         return None
     spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",

@@ -120,6 +120,16 @@ class Link:
     href: str  # a path on this site, made by the page module (with_query, quote)
 
 
+def present(value):
+    """A value read from a frame, None where pandas marks it missing (NaN, NaT, NA); text and
+    lists as they are."""
+    import pandas as pd
+
+    if value is None or isinstance(value, str) or not pd.api.types.is_scalar(value):
+        return value
+    return None if pd.isna(value) else value
+
+
 def plain(value):
     """A cell as JSON has it: dates as ISO text, NaN as null, a link as its text."""
     if isinstance(value, Link):

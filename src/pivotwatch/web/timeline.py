@@ -27,8 +27,10 @@ DIMENSIONS = ("all", *taxonomy.DIMENSIONS)
 DEFAULT_DYAD = "RUS-PRK"
 
 
-def _timeline(dyad: str) -> Callable:
-    """Everything the page filters, for one pair: computed once per store version."""
+def pair_record(dyad: str) -> Callable:
+    """The pair's curated events (each with the dimensions it speaks to) and published
+    measures: everything this page filters, and what the dyad page's tabs mark. Computed once
+    per store version under the key ("timeline", dyad)."""
     def compute(store) -> dict:
         from pivotwatch.analysis.dossier import load_dossier
         from pivotwatch.analysis.judgment import load_rules
@@ -112,7 +114,7 @@ def routes(site: Site) -> list[Route]:
         if start and end and start > end:
             raise HTTPException(400, "from is after to")
         try:
-            data = site.pages.get(("timeline", dyad), _timeline(dyad))
+            data = site.pages.get(("timeline", dyad), pair_record(dyad))
         except UsageError as exc:
             raise HTTPException(400, str(exc)) from None
         types = sorted({e["event_type"] for e in data["events"]}

@@ -18,14 +18,10 @@ from starlette.routing import Route
 
 from pivotwatch.errors import UsageError
 from pivotwatch.web.params import param_pair, param_years
-from pivotwatch.web.site import Chart, Grid, Site
+from pivotwatch.web.site import Chart, Grid, Site, present
 
 DEFAULT_DYAD = "RUS-PRK"
 CAP_RECIPIENT = "PRK"  # the cap limits North Korea's imports
-
-
-def _value(v):
-    return None if v is None or (not isinstance(v, str | list) and pd.isna(v)) else v
 
 
 def _figures(dyad: str, first: int | None, last: int | None) -> Callable:
@@ -44,11 +40,11 @@ def _figures(dyad: str, first: int | None, last: int | None) -> Callable:
 
 
 def _trade_grid(df: pd.DataFrame, dyad: str) -> Grid:
-    rows = [[r["year"], r["source"], r["country"], _value(r["partner"]), r["flow"],
-             r["category"], _value(r["value_usd"]), _value(r["reported_by"]),
-             _value(r["basis"]), " / ".join(v for v in (_value(r["valuation"]),
-                                                         _value(r["coverage"])) if v),
-             _value(r["note"]), _value(r["confidence"]),
+    rows = [[r["year"], r["source"], r["country"], present(r["partner"]), r["flow"],
+             r["category"], present(r["value_usd"]), present(r["reported_by"]),
+             present(r["basis"]), " / ".join(v for v in (present(r["valuation"]),
+                                                         present(r["coverage"])) if v),
+             present(r["note"]), present(r["confidence"]),
              r["source_urls"][0] if len(r["source_urls"]) else None]
             for r in df.to_dict(orient="records")]
     return Grid("trade", f"{dyad} trade, USD, by year",
@@ -62,8 +58,8 @@ def _trade_grid(df: pd.DataFrame, dyad: str) -> Grid:
 
 
 def _fuel_grid(df: pd.DataFrame, supplier: str) -> Grid:
-    rows = [[r["period_start"], r["period_end"], _value(r["barrels"]), r["basis_label"],
-             _value(r["cap_barrels"]), _value(r["share_of_cap"]), r["caveats"],
+    rows = [[r["period_start"], r["period_end"], present(r["barrels"]), r["basis_label"],
+             present(r["cap_barrels"]), present(r["share_of_cap"]), r["caveats"],
              r["confidence"], r["source_urls"][0] if len(r["source_urls"]) else None]
             for r in df.to_dict(orient="records")]
     return Grid("fuel", f"Refined petroleum, {supplier} to {CAP_RECIPIENT}, against the "
@@ -84,7 +80,7 @@ def _trade_chart(df: pd.DataFrame, dyad: str) -> Chart | None:
     data = [{"year": int(r["year"]), "value": float(r["value_usd"]), "flow": r["flow"],
              "source": r["source"], "basis": r["basis"], "country": r["country"]}
             for r in df.to_dict(orient="records")
-            if r["category"] == "all" and (_value(r["value_usd"]) or 0) > 0]
+            if r["category"] == "all" and (present(r["value_usd"]) or 0) > 0]
     if not data:
         return None
     spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",
@@ -110,8 +106,8 @@ def _trade_chart(df: pd.DataFrame, dyad: str) -> Chart | None:
 def _fuel_chart(df: pd.DataFrame, supplier: str) -> Chart | None:
     data = [{"start": r["period_start"].isoformat(), "end": r["period_end"].isoformat(),
              "barrels": float(r["barrels"]), "basis": r["basis_label"],
-             "cap": None if _value(r["cap_barrels"]) is None else float(r["cap_barrels"])}
-            for r in df.to_dict(orient="records") if _value(r["barrels"]) is not None]
+             "cap": None if present(r["cap_barrels"]) is None else float(r["cap_barrels"])}
+            for r in df.to_dict(orient="records") if present(r["barrels"]) is not None]
     if not data:
         return None
     bars = {"mark": {"type": "bar", "opacity": 0.7},
